@@ -1,0 +1,126 @@
+"""Settings: the one place that reads the environment (and `.env`).
+
+Well-known variables keep their usual names (`DATABASE_URL`, `REDIS_URL`, `ANTHROPIC_API_KEY`);
+everything specific to RO Tracker starts with `GT_`. Nothing set means the embedded default:
+SQLite under `var/`, in-process jobs, the offline model, local files for Excel and mail.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(Exception):
+    """Configuration that cannot work; its message is one line meant for a person."""
+
+
+def _env(name: str) -> Any:
+    return Field(validation_alias=AliasChoices(name, name.lower()))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    var_dir: Path = Field(PROJECT_DIR / "var", validation_alias=AliasChoices("GT_VAR_DIR"))
+    database_url: str = Field("", validation_alias=AliasChoices("DATABASE_URL"))
+    database_ssl_ca: Path | None = Field(None, validation_alias=AliasChoices("DATABASE_SSL_CA"))
+    database_pool_size: int = Field(10, ge=1, le=200, validation_alias="GT_DB_POOL_SIZE")
+    database_pool_recycle_s: int = Field(280, ge=10, validation_alias="GT_DB_POOL_RECYCLE")
+    database_echo: bool = Field(False, validation_alias="GT_DB_ECHO")
+
+    redis_url: str = Field("", validation_alias=AliasChoices("REDIS_URL"))
+
+    anthropic_api_key: str = Field("", validation_alias=AliasChoices("ANTHROPIC_API_KEY"))
+    model: str = Field("claude-sonnet-4-5", validation_alias=AliasChoices("GT_MODEL"))
+
+    timezone: str = Field("America/New_York", validation_alias="GT_TIMEZONE")
+    # Overrides of the follow-up wait (days) per status, JSON: {"WAITING QUOTE": 5, "BER": null}.
+    followup_days: dict[str, int | None] = Field(
+        default_factory=dict, validation_alias="GT_FOLLOWUP_DAYS"
+    )
+    max_note_chars: int = Field(5000, ge=100, le=100_000, validation_alias="GT_MAX_NOTE_CHARS")
+
+    host: str = Field("127.0.0.1", validation_alias="GT_HOST")
+    port: int = Field(8000, ge=1, le=65535, validation_alias="GT_PORT")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("sqlite", "mysql", "mariadb")):
+            raise ValueError("must start with sqlite:// or mysql+pymysql://")
+        if value.startswith(("mysql://", "mariadb://")):
+            value = "mysql+pymysql://" + value.split("://", 1)[1]
+        return value
+
+    @field_validator("database_ssl_ca")
+    @classmethod
+    def _ca_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"file {value} does not exist")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @field_validator("followup_days", mode="before")
+    @classmethod
+    def _followup_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.var_dir / 'ro-tracker.db'}"
+
+    @property
+    def is_embedded_db(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _one_line(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{where.upper()}: {message}")
+    return "Invalid configuration: " + "; ".join(problems)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from the environment; raise `ConfigError` with one readable line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc)) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"Invalid configuration: GT_FOLLOWUP_DAYS is not JSON ({exc})") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,62 @@
+"""Every error the domain raises, in one tree.
+
+    RoTrackerError
+     ├── InvalidInput            bad input a person or the model can fix; never retried
+     │    ├── InvalidStatus       not a status we know, even by a legacy spelling
+     │    ├── InvalidTransition   a known status that cannot follow the current one
+     │    ├── InvalidDate         a date we cannot read
+     │    └── InvalidText         oversize text, markup, control characters
+     ├── NotFound                an RO, shop or user that does not exist
+     ├── Conflict                the data moved under you
+     │    ├── DuplicateRepairOrder
+     │    └── StaleVersion        someone else changed the RO since you read it
+     └── Forbidden               your role does not allow it
+
+Jobs pass the whole tree as `throws=`: none of these gets better by trying again.
+"""
+
+from __future__ import annotations
+
+
+class RoTrackerError(Exception):
+    """Base of every error we raise on purpose. `str(err)` is a sentence for a person."""
+
+
+class InvalidInput(RoTrackerError):
+    pass
+
+
+class InvalidStatus(InvalidInput):
+    pass
+
+
+class InvalidTransition(InvalidInput):
+    pass
+
+
+class InvalidDate(InvalidInput):
+    pass
+
+
+class InvalidText(InvalidInput):
+    pass
+
+
+class NotFound(RoTrackerError):
+    pass
+
+
+class Conflict(RoTrackerError):
+    pass
+
+
+class DuplicateRepairOrder(Conflict):
+    pass
+
+
+class StaleVersion(Conflict):
+    pass
+
+
+class Forbidden(RoTrackerError):
+    pass

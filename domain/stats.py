@@ -1,0 +1,207 @@
+"""Dashboard statistics and the priority feed, computed by the database.
+
+`dashboard()` is one aggregate query over the indexed columns; `priority_feed()` orders by a
+CASE expression that mirrors `domain.overdue.priority`. `dashboard_from_rows()` is the same
+definition in plain Python: the reference the SQL is tested against (and the "load every row"
+approach of the old system, which `bench/stats.py` measures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from domain.archive import Archive
+from domain.models import RepairOrder
+from domain.overdue import (
+    ACTION_AFTER_DAYS,
+    ACTION_STATUSES,
+    ARRIVING_WITHIN_DAYS,
+    LONG_OVERDUE_DAYS,
+    TRANSIT_AFTER_DAYS,
+    TRANSIT_STATUSES,
+    Priority,
+    priority,
+)
+from domain.statuses import Status, try_parse_status
+
+ZERO = Decimal("0.00")
+
+
+class Dashboard(BaseModel):
+    total_active: int = 0
+    overdue: int = 0
+    overdue_30_plus: int = 0
+    due_today: int = 0
+    on_track: int = 0
+    waiting_quote: int = 0
+    approved: int = 0
+    in_work: int = 0
+    shipping: int = 0
+    total_estimated_value: Decimal = ZERO  # estimated cost of active ROs
+    total_final_value: Decimal = ZERO  # final cost of archived ROs
+    approved_paid: int = 0  # ROs in the Paid archive
+    approved_net: int = 0  # ROs in the Net archive
+    rai: int = 0
+    ber: int = 0
+    cancel: int = 0
+    scrapped: int = 0
+
+
+def dashboard(session: Session, today: date) -> Dashboard:
+    ro = RepairOrder
+    active = ro.archive == Archive.ACTIVE.value
+    returns = ro.archive == Archive.RETURNS.value
+
+    def count(*conditions) -> object:
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+    def total(column, condition) -> object:
+        return func.coalesce(func.sum(case((condition, column), else_=None)), 0)
+
+    row = session.execute(
+        select(
+            count(active),
+            count(active, ro.next_update < today),
+            count(active, ro.next_update < today - timedelta(days=LONG_OVERDUE_DAYS)),
+            count(active, ro.next_update == today),
+            count(active, ro.next_update >= today),
+            count(active, ro.status == Status.WAITING_QUOTE.value),
+            count(active, ro.status == Status.APPROVED.value),
+            count(active, ro.status == Status.IN_WORK.value),
+            count(active, ro.status == Status.SHIPPED.value),
+            total(ro.estimated_cost, active),
+            total(ro.final_cost, ro.archive != Archive.ACTIVE.value),
+            count(ro.archive == Archive.PAID.value),
+            count(ro.archive == Archive.NET.value),
+            count(returns, ro.status == Status.RAI.value),
+            count(returns, ro.status == Status.BER.value),
+            count(returns, ro.status == Status.CANCELLED.value),
+            count(returns, ro.status == Status.SCRAP.value),
+        )
+    ).one()
+    names = list(Dashboard.model_fields)
+    values = {
+        name: (Decimal(value or 0).quantize(ZERO) if "value" in name else int(value or 0))
+        for name, value in zip(names, row, strict=True)
+    }
+    return Dashboard(**values)
+
+
+@dataclass(frozen=True)
+class RoFacts:
+    """The columns the rules look at, for one RO."""
+
+    archive: str
+    status: str | None
+    status_date: date | None
+    next_update: date | None
+    estimated_delivery: date | None
+    estimated_cost: Decimal | None
+    final_cost: Decimal | None
+
+
+def dashboard_from_rows(rows: Iterable[RoFacts], today: date) -> Dashboard:
+    d = Dashboard()
+    long_ago = today - timedelta(days=LONG_OVERDUE_DAYS)
+    for r in rows:
+        if r.archive == Archive.ACTIVE.value:
+            d.total_active += 1
+            if r.next_update is not None:
+                d.overdue += r.next_update < today
+                d.overdue_30_plus += r.next_update < long_ago
+                d.due_today += r.next_update == today
+                d.on_track += r.next_update >= today
+            d.waiting_quote += r.status == Status.WAITING_QUOTE.value
+            d.approved += r.status == Status.APPROVED.value
+            d.in_work += r.status == Status.IN_WORK.value
+            d.shipping += r.status == Status.SHIPPED.value
+            d.total_estimated_value += r.estimated_cost or ZERO
+        else:
+            d.total_final_value += r.final_cost or ZERO
+        d.approved_paid += r.archive == Archive.PAID.value
+        d.approved_net += r.archive == Archive.NET.value
+        if r.archive == Archive.RETURNS.value:
+            d.rai += r.status == Status.RAI.value
+            d.ber += r.status == Status.BER.value
+            d.cancel += r.status == Status.CANCELLED.value
+            d.scrapped += r.status == Status.SCRAP.value
+    return d
+
+
+def priority_case(today: date):
+    """SQL twin of `domain.overdue.priority` (tests compare the two on random data)."""
+    ro = RepairOrder
+    action_since = today - timedelta(days=ACTION_AFTER_DAYS)
+    transit_since = today - timedelta(days=TRANSIT_AFTER_DAYS)
+    return case(
+        (
+            or_(ro.next_update < today, ro.estimated_delivery < today),
+            literal(Priority.P1_OVERDUE.value),
+        ),
+        (
+            or_(
+                and_(
+                    ro.status.in_([s.value for s in ACTION_STATUSES]), ro.status_date < action_since
+                ),
+                and_(
+                    ro.status.in_([s.value for s in TRANSIT_STATUSES]),
+                    ro.status_date < transit_since,
+                ),
+            ),
+            literal(Priority.P2_ACTION_REQUIRED.value),
+        ),
+        (
+            ro.estimated_delivery.between(today, today + timedelta(days=ARRIVING_WITHIN_DAYS)),
+            literal(Priority.P3_ARRIVING_SOON.value),
+        ),
+        else_=literal(Priority.P4_ON_TRACK.value),
+    )
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    number: str
+    priority: Priority
+    status: str | None
+    shop_name: str | None
+    part_number: str | None
+    next_update: date | None
+    estimated_delivery: date | None
+
+
+def priority_feed(session: Session, today: date, limit: int = 50) -> list[FeedItem]:
+    """Active ROs, most urgent first: P1 overdue, P2 action required, P3 arriving, P4 the rest."""
+    ro = RepairOrder
+    prio = priority_case(today).label("prio")
+    rows = session.execute(
+        select(
+            ro.number,
+            prio,
+            ro.status,
+            ro.shop_name,
+            ro.part_number,
+            ro.next_update,
+            ro.estimated_delivery,
+        )
+        .where(ro.archive == Archive.ACTIVE.value)
+        .order_by(prio, ro.next_update.is_(None), ro.next_update, ro.id)
+        .limit(limit)
+    ).all()
+    return [FeedItem(r[0], Priority(int(r[1])), *r[2:]) for r in rows]
+
+
+def priority_of(facts: RoFacts, today: date) -> Priority:
+    return priority(
+        try_parse_status(facts.status),
+        facts.status_date,
+        facts.next_update,
+        facts.estimated_delivery,
+        today,
+    )

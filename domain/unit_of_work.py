@@ -1,0 +1,72 @@
+"""The unit of work: one transaction, and the domain events it produced.
+
+Events are written to the `domain_events` outbox inside the transaction, then handed to the
+in-process handlers after the commit. Handlers only nudge (enqueue a job, wake a consumer); the
+outbox row is what guarantees nothing is lost if the process dies in between.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain.models import DomainEvent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    ro_id: int | None
+    ro_number: str | None
+    actor: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+EventHandler = Callable[[Event], None]
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session], handlers: list[EventHandler]):
+        self._session_factory = session_factory
+        self._handlers = handlers
+        self._pending: list[tuple[Event, DomainEvent]] = []
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self._pending = []
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def emit(
+        self, name: str, *, ro_id: int | None, ro_number: str | None, actor: str, **payload: Any
+    ) -> None:
+        row = DomainEvent(name=name, ro_id=ro_id, ro_number=ro_number, actor=actor, payload=payload)
+        self.session.add(row)
+        self._pending.append((Event(name, ro_id, ro_number, actor, payload), row))
+
+    def commit(self) -> None:
+        self.session.commit()
+        published = [
+            Event(e.name, e.ro_id, e.ro_number, e.actor, e.payload, row.id)
+            for e, row in self._pending
+        ]
+        self._pending = []
+        for event in published:
+            for handler in self._handlers:
+                try:
+                    handler(event)
+                except Exception:  # a handler must never undo or hide a committed change
+                    log.exception("event handler %r failed for %s", handler, event.name)
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

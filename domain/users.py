@@ -1,0 +1,117 @@
+"""Local accounts (the embedded default and break-glass), with argon2 password hashes."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.models import User, utcnow
+from domain.roles import Actor, Role, parse_role
+from domain.unit_of_work import UnitOfWorkFactory
+
+_EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
+MIN_PASSWORD = 10
+_hasher = PasswordHasher()
+
+
+class UserView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    email: str
+    display_name: str | None
+    role: Role
+    is_active: bool
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not _EMAIL.match(email):
+        raise InvalidInput(f'"{email[:60]}" is not an email address.')
+    return email
+
+
+class UserService:
+    def __init__(self, uow: UnitOfWorkFactory):
+        self._uow = uow
+
+    def add(
+        self,
+        actor: Actor,
+        email: str,
+        role: str | Role,
+        password: str | None = None,
+        display_name: str | None = None,
+    ) -> UserView:
+        actor.require(Role.ADMIN, "add users")
+        email, role = normalize_email(email), parse_role(role)
+        if password is not None and len(password) < MIN_PASSWORD:
+            raise InvalidInput(f"A password needs at least {MIN_PASSWORD} characters.")
+        with self._uow() as uow:
+            if uow.session.scalar(select(User).where(User.email == email)):
+                raise Conflict(f"A user {email} already exists.")
+            user = User(
+                email=email,
+                role=role.value,
+                display_name=display_name,
+                password_hash=_hasher.hash(password) if password else None,
+            )
+            uow.session.add(user)
+            uow.commit()
+            return UserView.model_validate(user)
+
+    def set_role(self, actor: Actor, email: str, role: str | Role) -> UserView:
+        actor.require(Role.ADMIN, "change roles")
+        with self._uow() as uow:
+            user = self._get(uow.session, email)
+            user.role = parse_role(role).value
+            uow.commit()
+            return UserView.model_validate(user)
+
+    def get(self, email: str) -> UserView:
+        with self._uow() as uow:
+            return UserView.model_validate(self._get(uow.session, email))
+
+    def list(self) -> list[UserView]:
+        with self._uow() as uow:
+            return [
+                UserView.model_validate(u)
+                for u in uow.session.scalars(select(User).order_by(User.email))
+            ]
+
+    def authenticate(self, email: str, password: str) -> UserView | None:
+        """The user if the password matches; None otherwise (same answer for unknown users)."""
+        try:
+            email = normalize_email(email)
+        except InvalidInput:
+            return None
+        with self._uow() as uow:
+            user = uow.session.scalar(select(User).where(User.email == email))
+            if user is None or not user.is_active or not user.password_hash:
+                _hasher.hash("timing-equalizer")
+                return None
+            try:
+                _hasher.verify(user.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                return None
+            user.last_login_at = utcnow()
+            uow.commit()
+            return UserView.model_validate(user)
+
+    def actor_for(self, email: str, source: str) -> Actor:
+        user = self.get(email)
+        if not user.is_active:
+            raise InvalidInput(f"User {user.email} is disabled.")
+        return Actor(user.email, user.role, source)
+
+    @staticmethod
+    def _get(session, email: str) -> User:
+        email = normalize_email(email)
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            raise NotFound(f"There is no user {email}.")
+        return user

@@ -1,0 +1,122 @@
+"""Shared fixtures: databases (SQLite always; MariaDB when reachable, required under CI=true).
+
+Tests that need a service call `require_service`: locally a missing service skips with a reason
+shown in the summary; in CI (`CI=true`) it fails the test, so a green CI run means it really ran.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from bootstrap import App, bootstrap
+from config import load_settings
+from domain.db import make_engine
+from domain.migrate import upgrade
+from domain.models import Base
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+MARIADB_SERVER_URL = os.environ.get("GT_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306")
+REDIS_TEST_URL = os.environ.get("GT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+TODAY = date(2026, 11, 20)  # a Friday; every test's "today", so dates in assertions are stable
+
+
+def require_service(name: str, reachable: bool, detail: str = "") -> None:
+    if reachable:
+        return
+    message = f"{name} is not reachable{': ' + detail if detail else ''}"
+    if IN_CI:
+        pytest.fail(f"{message} — CI=true requires it", pytrace=False)
+    pytest.skip(f"{message} (start it to run these tests; CI requires it)")
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def mariadb_url() -> Iterator[str]:
+    """A fresh, migrated MariaDB database for this test run, dropped at the end."""
+    server = create_engine(MARIADB_SERVER_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        error = ""
+    except Exception as exc:
+        error = str(exc).splitlines()[0]
+    require_service("MariaDB at " + MARIADB_SERVER_URL.split("@")[-1], not error, error)
+    name = f"gt_test_{uuid.uuid4().hex[:10]}"
+    with server.connect() as conn:
+        conn.execute(
+            text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        )
+    url = f"{MARIADB_SERVER_URL}/{name}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with server.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+    server.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One migrated SQLite file; each test gets a copy (migrating per test is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _wipe(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mariadb", marks=pytest.mark.mariadb)])
+def db_url(request, tmp_path, sqlite_template) -> Iterator[str]:
+    """A migrated, empty database: a SQLite copy, or the run's MariaDB database emptied."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("mariadb_url")
+    engine = make_engine(url)
+    _wipe(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def app(db_url, tmp_path) -> Iterator[App]:
+    settings = load_settings(database_url=db_url, var_dir=tmp_path / "var")
+    application = bootstrap(settings, today=lambda: TODAY)
+    yield application
+    application.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path, sqlite_template) -> Iterator[App]:
+    """SQLite only, for tests about behaviour rather than the database."""
+    path = tmp_path / "only.db"
+    shutil.copy(sqlite_template, path)
+    settings = load_settings(database_url=f"sqlite:///{path}", var_dir=tmp_path / "var")
+    application = bootstrap(settings, today=lambda: TODAY)
+    yield application
+    application.engine.dispose()
