@@ -85,7 +85,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def _squash(text: str) -> str:
-    text = _DECORATION.sub(" ", text.upper().replace("_", " "))
+    text = text.upper().replace("_", " ").replace(".", "").replace("'", "")
+    text = _DECORATION.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -120,3 +120,26 @@ def sqlite_app(tmp_path, sqlite_template) -> Iterator[App]:
     application = bootstrap(settings, today=lambda: TODAY)
     yield application
     application.engine.dispose()
+
+
+@pytest.fixture
+def run_gt(db_url, tmp_path, monkeypatch):
+    """Run `gt ...` in-process against the test database; returns (exit_code, stdout, stderr)."""
+    from typer.testing import CliRunner
+
+    import config
+    from cli import cli
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("GT_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("GT_CLI_USER", raising=False)
+    config.get_settings.cache_clear()
+    runner = CliRunner()
+
+    def run(*args: str, env: dict[str, str] | None = None):
+        config.get_settings.cache_clear()
+        result = runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    yield run
+    config.get_settings.cache_clear()
