@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 PROJECT_DIR = Path(__file__).resolve().parent
 
@@ -46,7 +47,7 @@ class Settings(BaseSettings):
 
     timezone: str = Field("America/New_York", validation_alias="GT_TIMEZONE")
     # Overrides of the follow-up wait (days) per status, JSON: {"WAITING QUOTE": 5, "BER": null}.
-    followup_days: dict[str, int | None] = Field(
+    followup_days: Annotated[dict[str, int | None], NoDecode] = Field(
         default_factory=dict, validation_alias="GT_FOLLOWUP_DAYS"
     )
     max_note_chars: int = Field(5000, ge=100, le=100_000, validation_alias="GT_MAX_NOTE_CHARS")
@@ -84,7 +85,22 @@ class Settings(BaseSettings):
     @classmethod
     def _followup_json(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return json.loads(value) if value.strip() else {}
+            try:
+                return json.loads(value) if value.strip() else {}
+            except json.JSONDecodeError as exc:
+                raise ValueError(f'not JSON ({exc.msg}); example: {{"APPROVED": 14}}') from None
+        return value
+
+    @field_validator("followup_days")
+    @classmethod
+    def _followup_statuses(cls, value: dict[str, int | None]) -> dict[str, int | None]:
+        from domain.errors import InvalidStatus
+        from domain.followup import FollowUpPolicy
+
+        try:
+            FollowUpPolicy.with_overrides(value)
+        except InvalidStatus as exc:
+            raise ValueError(str(exc).split(" Known statuses")[0]) from None
         return value
 
     @property
@@ -117,8 +133,8 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(_one_line(exc)) from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"Invalid configuration: GT_FOLLOWUP_DAYS is not JSON ({exc})") from None
+    except SettingsError as exc:
+        raise ConfigError(f"Invalid configuration: {exc}") from None
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,43 @@
+import pytest
+
+from config import ConfigError, load_settings
+
+
+def test_embedded_default_needs_nothing(tmp_path):
+    settings = load_settings(var_dir=tmp_path)
+    assert settings.sqlalchemy_url == f"sqlite:///{tmp_path / 'ro-tracker.db'}"
+    assert settings.is_embedded_db
+    assert settings.database_pool_size == 10
+
+
+def test_mysql_urls_get_the_pymysql_driver():
+    settings = load_settings(database_url="mysql://u:p@db:3306/ro")
+    assert settings.sqlalchemy_url == "mysql+pymysql://u:p@db:3306/ro"
+    assert not settings.is_embedded_db
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "postgres://x"}, "DATABASE_URL: must start with sqlite://"),
+        ({"DATABASE_SSL_CA": "/nonexistent/ca.pem"}, "DATABASE_SSL_CA: file /nonexistent/ca.pem"),
+        ({"GT_TIMEZONE": "Mars/Base"}, "GT_TIMEZONE: unknown timezone"),
+        ({"GT_FOLLOWUP_DAYS": "{bad"}, "GT_FOLLOWUP_DAYS: not JSON"),
+        ({"GT_FOLLOWUP_DAYS": '{"NOPE": 3}'}, 'GT_FOLLOWUP_DAYS: "NOPE" is not a status'),
+        ({"GT_DB_POOL_SIZE": "0"}, "GT_DB_POOL_SIZE: Input should be greater than or equal to 1"),
+    ],
+)
+def test_invalid_configuration_is_one_clear_line(monkeypatch, env, message):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    text = str(caught.value)
+    assert text.startswith("Invalid configuration: ")
+    assert message in text
+    assert "\n" not in text
+
+
+def test_follow_up_overrides_accept_legacy_spellings(monkeypatch):
+    monkeypatch.setenv("GT_FOLLOWUP_DAYS", '{"BEING REPAIRED": 21}')
+    assert load_settings().followup_days == {"BEING REPAIRED": 21}
