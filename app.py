@@ -1,60 +1,200 @@
-"""Chainlit entry. Thin: chat start, message -> answer.
+"""Chainlit entry. Thin: sign-in, chat start/resume, message -> assistant, button callbacks.
 
-The assistant (pydantic-ai agent, tools, confirmations, sign-in) arrives with its own issue;
-until then the chat answers from live data: an RO by number, or the dashboard.
+Everything the assistant does happens in `agent.turns.Assistant`; this module only turns its
+events into Chainlit messages, steps, buttons and charts (`ChainlitSink`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
+import json
+import os
+from typing import Any
 
 import chainlit as cl
+from chainlit.config import FILES_DIRECTORY
 
+from agent.charts import dashboard_figures
+from agent.data_layer import OurDataLayer
+from agent.turns import Assistant
 from bootstrap import bootstrap
+from config import auth_secret
+from domain.conversations import Approval
 from domain.errors import RoTrackerError
-from domain.stats import dashboard
+from domain.roles import Actor, Role
+from jobs import embedded, runner
 
 APP = bootstrap()
-RO_MENTION = re.compile(r"\b(?:RO\s*#?\s*)?G?(\d{3,9})\b", re.IGNORECASE)
+os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth_secret(APP.settings))
+ASSISTANT = Assistant(APP)
 
 
-def _dashboard_text() -> str:
-    with APP.session() as session:
-        d = dashboard(session, APP.today())
-    return (
-        f"**{d.total_active}** active repair orders, **{d.overdue}** overdue "
-        f"({d.overdue_30_plus} by more than 30 days), {d.due_today} due today.\n\n"
-        f"Waiting quote {d.waiting_quote} · Approved {d.approved} · In work {d.in_work} · "
-        f"Shipping {d.shipping}\n\nEstimated value of active ROs: ${d.total_estimated_value:,.2f}"
+@cl.on_app_startup
+async def startup() -> None:
+    FILES_DIRECTORY.mkdir(parents=True, exist_ok=True)  # Chainlit keeps chart data per session here
+    embedded.start(APP)  # in-process workers when embedded; with REDIS_URL it only enqueues
+
+
+@cl.on_app_shutdown
+async def shutdown() -> None:
+    await runner.close()
+    embedded.stop()
+
+
+@cl.data_layer
+def data_layer() -> OurDataLayer:
+    return OurDataLayer(APP)
+
+
+@cl.password_auth_callback
+async def sign_in(username: str, password: str) -> cl.User | None:
+    user = await asyncio.to_thread(APP.users.authenticate, username, password)
+    if user is None:
+        return None
+    # Only display data goes in the (signed, readable) cookie; the role is re-read on every use.
+    return cl.User(
+        identifier=user.email,
+        display_name=user.display_name or user.email,
+        metadata={"provider": "local"},
     )
 
 
-def _ro_text(number: str) -> str:
+async def current_actor() -> Actor:
+    user = cl.user_session.get("user")
+    if user is None:
+        return Actor("anonymous", Role.VIEWER, "chat")
     try:
-        ro = APP.repair_orders.get(number)
-    except RoTrackerError as exc:
-        return str(exc)
-    late = f" — **{ro.days_overdue} days overdue**" if ro.is_overdue else ""
-    return (
-        f"**RO {ro.number}** ({ro.archive.sheet}) · {ro.status or ro.raw_status}{late}\n\n"
-        f"{ro.part_description or ''} {ro.part_number or ''} SN {ro.serial_number or '—'}\n\n"
-        f"Shop: {ro.shop_name or '—'} · Terms: {ro.terms or '—'} · "
-        f"Next update: {ro.next_update or '—'} · ETA: {ro.estimated_delivery or '—'}"
-    )
+        return await asyncio.to_thread(APP.users.actor_for, user.identifier, "chat")
+    except RoTrackerError:
+        return Actor(user.identifier, Role.VIEWER, "chat")
+
+
+@cl.set_starters
+async def starters(user: cl.User | None = None, language: str | None = None) -> list[cl.Starter]:
+    return [
+        cl.Starter(label="Overdue ROs", message="overdue"),
+        cl.Starter(label="Dashboard", message="dashboard"),
+        cl.Starter(label="Find a part", message="find starter generator"),
+        cl.Starter(label="Pending approvals", message="pending approvals"),
+    ]
 
 
 @cl.on_chat_start
-async def start() -> None:
-    text = await asyncio.to_thread(_dashboard_text)
-    await cl.Message(content=f"Welcome to RO Tracker.\n\n{text}\n\nAsk for an RO by number.").send()
+async def chat_start() -> None:
+    actor = await current_actor()
+    waiting = await asyncio.to_thread(APP.approvals.pending, None, actor.name)
+    if waiting:
+        await cl.Message(content=f"You have {len(waiting)} change(s) waiting for Confirm:").send()
+        await ChainlitSink().confirm(waiting)
+
+
+@cl.on_chat_resume
+async def chat_resume(thread: dict[str, Any]) -> None:
+    # Buttons are not stored with the thread: send the ones still waiting again.
+    waiting = await asyncio.to_thread(APP.approvals.pending, thread["id"])
+    if waiting:
+        await ChainlitSink().confirm(waiting)
 
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    mention = RO_MENTION.search(message.content or "")
-    if mention:
-        reply = await asyncio.to_thread(_ro_text, mention.group(1))
-    else:
-        reply = await asyncio.to_thread(_dashboard_text)
-    await cl.Message(content=reply).send()
+    actor = await current_actor()
+    await ASSISTANT.ask(actor, cl.context.session.thread_id, message.content, ChainlitSink())
+
+
+async def _decide(action: cl.Action, confirm: bool) -> None:
+    approval_id = str((action.payload or {}).get("approval_id", ""))[:36]
+    actor = await current_actor()
+    buttons = (cl.user_session.get("approval_buttons") or {}).pop(approval_id, [])
+    for button in buttons:
+        await button.remove()
+    await ASSISTANT.decide(actor, approval_id, confirm, ChainlitSink())
+
+
+@cl.action_callback("confirm")
+async def on_confirm(action: cl.Action) -> None:
+    await _decide(action, True)
+
+
+@cl.action_callback("cancel")
+async def on_cancel(action: cl.Action) -> None:
+    await _decide(action, False)
+
+
+def _preview_markdown(approval: Approval) -> str:
+    preview = approval.preview or {}
+    rows = "\n".join(
+        f"| {field} | {old} | **{new}** |" for field, old, new in preview.get("changes", [])
+    )
+    note = f"\n\n{preview['note']}" if preview.get("note") else ""
+    return (
+        f"**{preview.get('title', approval.tool_name)}** — please confirm.\n\n"
+        f"| | now | after |\n|---|---|---|\n{rows}{note}"
+    )
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=2, default=str, ensure_ascii=False)
+
+
+class ChainlitSink:
+    """Shows one turn in the chat: streamed reply, a step per tool call, buttons, charts."""
+
+    def __init__(self) -> None:
+        self.message: cl.Message | None = None
+        self.steps: dict[str, cl.Step] = {}
+
+    async def text(self, delta: str) -> None:
+        if self.message is None:
+            self.message = cl.Message(content="")
+        await self.message.stream_token(delta)
+
+    async def tool_started(self, call_id: str, name: str, args: dict[str, Any]) -> None:
+        step = cl.Step(name=name, type="tool", show_input="json", language="json")
+        step.input = _as_text(args)
+        await step.send()
+        self.steps[call_id] = step
+
+    async def tool_finished(self, call_id: str, name: str, output: Any, error: str | None) -> None:
+        step = self.steps.pop(call_id, None)
+        if step is None:
+            return
+        step.output = error if error else _as_text(output)
+        step.is_error = bool(error)
+        await step.update()
+
+    async def confirm(self, approvals: list[Approval]) -> None:
+        store = cl.user_session.get("approval_buttons") or {}
+        for approval in approvals:
+            buttons = [
+                cl.Action(
+                    name="confirm",
+                    payload={"approval_id": approval.id},
+                    label="Confirm",
+                    icon="check",
+                ),
+                cl.Action(
+                    name="cancel", payload={"approval_id": approval.id}, label="Cancel", icon="x"
+                ),
+            ]
+            store[approval.id] = buttons
+            await cl.Message(content=_preview_markdown(approval), actions=buttons).send()
+        cl.user_session.set("approval_buttons", store)
+
+    async def charts(self, charts: list[dict[str, Any]]) -> None:
+        for chart in charts:
+            figures = dashboard_figures(chart)
+            elements = [
+                cl.Plotly(name=title, figure=fig, display="inline", size="large")
+                for title, fig in figures
+            ]
+            if elements:
+                await cl.Message(content="", elements=elements).send()
+
+    async def finish(self, reply: str) -> None:
+        if self.message is not None:
+            await self.message.send()
+        elif reply and not reply.startswith("Waiting for confirmation"):
+            await cl.Message(content=reply).send()

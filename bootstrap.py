@@ -14,8 +14,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings, get_settings
+from domain.conversations import ApprovalService, ChatLog
 from domain.db import make_engine, make_session_factory
 from domain.followup import FollowUpPolicy
+from domain.inventory import InventoryService
 from domain.repair_orders import RepairOrderService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
@@ -35,6 +37,9 @@ class App:
             self.uow, policy, self.today, max_note_chars=self.settings.max_note_chars
         )
         self.users = UserService(self.uow)
+        self.inventory = InventoryService(self.uow, self.today)
+        self.approvals = ApprovalService(self.uow)
+        self.chat_log = ChatLog(self.uow)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.handlers)

@@ -36,6 +36,12 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(demo_cli, name="demo")
 cli.add_typer(ro_cli, name="ro")
 cli.add_typer(users_cli, name="users")
+inventory_cli = typer.Typer(no_args_is_help=True, help="Stock: search, low stock, use a part.")
+import_cli = typer.Typer(no_args_is_help=True, help="Bring data in: RO workbook, legacy database.")
+cli.add_typer(inventory_cli, name="inventory")
+cli.add_typer(import_cli, name="import")
+jobs_cli = typer.Typer(no_args_is_help=True, help="Background jobs and tool calls.")
+cli.add_typer(jobs_cli, name="jobs")
 
 out = Console()
 err = Console(stderr=True)
@@ -148,12 +154,15 @@ def db_upgrade() -> None:
 def demo_seed(
     ros: Annotated[int, typer.Option(min=0, max=2_000_000, help="Repair orders to create.")] = 650,
     shops: Annotated[int, typer.Option(min=1, max=500, help="Repair shops to create.")] = 30,
+    parts: Annotated[
+        int, typer.Option(min=0, max=2_000_000, help="Stock lines (with usage history).")
+    ] = 3000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 7,
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing if ROs exist.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Load realistic demo data: shops, ROs in every archive, history."""
-    from domain.demo import DemoSpec, seed_demo
+    """Load realistic demo data: shops, ROs in every archive, history, inventory."""
+    from domain.demo import DemoSpec, seed_demo, seed_inventory
     from domain.migrate import upgrade
 
     app = app_instance()
@@ -162,10 +171,13 @@ def demo_seed(
         report = seed_demo(
             app, DemoSpec(ros=ros, shops=shops, seed=seed), if_empty=if_empty, on_progress=advance
         )
+    with progress("Seeding inventory", parts) as advance:
+        stock = seed_inventory(app, parts, seed, advance, if_empty=if_empty)
     if as_json:
-        print_json(report)
+        print_json({**to_jsonable(report), "inventory": stock})
     else:
         out.print(report.summary())
+        out.print(stock.summary())
 
 
 # ---- gt ro --------------------------------------------------------------------------------------
@@ -340,6 +352,254 @@ def users_list(as_json: JsonOpt = False) -> None:
         table("Users", ["Email", "Role", "Active"], [[u.email, u.role, u.is_active] for u in users])
 
 
+# ---- gt worker / scheduler / jobs ---------------------------------------------------------------
+def _needs_redis(command: str) -> None:
+    if not get_settings().redis_url:
+        raise ConfigError(
+            f"gt {command} needs REDIS_URL. Without it (embedded mode) the app runs jobs itself."
+        )
+
+
+@cli.command("worker")
+@handles_errors
+def worker(
+    processes: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 2,
+    threads: Annotated[int, typer.Option(min=1, max=256, help="Threads per process.")] = 8,
+    queues: Annotated[
+        list[str] | None,
+        typer.Option("--queue", "-Q", help="Only these queues (tools, background)."),
+    ] = None,
+    modules: Annotated[
+        list[str] | None, typer.Option("--module", "-m", help="Also import (more actors/tools).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run Dramatiq worker processes for the tool and background queues (needs REDIS_URL)."""
+    from dramatiq.cli import main as dramatiq_main
+    from dramatiq.cli import make_argument_parser
+
+    _needs_redis("worker")
+    argv = ["jobs.actors", *(modules or []), "--processes", str(processes)]
+    argv += ["--threads", str(threads), "--path", str(PROJECT_DIR)]
+    for queue in queues or []:
+        argv += ["--queues", queue]
+    if verbose:
+        argv.append("--verbose")
+    raise typer.Exit(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)
+
+
+@cli.command("scheduler")
+@handles_errors
+def scheduler() -> None:
+    """Run the schedule (overdue sweep, follow-up checks) in this process (needs REDIS_URL).
+
+    Run one; a second one started by mistake fires nothing twice (a Redis lock per firing).
+    """
+    import contextlib
+
+    from jobs.broker import setup_broker
+    from jobs.scheduler import build
+
+    _needs_redis("scheduler")
+    settings = get_settings()
+    setup_broker(settings)
+    sched = build(settings, blocking=True)
+    for job in sched.get_jobs():
+        err.print(f"{job.name}: {job.trigger}")
+    err.print(f"Scheduler running ({settings.timezone}); Ctrl-C to stop.")
+    with contextlib.suppress(KeyboardInterrupt):
+        sched.start()
+
+
+@jobs_cli.command("status")
+@handles_errors
+def jobs_status(
+    failures: Annotated[int, typer.Option(min=0, max=500, help="Recent failures to show.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Queue depths, messages in flight and retrying, last scheduled runs, final failures."""
+    from jobs.broker import setup_broker
+    from jobs.status import collect
+
+    report = collect(setup_broker(get_settings()), app_instance(), failures=failures)
+    if as_json:
+        print_json(report)
+        return
+    if report.get("note"):
+        out.print(report["note"])
+    if report["queues"]:
+        columns = ["queue", "ready", "in_flight", "delayed", "retrying", "dead_lettered"]
+        table(
+            f"Queues ({report['processes_seen']} processes seen in the last heartbeat window)",
+            [c.replace("_", " ").capitalize() for c in columns],
+            [[q[c] for c in columns] for q in report["queues"]],
+        )
+    table(
+        "Last scheduled runs",
+        ["Job", "Finished (UTC)", "Detail"],
+        [
+            [name, run.pop("finished_at"), ", ".join(f"{k}={v}" for k, v in run.items())]
+            for name, run in report["last_runs"].items()
+        ],
+    )
+    table(
+        "Final failures",
+        ["When (UTC)", "Actor", "Retries", "Error"],
+        [
+            [f["failed_at"], f["actor"], f["retries"], f"{f['error_type']}: {f['error'] or ''}"]
+            for f in report["failures"]
+        ],
+    )
+
+
+# ---- gt inventory -------------------------------------------------------------------------------
+@inventory_cli.command("search")
+@handles_errors
+def inventory_search(
+    text: Annotated[str, typer.Argument(help="Part number (dashes optional) or words.")],
+    condition: Annotated[str | None, typer.Option(help="NE, OH, SV or AR.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 25,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find stock: exact part number, then prefix, then substring and description words."""
+    result = app_instance().inventory.search(text, condition=condition, limit=limit)
+    if as_json:
+        print_json(result)
+        return
+    more = " (more exist: refine the search)" if result.truncated else ""
+    table(
+        f"{result.count} found by {result.search_method} match for {result.query!r}{more}",
+        ["Id", "Part", "Description", "Qty", "Cond", "Location", "Serial", "Matched"],
+        [
+            [
+                i.id,
+                i.part_number,
+                i.description,
+                i.qty,
+                i.condition,
+                i.location,
+                i.serial_number,
+                i.match,
+            ]
+            for i in result.items
+        ],
+    )
+
+
+@inventory_cli.command("low-stock")
+@handles_errors
+def inventory_low_stock(
+    threshold: Annotated[int, typer.Option(min=1, max=100_000, help="Below this qty.")] = 5,
+    limit: Annotated[int, typer.Option(min=1, max=5000)] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Stock lines below the threshold, with 90-day usage, reorder quantity and urgency."""
+    report = app_instance().inventory.low_stock(threshold=threshold, limit=limit)
+    if as_json:
+        print_json(report)
+        return
+    counts = ", ".join(f"{n} {u}" for u, n in report.by_urgency.items())
+    table(
+        f"{report.total} stock lines below {report.threshold} ({counts})",
+        ["Urgency", "Part", "Location", "Qty", "Used 90 d", "Days left", "Reorder"],
+        [
+            [
+                e.urgency,
+                e.item.part_number,
+                e.item.location,
+                e.item.qty,
+                e.usage_90_days,
+                e.days_until_stockout,
+                e.recommended_reorder,
+            ]
+            for e in report.items
+        ],
+    )
+
+
+@inventory_cli.command("use")
+@handles_errors
+def inventory_use(
+    part: Annotated[str, typer.Argument(help="Part number (dashes optional).")],
+    ro: Annotated[str, typer.Option("--ro", help="The RO the part is used on.")],
+    item: Annotated[
+        int | None, typer.Option(help="Stock line id, when the part is in several places.")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Why, for the log.")] = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Take one unit from stock for an RO (decrement + log, refused when none is left)."""
+    app = app_instance()
+    result = app.inventory.use_part(acting_user(app, user), part, ro, note=note, item_id=item)
+    if as_json:
+        print_json(result)
+        return
+    low = " — low stock, reorder" if result.is_low_stock else ""
+    out.print(
+        f"Took 1 × {result.part_number} from {result.location or 'stock'} for RO "
+        f"{result.ro_number}: {result.previous_qty} → {result.new_qty}{low}."
+    )
+
+
+# ---- gt import ----------------------------------------------------------------------------------
+def _print_import(report, as_json: bool) -> None:
+    if as_json:
+        print_json({**report.as_dict(), "summary": report.summary()})
+        return
+    for note in report.notes:
+        err.print(f"note: {note}", highlight=False)
+    shown = [r for r in report.rows if r.action != "unchanged" or r.warnings]
+    if shown:
+        table(
+            "Rows",
+            ["Source", "RO", "Result", "Why / what", "Warnings"],
+            [
+                [r.source, r.key, r.action, r.reason or ", ".join(r.changes), "; ".join(r.warnings)]
+                for r in shown
+            ],
+        )
+    out.print(report.summary())
+
+
+@import_cli.command("excel")
+@handles_errors
+def import_excel(
+    path: Annotated[str, typer.Argument(help="The RO workbook (.xlsx).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report only; write nothing.")] = False,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import the RO workbook (Active/Net/Paid/Returns, columns A-U, shops). Never deletes."""
+    from domain.importers.excel import import_workbook, read_workbook
+
+    app = app_instance()
+    actor = acting_user(app, user, source="import")
+    rows = read_workbook(path)
+    with progress("Importing workbook", rows.total) as advance:
+        report = import_workbook(app, actor, rows, dry_run=dry_run, on_progress=advance)
+    _print_import(report, as_json)
+
+
+@import_cli.command("legacy")
+@handles_errors
+def import_legacy_db(
+    url: Annotated[str, typer.Argument(help="mysql://user:pass@host/db of the old system.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report only; write nothing.")] = False,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import the legacy MySQL schema: RO tables, shops, inventory, transactions. Never deletes."""
+    from domain.importers.legacy import import_legacy, read_legacy
+
+    app = app_instance()
+    actor = acting_user(app, user, source="import")
+    rows = read_legacy(url)
+    with progress("Importing legacy database", rows.total) as advance:
+        report = import_legacy(app, actor, rows, dry_run=dry_run, on_progress=advance)
+    _print_import(report, as_json)
+
+
 # ---- gt serve -----------------------------------------------------------------------------------
 @cli.command("serve")
 @handles_errors
@@ -349,7 +609,7 @@ def serve(
     demo: Annotated[bool, typer.Option(help="Seed demo data into an empty database.")] = True,
 ) -> None:
     """Run the chat app: migrate, seed demo data if the database is empty, serve Chainlit."""
-    from domain.demo import DemoSpec, seed_demo
+    from domain.demo import DemoSpec, seed_demo, seed_inventory
     from domain.migrate import upgrade
 
     settings = get_settings()
@@ -359,6 +619,15 @@ def serve(
         report = seed_demo(app, DemoSpec(), if_empty=True)
         if report.created_ros:
             err.print(report.summary())
+        stock = seed_inventory(app, if_empty=True)
+        if stock.created_items:
+            err.print(stock.summary())
+    first = app.users.first_admin()
+    if first:
+        err.print(
+            f"[bold]First sign-in:[/bold] {first[0]} with password [bold]{first[1]}[/bold] "
+            "(shown once; add people with `gt users add EMAIL --role ROLE`)."
+        )
     app.engine.dispose()
     command = [
         sys.executable,
@@ -374,6 +643,118 @@ def serve(
     ]
     err.print(f"RO Tracker on http://{host or settings.host}:{port or settings.port}")
     raise typer.Exit(subprocess.call(command, cwd=PROJECT_DIR))
+
+
+# ---- gt chat / gt approvals ---------------------------------------------------------------------
+approvals_cli = typer.Typer(no_args_is_help=True, help="Changes waiting for Confirm or Cancel.")
+cli.add_typer(approvals_cli, name="approvals")
+
+
+def _chat_user(app, user: str | None):
+    if not (user or os.environ.get("GT_CLI_USER")):
+        from domain.errors import InvalidInput
+
+        raise InvalidInput("This acts as a person: pass --user EMAIL (or set GT_CLI_USER).")
+    return acting_user(app, user, "cli")
+
+
+def _assistant_turn(app, run, as_json: bool) -> None:
+    """Start the jobs (in-process when embedded), run one assistant coroutine, show the result."""
+    import asyncio
+
+    from agent.console import ConsoleSink
+    from agent.turns import Assistant
+    from jobs import embedded
+
+    embedded.start(app, scheduler=False)
+    sink = ConsoleSink(console=None if as_json else out)
+    try:
+        outcome = asyncio.run(run(Assistant(app), sink))
+    finally:
+        embedded.stop()
+    if as_json:
+        print_json(
+            {
+                "reply": outcome.reply,
+                "tool_calls": sink.tool_calls,
+                "waiting": sink.waiting,
+                "error": outcome.error,
+            }
+        )
+    if outcome.error:
+        raise typer.Exit(1)
+
+
+@cli.command("chat")
+@handles_errors
+def chat(
+    message: str,
+    user: UserOpt = None,
+    thread: Annotated[
+        str | None, typer.Option(help="Continue this conversation (thread id).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One assistant turn: the same agent and tools as the chat. Changes wait for
+    `gt approvals approve ID`."""
+    import uuid
+
+    app = app_instance()
+    actor = _chat_user(app, user)
+    thread_id = thread or str(uuid.uuid4())
+    _assistant_turn(
+        app, lambda assistant, sink: assistant.ask(actor, thread_id, message, sink), as_json
+    )
+    if not as_json:
+        err.print(f"[dim]thread {thread_id}[/dim]")
+
+
+@approvals_cli.command("list")
+@handles_errors
+def approvals_list(as_json: JsonOpt = False) -> None:
+    """Changes waiting for someone to confirm or cancel."""
+    from agent.console import approval_dict
+
+    waiting = [approval_dict(a) for a in app_instance().approvals.pending()]
+    if as_json:
+        print_json(waiting)
+        return
+    table(
+        "Waiting for confirmation",
+        ["Id", "What", "Changes", "Asked by", "When (UTC)"],
+        [
+            [
+                a["id"],
+                a["title"],
+                "; ".join(f"{f}: {o} → {n}" for f, o, n in a["changes"]),
+                a["requested_by"],
+                a["created_at"],
+            ]
+            for a in waiting
+        ],
+    )
+
+
+def _decide(approval_id: str, confirm: bool, user: str | None, as_json: bool) -> None:
+    app = app_instance()
+    actor = _chat_user(app, user)
+    _assistant_turn(
+        app, lambda assistant, sink: assistant.decide(actor, approval_id, confirm, sink), as_json
+    )
+
+
+@approvals_cli.command("approve")
+@handles_errors
+def approvals_approve(approval_id: str, user: UserOpt = None, as_json: JsonOpt = False) -> None:
+    """Confirm a change (as --user) and let the assistant finish it."""
+    _decide(approval_id, True, user, as_json)
+
+
+@approvals_cli.command("reject")
+@handles_errors
+def approvals_reject(approval_id: str, user: UserOpt = None, as_json: JsonOpt = False) -> None:
+    """Cancel a change (as --user); nothing is changed."""
+    _decide(approval_id, False, user, as_json)
 
 
 def main() -> None:

@@ -41,9 +41,25 @@ class Settings(BaseSettings):
     database_echo: bool = Field(False, validation_alias="GT_DB_ECHO")
 
     redis_url: str = Field("", validation_alias=AliasChoices("REDIS_URL"))
+    # Jobs (see jobs/): how long a chat turn waits for a tool's actor, the schedule, and the
+    # Redis broker's dead-worker detection (a worker silent this long has its messages requeued).
+    job_timeout_s: float = Field(15.0, gt=0, le=600, validation_alias="GT_JOB_TIMEOUT_S")
+    overdue_sweep_at: str = Field("08:00", validation_alias="GT_OVERDUE_SWEEP_AT")
+    followup_check_every_min: int = Field(60, validation_alias="GT_FOLLOWUP_CHECK_EVERY_MIN")
+    embedded_worker_threads: int = Field(
+        4, ge=1, le=64, validation_alias="GT_EMBEDDED_WORKER_THREADS"
+    )
+    redis_heartbeat_timeout_ms: int = Field(
+        60_000, ge=500, validation_alias="GT_REDIS_HEARTBEAT_TIMEOUT_MS"
+    )
+    redis_maintenance_chance: int = Field(
+        1000, ge=0, le=1_000_000, validation_alias="GT_REDIS_MAINTENANCE_CHANCE"
+    )
 
     anthropic_api_key: str = Field("", validation_alias=AliasChoices("ANTHROPIC_API_KEY"))
-    model: str = Field("claude-sonnet-4-5", validation_alias=AliasChoices("GT_MODEL"))
+    anthropic_base_url: str = Field("", validation_alias=AliasChoices("ANTHROPIC_BASE_URL"))
+    model: str = Field("claude-sonnet-5-5", validation_alias=AliasChoices("GT_MODEL"))
+    chat_turns_per_minute: int = Field(20, ge=1, le=10_000, validation_alias="GT_CHAT_RATE_PER_MIN")
 
     timezone: str = Field("America/New_York", validation_alias="GT_TIMEZONE")
     # Overrides of the follow-up wait (days) per status, JSON: {"WAITING QUOTE": 5, "BER": null}.
@@ -70,6 +86,25 @@ class Settings(BaseSettings):
     def _ca_exists(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
             raise ValueError(f"file {value} does not exist")
+        return value
+
+    @field_validator("overdue_sweep_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        hour, _, minute = value.strip().partition(":")
+        if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+            raise ValueError(f"{value!r} is not a time of day like 08:00")
+        return f"{int(hour):02d}:{int(minute):02d}"
+
+    @field_validator("followup_check_every_min")
+    @classmethod
+    def _divides_the_day(cls, value: int) -> int:
+        # A cron step that divides the hour or the day, so every scheduler fires at the same times.
+        if not (
+            value in (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30)
+            or (value % 60 == 0 and 1440 % value == 0)
+        ):
+            raise ValueError("must divide an hour (5, 10, 15, 20, 30) or a day (60, 120, 180, ...)")
         return value
 
     @field_validator("timezone")
@@ -140,3 +175,20 @@ def load_settings(**overrides: Any) -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+def auth_secret(settings: Settings) -> str:
+    """The key that signs the chat's login cookie: `CHAINLIT_AUTH_SECRET`, or one generated once
+    and kept in `var/auth-secret` (readable only by its owner) for the embedded default."""
+    import os
+    import secrets
+
+    if os.environ.get("CHAINLIT_AUTH_SECRET"):
+        return os.environ["CHAINLIT_AUTH_SECRET"]
+    path = settings.var_dir / "auth-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -8,9 +8,9 @@ activity log and one `demo.seeded` event instead of one event per row.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, insert, literal, select
@@ -292,12 +292,12 @@ def seed_demo(
                 }
             )
             if len(batch) >= BATCH:
-                s.execute(insert(RepairOrder), batch)
+                s.execute(insert(RepairOrder.__table__), batch)
                 if on_progress:
                     on_progress(len(batch))
                 batch = []
         if batch:
-            s.execute(insert(RepairOrder), batch)
+            s.execute(insert(RepairOrder.__table__), batch)
             if on_progress:
                 on_progress(len(batch))
         if spec.ros:
@@ -333,5 +333,167 @@ def seed_demo(
             )
             report.created_ros = spec.ros
             report.first_number, report.last_number = start, start + spec.ros - 1
+        s.commit()
+    return report
+
+
+# ---- inventory demo data ------------------------------------------------------------------------
+# Part numbers in the shapes real stock lists have: OEM numbers with dash numbers, MS/AN/NAS
+# standard hardware, Boeing BAC numbers, vendor numbers with letters in the middle.
+_PN_SHAPES = (
+    lambda r: f"{r.randint(10, 999):03d}-{r.randint(10000, 99999)}-{r.randint(1, 30)}",
+    lambda r: f"{r.randint(1000000, 9999999)}-{r.randint(1, 12)}",
+    lambda r: f"{r.randint(100, 999)}A{r.randint(1000, 9999)}-{r.randint(1, 40)}",
+    lambda r: f"MS{r.randint(20000, 29999)}-{r.randint(1, 400)}",
+    lambda r: f"AN{r.randint(3, 960)}-{r.randint(3, 16)}{r.choice(['', 'A', 'L', 'C'])}",
+    lambda r: (
+        f"NAS{r.randint(1000, 1999)}{r.choice('CFH')}{r.randint(1, 40):02d}"
+        f"{r.randint(10, 99)}{r.choice(['', 'P', 'L'])}"
+    ),
+    lambda r: f"BACB30{r.choice(['LH', 'NN', 'VF', 'FM'])}{r.randint(3, 8)}-{r.randint(2, 40)}",
+    lambda r: f"{r.choice('CDGSZ')}{r.randint(1000, 99999)}-{r.randint(1, 9)}",
+    lambda r: f"{r.randint(60, 69)}-{r.randint(10000, 99999)}-{r.randint(1, 15)}",
+    lambda r: f"{r.randint(800, 899)}-{r.randint(1000, 9999)}-{r.randint(1, 40):03d}",
+)
+_NOUNS = (
+    ("O-RING", ("PACKING", "PREFORMED")),
+    ("WASHER", ("FLAT", "LOCK", "COUNTERSUNK")),
+    ("BOLT", ("HEX HEAD", "CLOSE TOLERANCE", "MACHINE")),
+    ("NUT", ("SELF-LOCKING", "CASTLE", "PLATE")),
+    ("SCREW", ("MACHINE", "PAN HEAD", "FLUSH")),
+    ("SEAL", ("LIP", "SHAFT", "HYDRAULIC")),
+    ("GASKET", ("EXHAUST", "OIL FILTER", "FLANGE")),
+    ("BEARING", ("BALL", "ROLLER", "SPHERICAL")),
+    ("FILTER ELEMENT", ("HYDRAULIC", "FUEL", "OIL")),
+    ("VALVE", ("CHECK", "BLEED AIR", "SHUTOFF", "RELIEF")),
+    ("PUMP", ("HYDRAULIC, ENGINE DRIVEN", "FUEL BOOST", "AC MOTOR")),
+    ("ACTUATOR", ("FLAP", "MAIN LANDING GEAR", "TRIM")),
+    ("SENSOR", ("TEMPERATURE", "PRESSURE", "PROXIMITY")),
+    ("SWITCH", ("PRESSURE", "TOGGLE", "MICRO")),
+    ("RELAY", ("POWER", "TIME DELAY")),
+    ("CLAMP", ("LOOP", "HOSE", "V-BAND")),
+    ("HOSE ASSEMBLY", ("HYDRAULIC", "FUEL", "OXYGEN")),
+    ("STARTER GENERATOR", ("28V DC",)),
+    ("BRAKE ASSEMBLY", ("MAIN GEAR",)),
+    ("WHEEL ASSEMBLY", ("MAIN", "NOSE")),
+    ("TRANSDUCER", ("FUEL FLOW", "OIL PRESSURE")),
+    ("IGNITION EXCITER", ("",)),
+    ("INDICATOR", ("ATTITUDE", "FUEL QUANTITY", "EGT")),
+    ("LIGHT ASSEMBLY", ("ANTI-COLLISION", "LANDING", "NAVIGATION")),
+)
+# (legacy table, location pattern, weight)
+_STOCK_TABLES = (
+    ("stock_room", lambda r: f"SHELF {r.choice('ABCDEFGH')}-{r.randint(1, 40):02d}", 40),
+    ("bins_inventory", lambda r: f"BIN {r.choice('ABCDEF')}{r.randint(1, 99):02d}", 35),
+    ("md82_parts", lambda r: f"MD82 CAGE {r.randint(1, 12)}", 8),
+    ("727_parts", lambda r: f"727 RACK {r.randint(1, 9)}", 5),
+    ("terra", lambda r: f"TERRA {r.choice('NS')}{r.randint(1, 20)}", 5),
+    ("asia_ar_parts", lambda r: f"AR QUARANTINE {r.randint(1, 6)}", 4),
+    ("delta_apa", lambda r: f"APA {r.randint(1, 30)}", 3),
+)
+_CONDITION_MIX = (("NE", 34), ("OH", 22), ("SV", 30), ("AR", 2), (None, 12))
+
+
+def demo_inventory_rows(count: int, rng: random.Random) -> Iterator[dict]:
+    """`count` realistic stock lines; about one part number in five is stocked in two places."""
+    tables, table_weights = list(_STOCK_TABLES), [w for *_, w in _STOCK_TABLES]
+    conditions, condition_weights = zip(*_CONDITION_MIX, strict=True)
+    row_ids: dict[str, int] = {}
+    previous: tuple[str, str] | None = None
+    for _ in range(count):
+        if previous and rng.random() < 0.2:
+            part, description = previous
+        else:
+            noun, qualifiers = rng.choice(_NOUNS)
+            qualifier = rng.choice(qualifiers)
+            part = rng.choice(_PN_SHAPES)(rng)
+            description = f"{noun}, {qualifier}" if qualifier else noun
+        previous = (part, description)
+        table, location, _ = rng.choices(tables, table_weights)[0]
+        row_ids[table] = row_ids.get(table, 0) + 1
+        condition = rng.choices(conditions, condition_weights)[0]
+        qty = rng.choices([0, 1, 2, 3, 4, 6, 10, 25, 100], [6, 10, 9, 8, 8, 15, 20, 15, 9])[0]
+        yield {
+            "part_number": part,
+            "description": description,
+            "qty": qty,
+            "serial_number": f"SN{rng.randint(10000, 999999)}"
+            if condition in ("OH", "SV", "AR") and qty <= 2
+            else None,
+            "condition": condition,
+            "location": location(rng),
+            "source_table": table,
+            "source_row": row_ids[table],
+        }
+
+
+@dataclass
+class InventoryDemoReport:
+    created_items: int = 0
+    created_transactions: int = 0
+    skipped_reason: str | None = None
+
+    def summary(self) -> str:
+        if self.skipped_reason:
+            return f"Demo inventory not loaded: {self.skipped_reason}."
+        return (
+            f"Demo inventory: {self.created_items} stock lines, "
+            f"{self.created_transactions} usage transactions."
+        )
+
+
+def seed_inventory(
+    app,
+    parts: int = 3000,
+    seed: int = 7,
+    on_progress: Callable[[int], None] | None = None,
+    *,
+    if_empty: bool = False,
+) -> InventoryDemoReport:
+    """Stock lines plus 120 days of DECREMENT history, so low stock has usage to work from."""
+    from domain.inventory import bulk_insert_items, search_key
+    from domain.models import InventoryItem, InventoryTransaction
+
+    rng = random.Random(seed * 1_000_003 + 11)
+    report = InventoryDemoReport()
+    with app.session() as s:
+        if if_empty and s.scalar(select(func.count()).select_from(InventoryItem)):
+            report.skipped_reason = "the database already has stock items"
+            return report
+        first_id = (s.scalar(select(func.max(InventoryItem.id))) or 0) + 1
+        report.created_items = bulk_insert_items(
+            s, demo_inventory_rows(parts, rng), on_progress=on_progress
+        )
+        items = s.execute(
+            select(InventoryItem.id, InventoryItem.part_number, InventoryItem.qty).where(
+                InventoryItem.id >= first_id
+            )
+        ).all()
+        ros = [str(FIRST_NUMBER + i) for i in range(0, 600, 7)]
+        today = app.today()
+        txns = []
+        for item in rng.sample(items, k=min(len(items), max(1, len(items) // 6))):
+            uses = sorted(rng.randint(0, 120) for _ in range(rng.choice([1, 1, 2, 3, 5, 8, 12])))
+            # Newest first: the latest use left today's qty, each earlier one left one more.
+            for units_after, days_ago in enumerate(uses, start=item.qty):
+                at = datetime.combine(today - timedelta(days=days_ago), datetime.min.time())
+                txns.append(
+                    {
+                        "at": at + timedelta(hours=rng.randint(7, 17), minutes=rng.randint(0, 59)),
+                        "action": "DECREMENT",
+                        "item_id": item.id,
+                        "part_number": item.part_number,
+                        "part_key": search_key(item.part_number),
+                        "delta": -1,
+                        "new_qty": units_after,
+                        "ro_number": rng.choice(ros),
+                        "note": "Demo usage",
+                        "actor": SEED_ACTOR,
+                    }
+                )
+        txns.sort(key=lambda t: t["at"])
+        for start in range(0, len(txns), BATCH):
+            s.execute(insert(InventoryTransaction.__table__), txns[start : start + BATCH])
+        report.created_transactions = len(txns)
         s.commit()
     return report

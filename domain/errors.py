@@ -9,7 +9,8 @@
      ├── NotFound                an RO, shop or user that does not exist
      ├── Conflict                the data moved under you
      │    ├── DuplicateRepairOrder
-     │    └── StaleVersion        someone else changed the RO since you read it
+     │    ├── StaleVersion        someone else changed the RO since you read it
+     │    └── OutOfStock          no unit left to take (someone may have just taken the last)
      └── Forbidden               your role does not allow it
 
 Jobs pass the whole tree as `throws=`: none of these gets better by trying again.
@@ -55,6 +56,10 @@ class DuplicateRepairOrder(Conflict):
 
 
 class StaleVersion(Conflict):
+    pass
+
+
+class OutOfStock(Conflict):
     pass
 
 

@@ -204,6 +204,11 @@ class RepairOrderService:
         self.today = today
         self.max_note_chars = max_note_chars
 
+    def using(self, uow: UnitOfWorkFactory) -> RepairOrderService:
+        """The same service on another unit-of-work factory (jobs pass one that records an
+        idempotency key in the same transaction as the change)."""
+        return RepairOrderService(uow, self.policy, self.today, self.max_note_chars)
+
     # ---- reading -------------------------------------------------------------------------
     def get(self, number: object) -> RepairOrderView:
         with self._uow() as uow:

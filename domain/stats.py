@@ -205,3 +205,56 @@ def priority_of(facts: RoFacts, today: date) -> Priority:
         facts.estimated_delivery,
         today,
     )
+
+
+AGING_BUCKETS = (
+    (1, 7, "1–7 days"),
+    (8, 14, "8–14 days"),
+    (15, 30, "15–30 days"),
+    (31, None, "over 30 days"),
+)
+
+
+def overdue_aging(session: Session, today: date) -> list[tuple[str, int]]:
+    """Active overdue ROs by how long overdue, in the buckets a desk lead reads."""
+    ro = RepairOrder
+    active = ro.archive == Archive.ACTIVE.value
+    columns = []
+    for low, high, _label in AGING_BUCKETS:
+        since = ro.next_update <= today - timedelta(days=low)
+        cond = (
+            and_(active, since)
+            if high is None
+            else and_(active, since, ro.next_update >= today - timedelta(days=high))
+        )
+        columns.append(func.coalesce(func.sum(case((cond, 1), else_=0)), 0))
+    row = session.execute(select(*columns)).one()
+    return [(label, int(n)) for (_, _, label), n in zip(AGING_BUCKETS, row, strict=True)]
+
+
+def value_by_shop(session: Session, limit: int = 10) -> list[tuple[str, Decimal, int]]:
+    """Estimated value of active ROs per shop, largest first: (shop, value, count)."""
+    ro = RepairOrder
+    value = func.coalesce(func.sum(ro.estimated_cost), 0)
+    rows = session.execute(
+        select(ro.shop_name, value, func.count())
+        .where(ro.archive == Archive.ACTIVE.value, ro.shop_name.is_not(None))
+        .group_by(ro.shop_name)
+        .order_by(value.desc())
+        .limit(limit)
+    ).all()
+    return [(name, Decimal(v or 0).quantize(ZERO), int(n)) for name, v, n in rows]
+
+
+def status_breakdown(session: Session) -> list[tuple[str, int]]:
+    """Active ROs per status, in lifecycle order."""
+    ro = RepairOrder
+    rows = dict(
+        session.execute(
+            select(ro.status, func.count())
+            .where(ro.archive == Archive.ACTIVE.value)
+            .group_by(ro.status)
+        ).all()
+    )
+    ordered = [(s.value, int(rows.pop(s.value))) for s in Status if s.value in rows]
+    return ordered + [(str(k or "no status"), int(v)) for k, v in rows.items()]

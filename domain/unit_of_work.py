@@ -30,12 +30,21 @@ class Event:
 
 
 EventHandler = Callable[[Event], None]
+# Runs with the session just before the commit, inside the transaction: e.g. a job records its
+# idempotency key here, so the key is committed together with the change or not at all.
+BeforeCommit = Callable[[Session], None]
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session], handlers: list[EventHandler]):
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        handlers: list[EventHandler],
+        before_commit: list[BeforeCommit] | None = None,
+    ):
         self._session_factory = session_factory
         self._handlers = handlers
+        self._before_commit = list(before_commit or [])
         self._pending: list[tuple[Event, DomainEvent]] = []
 
     def __enter__(self) -> UnitOfWork:
@@ -44,7 +53,8 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.session.rollback()
+        # close() rolls back whatever was not committed; unlike rollback() it leaves loaded
+        # objects readable (detached), so services may return rows they read.
         self.session.close()
 
     def emit(
@@ -55,6 +65,8 @@ class UnitOfWork:
         self._pending.append((Event(name, ro_id, ro_number, actor, payload), row))
 
     def commit(self) -> None:
+        for hook in self._before_commit:
+            hook(self.session)
         self.session.commit()
         published = [
             Event(e.name, e.ro_id, e.ro_number, e.actor, e.payload, row.id)

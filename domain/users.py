@@ -16,6 +16,7 @@ from domain.unit_of_work import UnitOfWorkFactory
 
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
 MIN_PASSWORD = 10
+FIRST_ADMIN = "admin@ro-tracker.local"
 _hasher = PasswordHasher()
 
 
@@ -71,6 +72,26 @@ class UserService:
             user.role = parse_role(role).value
             uow.commit()
             return UserView.model_validate(user)
+
+    def first_admin(self) -> tuple[str, str] | None:
+        """On a database without users, create an admin with a random password and return
+        (email, password) — shown once by `gt serve`; None when users exist."""
+        import secrets
+
+        with self._uow() as uow:
+            if uow.session.scalar(select(User.id).limit(1)) is not None:
+                return None
+            password = secrets.token_urlsafe(12)
+            uow.session.add(
+                User(
+                    email=FIRST_ADMIN,
+                    role=Role.ADMIN.value,
+                    display_name="Admin",
+                    password_hash=_hasher.hash(password),
+                )
+            )
+            uow.commit()
+            return FIRST_ADMIN, password
 
     def get(self, email: str) -> UserView:
         with self._uow() as uow:

@@ -143,3 +143,21 @@ def run_gt(db_url, tmp_path, monkeypatch):
 
     yield run
     config.get_settings.cache_clear()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The test Redis database (DB 15), emptied before and after; never any other database."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+        error = ""
+    except redis.RedisError as exc:
+        error = str(exc).splitlines()[0]
+    require_service("Redis at " + REDIS_TEST_URL, not error, error)
+    client.flushdb()
+    yield REDIS_TEST_URL
+    client.flushdb()
+    client.close()

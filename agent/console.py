@@ -1,0 +1,74 @@
+"""`gt chat` and `gt approvals`: the same turns as the chat, shown in a terminal (or as JSON)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+
+from domain.conversations import Approval
+
+
+def approval_dict(a: Approval) -> dict[str, Any]:
+    preview = a.preview or {}
+    return {
+        "id": a.id,
+        "title": preview.get("title", a.tool_name),
+        "changes": preview.get("changes", []),
+        "note": preview.get("note"),
+        "state": a.state,
+        "requested_by": a.requested_by,
+        "thread_id": a.thread_id,
+        "created_at": a.created_at.isoformat(timespec="seconds"),
+        "decided_by": a.decided_by,
+    }
+
+
+@dataclass
+class ConsoleSink:
+    console: Console | None = None  # None: quiet, collect for JSON
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    waiting: list[dict[str, Any]] = field(default_factory=list)
+    streamed: bool = False
+
+    async def text(self, delta: str) -> None:
+        if self.console:
+            self.console.print(delta, end="", markup=False, highlight=False, soft_wrap=True)
+            self.streamed = True
+
+    async def tool_started(self, call_id: str, name: str, args: dict[str, Any]) -> None:
+        self.tool_calls.append({"id": call_id, "tool": name, "args": args})
+        if self.console:
+            self.console.print(f"[dim]→ {name}({json.dumps(args, default=str)})[/dim]")
+
+    async def tool_finished(self, call_id: str, name: str, output: Any, error: str | None) -> None:
+        for call in self.tool_calls:
+            if call["id"] == call_id:
+                call["output"], call["error"] = output, error
+        if self.console:
+            shown = error or json.dumps(output, default=str)
+            self.console.print(f"[dim]← {name}: {shown[:300]}[/dim]", markup=True, highlight=False)
+
+    async def confirm(self, approvals: list[Approval]) -> None:
+        for a in approvals:
+            self.waiting.append(approval_dict(a))
+            if self.console:
+                self.console.print(
+                    f"\n[bold]{a.preview.get('title')}[/bold] — waiting for confirmation"
+                )
+                for field_name, old, new in a.preview.get("changes", []):
+                    self.console.print(f"  {field_name}: {old} → {new}", markup=False)
+                self.console.print(
+                    f"  Confirm: gt approvals approve {a.id}\n"
+                    f"  Cancel:  gt approvals reject {a.id}",
+                    markup=False,
+                )
+
+    async def charts(self, charts: list[dict[str, Any]]) -> None:
+        return None
+
+    async def finish(self, reply: str) -> None:
+        if self.console and self.streamed:
+            self.console.print()

@@ -1,0 +1,40 @@
+"""Where a thread's agent conversation lives between turns (and across restarts)."""
+
+from __future__ import annotations
+
+from pydantic_ai import Conversation, ConversationTypeAdapter
+
+from domain.conversations import ChatThread, ensure_thread
+from domain.unit_of_work import UnitOfWorkFactory
+
+MAX_NAME = 80
+
+
+class ConversationStore:
+    def __init__(self, uow: UnitOfWorkFactory):
+        self._uow = uow
+
+    def load(self, thread_id: str) -> Conversation | None:
+        with self._uow() as uow:
+            thread = uow.session.get(ChatThread, thread_id)
+            if thread is None or not thread.conversation:
+                return None
+            return ConversationTypeAdapter.validate_json(thread.conversation)
+
+    def save(
+        self, thread_id: str, conversation: Conversation, user_email: str, first_message: str | None
+    ) -> None:
+        data = ConversationTypeAdapter.dump_json(conversation).decode()
+        ensure_thread(self._uow, thread_id, user_email)
+        with self._uow() as uow:
+            thread = uow.session.get(ChatThread, thread_id)
+            if not thread.name and first_message:
+                thread.name = first_message[:MAX_NAME]
+            thread.user_email = thread.user_email or user_email
+            thread.conversation = data
+            uow.commit()
+
+    def owner(self, thread_id: str) -> str | None:
+        with self._uow() as uow:
+            thread = uow.session.get(ChatThread, thread_id)
+            return thread.user_email if thread else None

@@ -1,0 +1,42 @@
+"""Retry and time-limit options, chosen by who is waiting.
+
+Interactive (a person in a chat turn): a few quick attempts — backoff from 100 ms, at most
+3 retries, all within about two seconds — then a clear error the assistant relays. Background
+(email, Excel sync, sweeps): longer retries over about half an hour, then a row in
+`job_failures` that `gt jobs status` shows. Both never retry the domain's errors (`throws=`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.errors import RoTrackerError
+from jobs.transient import retry_transient
+
+TOOLS_QUEUE = "tools"
+BACKGROUND_QUEUE = "background"
+
+INTERACTIVE_RETRIES = 3
+BACKGROUND_RETRIES = 8
+
+INTERACTIVE: dict[str, Any] = {
+    "queue_name": TOOLS_QUEUE,
+    "priority": 0,  # a worker serving both queues takes tool calls first
+    "throws": (RoTrackerError,),
+    "retry_when": retry_transient(INTERACTIVE_RETRIES),
+    "min_backoff": 100,
+    "max_backoff": 1_000,
+    "time_limit": 10_000,
+    "store_results": True,
+    "result_ttl": 120_000,
+}
+
+BACKGROUND: dict[str, Any] = {
+    "queue_name": BACKGROUND_QUEUE,
+    "priority": 100,
+    "throws": (RoTrackerError,),
+    "retry_when": retry_transient(BACKGROUND_RETRIES),
+    "min_backoff": 5_000,
+    "max_backoff": 600_000,
+    "time_limit": 600_000,
+}

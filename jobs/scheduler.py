@@ -1,0 +1,98 @@
+"""The schedule: APScheduler in one process calling `actor.send` at the configured times.
+
+    overdue_sweep            daily at GT_OVERDUE_SWEEP_AT (default 08:00)
+    follow_up_check          every GT_FOLLOWUP_CHECK_EVERY_MIN minutes (default 60)
+    prune_idempotency_keys   daily at 03:30
+
+Times are in Settings.timezone. Two schedulers started by mistake must not both fire: every
+firing first takes a Redis lock keyed by the job and its scheduled time (SET NX with a day's
+expiry), which only one scheduler gets. Cron triggers make the scheduled times the same in every
+scheduler process, whenever it started. Embedded mode runs one in-process scheduler, no lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import redis
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from config import Settings
+
+log = logging.getLogger(__name__)
+GRACE_S = 300  # a firing delayed by up to this much still runs (and still maps to its slot)
+LOCK_TTL_MS = 36 * 3600 * 1000
+
+
+class FiringLock:
+    """One winner per (job, scheduled time) across every scheduler process."""
+
+    def __init__(self, url: str, prefix: str = "gt:scheduler"):
+        self.client = redis.Redis.from_url(url, socket_timeout=5)
+        self.prefix = prefix
+        self.owner = uuid.uuid4().hex
+
+    def acquire(self, job: str, scheduled: datetime) -> bool:
+        key = f"{self.prefix}:{job}:{scheduled.isoformat()}"
+        return bool(self.client.set(key, self.owner, nx=True, px=LOCK_TTL_MS))
+
+
+def triggers(settings: Settings) -> dict[str, CronTrigger]:
+    tz = settings.tz
+    hour, minute = (int(p) for p in settings.overdue_sweep_at.split(":"))
+    every = settings.followup_check_every_min
+    if every < 60:
+        follow_up = CronTrigger(minute=f"*/{every}", timezone=tz)
+    else:
+        follow_up = CronTrigger(hour=f"*/{every // 60}", minute=0, timezone=tz)
+    return {
+        "overdue_sweep": CronTrigger(hour=hour, minute=minute, timezone=tz),
+        "follow_up_check": follow_up,
+        "prune_idempotency_keys": CronTrigger(hour=3, minute=30, timezone=tz),
+    }
+
+
+def fire(
+    name: str,
+    trigger: CronTrigger,
+    send: Callable[[], object],
+    lock: FiringLock | None,
+    now: datetime | None = None,
+) -> bool:
+    """Send job `name` unless another scheduler already did for this scheduled time."""
+    now = now or datetime.now(trigger.timezone)
+    scheduled = trigger.get_next_fire_time(None, now - timedelta(seconds=GRACE_S))
+    if lock is not None and not lock.acquire(name, scheduled):
+        log.info("%s at %s already sent by another scheduler", name, scheduled)
+        return False
+    send()
+    log.info("sent %s (scheduled %s)", name, scheduled)
+    return True
+
+
+def build(settings: Settings, *, blocking: bool) -> BaseScheduler:
+    from jobs.actors import SCHEDULED
+
+    lock = FiringLock(settings.redis_url) if settings.redis_url else None
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = cls(timezone=settings.tz)
+    for name, trigger in triggers(settings).items():
+        actor = SCHEDULED[name]
+        scheduler.add_job(
+            fire,
+            trigger,
+            args=(name, trigger, actor.send, lock),
+            id=name,
+            name=name,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=GRACE_S,
+            replace_existing=True,
+        )
+    return scheduler

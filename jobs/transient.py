@@ -1,0 +1,85 @@
+"""Which failures are worth retrying.
+
+Transient: the database connection was lost or killed, a deadlock or lock-wait timeout, a pool or
+network timeout, Redis unreachable, an HTTP 429 or 5xx, an explicit `dramatiq.Retry`, a time
+limit. Everything else — above all the domain's `RoTrackerError` tree — is permanent: trying the
+same thing again gives the same answer. Adapters added later can `register()` their own checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pymysql
+import redis
+import sqlalchemy.exc as sa_exc
+from dramatiq import Retry
+from dramatiq.middleware import TimeLimitExceeded
+
+from domain.errors import RoTrackerError
+
+# MySQL/MariaDB error codes that mean "try again": lock wait timeout, deadlock, server gone or
+# shutting down, connection lost/killed/refused, read-only during failover.
+TRANSIENT_MYSQL_CODES = frozenset(
+    {1040, 1053, 1205, 1213, 1290, 1927, 2002, 2003, 2005, 2006, 2013, 2055, 4031}
+)
+TRANSIENT_HTTP_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+_extra_checks: list[Callable[[BaseException], bool]] = []
+
+
+def register(check: Callable[[BaseException], bool]) -> None:
+    """Add a predicate that marks more errors transient (e.g. an adapter's throttling error)."""
+    _extra_checks.append(check)
+
+
+def _mysql_code(exc: BaseException) -> int | None:
+    args = getattr(exc, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+def _sqlite_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, RoTrackerError):
+        return False
+    if isinstance(exc, Retry | TimeLimitExceeded):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig = exc.orig
+        return (
+            _mysql_code(orig) in TRANSIENT_MYSQL_CODES
+            or isinstance(orig, pymysql.err.InterfaceError)
+            or _sqlite_busy(orig)
+        )
+    if isinstance(exc, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+        return True
+    if isinstance(exc, pymysql.err.OperationalError | pymysql.err.InternalError):
+        return _mysql_code(exc) in TRANSIENT_MYSQL_CODES
+    if isinstance(exc, pymysql.err.InterfaceError):
+        return True
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+        return True
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code in TRANSIENT_HTTP_STATUS
+    if isinstance(exc, httpx.TransportError):  # connect/read/write errors and timeouts
+        return True
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return True
+    return any(check(exc) for check in _extra_checks)
+
+
+def retry_transient(max_retries: int) -> Callable[[int, BaseException], bool]:
+    """A `retry_when` for Dramatiq's Retries: transient errors, up to `max_retries` times."""
+
+    def retry_when(retries: int, exc: BaseException) -> bool:
+        return retries < max_retries and is_transient(exc)
+
+    retry_when.__name__ = f"retry_transient_{max_retries}"
+    return retry_when

@@ -1,0 +1,27 @@
+"""Test-only tool operations, importable by a real worker process (`gt worker -m ...`).
+
+No tests here; the module registers operations when imported.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from jobs.operations import ToolContext, get_repair_order, operation
+
+
+def _read_back(ctx: ToolContext, number: str, **_: Any) -> dict[str, Any]:
+    return get_repair_order(ctx, number)
+
+
+@operation("test.change_status_then_hang", writes=True, replay=_read_back)
+def change_status_then_hang(ctx: ToolContext, number: str, status: str) -> dict[str, Any]:
+    """Commits the change, then hangs while GT_TEST_HANG_FILE exists (to be SIGKILLed)."""
+    ro = ctx.repair_orders.change_status(ctx.actor, number, status)
+    hang_file = os.environ.get("GT_TEST_HANG_FILE", "")
+    deadline = time.monotonic() + 60
+    while hang_file and os.path.exists(hang_file) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return {"repair_order": ro.model_dump(mode="json")}

@@ -1,0 +1,84 @@
+"""Stock tools. The docstrings are the model's contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic_ai import ModelRetry, RunContext
+
+from tools.confirm import confirm_then
+from tools.context import Deps
+
+
+async def search_inventory(
+    ctx: RunContext[Deps], query: str, condition: str | None = None, limit: int = 10
+) -> dict[str, Any]:
+    """Find parts in stock by part number (with or without dashes and spaces, any case) or by
+    words of the description. Reports which kind of match was found (exact, prefix, substring,
+    description).
+
+    Args:
+        query: A part number like "A123-456" or "a123456", or description words like "starter".
+        condition: Only this condition: NE (new), OH (overhauled), SV (serviceable),
+            AR (as removed).
+        limit: How many items to return (1-50).
+    """
+    if not 1 <= limit <= 50:
+        raise ModelRetry("limit must be between 1 and 50.")
+    return await ctx.deps.run("search_inventory", query=query, condition=condition, limit=limit)
+
+
+async def low_stock(ctx: RunContext[Deps], threshold: int = 5) -> dict[str, Any]:
+    """Parts running low: quantity under the threshold, with 90-day usage, recommended reorder
+    quantity, days until stock-out and urgency (critical, high, medium, low).
+
+    Args:
+        threshold: Quantity under which a part counts as low (1-1000).
+    """
+    if not 1 <= threshold <= 1000:
+        raise ModelRetry("threshold must be between 1 and 1000.")
+    return await ctx.deps.run("low_stock", threshold=threshold)
+
+
+async def use_part(
+    ctx: RunContext[Deps], part_number: str, ro_number: str, note: str | None = None
+) -> dict[str, Any]:
+    """Take one unit of a part from stock for a repair order (decrements the quantity and logs
+    it). The user must press Confirm in the chat before it happens.
+
+    Args:
+        part_number: The part number to take, e.g. "A123-456".
+        ro_number: The repair order it is used on, e.g. "38462".
+        note: Optional note for the stock log.
+    """
+    found = await ctx.deps.run("search_inventory", query=part_number, condition=None, limit=5)
+    items = [i for i in found.get("items", []) if i.get("match") == "exact"]
+    in_stock = [i for i in items if i["qty"] > 0]
+    if not items:
+        raise ModelRetry(f'No part "{part_number}" in stock records; search_inventory may help.')
+    if not in_stock:
+        return {"error": f"{items[0]['part_number']} is out of stock (quantity 0) everywhere."}
+    item = max(in_stock, key=lambda i: i["qty"])
+    ro = await ctx.deps.run("get_repair_order", number=ro_number)
+    if "error" in ro:
+        raise ModelRetry(ro["error"])
+    number = ro["repair_order"]["number"]
+
+    async def apply(_version: int | None) -> dict[str, Any]:
+        return await ctx.deps.run(
+            "use_part",
+            call_id=ctx.tool_call_id,
+            part=item["part_number"],
+            ro_number=number,
+            note=note,
+            item_id=item["id"],
+        )
+
+    return await confirm_then(
+        ctx,
+        title=f"Take one {item['part_number']} from stock for RO {number}",
+        args={"part_number": item["part_number"], "ro_number": number, "note": note},
+        changes=[(f"quantity at {item.get('location') or 'stock'}", item["qty"], item["qty"] - 1)],
+        apply=apply,
+        ro_number=number,
+    )
