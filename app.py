@@ -27,6 +27,8 @@ from jobs import embedded, runner
 APP = bootstrap()
 os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth_secret(APP.settings))
 ASSISTANT = Assistant(APP)
+RESEND_AFTER_S = 0.5
+_background: set[asyncio.Task] = set()  # keeps fire-and-forget tasks alive until done
 
 
 @cl.on_app_startup
@@ -90,10 +92,20 @@ async def chat_start() -> None:
 
 @cl.on_chat_resume
 async def chat_resume(thread: dict[str, Any]) -> None:
-    # Buttons are not stored with the thread: send the ones still waiting again.
+    # Buttons are not stored with the thread: send the ones still waiting again — a moment
+    # later, because Chainlit replays the stored thread right after this hook returns and the
+    # replay would replace anything sent now.
     waiting = await asyncio.to_thread(APP.approvals.pending, thread["id"])
     if waiting:
-        await ChainlitSink().confirm(waiting)
+        task = asyncio.create_task(_resend_confirmations(waiting))
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+
+
+async def _resend_confirmations(waiting: list[Approval]) -> None:
+    await asyncio.sleep(RESEND_AFTER_S)
+    await cl.Message(content="Still waiting for your decision:").send()
+    await ChainlitSink().confirm(waiting)
 
 
 @cl.on_message

@@ -565,20 +565,49 @@ def _print_import(report, as_json: bool) -> None:
 @import_cli.command("excel")
 @handles_errors
 def import_excel(
-    path: Annotated[str, typer.Argument(help="The RO workbook (.xlsx).")],
+    path: Annotated[
+        str | None, typer.Argument(help="The RO workbook (.xlsx); omit with --graph.")
+    ] = None,
+    graph: Annotated[
+        bool, typer.Option("--graph", help="Import the configured Graph workbook instead.")
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report only; write nothing.")] = False,
     user: UserOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import the RO workbook (Active/Net/Paid/Returns, columns A-U, shops). Never deletes."""
+    import tempfile
+    from pathlib import Path
+
     from domain.importers.excel import import_workbook, read_workbook
 
+    if bool(path) == graph:
+        raise typer.BadParameter("give the workbook's PATH, or --graph (not both)")
     app = app_instance()
     actor = acting_user(app, user, source="import")
-    rows = read_workbook(path)
-    with progress("Importing workbook", rows.total) as advance:
-        report = import_workbook(app, actor, rows, dry_run=dry_run, on_progress=advance)
+    with tempfile.TemporaryDirectory() as temp:
+        if graph:
+            path = str(_download_graph_workbook(app, Path(temp)))
+        rows = read_workbook(path)
+        with progress("Importing workbook", rows.total) as advance:
+            report = import_workbook(app, actor, rows, dry_run=dry_run, on_progress=advance)
     _print_import(report, as_json)
+
+
+def _download_graph_workbook(app, directory):
+    from domain.errors import InvalidInput
+    from jobs.excel.errors import ExcelSyncError
+    from jobs.excel.targets import writer_for
+
+    if app.settings.excel_target != "graph":
+        raise ConfigError("gt import excel --graph needs GT_EXCEL_TARGET=graph and its settings.")
+    try:
+        content = writer_for(app).download()
+    except ExcelSyncError as exc:
+        raise InvalidInput(f"Could not download the Graph workbook: {exc}") from None
+    target = directory / "graph-workbook.xlsx"
+    target.write_bytes(content)
+    return target
 
 
 @import_cli.command("legacy")
@@ -755,6 +784,112 @@ def approvals_approve(approval_id: str, user: UserOpt = None, as_json: JsonOpt =
 def approvals_reject(approval_id: str, user: UserOpt = None, as_json: JsonOpt = False) -> None:
     """Cancel a change (as --user); nothing is changed."""
     _decide(approval_id, False, user, as_json)
+
+
+# ---- gt excel -----------------------------------------------------------------------------------
+excel_cli = typer.Typer(no_args_is_help=True, help="The company workbook: sync, status.")
+cli.add_typer(excel_cli, name="excel")
+
+
+@contextmanager
+def _excel_errors() -> Iterator[None]:
+    from jobs.excel.errors import ExcelSyncError
+
+    try:
+        yield
+    except ExcelSyncError as exc:
+        err.print(f"[red]Excel sync failed:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@excel_cli.command("sync")
+@handles_errors
+def excel_sync(
+    full: Annotated[
+        bool, typer.Option("--full", help="Rewrite all four sheets from the database.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write waiting RO changes to the configured workbook (local file or Graph), now."""
+    from jobs.excel.sync import drain, full_sync, pending
+    from jobs.excel.targets import writer_for
+
+    app = app_instance()
+    writer = writer_for(app)
+    waiting = pending(app, writer.target)
+    total = waiting["total_ros"] if full or waiting["never_synced"] else waiting["pending_ros"]
+    with _excel_errors(), progress("Syncing Excel", total) as advance:
+        seen = 0
+
+        def on_progress(done: int, _total: int, _stage: str) -> None:
+            nonlocal seen
+            if done > seen:
+                advance(done - seen)
+                seen = done
+
+        report = (full_sync if full else drain)(app, writer, on_progress)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        out.print(report.summary())
+
+
+@excel_cli.command("status")
+@handles_errors
+def excel_status(as_json: JsonOpt = False) -> None:
+    """Changes waiting for Excel, the last sync and its error, recent failed sync jobs."""
+    from sqlalchemy import desc, select
+
+    from domain.models import JobFailure
+    from jobs.excel.sync import pending
+    from jobs.excel.targets import target_of
+
+    app = app_instance()
+    report = pending(app, target_of(app.settings))
+    with app.session() as session:
+        report["failures"] = [
+            {
+                "failed_at": f.failed_at.isoformat(timespec="seconds"),
+                "error_type": f.error_type,
+                "error": f.error,
+            }
+            for f in session.scalars(
+                select(JobFailure)
+                .where(JobFailure.actor_name == "excel_sync")
+                .order_by(desc(JobFailure.id))
+                .limit(5)
+            )
+        ]
+    if as_json:
+        print_json(report)
+        return
+    out.print(report["message"])
+    out.print(f"Workbook: {report['target']}", highlight=False)
+    if report["last_synced_at"]:
+        out.print(f"Last sync: {report['last_synced_at']} UTC")
+    if report["last_error"]:
+        err.print(
+            f"Last error ({report['last_error_at']} UTC): {report['last_error']}", highlight=False
+        )
+
+
+@excel_cli.command("store-token")
+@handles_errors
+def excel_store_token(
+    account: Annotated[str | None, typer.Option(help="The service account (for display).")] = None,
+) -> None:
+    """Store the delegated service account's refresh token (read from stdin), encrypted."""
+    from jobs.excel.auth import RefreshTokenStore
+
+    settings = get_settings()
+    if not settings.token_encryption_key:
+        raise ConfigError("gt excel store-token needs GT_TOKEN_ENCRYPTION_KEY.")
+    token = sys.stdin.readline().strip()
+    if not token:
+        raise ConfigError("No refresh token on stdin.")
+    app = app_instance()
+    RefreshTokenStore(app.session_factory, settings.token_encryption_key).save(token, account)
+    out.print("Stored the refresh token (encrypted).")
 
 
 def main() -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
@@ -70,6 +70,34 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", validation_alias="GT_HOST")
     port: int = Field(8000, ge=1, le=65535, validation_alias="GT_PORT")
+
+    # ---- Excel sync (jobs/excel/): a local .xlsx by default, or a Graph workbook ----
+    excel_target: Literal["local", "graph"] = Field("local", validation_alias="GT_EXCEL_TARGET")
+    excel_path: Path | None = Field(None, validation_alias="GT_EXCEL_PATH")  # default var/
+    # A burst of changes within this window becomes one drain of the outbox.
+    excel_debounce_ms: int = Field(1000, ge=0, le=60_000, validation_alias="GT_EXCEL_DEBOUNCE_MS")
+    # Graph fails requests/responses over ~5 MB; range writes are chunked well below that.
+    excel_max_payload_bytes: int = Field(
+        1_000_000, ge=10_000, le=4_000_000, validation_alias="GT_EXCEL_MAX_PAYLOAD_BYTES"
+    )
+    graph_base_url: str = Field(
+        "https://graph.microsoft.com/v1.0", validation_alias="GT_GRAPH_BASE_URL"
+    )
+    entra_authority_host: str = Field(
+        "https://login.microsoftonline.com", validation_alias="GT_ENTRA_AUTHORITY_HOST"
+    )
+    entra_tenant_id: str = Field("", validation_alias="GT_ENTRA_TENANT_ID")
+    entra_client_id: str = Field("", validation_alias="GT_ENTRA_CLIENT_ID")
+    entra_client_secret: str = Field("", validation_alias="GT_ENTRA_CLIENT_SECRET")
+    graph_drive_id: str = Field("", validation_alias="GT_GRAPH_DRIVE_ID")
+    graph_site_id: str = Field("", validation_alias="GT_GRAPH_SITE_ID")
+    graph_item_id: str = Field("", validation_alias="GT_GRAPH_ITEM_ID")
+    graph_token_mode: Literal["app", "delegated"] = Field(
+        "app", validation_alias="GT_GRAPH_TOKEN_MODE"
+    )
+    token_encryption_key: str = Field("", validation_alias="GT_TOKEN_ENCRYPTION_KEY")
+    # Extra CA bundle for Graph and Entra (a TLS-inspecting proxy; the tests' local fakes).
+    graph_ca_bundle: Path | None = Field(None, validation_alias="GT_GRAPH_CA_BUNDLE")
 
     @field_validator("database_url")
     @classmethod
@@ -137,6 +165,51 @@ class Settings(BaseSettings):
         except InvalidStatus as exc:
             raise ValueError(str(exc).split(" Known statuses")[0]) from None
         return value
+
+    @field_validator("graph_base_url", "entra_authority_host")
+    @classmethod
+    def _https_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith("https://"):
+            raise ValueError("must be an https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _graph_workbook_complete(self) -> Settings:
+        if self.excel_target != "graph":
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("GT_GRAPH_ITEM_ID", self.graph_item_id),
+                ("GT_ENTRA_TENANT_ID", self.entra_tenant_id),
+                ("GT_ENTRA_CLIENT_ID", self.entra_client_id),
+                ("GT_ENTRA_CLIENT_SECRET", self.entra_client_secret),
+            )
+            if not value.strip()
+        ]
+        if bool(self.graph_drive_id) == bool(self.graph_site_id):
+            missing.append("exactly one of GT_GRAPH_DRIVE_ID or GT_GRAPH_SITE_ID")
+        if self.graph_token_mode == "delegated" and not self.token_encryption_key:
+            missing.append("GT_TOKEN_ENCRYPTION_KEY (GT_GRAPH_TOKEN_MODE=delegated)")
+        if missing:
+            raise ValueError("GT_EXCEL_TARGET=graph needs " + ", ".join(missing))
+        if self.entra_tenant_id.strip().lower() in {"common", "organizations", "consumers"}:
+            raise ValueError("GT_ENTRA_TENANT_ID must be the tenant's id, not a multi-tenant alias")
+        if self.token_encryption_key:
+            from cryptography.fernet import Fernet
+
+            try:
+                Fernet(self.token_encryption_key.encode())
+            except ValueError:
+                raise ValueError(
+                    "GT_TOKEN_ENCRYPTION_KEY is not a Fernet key (32 url-safe base64 bytes)"
+                ) from None
+        return self
+
+    @property
+    def excel_file(self) -> Path:
+        return self.excel_path or self.var_dir / "repair-orders.xlsx"
 
     @property
     def sqlalchemy_url(self) -> str:

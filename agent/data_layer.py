@@ -23,6 +23,7 @@ from chainlit.types import (
 )
 from chainlit.user import PersistedUser, User
 from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from bootstrap import App
 from domain.conversations import ChatStep, ChatThread, ensure_thread, new_id
@@ -214,6 +215,12 @@ class OurDataLayer(BaseDataLayer):
         if not thread_id or not step_dict.get("id"):
             return
         ensure_thread(self.app.uow, thread_id)
+        try:
+            self._write_step(thread_id, step_dict)
+        except IntegrityError:  # created and updated from two tasks at once: update the winner
+            self._write_step(thread_id, step_dict)
+
+    def _write_step(self, thread_id: str, step_dict: dict[str, Any]) -> None:
         with self.app.uow() as uow:
             s = uow.session
             step = s.get(ChatStep, step_dict["id"]) or ChatStep(

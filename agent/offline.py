@@ -104,15 +104,13 @@ def plan(text: str) -> ToolCallPart | str:
         return _call(
             "update_repair_order", ro_number=m[2], changes={FIELDS[m[1].lower()]: m[3].strip()}
         )
-    if (
-        m := re.match(
-            rf"(?:please\s+)?(?:set|mark|change|move|update)\s+(?:the\s+)?"
-            rf"(?:status\s+of\s+)?{NUMBER}\s+(?:status\s+)?(?:to|as)\s+(.+)$",
-            raw,
-            re.I,
-        )
-        and m[2].strip().lower() not in ARCHIVES
-    ):
+    status_change = re.match(
+        rf"(?:please\s+)?(?:set|mark|change|move|update)\s+(?:the\s+)?"
+        rf"(?:status\s+of\s+)?{NUMBER}\s+(?:status\s+)?(?:to|as)\s+(.+)$",
+        raw,
+        re.I,
+    )
+    if (m := status_change) and m[2].strip().lower() not in ARCHIVES:
         return _call("update_status", ro_number=m[1], new_status=m[2].strip())
     if (m := re.match(rf"{NUMBER}\s+is\s+(?:now\s+)?(.+)$", raw, re.I)) and try_parse_status(m[2]):
         return _call("update_status", ro_number=m[1], new_status=m[2].strip())

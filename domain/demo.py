@@ -394,11 +394,12 @@ _STOCK_TABLES = (
 _CONDITION_MIX = (("NE", 34), ("OH", 22), ("SV", 30), ("AR", 2), (None, 12))
 
 
-def demo_inventory_rows(count: int, rng: random.Random) -> Iterator[dict]:
-    """`count` realistic stock lines; about one part number in five is stocked in two places."""
+def demo_inventory_rows(count: int, rng: random.Random, first_row: int = 1) -> Iterator[dict]:
+    """`count` realistic stock lines; about one part number in five is stocked in two places.
+    Source row numbers per legacy table start at `first_row`."""
     tables, table_weights = list(_STOCK_TABLES), [w for *_, w in _STOCK_TABLES]
     conditions, condition_weights = zip(*_CONDITION_MIX, strict=True)
-    row_ids: dict[str, int] = {}
+    row_ids: dict[str, int] = {table: first_row - 1 for table, *_ in _STOCK_TABLES}
     previous: tuple[str, str] | None = None
     for _ in range(count):
         if previous and rng.random() < 0.2:
@@ -410,7 +411,7 @@ def demo_inventory_rows(count: int, rng: random.Random) -> Iterator[dict]:
             description = f"{noun}, {qualifier}" if qualifier else noun
         previous = (part, description)
         table, location, _ = rng.choices(tables, table_weights)[0]
-        row_ids[table] = row_ids.get(table, 0) + 1
+        row_ids[table] += 1
         condition = rng.choices(conditions, condition_weights)[0]
         qty = rng.choices([0, 1, 2, 3, 4, 6, 10, 25, 100], [6, 10, 9, 8, 8, 15, 20, 15, 9])[0]
         yield {
@@ -461,8 +462,9 @@ def seed_inventory(
             report.skipped_reason = "the database already has stock items"
             return report
         first_id = (s.scalar(select(func.max(InventoryItem.id))) or 0) + 1
+        first_row = (s.scalar(select(func.max(InventoryItem.source_row))) or 0) + 1
         report.created_items = bulk_insert_items(
-            s, demo_inventory_rows(parts, rng), on_progress=on_progress
+            s, demo_inventory_rows(parts, rng, first_row), on_progress=on_progress
         )
         items = s.execute(
             select(InventoryItem.id, InventoryItem.part_number, InventoryItem.qty).where(

@@ -114,5 +114,13 @@ def prune_idempotency_keys(days: int = 7) -> None:
     record_run(app, "prune_idempotency_keys", started, {"deleted": gone})
 
 
-ACTORS: list[dramatiq.Actor] = [run_tool, overdue_sweep, follow_up_check, prune_idempotency_keys]
+from jobs.excel.actor import excel_sync  # noqa: E402  (after the broker is set up)
+
+ACTORS: list[dramatiq.Actor] = [
+    run_tool,
+    overdue_sweep,
+    follow_up_check,
+    prune_idempotency_keys,
+    excel_sync,
+]
 SCHEDULED = {a.actor_name: a for a in ACTORS if a is not run_tool}

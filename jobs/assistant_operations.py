@@ -81,3 +81,7 @@ def dashboard_charts(ctx: ToolContext) -> Result:
                 [name, str(value), count] for name, value, count in value_by_shop(session)
             ],
         }
+
+
+# ---- Excel sync (issue #7): excel_status, excel_full_sync, excel_sync_now, excel_sync_progress
+from jobs.excel import operations as _excel_operations  # noqa: E402, F401

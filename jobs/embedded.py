@@ -29,6 +29,7 @@ class Embedded:
 
 
 _running: Embedded | None = None
+_excel_app: App | None = None  # the App whose handlers got the Excel sync trigger
 
 
 def start(app: App, *, scheduler: bool = True) -> Embedded:
@@ -41,6 +42,11 @@ def start(app: App, *, scheduler: bool = True) -> Embedded:
 
     setup = _broker.setup_broker(app.settings)
     use_app(app)
+    from jobs.excel.trigger import install as install_excel_sync
+
+    global _excel_app
+    install_excel_sync(app)  # committed RO changes reach Excel within seconds (issue #7)
+    _excel_app = app
     if not setup.embedded:
         _running = Embedded(setup, worker=None, scheduler=None)
         log.info("jobs: enqueueing to Redis; run `gt worker` and `gt scheduler`")
@@ -71,4 +77,14 @@ def stop() -> None:
         running.scheduler.shutdown(wait=False)
     if running.worker is not None:
         running.worker.stop(timeout=5_000)
+    _uninstall_excel_sync()
     use_app(None)
+
+
+def _uninstall_excel_sync() -> None:
+    global _excel_app
+    if _excel_app is not None:
+        from jobs.excel.trigger import uninstall
+
+        uninstall(_excel_app)
+        _excel_app = None

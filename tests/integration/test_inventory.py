@@ -295,7 +295,8 @@ def test_bulk_loading_fills_the_same_index_sorted_or_not(app):
 
     with app.session() as s:
         bulk_insert_items(s, demo_inventory_rows(300, random.Random(5)), batch=70)
-        bulk_insert_items(s, demo_inventory_rows(300, random.Random(5)), batch=70, sort_terms=True)
+        again = demo_inventory_rows(300, random.Random(5), first_row=10_000)
+        bulk_insert_items(s, again, batch=70, sort_terms=True)
         s.commit()
         terms = s.execute(select(InventorySearchTerm.term, InventorySearchTerm.item_id)).all()
     first = sorted(t for t, i in terms if i <= 300)

@@ -22,9 +22,11 @@ def test_demo_seed_loads_inventory_with_usage_history(run_gt):
     low = json.loads(out)
     assert code == 0 and low["total"] == sum(low["by_urgency"].values()) > 0
     assert any(e["usage_90_days"] > 0 for e in low["items"])
-    # seeding again with --if-empty adds no stock
+    # seeding again with --if-empty adds no stock; without it, adds more
     code, out, _ = run_gt("demo", "seed", "--if-empty", "--json")
     assert json.loads(out)["inventory"]["created_items"] == 0
+    code, out, _ = run_gt("demo", "seed", "--ros", "0", "--parts", "10", "--json")
+    assert code == 0 and json.loads(out)["inventory"]["created_items"] == 10
 
 
 def test_search_by_any_spelling_then_use_a_part(run_gt):

@@ -1,0 +1,180 @@
+"""A person in a real browser: Debian's Chromium driven by Playwright against `gt serve` on the
+embedded default (offline model, SQLite, in-process jobs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import require_service
+from tests.e2e.test_serve import PROJECT, _free_port
+
+CHROMIUM = os.environ.get("GT_TEST_CHROMIUM", "/usr/bin/chromium")
+EDITOR, PASSWORD = "erin@genthrust.test", "a long enough password"
+VIEWER = "vic@genthrust.test"
+SCREENSHOTS = PROJECT / "docs"
+
+
+def _gt(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
+    require_service(
+        "Chromium at " + CHROMIUM,
+        Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)),
+        "apt-get install chromium",
+    )
+    var = tmp_path_factory.mktemp("e2e") / "var"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "GT_CLI_USER"}
+    }
+    env |= {"GT_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1", "GT_NEW_USER_PASSWORD": PASSWORD}
+    _gt(env, "demo", "seed")
+    _gt(env, "users", "add", EDITOR, "--role", "editor")
+    _gt(env, "users", "add", VIEWER, "--role", "viewer")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail("gt serve did not come up")
+    yield url, env
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=shutil.which(CHROMIUM) or CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def sign_in(browser, url: str, email: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(20_000)
+    page.goto(url)
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.get_by_text("Overdue ROs").wait_for()
+    return page
+
+
+def say(page, message: str) -> None:
+    """Type and send; the input clears once the chat has taken the message (right after
+    sign-in the socket may still be connecting, so try again until it does)."""
+    box = page.locator("#chat-input")
+    box.fill(message)
+    for _ in range(20):
+        box.press("Enter")
+        try:
+            page.wait_for_function(
+                "() => document.querySelector('#chat-input').value === ''", timeout=1000
+            )
+            return
+        except Exception:
+            continue
+    raise AssertionError(f"the chat never took the message {message!r}")
+
+
+def ro_status(env: dict[str, str], number: str) -> str:
+    return json.loads(_gt(env, "ro", "show", number, "--json"))["repair_order"]["status"]
+
+
+def test_starter_step_confirm_reload_confirm(server, browser):
+    url, env = server
+    listed = json.loads(
+        _gt(env, "ro", "list", "--status", "waiting quote", "--limit", "1", "--json")
+    )
+    number = listed["items"][0]["number"]
+    page = sign_in(browser, url, EDITOR)
+
+    page.get_by_text("Overdue ROs").click()
+    page.get_by_text("Used list_repair_orders").wait_for()
+    page.get_by_text("repair orders", exact=False).first.wait_for()
+    assert page.get_by_role("table").count() >= 1
+
+    say(page, f"set RO {number} to APPROVED")
+    page.get_by_role("button", name="Confirm").wait_for()
+    page.get_by_text(f"Change the status of RO {number}").wait_for()
+    assert ro_status(env, number) == "WAITING QUOTE"  # nothing before Confirm
+
+    page.reload()  # mid-confirmation: the pending change must survive
+    page.get_by_role("button", name="Confirm").wait_for()
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_text(f"RO {number} is APPROVED").wait_for()
+    assert ro_status(env, number) == "APPROVED"
+    page.screenshot(path=str(SCREENSHOTS / "screenshot-confirm.png"))
+
+    say(page, "dashboard")
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.wait_for_timeout(500)  # let the charts finish drawing for the picture
+    page.screenshot(path=str(SCREENSHOTS / "screenshot-dashboard.png"))
+
+
+def test_a_viewer_cannot_confirm(server, browser):
+    url, env = server
+    listed = json.loads(_gt(env, "ro", "list", "--status", "in work", "--limit", "1", "--json"))
+    number = listed["items"][0]["number"]
+    page = sign_in(browser, url, VIEWER)
+    say(page, f"set RO {number} to SHIPPED")
+    page.get_by_text("cannot change data").wait_for()
+    assert page.get_by_role("button", name="Confirm").count() == 0
+    assert ro_status(env, number) == "IN WORK"
+    engine = create_engine(f"sqlite:///{Path(env['GT_VAR_DIR']) / 'ro-tracker.db'}")
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                text("SELECT COUNT(*) FROM approvals WHERE requested_by = :u"), {"u": VIEWER}
+            ).scalar()
+            == 0
+        )
+    engine.dispose()
