@@ -14,6 +14,7 @@ from typing import Any
 import chainlit as cl
 from chainlit.config import FILES_DIRECTORY
 
+from agent import email_chat
 from agent.charts import dashboard_figures
 from agent.data_layer import OurDataLayer
 from agent.turns import Assistant
@@ -23,6 +24,7 @@ from domain.conversations import Approval
 from domain.errors import RoTrackerError
 from domain.roles import Actor, Role
 from jobs import embedded, runner
+from tools.excel import follow_excel_sync
 
 APP = bootstrap()
 os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth_secret(APP.settings))
@@ -88,6 +90,7 @@ async def chat_start() -> None:
     if waiting:
         await cl.Message(content=f"You have {len(waiting)} change(s) waiting for Confirm:").send()
         await ChainlitSink().confirm(waiting)
+    await email_chat.show_pending(APP, actor, "{n} email draft(s) waiting for your approval:")
 
 
 @cl.on_chat_resume
@@ -95,11 +98,15 @@ async def chat_resume(thread: dict[str, Any]) -> None:
     # Buttons are not stored with the thread: send the ones still waiting again — a moment
     # later, because Chainlit replays the stored thread right after this hook returns and the
     # replay would replace anything sent now.
+    _in_background(_resend_drafts())  # email drafts' buttons, for approvers
     waiting = await asyncio.to_thread(APP.approvals.pending, thread["id"])
     if waiting:
-        task = asyncio.create_task(_resend_confirmations(waiting))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
+        _in_background(_resend_confirmations(waiting))
+
+
+async def _resend_drafts() -> None:
+    await asyncio.sleep(RESEND_AFTER_S)
+    await email_chat.show_pending(APP, await current_actor(), "Email drafts still waiting:")
 
 
 async def _resend_confirmations(waiting: list[Approval]) -> None:
@@ -131,6 +138,53 @@ async def on_confirm(action: cl.Action) -> None:
 @cl.action_callback("cancel")
 async def on_cancel(action: cl.Action) -> None:
     await _decide(action, False)
+
+
+@cl.action_callback("email_approve")
+async def on_email_approve(action: cl.Action) -> None:
+    await email_chat.approve(APP, await current_actor(), action)
+
+
+@cl.action_callback("email_edit")
+async def on_email_edit(action: cl.Action) -> None:
+    await email_chat.edit(APP, await current_actor(), action)
+
+
+@cl.action_callback("email_reject")
+async def on_email_reject(action: cl.Action) -> None:
+    await email_chat.reject(APP, await current_actor(), action)
+
+
+def _in_background(coroutine) -> None:
+    task = asyncio.create_task(coroutine)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+def _progress_text(job: dict[str, Any]) -> str:
+    done, total = job.get("done") or 0, job.get("total") or 0
+    filled = round(20 * done / total) if total else 0
+    bar = "█" * filled + "░" * (20 - filled)
+    if job["state"] == "failed":
+        return f"**Excel sync failed:** {job.get('error') or 'see gt jobs status'}"
+    if job["state"] == "done":
+        return f"**Excel sync done** — {done:,} rows written. `{bar}` 100%"
+    return (
+        f"**Excel sync** — {job.get('stage') or job['state']}: {done:,} of {total:,} rows "
+        f"`{bar}` {job.get('percent') or 0}%"
+    )
+
+
+async def _show_sync_progress(job_id: str) -> None:
+    """A live progress message for a full Excel sync (it runs in a worker, not in this turn)."""
+    message = cl.Message(content="**Excel sync** — queued")
+    await message.send()
+
+    async def update(job: dict[str, Any]) -> None:
+        message.content = _progress_text(job)
+        await message.update()
+
+    await follow_excel_sync(APP, job_id, update)
 
 
 def _preview_markdown(approval: Approval) -> str:
@@ -176,6 +230,8 @@ class ChainlitSink:
         step.output = error if error else _as_text(output)
         step.is_error = bool(error)
         await step.update()
+        if name == "sync_excel" and isinstance(output, dict) and output.get("job_id"):
+            _in_background(_show_sync_progress(str(output["job_id"])))
 
     async def confirm(self, approvals: list[Approval]) -> None:
         store = cl.user_session.get("approval_buttons") or {}
@@ -196,7 +252,12 @@ class ChainlitSink:
         cl.user_session.set("approval_buttons", store)
 
     async def charts(self, charts: list[dict[str, Any]]) -> None:
+        drafts = [c["id"] for c in charts if c.get("kind") == "email_draft"]
+        if drafts:  # email drafts ride on this hook: shown as cards with their buttons
+            await email_chat.show_cards(APP, drafts)
         for chart in charts:
+            if chart.get("kind") == "email_draft":
+                continue
             figures = dashboard_figures(chart)
             elements = [
                 cl.Plotly(name=title, figure=fig, display="inline", size="large")

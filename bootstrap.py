@@ -18,6 +18,7 @@ from domain.conversations import ApprovalService, ChatLog
 from domain.db import make_engine, make_session_factory
 from domain.followup import FollowUpPolicy
 from domain.inventory import InventoryService
+from domain.notifications import NotificationService
 from domain.repair_orders import RepairOrderService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
@@ -40,6 +41,14 @@ class App:
         self.inventory = InventoryService(self.uow, self.today)
         self.approvals = ApprovalService(self.uow)
         self.chat_log = ChatLog(self.uow)
+        self.notifications = NotificationService(
+            self.uow,
+            lambda hooks: UnitOfWork(self.session_factory, self.handlers, before_commit=hooks),
+            self.repair_orders,
+            policy,
+            self.today,
+            default_cc=self.settings.mail_cc,
+        )
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.handlers)

@@ -8,6 +8,7 @@ SQLite under `var/`, in-process jobs, the offline model, local files for Excel a
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,6 +19,17 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
 PROJECT_DIR = Path(__file__).resolve().parent
+
+
+ROLE_NAMES = ("viewer", "editor", "approver", "admin")  # domain.roles.Role, lowest first
+# The app roles the README tells admins to define on the Entra app registration.
+ENTRA_APP_ROLES = {
+    "RO.Viewer": "viewer",
+    "RO.Editor": "editor",
+    "RO.Approver": "approver",
+    "RO.Admin": "admin",
+}
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class ConfigError(Exception):
@@ -99,6 +111,46 @@ class Settings(BaseSettings):
     # Extra CA bundle for Graph and Entra (a TLS-inspecting proxy; the tests' local fakes).
     graph_ca_bundle: Path | None = Field(None, validation_alias="GT_GRAPH_CA_BUNDLE")
 
+    # ---- sign-in with Microsoft Entra ID (issue #8): the same app registration as above ----
+    entra_login: bool = Field(False, validation_alias="GT_ENTRA_LOGIN")
+    # Entra app role value -> our role, matched case-insensitively; the highest one wins.
+    # Plain role names ("viewer" ... "admin") are understood as well.
+    entra_role_map: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=lambda: dict(ENTRA_APP_ROLES), validation_alias="GT_ENTRA_ROLE_MAP"
+    )
+    # The role of a member who has none of the mapped app roles, or "deny" to refuse them.
+    entra_default_role: str = Field("viewer", validation_alias="GT_ENTRA_DEFAULT_ROLE")
+
+    # ---- email to shops (issue #6): drafts approved by a person, sent by jobs/mail/ ----
+    # outbox: real .eml files under var/outbox (embedded default); smtp; graph (Mail.Send).
+    mail_sender: Literal["outbox", "smtp", "graph"] = Field(
+        "outbox", validation_alias="GT_MAIL_SENDER"
+    )
+    mail_from: str = Field("repairs@genthrust.local", validation_alias="GT_MAIL_FROM")
+    mail_from_name: str = Field("GenThrust Repairs", validation_alias="GT_MAIL_FROM_NAME")
+    mail_cc: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="GT_MAIL_CC"
+    )
+    mail_subject_prefix: str = Field(
+        "[GenThrust Follow-Up] ", validation_alias="GT_MAIL_SUBJECT_PREFIX"
+    )
+    mail_outbox_dir: Path | None = Field(None, validation_alias="GT_MAIL_OUTBOX_DIR")  # var/outbox
+    # One worker at a time sends a given email; a worker that died frees it after this long.
+    mail_send_lease_s: int = Field(120, ge=5, le=3600, validation_alias="GT_MAIL_SEND_LEASE_S")
+    smtp_host: str = Field("", validation_alias="GT_SMTP_HOST")
+    smtp_port: int = Field(587, ge=1, le=65535, validation_alias="GT_SMTP_PORT")
+    smtp_user: str = Field("", validation_alias="GT_SMTP_USER")
+    smtp_password: str = Field("", validation_alias="GT_SMTP_PASSWORD")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", validation_alias="GT_SMTP_SECURITY"
+    )
+    # Graph: the shared mailbox sending the mail; "draft" = create then send (exactly once),
+    # "sendmail" = one sendMail call (at most once: an interrupted call is flagged, not resent).
+    graph_mailbox: str = Field("", validation_alias="GT_GRAPH_MAILBOX")
+    graph_mail_mode: Literal["draft", "sendmail"] = Field(
+        "draft", validation_alias="GT_GRAPH_MAIL_MODE"
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -174,6 +226,32 @@ class Settings(BaseSettings):
             raise ValueError("must be an https:// URL")
         return value
 
+    @field_validator("mail_cc", mode="before")
+    @classmethod
+    def _cc_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _mail_sender_complete(self) -> Settings:
+        if self.mail_sender == "smtp" and not self.smtp_host.strip():
+            raise ValueError("GT_MAIL_SENDER=smtp needs GT_SMTP_HOST")
+        if self.mail_sender == "graph":
+            missing = [
+                name
+                for name, value in (
+                    ("GT_ENTRA_TENANT_ID", self.entra_tenant_id),
+                    ("GT_ENTRA_CLIENT_ID", self.entra_client_id),
+                    ("GT_ENTRA_CLIENT_SECRET", self.entra_client_secret),
+                    ("GT_GRAPH_MAILBOX or GT_MAIL_FROM", self.graph_mailbox or self.mail_from),
+                )
+                if not value.strip()
+            ]
+            if missing:
+                raise ValueError("GT_MAIL_SENDER=graph needs " + ", ".join(missing))
+        return self
+
     @model_validator(mode="after")
     def _graph_workbook_complete(self) -> Settings:
         if self.excel_target != "graph":
@@ -206,6 +284,61 @@ class Settings(BaseSettings):
                     "GT_TOKEN_ENCRYPTION_KEY is not a Fernet key (32 url-safe base64 bytes)"
                 ) from None
         return self
+
+    @field_validator("entra_role_map", mode="before")
+    @classmethod
+    def _role_map_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value) if value.strip() else dict(ENTRA_APP_ROLES)
+            except json.JSONDecodeError as exc:
+                raise ValueError(
+                    f'not JSON ({exc.msg}); example: {{"RO.Editor": "editor"}}'
+                ) from None
+        return value
+
+    @field_validator("entra_role_map")
+    @classmethod
+    def _role_map_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = sorted(v for v in value.values() if str(v).strip().lower() not in ROLE_NAMES)
+        if bad:
+            raise ValueError(
+                f"unknown role(s) {', '.join(map(str, bad))}; use {', '.join(ROLE_NAMES)}"
+            )
+        return {k.strip(): v.strip().lower() for k, v in value.items()}
+
+    @field_validator("entra_default_role")
+    @classmethod
+    def _default_role(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in (*ROLE_NAMES, "deny"):
+            raise ValueError(f"must be one of {', '.join(ROLE_NAMES)} or deny")
+        return value
+
+    @model_validator(mode="after")
+    def _entra_login_complete(self) -> Settings:
+        if not self.entra_login:
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("GT_ENTRA_TENANT_ID", self.entra_tenant_id),
+                ("GT_ENTRA_CLIENT_ID", self.entra_client_id),
+                ("GT_ENTRA_CLIENT_SECRET", self.entra_client_secret),
+            )
+            if not value.strip()
+        ]
+        if missing:
+            raise ValueError("GT_ENTRA_LOGIN needs " + ", ".join(missing))
+        # The ID token's `tid` is the directory's GUID: comparing it with a domain name or
+        # an alias like "common" (AADSTS50194) could never match.
+        if not _GUID.match(self.entra_tenant_id.strip()):
+            raise ValueError("GT_ENTRA_TENANT_ID must be the Directory (tenant) ID, a GUID")
+        return self
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.mail_outbox_dir or self.var_dir / "outbox"
 
     @property
     def excel_file(self) -> Path:

@@ -41,7 +41,12 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **archive RO 38462** — move it where its status sends it (or **archive RO 38462 to paid**)
 - **use part 066-50008 on RO 38462** — take one from stock
 - **new RO for part 066-50008 at Avtech Hydraulics** — open a repair order
-- **pending approvals** — changes waiting for Confirm
+- **draft a follow-up for RO 38462** / **email the shop about RO 38462** — an email draft
+  (an approver presses Approve & send; nothing is sent before)
+- **pending drafts** — email drafts waiting for approval · **email history** — sent and rejected
+- **sync Excel** — rewrite the company workbook from the database (approvers; you confirm) ·
+  **Excel status** — changes waiting for the workbook
+- **pending approvals** — changes waiting for Confirm and email drafts waiting for approval
 - **help** — this list
 
 With `ANTHROPIC_API_KEY` set, a Claude model answers free-form questions with the same tools."""
@@ -85,16 +90,27 @@ def plan(text: str) -> ToolCallPart | str:
     t = raw.lower().rstrip("?.! ")
     if not t or re.fullmatch(r"help|\?|what can you do|commands|hi|hello|hey", t):
         return HELP
-    if "pending" in t and re.search(r"approv|confirm|draft", t):
+    if re.search(r"\b(e-?mail history|sent (?:e-?)?mails?|e-?mails? sent|mail history)\b", t):
+        number = re.search(rf"\b{NUMBER}\b", t)
+        return _call("email_history", ro_number=number[1] if number else None)
+    if re.search(r"\b(drafts?|e-?mails?|chase)\b", t) and not re.match(
+        r"(?:set|change|update)\b", t
+    ):
+        if number := re.search(rf"\b{NUMBER}\b", t):
+            return _call("draft_email", ro_number=number[1])
+        if re.search(r"\bdrafts\b|\bpending draft", t):
+            return _call("list_email_drafts")
+        return "Which RO should I draft the email for? e.g. **draft a follow-up for RO 38462**."
+    if "pending" in t and re.search(r"approv|confirm", t):
         return _call("pending_approvals")
     if re.search(r"\b(dashboard|stats|statistics|summary|overview|figures)\b", t):
         return _call("dashboard")
     if re.search(r"\blow[- ]stock\b|\breorder\b|running low", t):
         return _call("low_stock")
-    if re.search(r"\b(draft|e-?mail|follow[- ]up email)\b", t):
-        return "Drafting emails to shops is not available yet in this version."
-    if re.search(r"\b(sync|excel|workbook)\b", t):
-        return "Syncing the Excel workbook is not available yet in this version."
+    if re.search(r"\b(sync|excel|workbook|spreadsheet)\b", t):
+        if re.search(r"\b(status|up to date|waiting|behind|pending)\b", t):
+            return _call("excel_status")
+        return _call("sync_excel", full=not re.search(r"\b(waiting|changes|now)\b", t))
     if m := re.match(
         rf"(?:please\s+)?(?:set|change|update)\s+(?:the\s+)?({'|'.join(FIELDS)})\s+"
         rf"(?:of|for|on)\s+{NUMBER}\s+to\s+(.+)$",
@@ -262,10 +278,49 @@ def _dashboard(s: dict[str, Any]) -> str:
 
 def _pending(result: dict[str, Any]) -> str:
     items = result.get("items", [])
-    if not items:
+    drafts = result.get("drafts", [])
+    if not items and not drafts:
         return "Nothing is waiting for confirmation."
-    return "**Waiting for confirmation:**\n" + "\n".join(
-        f"- {i['title']} (asked by {i['requested_by']})" for i in items
+    parts = []
+    if items:
+        parts.append(
+            "**Waiting for confirmation:**\n"
+            + "\n".join(f"- {i['title']} (asked by {i['requested_by']})" for i in items)
+        )
+    if drafts:
+        parts.append(_drafts({"items": drafts, "total": len(drafts)}, "waiting for approval"))
+    return "\n\n".join(parts)
+
+
+def _draft_line(d: dict[str, Any]) -> str:
+    ros = ", ".join(d.get("ro_numbers") or [])
+    to = d.get("to") or "**no email on file**"
+    late = " · **waiting over 24 h**" if d.get("waiting_over_24h") else ""
+    when = d.get("sent_at") or d.get("created_at") or ""
+    return (
+        f"| {ros} | {d.get('shop') or '—'} | {to} | {d['subject']} | {d['state']} | {when}{late} |"
+    )
+
+
+def _drafts(result: dict[str, Any], title: str) -> str:
+    items = result.get("items", [])
+    if not items:
+        return f"No email drafts {title}." if "approval" in title else f"No emails {title}."
+    rows = "\n".join(_draft_line(d) for d in items)
+    return (
+        f"**{result['total']} email draft(s) {title}**\n\n"
+        f"| RO | Shop | To | Subject | State | When |\n|---|---|---|---|---|---|\n{rows}"
+    )
+
+
+def _drafted(content: dict[str, Any]) -> str:
+    d = content["draft"]
+    lead = "RO {} already has a draft waiting" if content.get("already_pending") else "Drafted"
+    lead = lead.format(", ".join(d["ro_numbers"]))
+    to = d.get("to") or "nobody yet — the shop has no email on file; edit the draft to add one"
+    return (
+        f"{lead}: **{d['subject']}** to {to}. Nothing is sent until an approver presses "
+        "**Approve & send**."
     )
 
 
@@ -289,8 +344,18 @@ def word(tool: str, content: Any) -> str:
         return _stock_table(content)
     if tool == "low_stock":
         return _low_stock(content)
+    if tool in ("excel_status", "sync_excel"):
+        return content.get("message", "Done.")
     if tool == "pending_approvals":
         return _pending(content)
+    if tool == "draft_email":
+        return _drafted(content)
+    if tool == "list_email_drafts":
+        state = content.get("state", "PENDING_APPROVAL")
+        title = "waiting for approval" if state == "PENDING_APPROVAL" else state.lower()
+        return _drafts(content, title)
+    if tool == "email_history":
+        return _drafts(content, "sent, rejected or failed").replace("email draft(s)", "email(s)")
     if tool in (
         "update_status",
         "update_repair_order",
@@ -338,11 +403,12 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
 
 
 async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[Any]:
-    """The same answers, streamed word by word (tool calls in one piece)."""
+    """The same answers, streamed line by line (tool calls in one piece): each chunk is a
+    websocket message in the chat, so words would cost a hundred messages for one table."""
     response = respond(messages, info)
     for part in response.parts:
         if isinstance(part, TextPart):
-            for chunk in re.findall(r"\S+\s*|\s+", part.content):
+            for chunk in part.content.splitlines(keepends=True):
                 yield chunk
         elif isinstance(part, ToolCallPart):
             yield {

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from pydantic_ai import Conversation, ConversationTypeAdapter
+from pydantic_ai.messages import ModelRequest, UserPromptPart
 
 from domain.conversations import ChatThread, ensure_thread
 from domain.unit_of_work import UnitOfWorkFactory
 
 MAX_NAME = 80
+# A thread keeps its last turns for the model; older ones stay visible in the chat history (steps)
+# but stop costing tokens and load time on every turn.
+KEEP_MESSAGES = 40
+
+
+def bounded(conversation: Conversation) -> Conversation:
+    """The conversation cut to its recent turns, always starting at a person's message."""
+    messages = conversation.messages
+    if len(messages) <= KEEP_MESSAGES:
+        return conversation
+    for start in range(len(messages) - KEEP_MESSAGES, len(messages)):
+        message = messages[start]
+        if isinstance(message, ModelRequest) and any(
+            isinstance(part, UserPromptPart) for part in message.parts
+        ):
+            return dataclasses.replace(conversation, messages=messages[start:])
+    return conversation
 
 
 class ConversationStore:
@@ -24,7 +44,7 @@ class ConversationStore:
     def save(
         self, thread_id: str, conversation: Conversation, user_email: str, first_message: str | None
     ) -> None:
-        data = ConversationTypeAdapter.dump_json(conversation).decode()
+        data = ConversationTypeAdapter.dump_json(bounded(conversation)).decode()
         ensure_thread(self._uow, thread_id, user_email)
         with self._uow() as uow:
             thread = uow.session.get(ChatThread, thread_id)

@@ -58,6 +58,7 @@ class TurnOutcome:
     waiting: list[Approval] = field(default_factory=list)
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    refused: bool = False  # the request was turned down (not allowed, already decided, ...)
 
 
 class Assistant:
@@ -102,15 +103,15 @@ class Assistant:
                 self.app.approvals.decide, actor, approval_id, confirm
             )
         except (Conflict, NotFound) as exc:
-            return await self._say(sink, str(exc))
+            return await self._refuse(sink, str(exc))
         except RoTrackerError as exc:
-            return await self._say(sink, f"Not allowed: {exc}")
+            return await self._refuse(sink, f"Not allowed: {exc}")
         thread_id = approval.thread_id
         async with self._locks[thread_id]:
             conversation = await asyncio.to_thread(self.store.load, thread_id)
             waiting = conversation.deferred_tool_requests if conversation else None
             if waiting is None or not waiting.approvals:
-                return await self._say(sink, "That confirmation is no longer waiting.")
+                return await self._refuse(sink, "That confirmation is no longer waiting.")
             decided: dict[str, Any] = {}
             for call in waiting.approvals:
                 row = await asyncio.to_thread(self.app.approvals.by_tool_call, call.tool_call_id)
@@ -231,3 +232,8 @@ class Assistant:
         await sink.text(text)
         await sink.finish(text)
         return TurnOutcome(reply=text)
+
+    @staticmethod
+    async def _refuse(sink: Sink, text: str) -> TurnOutcome:
+        await sink.finish(text)  # shown as the reply; the CLI turns it into an error
+        return TurnOutcome(reply=text, refused=True)

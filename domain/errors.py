@@ -11,7 +11,8 @@
      │    ├── DuplicateRepairOrder
      │    ├── StaleVersion        someone else changed the RO since you read it
      │    └── OutOfStock          no unit left to take (someone may have just taken the last)
-     └── Forbidden               your role does not allow it
+     ├── Forbidden               your role does not allow it
+     └── SignInRefused           a Microsoft sign-in we do not accept (tenant, token, role)
 
 Jobs pass the whole tree as `throws=`: none of these gets better by trying again.
 """
@@ -65,3 +66,9 @@ class OutOfStock(Conflict):
 
 class Forbidden(RoTrackerError):
     pass
+
+
+class SignInRefused(RoTrackerError):
+    """A Microsoft sign-in we do not accept: another tenant, a token that does not validate,
+    no role when the default is "deny", a disabled or clashing account. The message is for the
+    log (it never holds a token); the person sees only that sign-in failed."""

@@ -440,6 +440,41 @@ class RepairOrderService:
                 uow, ro, actor, "ro.archived", self.today(), old=old, new=destination.value
             )
 
+    def record_email_sent(self, actor: Actor, numbers: list[str], subject: str) -> None:
+        """An email to the shop about these ROs went out: like any manual update it moves
+        last-updated to today and next-update by the status's offset (REFERENCE §1), through
+        this one change path so history and the Excel outbox see it."""
+        with self._uow() as uow:
+            s = uow.session
+            today = self.today()
+            for number in numbers:
+                ro = self._load(s, number)
+                old_last, old_next = ro.last_updated, ro.next_update
+                self._touch(ro, today)
+                self._log(s, ro, actor, "EMAIL_SENT", "last_updated", _text(old_last), subject)
+                if old_next != ro.next_update:
+                    self._log(
+                        s,
+                        ro,
+                        actor,
+                        "UPDATE",
+                        "next_update",
+                        _text(old_next),
+                        _text(ro.next_update),
+                    )
+                uow.emit(
+                    "ro.updated",
+                    ro_id=ro.id,
+                    ro_number=ro.number,
+                    actor=actor.name,
+                    fields=["last_updated", "next_update"],
+                    email=subject,
+                )
+            try:
+                uow.commit()
+            except StaleDataError:
+                raise StaleVersion("An RO changed while recording the sent email.") from None
+
     # ---- helpers ---------------------------------------------------------------------------
     def parse_fields(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Validate and normalize field values; unknown fields are an error, not ignored."""

@@ -7,7 +7,7 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.models import User, utcnow
@@ -120,6 +120,51 @@ class UserService:
             except (VerificationError, InvalidHashError):
                 return None
             user.last_login_at = utcnow()
+            uow.commit()
+            return UserView.model_validate(user)
+
+    def upsert_entra(
+        self, oid: str, tid: str, email: str, display_name: str | None, role: str | Role
+    ) -> UserView:
+        """The user behind a validated Microsoft sign-in, created or refreshed.
+
+        `tid` + `oid` are the key; email and name are display data copied at each sign-in, and
+        the role is Entra's (an app role change takes effect at the next sign-in). `users.email`
+        stays the chat's identifier, so when Entra reports a new email the row (and its chat
+        threads) take it — unless another account holds it, then the old one is kept. A row that
+        only has this email is linked only if it was pre-provisioned (no password, no Entra
+        identity): a local account is never taken over by a sign-in that claims its email.
+        """
+        from domain.conversations import ChatThread
+        from domain.errors import SignInRefused
+
+        oid, tid = (oid or "").strip().lower(), (tid or "").strip().lower()
+        if not oid or not tid:
+            raise SignInRefused("The ID token has no oid/tid.")
+        email, role = normalize_email(email), parse_role(role)
+        name = (display_name or "").strip()[:200] or None
+        with self._uow() as uow:
+            s = uow.session
+            user = s.scalar(select(User).where(User.entra_tid == tid, User.entra_oid == oid))
+            holder = s.scalar(select(User).where(User.email == email))
+            if user is None:
+                if holder is not None and (holder.password_hash or holder.entra_oid):
+                    raise SignInRefused(
+                        f"{email} already belongs to another account; an admin must resolve it."
+                    )
+                user = holder or User(email=email, entra_oid=oid, entra_tid=tid)
+                user.entra_oid, user.entra_tid = oid, tid
+                s.add(user)
+            elif user.email != email and holder is None:
+                s.execute(
+                    update(ChatThread)
+                    .where(ChatThread.user_email == user.email)
+                    .values(user_email=email)
+                )
+                user.email = email
+            if not user.is_active:
+                raise SignInRefused(f"User {user.email} is disabled.")
+            user.role, user.display_name, user.last_login_at = role.value, name, utcnow()
             uow.commit()
             return UserView.model_validate(user)
 

@@ -23,6 +23,7 @@ from domain.models import JobIdempotency, RepairOrder, utcnow
 from domain.repair_orders import ListFilter
 from jobs import assistant_operations as _assistant_operations  # noqa: F401  (registers them)
 from jobs import broker as _broker
+from jobs import email_operations as _email_operations  # noqa: F401  (registers them)
 from jobs import operations
 from jobs.context import acting, current_app
 from jobs.failures import record_run
@@ -66,25 +67,30 @@ def _check_arguments(op: operations.Operation, args: dict[str, Any]) -> None:
 
 @dramatiq.actor(**BACKGROUND)
 def overdue_sweep() -> None:
-    """Daily: find active ROs past their next-update date and record the run.
-
-    Drafting the follow-up emails for them belongs to the notifications work (a later issue);
-    it will hang off this same actor.
-    """
+    """Daily: a follow-up draft for every active RO past its next-update date that has none
+    pending (and got none since that date), attributed to the system. Running it twice adds
+    nothing."""
     app = current_app()
     started = utcnow()
     found = app.repair_orders.list(ListFilter(overdue=True, limit=500))
-    detail = {"overdue": found.total, "numbers": [r.number for r in found.items[:50]]}
+    drafted = app.notifications.draft_overdue()
+    detail = {
+        "overdue": found.total,
+        "numbers": [r.number for r in found.items[:50]],
+        "drafted": len(drafted),
+    }
     record_run(app, "overdue_sweep", started, detail)
 
 
 @dramatiq.actor(**BACKGROUND)
 def follow_up_check() -> None:
-    """Periodic: count active ROs whose follow-up falls due today and record the run.
+    """Periodic: ROs still in a tracked status (WAITING QUOTE, APPROVED, IN WORK, SHIPPED) once
+    its wait days have passed since the status date get a follow-up draft. A periodic scan
+    rather than a delayed message per status change: it survives restarts and broker loss, and
+    a status that moved on simply no longer matches. Also re-enqueues approved emails whose send
+    message was lost (a process killed between approving and enqueueing)."""
+    from jobs.mail.actor import send_email
 
-    The status-change follow-ups (draft after N days if the status did not move) are filled in by
-    the notifications work; this is where they will run.
-    """
     app = current_app()
     started = utcnow()
     today = app.today()
@@ -95,7 +101,17 @@ def follow_up_check() -> None:
     with app.session() as session:
         total = session.scalar(select(func.count()).select_from(RepairOrder).where(*due_today))
         due = list(session.scalars(select(RepairOrder.number).where(*due_today).limit(50)))
-    detail = {"due_today": total or 0, "numbers": due, "as_of": str(today)}
+    drafted = app.notifications.draft_follow_ups()
+    unsent = app.notifications.unsent()
+    for notification_id in unsent:
+        send_email.send(notification_id)
+    detail = {
+        "due_today": total or 0,
+        "numbers": due,
+        "as_of": str(today),
+        "drafted": len(drafted),
+        "resent": len(unsent),
+    }
     record_run(app, "follow_up_check", started, detail)
 
 
@@ -115,6 +131,7 @@ def prune_idempotency_keys(days: int = 7) -> None:
 
 
 from jobs.excel.actor import excel_sync  # noqa: E402  (after the broker is set up)
+from jobs.mail.actor import send_email  # noqa: E402
 
 ACTORS: list[dramatiq.Actor] = [
     run_tool,
@@ -122,5 +139,6 @@ ACTORS: list[dramatiq.Actor] = [
     follow_up_check,
     prune_idempotency_keys,
     excel_sync,
+    send_email,
 ]
 SCHEDULED = {a.actor_name: a for a in ACTORS if a is not run_tool}

@@ -65,8 +65,11 @@ def _approval(a: Approval) -> dict[str, Any]:
 
 @operation("pending_approvals")
 def pending_approvals(ctx: ToolContext) -> Result:
+    from jobs.email_operations import draft_dict
+
     items = [_approval(a) for a in ctx.app.approvals.pending()]
-    return {"total": len(items), "items": items}
+    drafts = [draft_dict(v) for v in ctx.app.notifications.pending()]  # emails (issue #6)
+    return {"total": len(items), "items": items, "drafts": drafts}
 
 
 @operation("dashboard_charts")

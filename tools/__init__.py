@@ -1,6 +1,8 @@
 """The typed tools the assistant calls. Reads run at once; writes wait for Confirm."""
 
 from tools.approvals import pending_approvals
+from tools.email import draft_email, email_history, list_email_drafts
+from tools.excel import excel_status, sync_excel
 from tools.inventory import low_stock, search_inventory, use_part
 from tools.repair_orders import (
     archive_repair_order,
@@ -19,6 +21,7 @@ READ_TOOLS = (
     search_inventory,
     low_stock,
     pending_approvals,
+    excel_status,
 )
 WRITE_TOOLS = (
     update_status,
@@ -26,4 +29,7 @@ WRITE_TOOLS = (
     create_repair_order,
     archive_repair_order,
     use_part,
+    sync_excel,
 )
+# Drafting writes no RO data and sends nothing: no Confirm step (the draft card is the approval).
+DRAFT_TOOLS = (draft_email, list_email_drafts, email_history)

@@ -12,11 +12,13 @@ our own configuration, not user input, and msal then reads its openid-configurat
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from urllib.parse import urlsplit
 
 import msal
+import requests
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,15 +39,30 @@ def authority(settings: Settings) -> str:
     return f"{settings.entra_authority_host.rstrip('/')}/{settings.entra_tenant_id}"
 
 
+class _PinnedCASession(requests.Session):
+    """requests lets REQUESTS_CA_BUNDLE override a session's `verify`; a configured
+    GT_GRAPH_CA_BUNDLE must win, so the environment's choice is replaced by ours."""
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        merged["verify"] = self.verify
+        return merged
+
+
 def msal_app(settings: Settings) -> msal.ConfidentialClientApplication:
-    verify: bool | str = str(settings.graph_ca_bundle) if settings.graph_ca_bundle else True
+    extra: dict = {}
+    if settings.graph_ca_bundle:
+        http = _PinnedCASession()
+        http.verify = str(settings.graph_ca_bundle)
+        http.request = functools.partial(http.request, timeout=30)
+        extra["http_client"] = http
     return msal.ConfidentialClientApplication(
         settings.entra_client_id,
         client_credential=settings.entra_client_secret,
         authority=authority(settings),
         instance_discovery=False,
-        verify=verify,
         timeout=30,
+        **extra,
     )
 
 

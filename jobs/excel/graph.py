@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -142,7 +143,7 @@ class GraphClient:
         tokens: TokenProvider,
         *,
         transport: httpx.BaseTransport | None = None,
-        verify: bool | str = True,
+        verify: bool | ssl.SSLContext = True,
         timeout_s: float = 60.0,
     ):
         self.base_url = base_url.rstrip("/")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
@@ -216,13 +217,18 @@ class GraphWorkbook:
         self.last_requests = 0  # HTTP requests of the last session, for reports and benchmarks
 
     def client(self) -> GraphClient:
-        return GraphClient(self.base_url, self.tokens, transport=self.transport, verify=self.verify)
+        verify = (
+            ssl.create_default_context(cafile=self.verify)
+            if isinstance(self.verify, str)
+            else self.verify
+        )
+        return GraphClient(self.base_url, self.tokens, transport=self.transport, verify=verify)
 
     @contextmanager
     def open(self) -> Iterator[GraphSheets]:
         with self.lock():
             client = self.client()
-            extra = {"sleep": self.sleep} if self.sleep else {}
+            extra = {"sleep": self.sleep} if self.sleep is not None else {}
             session = WorkbookSession(
                 client,
                 f"{self.item_path}/workbook",

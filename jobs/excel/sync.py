@@ -157,9 +157,13 @@ def full_sync(app, writer: WorkbookWriter, on_progress: Progress | None = None) 
     try:
         with writer.open() as book:
             report = _full(app, writer.target, book, on_progress)
+        # Only once the session closed (the local file saved): then the rows are in Excel.
+        _save_cursor(app, writer.target, report.last_event_id, full=True)
     except Exception as exc:
         record_error(app, writer.target, exc)
         raise
+    if on_progress:
+        on_progress(report.ros, report.ros, "done")
     report.seconds = time.monotonic() - started
     report.requests = getattr(writer, "last_requests", None)
     return report
@@ -186,9 +190,6 @@ def _full(app, target: str, book, on_progress: Progress | None) -> SyncReport:
                 on_progress(done, total, "writing rows")
 
         book.apply(plan, advance)
-    _save_cursor(app, target, upto, full=True)
-    if on_progress:
-        on_progress(total, total, "done")
     return SyncReport(target, "full", ros=total, rows_written=total, last_event_id=upto)
 
 
@@ -215,6 +216,8 @@ def drain(
                     return report
         with writer.open() as book:
             report = _drain_open(app, writer.target, book, on_progress, max_incremental_ros)
+        if report.mode != "idle":
+            _save_cursor(app, writer.target, report.last_event_id, full=report.mode == "full")
     except Exception as exc:
         record_error(app, writer.target, exc)
         raise
@@ -225,12 +228,13 @@ def drain(
 
 def _drain_open(app, target, book, on_progress, max_incremental_ros) -> SyncReport:
     report = SyncReport(target, "idle")
+    with app.session() as session:
+        state = _state(session, target)
+        if not _synced(state):
+            return _full(app, target, book, on_progress)
+        after = state.last_event_id
     while True:
         with app.session() as session:
-            state = _state(session, target)
-            if not _synced(state):
-                return _full(app, target, book, on_progress)
-            after = state.last_event_id
             upto = _max_event_id(session)
             events = session.execute(
                 select(DomainEvent.id, DomainEvent.name, DomainEvent.ro_id)
@@ -261,7 +265,7 @@ def _drain_open(app, target, book, on_progress, max_incremental_ros) -> SyncRepo
                 on_progress(done, total, "writing rows")
 
         book.apply(plan, advance)
-        _save_cursor(app, target, upto, full=False)
+        after = upto  # the cursor is saved once the session closes
         report.mode = "drain"
         report.events += len(events)
         report.ros += total

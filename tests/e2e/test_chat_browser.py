@@ -23,7 +23,9 @@ from tests.e2e.test_serve import PROJECT, _free_port
 CHROMIUM = os.environ.get("GT_TEST_CHROMIUM", "/usr/bin/chromium")
 EDITOR, PASSWORD = "erin@genthrust.test", "a long enough password"
 VIEWER = "vic@genthrust.test"
-SCREENSHOTS = PROJECT / "docs"
+APPROVER = "ada@genthrust.test"
+# Pictures of each run land here; `GT_SCREENSHOTS=docs` refreshes the README's pictures.
+SCREENSHOTS = PROJECT / os.environ.get("GT_SCREENSHOTS", "test-results")
 
 
 def _gt(env: dict[str, str], *args: str) -> str:
@@ -56,6 +58,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     _gt(env, "demo", "seed")
     _gt(env, "users", "add", EDITOR, "--role", "editor")
     _gt(env, "users", "add", VIEWER, "--role", "viewer")
+    _gt(env, "users", "add", APPROVER, "--role", "approver")
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port)],
@@ -99,7 +102,7 @@ def browser():
 
 def sign_in(browser, url: str, email: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(45_000)  # generous: CI machines are busy
     page.goto(url)
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
@@ -152,6 +155,7 @@ def test_starter_step_confirm_reload_confirm(server, browser):
     page.get_by_role("button", name="Confirm").click()
     page.get_by_text(f"RO {number} is APPROVED").wait_for()
     assert ro_status(env, number) == "APPROVED"
+    SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "screenshot-confirm.png"))
 
     say(page, "dashboard")
@@ -178,3 +182,19 @@ def test_a_viewer_cannot_confirm(server, browser):
             == 0
         )
     engine.dispose()
+
+
+def test_full_excel_sync_with_confirm_and_live_progress(server, browser):
+    from openpyxl import load_workbook
+
+    url, env = server
+    page = sign_in(browser, url, APPROVER)
+    say(page, "sync Excel")
+    page.get_by_text("Rewrite the Excel workbook from the database").wait_for()
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_text("Excel sync done").wait_for()
+    stats = json.loads(_gt(env, "ro", "stats", "--json"))
+    workbook = load_workbook(Path(env["GT_VAR_DIR"]) / "repair-orders.xlsx", read_only=True)
+    active = [row for row in workbook["Active"].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert len(active) == stats["total_active"]
+    assert workbook["Active"]["A1"].value == "RO #"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -88,7 +88,9 @@ def column_a(book, sheet: str) -> list:
 # ---- the local workbook --------------------------------------------------------------------
 def test_first_local_sync_creates_the_workbook_with_headers_and_real_cells(sqlite_app):
     app = sqlite_app
-    make_ro(app, 38462, estimated_cost="1250.50", estimated_delivery="2026-12-15")
+    make_ro(
+        app, 38462, estimated_cost="1250.50", estimated_delivery="2026-12-15", date_made="11/2/26"
+    )
     make_ro(app, 38463, status=None, notes="NULL status must not be skipped")
     writer = LocalWorkbook(app.settings.excel_file)
 
@@ -101,7 +103,8 @@ def test_first_local_sync_creates_the_workbook_with_headers_and_real_cells(sqlit
         assert [c.value for c in book[sheet][1]] == HEADERS
     first = book["Active"][2]
     assert first[0].value == 38462
-    assert first[1].value == datetime(2026, 11, 20) and first[1].number_format == "mm/dd/yy"
+    assert first[1].value == datetime(2026, 11, 2) and first[1].number_format == "mm/dd/yy"
+    assert first[14].value == datetime(2026, 11, 20)  # status date: today
     assert first[8].value == 1250.5 and isinstance(first[8].value, float)
     assert first[12].value == datetime(2026, 12, 15)
     assert first[13].value == "WAITING QUOTE"
@@ -345,8 +348,7 @@ def test_session_expiry_and_503_make_a_new_session(sqlite_app, fake):
         503,
         "serviceUnavailable",
         retry_after=1,
-        in_batch=True,
-        when=lambda m, p: m == "PATCH" and bool(expired),
+        when=lambda m, p: m == "PATCH" and fake.count("POST", "createSession") == 2,
     )
 
     drain(app, writer)
@@ -472,7 +474,7 @@ def test_failed_sync_keeps_the_change_and_is_recorded(embedded_app, fake):
 
     assert failure.actor_name == "excel_sync" and failure.error_type == "GraphRequestError"
     assert app.repair_orders.get(ro.number).number == "2100"  # the change stands
-    status = pending(app, target_of(app.settings) if False else app.excel_writer.target)
+    status = pending(app, app.excel_writer.target)
     assert status["pending_events"] >= 1 and "accessDenied" in status["last_error"]
 
 
@@ -565,4 +567,3 @@ def test_cli_status_and_full_sync(run_gt, db_url, tmp_path):
     assert code == 0 and "Rewrote the workbook: 1 ROs" in out
     assert column_a(load_workbook(settings.excel_file), "Active") == [2400]
     app.engine.dispose()
-    assert date.today()  # keep the import used

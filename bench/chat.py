@@ -1,0 +1,235 @@
+"""Chat turns through the real Chainlit server versus the same turns in-process.
+
+20 concurrent chat sessions (offline model, embedded default) sign in over HTTP, connect to the
+Chainlit websocket (socket.io) and each run 10 turns; a turn is timed from sending the message to
+Chainlit's `task_end`. The baseline runs the same turns through `Assistant.ask` in this process
+(same agent, tools and in-process jobs, no UI), so the difference is what the UI costs.
+
+    python -m bench.chat [--sessions 20] [--turns 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import socketio
+
+from bench.common import emit
+
+PROJECT = Path(__file__).resolve().parent.parent
+USER, PASSWORD = "bench@genthrust.test", "benchmark password"
+TURNS = [
+    "overdue",
+    "RO {n}",
+    "dashboard",
+    "find starter generator",
+    "low stock",
+    "waiting quote ROs",
+    "RO G{n}",
+    "ROs at Avtech",
+    "paid archive",
+    "help",
+]
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))], 1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def gt(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "cli", *args], cwd=PROJECT, env=env, check=True, capture_output=True
+    )
+
+
+async def session_turns(url: str, cookie: str, messages: list[str]) -> tuple[list[float], int]:
+    client = socketio.AsyncClient(reconnection=False)
+    done: asyncio.Queue[float] = asyncio.Queue()
+    errors = 0
+
+    @client.on("task_end")
+    async def _end(_data=None) -> None:
+        await done.put(time.perf_counter())
+
+    await client.connect(
+        url,
+        socketio_path="/ws/socket.io",
+        transports=["websocket"],
+        headers={"Cookie": cookie},
+        auth={
+            "sessionId": str(uuid.uuid4()),
+            "clientType": "webapp",
+            "userEnv": "{}",
+            "threadId": None,
+        },
+    )
+    await client.emit("connection_successful")
+    await asyncio.wait_for(done.get(), 30)  # the connection's own task_end
+    times = []
+    for text in messages:
+        started = time.perf_counter()
+        await client.emit(
+            "client_message",
+            {
+                "message": {
+                    "id": str(uuid.uuid4()),
+                    "name": USER,
+                    "type": "user_message",
+                    "output": text,
+                    "createdAt": datetime.now(UTC).isoformat(),
+                },
+                "fileReferences": [],
+            },
+        )
+        try:
+            ended = await asyncio.wait_for(done.get(), 30)
+            times.append((ended - started) * 1000)
+        except TimeoutError:
+            errors += 1
+    await client.disconnect()
+    return times, errors
+
+
+async def through_ui(url: str, sessions: int, plans: list[list[str]]) -> tuple[list[float], int]:
+    async with httpx.AsyncClient(base_url=url) as http:
+        login = await http.post("/login", data={"username": USER, "password": PASSWORD})
+        login.raise_for_status()
+        cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+    results = await asyncio.gather(*(session_turns(url, cookie, plans[i]) for i in range(sessions)))
+    return [t for times, _ in results for t in times], sum(e for _, e in results)
+
+
+async def in_process(env: dict[str, str], plans: list[list[str]]) -> list[float]:
+    os.environ.update(env)
+    from agent.turns import Assistant
+    from bootstrap import bootstrap
+    from jobs import embedded
+
+    class Quiet:
+        async def text(self, delta): ...
+        async def tool_started(self, *a): ...
+        async def tool_finished(self, *a): ...
+        async def confirm(self, approvals): ...
+        async def charts(self, charts): ...
+        async def finish(self, reply): ...
+
+    app = bootstrap()
+    embedded.start(app, scheduler=False)
+    assistant = Assistant(app)
+    actor = app.users.actor_for(USER, "bench")
+    times: list[float] = []
+
+    async def run(plan: list[str]) -> None:
+        thread = str(uuid.uuid4())
+        for text in plan:
+            started = time.perf_counter()
+            await assistant.ask(actor, thread, text, Quiet())
+            times.append((time.perf_counter() - started) * 1000)
+
+    await asyncio.gather(*(run(plan) for plan in plans))
+    embedded.stop()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--turns", type=int, default=10)
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="gt-bench-chat-")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY"}
+    }
+    env |= {"GT_VAR_DIR": folder, "GT_CHAT_RATE_PER_MIN": "10000", "GT_NEW_USER_PASSWORD": PASSWORD}
+    gt(env, "demo", "seed")
+    gt(env, "users", "add", USER, "--role", "viewer")
+    plans = [
+        [TURNS[(i + j) % len(TURNS)].format(n=38000 + (i * 7 + j) % 600) for j in range(args.turns)]
+        for i in range(args.sessions)
+    ]
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        asyncio.run(through_ui(url, 2, [p[:2] for p in plans[:2]]))  # warm up
+        started = time.perf_counter()
+        ui, errors = asyncio.run(through_ui(url, args.sessions, plans))
+        ui_wall = time.perf_counter() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
+    started = time.perf_counter()
+    direct = asyncio.run(in_process(env, plans))
+    direct_wall = time.perf_counter() - started
+
+    print(
+        f"{args.sessions} sessions x {args.turns} turns through Chainlit: p50 {pct(ui, 0.5)} ms, "
+        f"p95 {pct(ui, 0.95)} ms, errors {errors}, {len(ui) / ui_wall:.0f} turns/s"
+    )
+    print(
+        f"same turns in-process (agent, tools, jobs; no UI): p50 {pct(direct, 0.5)} ms, "
+        f"p95 {pct(direct, 0.95)} ms, {len(direct) / direct_wall:.0f} turns/s"
+    )
+    emit(
+        {
+            "benchmark": "chat",
+            "sessions": args.sessions,
+            "turns_per_session": args.turns,
+            "ui": {
+                "p50_ms": pct(ui, 0.5),
+                "p95_ms": pct(ui, 0.95),
+                "mean_ms": round(statistics.mean(ui), 1),
+                "turns": len(ui),
+                "errors": errors,
+                "turns_per_s": round(len(ui) / ui_wall, 1),
+            },
+            "in_process": {
+                "p50_ms": pct(direct, 0.5),
+                "p95_ms": pct(direct, 0.95),
+                "turns": len(direct),
+                "turns_per_s": round(len(direct) / direct_wall, 1),
+            },
+            "ui_overhead_p50_ms": round(pct(ui, 0.5) - pct(direct, 0.5), 1),
+            "goal_p95_ms": 300,
+            "goal_met": pct(ui, 0.95) <= 300 and errors == 0,
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
