@@ -17,6 +17,7 @@ from chainlit.config import FILES_DIRECTORY
 from agent import email_chat
 from agent.charts import dashboard_figures
 from agent.data_layer import OurDataLayer
+from agent.entra.login import install as install_entra
 from agent.turns import Assistant
 from bootstrap import bootstrap
 from config import auth_secret
@@ -61,6 +62,13 @@ async def sign_in(username: str, password: str) -> cl.User | None:
         display_name=user.display_name or user.email,
         metadata={"provider": "local"},
     )
+
+
+# "Continue with Microsoft" when GT_ENTRA_LOGIN is on (agent/entra/login.py); the user's role
+# comes from their Entra app roles at each sign-in and, like a local user's, is re-read on use.
+_entra_sign_in = install_entra(APP.settings, APP.users, os.environ["CHAINLIT_AUTH_SECRET"])
+if _entra_sign_in is not None:
+    cl.oauth_callback(_entra_sign_in)
 
 
 async def current_actor() -> Actor:

@@ -185,16 +185,20 @@ class ApprovalService:
             return list(uow.session.scalars(query.order_by(Approval.created_at)))
 
     def decide(self, actor: Actor, approval_id: str, confirm: bool) -> Approval:
-        """Confirm or cancel, once. Confirming needs the editor role; anyone may cancel their own.
+        """Confirm or cancel, once.
 
-        The state change is a conditional UPDATE (WHERE state = PENDING), so of two clicks —
-        two tabs, two people, a double click — exactly one wins; the other gets `Conflict`.
+        Editors confirm or cancel the changes they asked for; approvers and admins may decide
+        anyone's (a button carries only an id, so the id alone must not be enough). The state
+        change is a conditional UPDATE (WHERE state = PENDING), so of two clicks — two tabs, two
+        people, a double click — exactly one wins; the other gets `Conflict`.
         """
         row = self.get(approval_id)
         if confirm:
             actor.require(Role.EDITOR, "confirm changes")
-        elif actor.name != row.requested_by and actor.role.rank < Role.EDITOR.rank:
-            raise Forbidden(f"{actor.name} may not cancel a change {row.requested_by} asked for.")
+        own = actor.name == row.requested_by
+        if not own and actor.role.rank < Role.APPROVER.rank:
+            verb = "confirm" if confirm else "cancel"
+            raise Forbidden(f"{actor.name} may not {verb} a change {row.requested_by} asked for.")
         state = ApprovalState.CONFIRMED if confirm else ApprovalState.CANCELLED
         with self._uow() as uow:
             done = uow.session.execute(

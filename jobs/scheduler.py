@@ -3,6 +3,7 @@
     overdue_sweep            daily at GT_OVERDUE_SWEEP_AT (default 08:00)
     follow_up_check          every GT_FOLLOWUP_CHECK_EVERY_MIN minutes (default 60)
     prune_idempotency_keys   daily at 03:30
+    excel_sync               every 5 minutes: drain RO changes waiting for the workbook
 
 Times are in Settings.timezone. Two schedulers started by mistake must not both fire: every
 firing first takes a Redis lock keyed by the job and its scheduled time (SET NX with a day's
@@ -55,6 +56,9 @@ def triggers(settings: Settings) -> dict[str, CronTrigger]:
         "overdue_sweep": CronTrigger(hour=hour, minute=minute, timezone=tz),
         "follow_up_check": follow_up,
         "prune_idempotency_keys": CronTrigger(hour=3, minute=30, timezone=tz),
+        # The app enqueues a drain right after each change; this catches changes made by other
+        # processes (gt commands, imports, workers) and any drain that failed for good.
+        "excel_sync": CronTrigger(minute="*/5", timezone=tz),
     }
 
 

@@ -1,4 +1,4 @@
-""""Continue with Microsoft": the authorization-code flow with PKCE, in Chainlit.
+""" "Continue with Microsoft": the authorization-code flow with PKCE, in Chainlit.
 
 Chainlit's own login route builds the authorize URL from fixed provider attributes and keeps
 only `state` (in its `oauth_state` cookie); a PKCE verifier and a nonce need a per-sign-in
@@ -30,9 +30,10 @@ import contextvars
 import hashlib
 import json
 import logging
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import msal
@@ -101,9 +102,13 @@ class EntraLogin:
 
     def start(self, redirect_uri: str) -> tuple[str, str, str]:
         """(authorize URL, state, sealed flow for the cookie)."""
-        flow = self.msal_factory(self.settings).initiate_auth_code_flow(
-            SCOPES, redirect_uri=redirect_uri, response_mode="query"
-        )
+        # response_mode=query: Chainlit's callback route is a GET. msal suggests form_post (no
+        # code in the URL); the code is one-use, PKCE-bound and useless without our secret.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="response_mode='form_post'")
+            flow = self.msal_factory(self.settings).initiate_auth_code_flow(
+                SCOPES, redirect_uri=redirect_uri, response_mode="query"
+            )
         auth_uri = flow.pop("auth_uri")
         sealed = self.fernet.encrypt(json.dumps(flow).encode()).decode()
         return auth_uri, flow["state"], sealed
@@ -137,9 +142,7 @@ class EntraLogin:
 def signed_in_user(settings: Settings, users: UserService, claims: dict[str, Any]) -> ChainlitUser:
     """Our user for validated claims, with the role Entra gives them now. Only display data goes
     into the Chainlit user (its cookie is signed, not encrypted)."""
-    role = role_for(
-        claims.get("roles") or [], settings.entra_role_map, settings.entra_default_role
-    )
+    role = role_for(claims.get("roles") or [], settings.entra_role_map, settings.entra_default_role)
     who = claims.get("preferred_username") or claims.get("email") or claims["oid"]
     if role is None:
         raise SignInRefused(f"{str(who)[:100]} has no RO Tracker app role (default: deny).")
@@ -175,7 +178,6 @@ class _Callback:
     query: dict[str, str]
     claims: dict[str, Any] | None = None
     refused: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _callback: contextvars.ContextVar[_Callback | None] = contextvars.ContextVar(
@@ -192,7 +194,7 @@ def note_refusal(exc: BaseException) -> None:
 
 class EntraProvider(OAuthProvider):
     id = PROVIDER_ID
-    env: list[str] = []  # configured by Settings, not by Chainlit's environment variables
+    env: ClassVar[list[str]] = []  # configured by Settings, not by Chainlit's environment variables
 
     def __init__(self, login: EntraLogin):
         self.login = login

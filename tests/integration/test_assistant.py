@@ -230,3 +230,19 @@ def test_the_rate_limit_says_when_to_try_again(desk):
     assert "Try again in" in sink.said
     _, other = ask(desk, VIEWER, "help", assistant=assistant)  # per user
     assert "offline assistant" in other.said
+
+
+def test_only_the_asker_or_an_approver_decides_a_change(desk):
+    other_editor = Actor("eve@genthrust.test", Role.EDITOR, "chat")
+    approver = Actor("al@genthrust.test", Role.APPROVER, "chat")
+    desk.users.add(SYSTEM, other_editor.name, "editor")
+    desk.users.add(SYSTEM, approver.name, "approver")
+    outcome, _ = ask(desk, EDITOR, "set RO 38463 to shipped")
+    approval_id = outcome.waiting[0].id
+    refused, _ = decide(desk, other_editor, approval_id, True)
+    assert "may not confirm a change ed@genthrust.test asked for" in refused.reply
+    refused, _ = decide(desk, other_editor, approval_id, False)
+    assert "may not cancel" in refused.reply
+    assert ro_row(desk, "38463").status == "IN WORK"
+    decide(desk, approver, approval_id, True)
+    assert ro_row(desk, "38463").status == "SHIPPED"

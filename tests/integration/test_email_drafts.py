@@ -250,3 +250,39 @@ def test_old_pending_drafts_come_first(desk):
         s.commit()
     listed = desk.notifications.pending()
     assert [d.id for d in listed] == [a.id, b.id] and listed[0].is_stale
+
+
+def test_the_scheduled_actors_draft_as_the_system_and_resend_lost_approvals(desk, monkeypatch):
+    from domain.models import JobRun, Notification
+    from jobs import actors
+    from jobs.context import use_app
+    from jobs.mail import actor as mail_actor
+
+    sent: list[str] = []
+    monkeypatch.setattr(mail_actor.send_email, "send", lambda nid: sent.append(nid))
+    use_app(desk)
+    try:
+        actors.overdue_sweep()
+        actors.overdue_sweep()  # twice: nothing new
+        actors.follow_up_check()
+        [draft] = desk.notifications.pending()
+        assert (draft.ro_numbers, draft.created_by) == (["38462"], "system")
+        desk.notifications.approve(APPROVER, draft.id)
+        from sqlalchemy import update
+
+        from domain.models import utcnow
+
+        with desk.session() as s:  # approved long ago, its send message lost
+            s.execute(
+                update(Notification)
+                .where(Notification.id == draft.id)
+                .values(approved_at=utcnow() - timedelta(hours=1))
+            )
+            s.commit()
+        actors.follow_up_check()
+    finally:
+        use_app(None)
+    assert sent == [draft.id]
+    with desk.session() as s:
+        runs = {r.name: r.detail for r in s.scalars(select(JobRun).order_by(JobRun.id))}
+    assert runs["overdue_sweep"]["drafted"] == 0 and runs["follow_up_check"]["resent"] == 1
