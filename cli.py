@@ -820,13 +820,21 @@ def excel_sync(
     full: Annotated[
         bool, typer.Option("--full", help="Rewrite all four sheets from the database.")
     ] = False,
+    user: UserOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write waiting RO changes to the configured workbook (local file or Graph), now."""
+    from domain.roles import Role
     from jobs.excel.sync import drain, full_sync, pending
     from jobs.excel.targets import writer_for
 
     app = app_instance()
+    # The same rule as the chat's excel_full_sync / excel_sync_now operations.
+    actor = acting_user(app, user)
+    if full:
+        actor.require(Role.APPROVER, "rewrite the Excel workbook")
+    else:
+        actor.require(Role.EDITOR, "start an Excel sync")
     writer = writer_for(app)
     waiting = pending(app, writer.target)
     total = waiting["total_ros"] if full or waiting["never_synced"] else waiting["pending_ros"]

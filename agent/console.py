@@ -67,7 +67,14 @@ class ConsoleSink:
                 )
 
     async def charts(self, charts: list[dict[str, Any]]) -> None:
-        return None
+        for chart in charts:  # email drafts ride on this hook (issue #6): say how to decide
+            if chart.get("kind") == "email_draft" and self.console:
+                self.console.print(
+                    f"  Approve & send: gt emails approve {chart['id']}\n"
+                    f"  Edit:           gt emails edit {chart['id']} --subject ... --to ...\n"
+                    f"  Reject:         gt emails reject {chart['id']}",
+                    markup=False,
+                )
 
     async def finish(self, reply: str) -> None:
         if self.console and self.streamed:

@@ -214,15 +214,17 @@ class OurDataLayer(BaseDataLayer):
         thread_id = step_dict.get("threadId")
         if not thread_id or not step_dict.get("id"):
             return
-        ensure_thread(self.app.uow, thread_id)
         try:
             self._write_step(thread_id, step_dict)
-        except IntegrityError:  # created and updated from two tasks at once: update the winner
+        except IntegrityError:  # the thread or step was created by another task a moment ago
             self._write_step(thread_id, step_dict)
 
     def _write_step(self, thread_id: str, step_dict: dict[str, Any]) -> None:
         with self.app.uow() as uow:
             s = uow.session
+            if s.get(ChatThread, thread_id) is None:
+                s.add(ChatThread(id=thread_id))
+                s.flush()
             step = s.get(ChatStep, step_dict["id"]) or ChatStep(
                 id=step_dict["id"], thread_id=thread_id
             )

@@ -141,7 +141,20 @@ async def _wait_until_sent(app: App, draft_id: str, to: str) -> str:
 
 
 async def reject(app: App, actor: Actor, action: cl.Action) -> None:
-    draft_id = _draft_id(action)
+    try:
+        await _reject(app, actor, _draft_id(action))
+    finally:
+        await _asked()
+
+
+async def _asked() -> None:
+    """Chainlit ends an ask by signalling "task started" again, which an action callback (an
+    HTTP call, unlike a message) never closes: the chat would stay busy with every button
+    disabled. Close it ourselves."""
+    await cl.context.emitter.task_end()
+
+
+async def _reject(app: App, actor: Actor, draft_id: str) -> None:
     answer = await cl.AskUserMessage(
         content="Reason for rejecting (optional — type `skip` for none):", timeout=ASK_TIMEOUT_S
     ).send()
@@ -157,7 +170,13 @@ async def reject(app: App, actor: Actor, action: cl.Action) -> None:
 
 
 async def edit(app: App, actor: Actor, action: cl.Action) -> None:
-    draft_id = _draft_id(action)
+    try:
+        await _edit(app, actor, _draft_id(action))
+    finally:
+        await _asked()
+
+
+async def _edit(app: App, actor: Actor, draft_id: str) -> None:
     choices = [
         cl.Action(name=f"edit_{field}", payload={"field": field}, label=label)
         for field, label in (

@@ -152,7 +152,7 @@ class UserService:
                     raise SignInRefused(
                         f"{email} already belongs to another account; an admin must resolve it."
                     )
-                user = holder or User(email=email, entra_oid=oid, entra_tid=tid)
+                user = holder or User(email=email, is_active=True)
                 user.entra_oid, user.entra_tid = oid, tid
                 s.add(user)
             elif user.email != email and holder is None:

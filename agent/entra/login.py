@@ -267,7 +267,7 @@ class EntraRoutes:
                 sealed,
                 max_age=FLOW_TTL_S,
                 httponly=True,
-                secure=request.url.scheme == "https",
+                secure=redirect_uri.startswith("https://"),  # CHAINLIT_URL behind a proxy
                 samesite="lax",  # the IdP's redirect back is a top-level GET navigation
                 path="/",
             )

@@ -8,6 +8,7 @@ for OUR tenant only, audience = our client id, expiry, and the nonce of this sig
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from typing import Any
@@ -31,7 +32,8 @@ class IdTokenValidator:
         self.client_id = settings.entra_client_id.strip()
         self.authority = f"{host}/{self.tenant}"
         self.issuer = f"{host}/{self.tenant}/v2.0"
-        verify: Any = str(settings.graph_ca_bundle) if settings.graph_ca_bundle else True
+        ca = settings.graph_ca_bundle  # a TLS-inspecting proxy's CA; the tests' fake
+        verify: Any = ssl.create_default_context(cafile=str(ca)) if ca else True
         self.http = http or httpx.Client(timeout=15, verify=verify)
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at = float("-inf")

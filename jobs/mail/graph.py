@@ -47,7 +47,7 @@ class GraphMailSender:
         self.mode = settings.graph_mail_mode
         self.idempotent = self.mode == "draft"
         mailbox = settings.graph_mailbox or settings.mail_from
-        self.base = f"{settings.graph_base_url}/users/{quote(mailbox)}"
+        self.base = f"{settings.graph_base_url}/users/{quote(mailbox, safe='@')}"
         if tokens is None:
             from jobs.excel.auth import AppTokens
 
@@ -72,7 +72,7 @@ class GraphMailSender:
     def _draft_then_send(self, claim: Claim, remember: Remember) -> str:
         draft_id = claim.provider_ref
         if draft_id:
-            response = self._request("GET", f"/messages/{quote(draft_id)}?$select=isDraft")
+            response = self._request("GET", f"/messages/{quote(draft_id, safe='')}?$select=isDraft")
             if response.status_code == 404:
                 return draft_id  # moved to Sent Items by an earlier /send
             self._check(response)
@@ -83,7 +83,7 @@ class GraphMailSender:
             self._check(response)
             draft_id = response.json()["id"]
             remember(provider_ref=draft_id)
-        self._check(self._request("POST", f"/messages/{quote(draft_id)}/send"))
+        self._check(self._request("POST", f"/messages/{quote(draft_id, safe='')}/send"))
         return draft_id
 
     def _send_mail(self, claim: Claim) -> str:

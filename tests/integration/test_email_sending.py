@@ -5,6 +5,7 @@ deliveries, through msal and httpx) and SMTP (a local aiosmtpd server counts mes
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
 
@@ -265,3 +266,30 @@ def test_smtp_refused_recipient_fails_for_good(make_app, smtp):
     assert failed.state is State.FAILED and "550" in failed.error and not handler.messages
     requeued = app.notifications.requeue(APPROVER, draft_id)
     assert requeued.state is State.PENDING_APPROVAL
+
+
+def test_a_dead_workers_lease_blocks_others_until_it_expires(make_app):
+    """What SIGKILL leaves behind: a claimed email whose worker never comes back. Nobody else
+    sends it while the lease lives; once it expires the next attempt sends it, once."""
+    from sqlalchemy import update
+
+    from domain.models import Notification, utcnow
+    from domain.notifications import Busy
+
+    app = make_app()
+    draft_id = approved_draft(app)
+    assert app.notifications.claim(draft_id, "dead-worker", lease_s=300) is not None
+    with pytest.raises(Busy):
+        deliver(app, draft_id)
+    assert not app.settings.outbox_dir.exists()
+    with app.session() as s:
+        s.execute(
+            update(Notification)
+            .where(Notification.id == draft_id)
+            .values(lease_until=utcnow() - timedelta(seconds=1))
+        )
+        s.commit()
+    assert deliver(app, draft_id) == "sent"
+    assert deliver(app, draft_id) == "nothing"
+    assert len(list(app.settings.outbox_dir.glob("*.eml"))) == 1
+    assert app.notifications.get(draft_id).attempts == 2

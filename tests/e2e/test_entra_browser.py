@@ -1,0 +1,213 @@
+""" "Continue with Microsoft" in real Chromium against `gt serve`, signed in by the fake Entra ID
+(tests/fakes/entra.py, over TLS on 127.0.0.1). The app reaches the fake through its production
+settings (GT_ENTRA_*, GT_GRAPH_CA_BUNDLE); only the browser is told to accept the fake's
+self-signed certificate."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import require_service
+from tests.e2e.test_chat_browser import CHROMIUM, _gt, say
+from tests.e2e.test_serve import PROJECT, _free_port
+from tests.fakes.entra import OTHER_TENANT, TENANT, FakeEntra
+
+ADA = {"email": "ada@genthrust.test", "name": "Ada Approver", "roles": ["RO.Approver"]}
+VIC = {"email": "vic@genthrust.test", "name": "Vic Viewer", "roles": []}  # default: viewer
+WRONG_ACCOUNT = "Try signing in with a different account"
+FAILED = "Sign in failed"
+
+
+@pytest.fixture(scope="module")
+def entra(tmp_path_factory) -> Iterator[FakeEntra]:
+    fake = FakeEntra(tmp_path_factory.mktemp("entra")).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, entra) -> Iterator[tuple[str, dict[str, str]]]:
+    require_service(
+        "Chromium at " + CHROMIUM,
+        Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)),
+        "apt-get install chromium",
+    )
+    var = tmp_path_factory.mktemp("e2e-entra") / "var"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "GT_CLI_USER"}
+        and not k.startswith(("GT_ENTRA_", "GT_GRAPH_", "GT_EXCEL_", "GT_MAIL_"))
+    }
+    env |= {"GT_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1", **entra.env()}
+    _gt(env, "demo", "seed")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail("gt serve did not come up")
+    yield url, env
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which(CHROMIUM) or CHROMIUM,
+            # Only the browser skips certificate checks (the fake's self-signed certificate);
+            # the app verifies it against GT_GRAPH_CA_BUNDLE.
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--ignore-certificate-errors",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def continue_with_microsoft(chromium, url: str):
+    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(45_000)
+    page.goto(url)
+    page.get_by_role("button", name="Continue with Microsoft").click()
+    return page
+
+
+def sign_in(chromium, url: str, entra: FakeEntra, oid: str, **identity):
+    entra.sign_in_as(oid, **identity)
+    page = continue_with_microsoft(chromium, url)
+    page.get_by_text("Overdue ROs").wait_for()
+    return page
+
+
+def db(env: dict[str, str], sql: str, **params):
+    engine = create_engine(f"sqlite:///{Path(env['GT_VAR_DIR']) / 'ro-tracker.db'}")
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql), params).all()
+    finally:
+        engine.dispose()
+
+
+def an_ro_whose_shop_has_email(env: dict[str, str], status: str) -> str:
+    listed = json.loads(_gt(env, "ro", "list", "--status", status, "--limit", "50", "--json"))
+    for item in listed["items"]:
+        shown = json.loads(_gt(env, "ro", "show", item["number"], "--json"))["repair_order"]
+        if shown.get("shop_email"):
+            return item["number"]
+    pytest.skip(f"no {status} RO in the demo data has a shop email")
+
+
+def test_an_approver_signs_in_with_microsoft_and_approves_a_draft(server, chromium, entra):
+    url, env = server
+    number = an_ro_whose_shop_has_email(env, "waiting quote")
+    page = sign_in(chromium, url, entra, "oid-ada", **ADA)
+    rows = db(env, "SELECT email, role, entra_oid, entra_tid FROM users WHERE entra_oid='oid-ada'")
+    assert rows == [("ada@genthrust.test", "approver", "oid-ada", TENANT)]
+    # The Chainlit cookie is a signed, readable JWT: it carries who, never a token.
+    cookie = next(c for c in page.context.cookies() if c["name"] == "access_token")
+    payload = json.loads(_b64(cookie["value"].split(".")[1]))
+    assert payload["identifier"] == "ada@genthrust.test"
+    assert payload["metadata"] == {"provider": "entra"}
+    assert "gt_entra_flow" not in {c["name"] for c in page.context.cookies()}  # used up
+
+    say(page, f"draft a follow-up for RO {number}")
+    page.get_by_role("button", name="Approve & send").wait_for()
+    page.get_by_role("button", name="Approve & send").click()
+    page.get_by_text(re.compile(r"Sent\b.* to ")).wait_for()
+    sent = db(env, "SELECT state, approved_by FROM notifications ORDER BY created_at DESC LIMIT 1")
+    assert sent == [("SENT", "ada@genthrust.test")]
+
+
+def test_a_viewer_signs_in_and_cannot_confirm_or_approve(server, chromium, entra):
+    url, env = server
+    listed = json.loads(_gt(env, "ro", "list", "--status", "in work", "--limit", "1", "--json"))
+    number = listed["items"][0]["number"]
+    page = sign_in(chromium, url, entra, "oid-vic", **VIC)
+    assert db(env, "SELECT role FROM users WHERE entra_oid='oid-vic'") == [("viewer",)]
+    say(page, f"set RO {number} to SHIPPED")
+    page.get_by_text("cannot change data").wait_for()
+    assert page.get_by_role("button", name="Confirm").count() == 0
+    assert json.loads(_gt(env, "ro", "show", number, "--json"))["repair_order"]["status"] == (
+        "IN WORK"
+    )
+
+
+def test_an_approver_demoted_in_entra_is_refused_at_the_button(server, chromium, entra):
+    """Cards shown while Ada was an approver; she signs in again without the role (another
+    tab): pressing the old card's Approve is refused by the server."""
+    url, env = server
+    number = an_ro_whose_shop_has_email(env, "approved")
+    page = sign_in(chromium, url, entra, "oid-ada", **ADA)
+    say(page, f"draft a follow-up for RO {number}")
+    page.get_by_role("button", name="Approve & send").last.wait_for()
+    sign_in(chromium, url, entra, "oid-ada", **{**ADA, "roles": ["RO.Editor"]})
+    assert db(env, "SELECT role FROM users WHERE entra_oid='oid-ada'") == [("editor",)]
+    page.get_by_role("button", name="Approve & send").last.click()
+    page.get_by_text("may not approve emails").wait_for()
+    waiting = db(env, "SELECT COUNT(*) FROM notifications WHERE state='PENDING_APPROVAL'")
+    assert waiting[0][0] >= 1
+
+
+def test_an_account_from_another_tenant_is_refused(server, chromium, entra):
+    url, env = server
+    entra.sign_in_as(
+        "oid-mallory", tid=OTHER_TENANT, email="mallory@other.test", roles=["RO.Admin"]
+    )
+    page = continue_with_microsoft(chromium, url)
+    page.get_by_text(WRONG_ACCOUNT).wait_for()
+    assert "/login" in page.url
+    assert db(env, "SELECT COUNT(*) FROM users WHERE entra_oid='oid-mallory'") == [(0,)]
+
+
+@pytest.mark.parametrize("tamper", ["state", "nonce"])
+def test_a_tampered_state_or_nonce_is_refused(server, chromium, entra, tamper):
+    url, env = server
+    entra.sign_in_as(f"oid-{tamper}", email=f"{tamper}@genthrust.test", **{tamper: "forged"})
+    page = continue_with_microsoft(chromium, url)
+    page.get_by_text(FAILED).wait_for()
+    assert "/login" in page.url
+    assert db(env, "SELECT COUNT(*) FROM users WHERE entra_oid=:o", o=f"oid-{tamper}") == [(0,)]
+
+
+def _b64(part: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))

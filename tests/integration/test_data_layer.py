@@ -1,0 +1,51 @@
+"""Chainlit's thread history on our tables, on SQLite and MariaDB."""
+
+import asyncio
+
+from chainlit.types import Feedback, Pagination, ThreadFilter
+
+from agent.data_layer import OurDataLayer
+from domain.roles import SYSTEM
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def step(step_id: str, thread_id: str, output: str, created: str, kind: str = "assistant_message"):
+    return {"id": step_id, "threadId": thread_id, "name": "RO Tracker", "type": kind,
+            "output": output, "createdAt": created, "start": created, "metadata": {}}
+
+
+def test_threads_steps_and_feedback_round_trip(app):
+    app.users.add(SYSTEM, "ed@genthrust.test", "editor")
+    layer = OurDataLayer(app)
+    user = run(layer.get_user("ED@genthrust.test"))
+    assert (user.identifier, user.id, user.metadata) == (
+        "ed@genthrust.test", "ed@genthrust.test", {"role": "editor"})
+    assert run(layer.get_user("ghost@genthrust.test")) is None
+
+    # steps may arrive before the thread exists, and twice (create, then update)
+    run(layer.create_step(step("s1", "t1", "hello", "2026-11-20T10:00:00Z", "user_message")))
+    run(layer.update_thread("t1", name="overdue", user_id=user.id, metadata={"x": 1, "y": [1]}))
+    run(layer.create_step(step("s2", "t1", "", "2026-11-20T10:00:01Z")))
+    run(layer.update_step(step("s2", "t1", "3 ROs overdue", "2026-11-20T10:00:01Z")))
+    thread = run(layer.get_thread("t1"))
+    assert thread["name"] == "overdue" and thread["userIdentifier"] == "ed@genthrust.test"
+    assert thread["metadata"] == {"x": 1}  # only plain values are kept
+    assert [(s["id"], s["output"]) for s in thread["steps"]] == [("s1", "hello"), ("s2", "3 ROs overdue")]
+    assert run(layer.get_thread_author("t1")) == "ed@genthrust.test"
+
+    run(layer.upsert_feedback(Feedback(forId="s2", value=1, comment="useful")))
+    assert run(layer.get_thread("t1"))["steps"][1]["feedback"]["value"] == 1
+
+    run(layer.update_thread("t2", name="dashboard", user_id=user.id))
+    listed = run(layer.list_threads(Pagination(first=10), ThreadFilter(userId=user.id)))
+    assert {t["id"] for t in listed.data} == {"t1", "t2"}
+    found = run(layer.list_threads(Pagination(first=10), ThreadFilter(userId=user.id, search="overdue")))
+    assert [t["id"] for t in found.data] == ["t1"]
+    others = run(layer.list_threads(Pagination(first=10), ThreadFilter(userId="vi@genthrust.test")))
+    assert others.data == []
+
+    run(layer.delete_thread("t1"))
+    assert run(layer.get_thread("t1")) is None
