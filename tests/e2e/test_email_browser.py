@@ -9,7 +9,14 @@ from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
-from tests.e2e.test_chat_browser import _gt, browser, say, server, sign_in  # noqa: F401
+from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by name)
+    SCREENSHOTS,
+    _gt,
+    browser,
+    say,
+    server,
+    sign_in,
+)
 
 APPROVER = "april@genthrust.test"
 
@@ -33,7 +40,8 @@ def test_draft_edit_approve_and_send_from_the_chat(server, browser):  # noqa: F8
     page.get_by_text("New subject:").wait_for()
     say(page, f"Checking in on RO {number}")
     page.get_by_text(f"[GenThrust Follow-Up] Checking in on RO {number}").wait_for()
-    page.screenshot(path=str(Path(__file__).resolve().parents[2] / "docs" / "screenshot-email.png"))
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "screenshot-email.png"))
 
     page.get_by_role("button", name="Approve & send").last.click()
     page.get_by_text("Sent", exact=False).last.wait_for()
