@@ -108,7 +108,7 @@ def plan(text: str) -> ToolCallPart | str:
     if re.search(r"\blow[- ]stock\b|\breorder\b|running low", t):
         return _call("low_stock")
     if re.search(r"\b(sync|excel|workbook|spreadsheet)\b", t):
-        if re.search(r"\b(status|up to date|waiting|behind|pending)\b", t):
+        if re.search(r"\b(status|up to date|behind|how many)\b", t):
             return _call("excel_status")
         return _call("sync_excel", full=not re.search(r"\b(waiting|changes|now)\b", t))
     if m := re.match(

@@ -74,6 +74,10 @@ from agent.offline import HELP, plan
             {"part_number": "066-50008", "shop_name": "Avtech Hydraulics"},
         ),
         ("pending approvals", "pending_approvals", {}),
+        ("sync Excel", "sync_excel", {"full": True}),
+        ("rebuild the workbook", "sync_excel", {"full": True}),
+        ("sync the waiting changes to excel", "sync_excel", {"full": False}),
+        ("is excel up to date?", "excel_status", {}),
     ],
 )
 def test_requests_become_tool_calls(text, tool, args):
