@@ -13,8 +13,16 @@ def run(coroutine):
 
 
 def step(step_id: str, thread_id: str, output: str, created: str, kind: str = "assistant_message"):
-    return {"id": step_id, "threadId": thread_id, "name": "RO Tracker", "type": kind,
-            "output": output, "createdAt": created, "start": created, "metadata": {}}
+    return {
+        "id": step_id,
+        "threadId": thread_id,
+        "name": "RO Tracker",
+        "type": kind,
+        "output": output,
+        "createdAt": created,
+        "start": created,
+        "metadata": {},
+    }
 
 
 def test_threads_steps_and_feedback_round_trip(app):
@@ -22,7 +30,10 @@ def test_threads_steps_and_feedback_round_trip(app):
     layer = OurDataLayer(app)
     user = run(layer.get_user("ED@genthrust.test"))
     assert (user.identifier, user.id, user.metadata) == (
-        "ed@genthrust.test", "ed@genthrust.test", {"role": "editor"})
+        "ed@genthrust.test",
+        "ed@genthrust.test",
+        {"role": "editor"},
+    )
     assert run(layer.get_user("ghost@genthrust.test")) is None
 
     # steps may arrive before the thread exists, and twice (create, then update)
@@ -33,7 +44,10 @@ def test_threads_steps_and_feedback_round_trip(app):
     thread = run(layer.get_thread("t1"))
     assert thread["name"] == "overdue" and thread["userIdentifier"] == "ed@genthrust.test"
     assert thread["metadata"] == {"x": 1}  # only plain values are kept
-    assert [(s["id"], s["output"]) for s in thread["steps"]] == [("s1", "hello"), ("s2", "3 ROs overdue")]
+    assert [(s["id"], s["output"]) for s in thread["steps"]] == [
+        ("s1", "hello"),
+        ("s2", "3 ROs overdue"),
+    ]
     assert run(layer.get_thread_author("t1")) == "ed@genthrust.test"
 
     run(layer.upsert_feedback(Feedback(forId="s2", value=1, comment="useful")))
@@ -42,7 +56,9 @@ def test_threads_steps_and_feedback_round_trip(app):
     run(layer.update_thread("t2", name="dashboard", user_id=user.id))
     listed = run(layer.list_threads(Pagination(first=10), ThreadFilter(userId=user.id)))
     assert {t["id"] for t in listed.data} == {"t1", "t2"}
-    found = run(layer.list_threads(Pagination(first=10), ThreadFilter(userId=user.id, search="overdue")))
+    found = run(
+        layer.list_threads(Pagination(first=10), ThreadFilter(userId=user.id, search="overdue"))
+    )
     assert [t["id"] for t in found.data] == ["t1"]
     others = run(layer.list_threads(Pagination(first=10), ThreadFilter(userId="vi@genthrust.test")))
     assert others.data == []
