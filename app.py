@@ -195,6 +195,13 @@ async def _show_sync_progress(job_id: str) -> None:
     await follow_excel_sync(APP, job_id, update)
 
 
+def _plotly_elements(chart: dict[str, Any]) -> list[cl.Plotly]:
+    return [
+        cl.Plotly(name=title, figure=fig, display="inline", size="large")
+        for title, fig in dashboard_figures(chart)
+    ]
+
+
 def _preview_markdown(approval: Approval) -> str:
     preview = approval.preview or {}
     rows = "\n".join(
@@ -266,11 +273,9 @@ class ChainlitSink:
         for chart in charts:
             if chart.get("kind") == "email_draft":
                 continue
-            figures = dashboard_figures(chart)
-            elements = [
-                cl.Plotly(name=title, figure=fig, display="inline", size="large")
-                for title, fig in figures
-            ]
+            # Building and serializing figures takes tens of milliseconds: off the event loop,
+            # so other people's turns are not held up by this one's pictures.
+            elements = await asyncio.to_thread(_plotly_elements, chart)
             if elements:
                 await cl.Message(content="", elements=elements).send()
 

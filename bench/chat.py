@@ -5,7 +5,10 @@ Chainlit websocket (socket.io) and each run 10 turns; a turn is timed from sendi
 Chainlit's `task_end`. The baseline runs the same turns through `Assistant.ask` in this process
 (same agent, tools and in-process jobs, no UI), so the difference is what the UI costs.
 
-    python -m bench.chat [--sessions 20] [--turns 10]
+    python -m bench.chat [--sessions 20] [--turns 10] [--think-ms 0]
+
+`--think-ms N` pauses a random 0.5–1.5 × N ms between a session's turns, like a person reading
+the answer; 0 (the default) sends turns back to back, the stress case.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import signal
 import socket
 import statistics
@@ -62,7 +66,15 @@ def gt(env: dict[str, str], *args: str) -> None:
     )
 
 
-async def session_turns(url: str, cookie: str, messages: list[str]) -> tuple[list[float], int]:
+async def think(think_ms: int, rng: random.Random) -> None:
+    if think_ms:
+        await asyncio.sleep(think_ms * rng.uniform(0.5, 1.5) / 1000)
+
+
+async def session_turns(
+    url: str, cookie: str, messages: list[str], think_ms: int = 0, seed: int = 0
+) -> tuple[list[float], int]:
+    rng = random.Random(seed)
     client = socketio.AsyncClient(reconnection=False)
     done: asyncio.Queue[float] = asyncio.Queue()
     errors = 0
@@ -87,6 +99,9 @@ async def session_turns(url: str, cookie: str, messages: list[str]) -> tuple[lis
     await asyncio.wait_for(done.get(), 30)  # the connection's own task_end
     times = []
     for text in messages:
+        await think(think_ms, rng)
+        while not done.empty():  # a late task_end (e.g. of chat start) is not this turn's
+            done.get_nowait()
         started = time.perf_counter()
         await client.emit(
             "client_message",
@@ -110,16 +125,20 @@ async def session_turns(url: str, cookie: str, messages: list[str]) -> tuple[lis
     return times, errors
 
 
-async def through_ui(url: str, sessions: int, plans: list[list[str]]) -> tuple[list[float], int]:
+async def through_ui(
+    url: str, sessions: int, plans: list[list[str]], think_ms: int = 0
+) -> tuple[list[float], int]:
     async with httpx.AsyncClient(base_url=url) as http:
         login = await http.post("/login", data={"username": USER, "password": PASSWORD})
         login.raise_for_status()
         cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-    results = await asyncio.gather(*(session_turns(url, cookie, plans[i]) for i in range(sessions)))
+    results = await asyncio.gather(
+        *(session_turns(url, cookie, plans[i], think_ms, seed=i) for i in range(sessions))
+    )
     return [t for times, _ in results for t in times], sum(e for _, e in results)
 
 
-async def in_process(env: dict[str, str], plans: list[list[str]]) -> list[float]:
+async def in_process(env: dict[str, str], plans: list[list[str]], think_ms: int = 0) -> list[float]:
     os.environ.update(env)
     from agent.turns import Assistant
     from bootstrap import bootstrap
@@ -139,14 +158,16 @@ async def in_process(env: dict[str, str], plans: list[list[str]]) -> list[float]
     actor = app.users.actor_for(USER, "bench")
     times: list[float] = []
 
-    async def run(plan: list[str]) -> None:
+    async def run(plan: list[str], seed: int) -> None:
         thread = str(uuid.uuid4())
+        rng = random.Random(seed)
         for text in plan:
+            await think(think_ms, rng)
             started = time.perf_counter()
             await assistant.ask(actor, thread, text, Quiet())
             times.append((time.perf_counter() - started) * 1000)
 
-    await asyncio.gather(*(run(plan) for plan in plans))
+    await asyncio.gather(*(run(plan, i) for i, plan in enumerate(plans)))
     embedded.stop()
     return times
 
@@ -155,6 +176,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--think-ms", type=int, default=0)
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="gt-bench-chat-")
     env = {
@@ -188,13 +210,13 @@ def main() -> None:
                 time.sleep(0.5)
         asyncio.run(through_ui(url, 2, [p[:2] for p in plans[:2]]))  # warm up
         started = time.perf_counter()
-        ui, errors = asyncio.run(through_ui(url, args.sessions, plans))
+        ui, errors = asyncio.run(through_ui(url, args.sessions, plans, args.think_ms))
         ui_wall = time.perf_counter() - started
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=15)
     started = time.perf_counter()
-    direct = asyncio.run(in_process(env, plans))
+    direct = asyncio.run(in_process(env, plans, args.think_ms))
     direct_wall = time.perf_counter() - started
 
     print(
@@ -210,6 +232,7 @@ def main() -> None:
             "benchmark": "chat",
             "sessions": args.sessions,
             "turns_per_session": args.turns,
+            "think_ms": args.think_ms,
             "ui": {
                 "p50_ms": pct(ui, 0.5),
                 "p95_ms": pct(ui, 0.95),

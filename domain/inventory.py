@@ -379,42 +379,56 @@ class InventoryService:
         if not 1 <= limit <= 5_000:
             raise InvalidInput("limit must be between 1 and 5,000.")
         since = datetime.combine(self.today() - timedelta(days=USAGE_DAYS), datetime.min.time())
+        item = InventoryItem
         with self._uow() as uow:
             s = uow.session
-            rows = [
-                ItemView.model_validate(row)
-                for row in s.scalars(
-                    select(InventoryItem)
-                    .where(InventoryItem.qty < threshold)
-                    .order_by(InventoryItem.qty, InventoryItem.id)
-                )
-            ]
+            # Plain rows first: the outlook and ranking need three columns, and building full
+            # views for every low line (often thousands) only to return the first `limit` was
+            # most of this call's time.
+            rows = s.execute(
+                select(item.id, item.qty, item.search_key)
+                .where(item.qty < threshold)
+                .order_by(item.qty, item.id)
+            ).all()
             usage = self._usage(s, {r.search_key for r in rows}, since)
-        entries = []
-        for row in rows:
-            outlook = stock_outlook(row.qty, usage.get(row.search_key, 0), threshold)
-            entries.append(
-                LowStockItem(
-                    item=row,
-                    usage_90_days=outlook.usage_90_days,
-                    monthly_usage=outlook.monthly_usage,
-                    recommended_reorder=outlook.recommended_reorder,
-                    days_until_stockout=outlook.days_until_stockout,
-                    urgency=outlook.urgency,
+            ranked = []
+            for row in rows:
+                outlook = stock_outlook(row.qty, usage.get(row.search_key, 0), threshold)
+                ranked.append(
+                    (
+                        URGENCY_ORDER.index(outlook.urgency),
+                        outlook.days_until_stockout
+                        if outlook.days_until_stockout is not None
+                        else math.inf,
+                        row.qty,
+                        -outlook.usage_90_days,
+                        row.search_key,
+                        row.id,
+                        outlook,
+                    )
                 )
+            ranked.sort(key=lambda entry: entry[:6])
+            shown = ranked[:limit]
+            items = {
+                i.id: ItemView.model_validate(i)
+                for i in s.scalars(select(item).where(item.id.in_([e[5] for e in shown])))
+            }
+        entries = [
+            LowStockItem(
+                item=items[entry[5]],
+                usage_90_days=entry[6].usage_90_days,
+                monthly_usage=entry[6].monthly_usage,
+                recommended_reorder=entry[6].recommended_reorder,
+                days_until_stockout=entry[6].days_until_stockout,
+                urgency=entry[6].urgency,
             )
-        entries.sort(
-            key=lambda e: (
-                URGENCY_ORDER.index(e.urgency),
-                e.days_until_stockout if e.days_until_stockout is not None else math.inf,
-                e.item.qty,
-                -e.usage_90_days,
-                e.item.search_key,
-            )
-        )
-        counts = {u: sum(1 for e in entries if e.urgency == u) for u in URGENCY_ORDER}
+            for entry in shown
+        ]
+        counts = {u: 0 for u in URGENCY_ORDER}
+        for entry in ranked:
+            counts[entry[6].urgency] += 1
         return LowStockReport(
-            threshold=threshold, total=len(entries), by_urgency=counts, items=entries[:limit]
+            threshold=threshold, total=len(ranked), by_urgency=counts, items=entries
         )
 
     @staticmethod

@@ -15,6 +15,22 @@ from tools.confirm import confirm_then
 from tools.context import Deps
 
 ArchiveName = Literal["ACTIVE", "NET", "PAID", "RETURNS", "ALL"]
+LIST_FIELDS = (
+    "number",
+    "archive",
+    "status",
+    "raw_status",
+    "status_date",
+    "shop_name",
+    "part_number",
+    "serial_number",
+    "part_description",
+    "estimated_cost",
+    "estimated_delivery",
+    "next_update",
+    "is_overdue",
+    "days_overdue",
+)
 
 
 def _number(raw: str) -> str:
@@ -59,7 +75,7 @@ async def list_repair_orders(
     """
     if not 1 <= limit <= 100:
         raise ModelRetry("limit must be between 1 and 100.")
-    return await ctx.deps.run(
+    found = await ctx.deps.run(
         "list_repair_orders",
         overdue=overdue,
         status=status,
@@ -67,6 +83,9 @@ async def list_repair_orders(
         archive=None if archive == "ALL" else archive,
         limit=limit,
     )
+    if "items" in found:  # a list needs the headline fields; get_repair_order has the rest
+        found["items"] = [{k: ro.get(k) for k in LIST_FIELDS} for ro in found["items"]]
+    return found
 
 
 async def dashboard(ctx: RunContext[Deps]) -> dict[str, Any]:
