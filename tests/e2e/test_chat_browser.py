@@ -6,19 +6,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import require_service
-from tests.e2e.test_serve import PROJECT, _free_port
+from tests.e2e.serving import PROJECT, running_app
 
 CHROMIUM = os.environ.get("GT_TEST_CHROMIUM", "/usr/bin/chromium")
 EDITOR, PASSWORD = "erin@genthrust.test", "a long enough password"
@@ -59,32 +56,8 @@ def server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     _gt(env, "users", "add", EDITOR, "--role", "editor")
     _gt(env, "users", "add", VIEWER, "--role", "viewer")
     _gt(env, "users", "add", APPROVER, "--role", "approver")
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        os.killpg(process.pid, signal.SIGKILL)
-        pytest.fail("gt serve did not come up")
-    yield url, env
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    with running_app(env) as url:
+        yield url, env
 
 
 @pytest.fixture

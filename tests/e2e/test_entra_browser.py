@@ -9,20 +9,15 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import require_service
+from tests.e2e.serving import running_app
 from tests.e2e.test_chat_browser import CHROMIUM, _gt, say
-from tests.e2e.test_serve import PROJECT, _free_port
 from tests.fakes.entra import OTHER_TENANT, TENANT, FakeEntra
 
 ADA = {"email": "ada@genthrust.test", "name": "Ada Approver", "roles": ["RO.Approver"]}
@@ -54,32 +49,8 @@ def server(tmp_path_factory, entra) -> Iterator[tuple[str, dict[str, str]]]:
     }
     env |= {"GT_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1", **entra.env()}
     _gt(env, "demo", "seed")
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        os.killpg(process.pid, signal.SIGKILL)
-        pytest.fail("gt serve did not come up")
-    yield url, env
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    with running_app(env) as url:
+        yield url, env
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from domain.roles import SYSTEM, Actor, Role
 from jobs.mail import delivery
 from jobs.mail.delivery import deliver
 from tests.conftest import TODAY
-from tests.e2e.test_serve import _free_port
+from tests.e2e.serving import free_port as _free_port
 from tests.fakes.graph_mail import FakeGraphMail
 
 APPROVER = Actor("ap@genthrust.test", Role.APPROVER, "chat")
