@@ -17,12 +17,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import ssl
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -30,7 +28,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.fakes.tls import self_signed
+from tests.fakes.tls import TlsServer
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 OTHER_TENANT = "99999999-8888-7777-6666-555555555555"
@@ -80,14 +78,14 @@ class FakeEntra:
         self.authorize_requests: list[dict[str, str]] = []
         self.token_requests: list[dict[str, str]] = []
         self.lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._tls: TlsServer | None = None
         self.ca_file: Path | None = None
 
     # ---- what tests use ----------------------------------------------------------------------
     @property
     def host(self) -> str:
-        assert self._server is not None
-        return f"https://127.0.0.1:{self._server.server_address[1]}"
+        assert self._tls is not None, "start() the fake first"
+        return f"https://127.0.0.1:{self._tls.port}"
 
     def settings(self, **more: Any) -> dict[str, Any]:
         """Settings (by field name) that point the app at this fake."""
@@ -141,43 +139,14 @@ class FakeEntra:
 
     # ---- the server ---------------------------------------------------------------------------
     def start(self) -> FakeEntra:
-        cert, key = self_signed(self.directory / "entra-tls")
-        self.ca_file = cert
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                return None
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, body, headers = fake.serve(self.command, self.path, raw)
-                data = json.dumps(body).encode() if body is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _serve
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._tls = TlsServer(
+            self.directory / "entra-tls", lambda m, p, _h, r: self.serve(m, p, r)
+        ).start()
+        self.ca_file = self._tls.ca_file
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        self._tls.stop()
 
     def serve(self, method: str, target: str, raw: bytes) -> tuple[int, Any, dict[str, str]]:
         parts = urlsplit(target)

@@ -18,13 +18,11 @@ from __future__ import annotations
 import io
 import json
 import re
-import ssl
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -33,7 +31,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 
-from tests.fakes.tls import self_signed
+from tests.fakes.tls import TlsServer
 
 HEADERS = [
     "RO #", "DATE MADE", "SHOP NAME", "PART #", "SERIAL #", "PART DESCRIPTION", "REQ WORK",
@@ -112,7 +110,7 @@ class FakeGraph:
         self.tokens: set[str] = {"test-token"}
         self.refresh_tokens: set[str] = set()
         self.token_requests: list[dict[str, str]] = []
-        self._server: ThreadingHTTPServer | None = None
+        self._tls: TlsServer | None = None
         self.ca_file: Path | None = None
 
     # ---- test API ----------------------------------------------------------------------------
@@ -163,57 +161,20 @@ class FakeGraph:
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None
-        return f"https://127.0.0.1:{self._server.server_address[1]}"
+        assert self._tls is not None, "start() the fake first"
+        return f"https://127.0.0.1:{self._tls.port}"
 
     @property
     def graph_url(self) -> str:
         return self.base_url + "/v1.0"
 
     def start(self) -> FakeGraph:
-        cert, key = self_signed(self.path.parent / "tls")
-        self.ca_file = cert
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                return None
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, body, headers = fake.serve(self.command, self.path, dict(self.headers), raw)
-                if isinstance(body, bytes):
-                    data, kind = body, "application/octet-stream"
-                elif body is None:
-                    data, kind = b"", "application/json"
-                else:
-                    data, kind = json.dumps(body, default=str).encode(), "application/json"
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PATCH = _serve
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._tls = TlsServer(self.path.parent / "tls", self.serve).start()
+        self.ca_file = self._tls.ca_file
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self._tls.stop()
 
     # ---- dispatch ----------------------------------------------------------------------------
     def serve(self, method: str, raw_path: str, headers: dict[str, str], raw: bytes) -> Reply:

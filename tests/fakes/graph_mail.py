@@ -12,15 +12,13 @@ server do the work but answer 503 (a reply lost on the way back), once.
 from __future__ import annotations
 
 import json
-import ssl
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.fakes.tls import self_signed
+from tests.fakes.tls import TlsServer
 
 
 class FakeGraphMail:
@@ -40,7 +38,7 @@ class FakeGraphMail:
         self.deliveries: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str]] = []
         self._lose: list[str] = []
-        self._server: ThreadingHTTPServer | None = None
+        self._tls: TlsServer | None = None
         self.ca_file: Path | None = None
 
     # ---- test API ----------------------------------------------------------------------------
@@ -50,8 +48,8 @@ class FakeGraphMail:
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None
-        return f"https://127.0.0.1:{self._server.server_address[1]}"
+        assert self._tls is not None, "start() the fake first"
+        return f"https://127.0.0.1:{self._tls.port}"
 
     @property
     def graph_url(self) -> str:
@@ -70,42 +68,14 @@ class FakeGraphMail:
         }
 
     def start(self) -> FakeGraphMail:
-        cert, key = self_signed(self.directory / "tls")
-        self.ca_file = cert
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                return None
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, body = fake.serve(self.command, self.path, dict(self.headers), raw)
-                data = json.dumps(body).encode() if body is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _serve
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._tls = TlsServer(
+            self.directory / "tls", lambda m, p, h, r: (*self.serve(m, p, h, r), {})
+        ).start()
+        self.ca_file = self._tls.ca_file
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self._tls.stop()
 
     # ---- dispatch ----------------------------------------------------------------------------
     def serve(self, method: str, raw_path: str, headers: dict[str, str], raw: bytes):
