@@ -233,21 +233,25 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
+    def _blank(self, *extra: tuple[str, str]) -> list[str]:
+        """Names of the Entra app registration settings (and `extra`) left empty: mail,
+        workbook and sign-in all use the same app."""
+        required = (
+            *extra,
+            ("GT_ENTRA_TENANT_ID", self.entra_tenant_id),
+            ("GT_ENTRA_CLIENT_ID", self.entra_client_id),
+            ("GT_ENTRA_CLIENT_SECRET", self.entra_client_secret),
+        )
+        return [name for name, value in required if not value.strip()]
+
     @model_validator(mode="after")
     def _mail_sender_complete(self) -> Settings:
         if self.mail_sender == "smtp" and not self.smtp_host.strip():
             raise ValueError("GT_MAIL_SENDER=smtp needs GT_SMTP_HOST")
         if self.mail_sender == "graph":
-            missing = [
-                name
-                for name, value in (
-                    ("GT_ENTRA_TENANT_ID", self.entra_tenant_id),
-                    ("GT_ENTRA_CLIENT_ID", self.entra_client_id),
-                    ("GT_ENTRA_CLIENT_SECRET", self.entra_client_secret),
-                    ("GT_GRAPH_MAILBOX or GT_MAIL_FROM", self.graph_mailbox or self.mail_from),
-                )
-                if not value.strip()
-            ]
+            missing = self._blank(
+                ("GT_GRAPH_MAILBOX or GT_MAIL_FROM", self.graph_mailbox or self.mail_from)
+            )
             if missing:
                 raise ValueError("GT_MAIL_SENDER=graph needs " + ", ".join(missing))
         return self
@@ -256,16 +260,7 @@ class Settings(BaseSettings):
     def _graph_workbook_complete(self) -> Settings:
         if self.excel_target != "graph":
             return self
-        missing = [
-            name
-            for name, value in (
-                ("GT_GRAPH_ITEM_ID", self.graph_item_id),
-                ("GT_ENTRA_TENANT_ID", self.entra_tenant_id),
-                ("GT_ENTRA_CLIENT_ID", self.entra_client_id),
-                ("GT_ENTRA_CLIENT_SECRET", self.entra_client_secret),
-            )
-            if not value.strip()
-        ]
+        missing = self._blank(("GT_GRAPH_ITEM_ID", self.graph_item_id))
         if bool(self.graph_drive_id) == bool(self.graph_site_id):
             missing.append("exactly one of GT_GRAPH_DRIVE_ID or GT_GRAPH_SITE_ID")
         if self.graph_token_mode == "delegated" and not self.token_encryption_key:
@@ -319,15 +314,7 @@ class Settings(BaseSettings):
     def _entra_login_complete(self) -> Settings:
         if not self.entra_login:
             return self
-        missing = [
-            name
-            for name, value in (
-                ("GT_ENTRA_TENANT_ID", self.entra_tenant_id),
-                ("GT_ENTRA_CLIENT_ID", self.entra_client_id),
-                ("GT_ENTRA_CLIENT_SECRET", self.entra_client_secret),
-            )
-            if not value.strip()
-        ]
+        missing = self._blank()
         if missing:
             raise ValueError("GT_ENTRA_LOGIN needs " + ", ".join(missing))
         # The ID token's `tid` is the directory's GUID: comparing it with a domain name or
