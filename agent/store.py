@@ -53,8 +53,3 @@ class ConversationStore:
             thread.user_email = thread.user_email or user_email
             thread.conversation = data
             uow.commit()
-
-    def owner(self, thread_id: str) -> str | None:
-        with self._uow() as uow:
-            thread = uow.session.get(ChatThread, thread_id)
-            return thread.user_email if thread else None

@@ -223,8 +223,3 @@ class ChatLog:
         with self._uow() as uow:
             uow.session.add(AiConversationLog(**fields))
             uow.commit()
-
-    def recent(self, limit: int = 50) -> list[AiConversationLog]:
-        with self._uow() as uow:
-            query = select(AiConversationLog).order_by(AiConversationLog.id.desc()).limit(limit)
-            return list(uow.session.scalars(query))

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from domain.archive import Archive, ArchiveRoute, parse_archive, route_archive
+from domain.archive import Archive, parse_archive, route_archive
 from domain.errors import (
     DuplicateRepairOrder,
     InvalidInput,
@@ -400,12 +400,6 @@ class RepairOrderService:
                 new=new.value,
                 suggested_archive=route.archive.value if route.archive else None,
             )
-
-    def suggest_archive(self, number: object) -> ArchiveRoute:
-        ro = self.get(number)
-        if ro.status is None:
-            return ArchiveRoute(None, "the RO has no status", "Which archive should it go to?")
-        return route_archive(ro.status, ro.terms)
 
     def archive(
         self,

@@ -9,7 +9,7 @@ from pydantic_ai import ModelRetry, RunContext
 from domain.archive import parse_archive, route_archive
 from domain.errors import InvalidInput
 from domain.repair_orders import FIELD_ALIASES
-from domain.statuses import Status, allowed_next, check_transition, parse_status
+from domain.statuses import Status, check_transition, parse_status
 from domain.values import normalize_ro_number
 from tools.confirm import confirm_then
 from tools.context import Deps
@@ -317,8 +317,3 @@ async def archive_repair_order(
         ro_number=number,
         version=ro["version"],
     )
-
-
-def next_statuses(status: str | None) -> list[str]:
-    current = Status(status) if status else None
-    return [s.value for s in Status if s in allowed_next(current)]
