@@ -1,17 +1,28 @@
-"""The composition root: builds the application's object graph from `Settings`.
+"""The composition root: the one place that builds infrastructure, for each kind of process.
 
-The app, the CLI, workers and tests all call `bootstrap()`; tests pass their own engine, clock
-or event handlers instead of patching modules.
+    app = bootstrap(settings, process="chat")   # the Chainlit app (app.py): starts jobs itself
+    app = bootstrap(settings, process="worker") # a `gt worker` process (Dramatiq's CLI)
+    app = bootstrap(settings, process="cli")    # `gt` commands
+    app = bootstrap(settings, process="scheduler")
+    app = bootstrap(settings, process="test", engine=..., today=..., mail_sender=...)
+
+It builds, in order: the database engine and sessions; the broker and result backend (Redis
+when REDIS_URL is set, in-process otherwise); the event handlers (the Excel nudge, in every
+process that writes, so it fires wherever the write ran); the domain services; the outside
+systems (one Graph token provider per process, the mail sender, the workbook writer); the App
+that holds them; every actor, bound to that App; and the schedule where this process runs it.
+Tests call it with fakes instead of patching modules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from typing import Literal
 
+import dramatiq
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings, get_settings
 from domain.conversations import ApprovalService, ChatLog
@@ -22,47 +33,36 @@ from domain.notifications import NotificationService
 from domain.repair_orders import RepairOrderService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
+from integrations.excel.targets import build_writer
+from integrations.excel.writer import WorkbookWriter
+from integrations.mail.graph import GraphMailSender
+from integrations.mail.outbox import OutboxSender
+from integrations.mail.senders import Sender
+from integrations.mail.smtp import SmtpSender
+from integrations.microsoft.graph import TokenProvider
+from integrations.microsoft.tokens import AppTokens, DelegatedTokens, RefreshTokenStore
+from jobs import actors
+from jobs.app import App
+from jobs.broker import build_broker
+from jobs.excel.actor import excel_sync
+from jobs.excel.nudge import DebouncedSync
+from jobs.replies import Waiters
+from jobs.runtime import Jobs
+from jobs.scheduler import build_scheduler
 
-
-@dataclass
-class App:
-    settings: Settings
-    engine: Engine
-    session_factory: sessionmaker[Session]
-    today: Callable[[], date]
-    handlers: list[EventHandler] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        policy = FollowUpPolicy.with_overrides(self.settings.followup_days)
-        self.repair_orders = RepairOrderService(
-            self.uow, policy, self.today, max_note_chars=self.settings.max_note_chars
-        )
-        self.users = UserService(self.uow)
-        self.inventory = InventoryService(self.uow, self.today)
-        self.approvals = ApprovalService(self.uow)
-        self.chat_log = ChatLog(self.uow)
-        self.notifications = NotificationService(
-            self.uow,
-            lambda hooks: UnitOfWork(self.session_factory, self.handlers, before_commit=hooks),
-            self.repair_orders,
-            policy,
-            self.today,
-            default_cc=self.settings.mail_cc,
-        )
-
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.handlers)
-
-    def session(self) -> Session:
-        return self.session_factory()
+Process = Literal["chat", "worker", "cli", "scheduler", "test"]
 
 
 def bootstrap(
     settings: Settings | None = None,
     *,
+    process: Process = "cli",
     engine: Engine | None = None,
     today: Callable[[], date] | None = None,
-    handlers: list[EventHandler] | None = None,
+    handlers: Iterable[EventHandler] = (),
+    mail_sender: Callable[[], Sender] | None = None,
+    workbook: Callable[[], WorkbookWriter] | None = None,
+    graph_tokens: TokenProvider | None = None,
 ) -> App:
     settings = settings or get_settings()
     engine = engine or make_engine(
@@ -72,11 +72,84 @@ def bootstrap(
         pool_recycle_s=settings.database_pool_recycle_s,
         echo=settings.database_echo,
     )
+    session_factory = make_session_factory(engine)
     tz = settings.tz
-    return App(
+    today = today or (lambda: datetime.now(tz).date())
+
+    waiters = Waiters()
+    broker, backend = build_broker(settings, session_factory, waiters)
+    jobs = Jobs(settings, broker, backend, waiters)
+    excel_nudge = DebouncedSync(
+        lambda delay_ms: jobs.send(excel_sync, delay=delay_ms or None),
+        settings.excel_debounce_ms,
+    )
+    event_handlers = (*handlers, excel_nudge)
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(session_factory, list(event_handlers))
+
+    policy = FollowUpPolicy.with_overrides(settings.followup_days)
+    repair_orders = RepairOrderService(uow, policy, today, max_note_chars=settings.max_note_chars)
+
+    tokens = _graph_tokens(settings, session_factory, graph_tokens)
+    app = App(
+        process=process,
         settings=settings,
         engine=engine,
-        session_factory=make_session_factory(engine),
-        today=today or (lambda: datetime.now(tz).date()),
-        handlers=list(handlers or []),
+        session_factory=session_factory,
+        today=today,
+        handlers=event_handlers,
+        repair_orders=repair_orders,
+        users=UserService(uow),
+        inventory=InventoryService(uow, today),
+        approvals=ApprovalService(uow),
+        chat_log=ChatLog(uow),
+        notifications=NotificationService(
+            uow,
+            lambda hooks: UnitOfWork(session_factory, list(event_handlers), before_commit=hooks),
+            repair_orders,
+            policy,
+            today,
+            default_cc=settings.mail_cc,
+        ),
+        jobs=jobs,
+        mail_sender=mail_sender or functools.partial(_mail_sender, settings, tokens),
+        workbook=workbook or functools.partial(_workbook, settings, tokens),
+        graph_tokens=tokens,
     )
+    actors.declare(app)
+    if process == "worker":
+        dramatiq.set_broker(broker)  # Dramatiq's CLI runs its workers on the global broker
+    if process == "scheduler" or (process == "chat" and jobs.embedded):
+        jobs.scheduler = build_scheduler(jobs, blocking=process == "scheduler")
+    return app
+
+
+def _graph_tokens(
+    settings: Settings, session_factory, given: TokenProvider | None
+) -> Callable[[], TokenProvider]:
+    """One Graph token provider per process, built on first use (msal reads the tenant's
+    configuration when it starts, and caches tokens per application object)."""
+
+    @functools.cache
+    def tokens() -> TokenProvider:
+        if given is not None:
+            return given
+        if settings.graph_token_mode == "delegated":
+            store = RefreshTokenStore(session_factory, settings.token_encryption_key)
+            return DelegatedTokens(settings, store)
+        return AppTokens(settings)
+
+    return tokens
+
+
+def _mail_sender(settings: Settings, tokens: Callable[[], TokenProvider]) -> Sender:
+    if settings.mail_sender == "smtp":
+        return SmtpSender(settings)
+    if settings.mail_sender == "graph":
+        return GraphMailSender(settings, tokens=tokens())
+    return OutboxSender(settings.outbox_dir)
+
+
+def _workbook(settings: Settings, tokens: Callable[[], TokenProvider]) -> WorkbookWriter:
+    return build_writer(settings, tokens() if settings.excel_target == "graph" else None)

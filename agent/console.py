@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from domain.conversations import Approval
+from tools.events import EmailDraftCards, UiEvent
 
 
 def approval_dict(a: Approval) -> dict[str, Any]:
@@ -66,15 +67,16 @@ class ConsoleSink:
                     markup=False,
                 )
 
-    async def charts(self, charts: list[dict[str, Any]]) -> None:
-        for chart in charts:  # email drafts ride on this hook (issue #6): say how to decide
-            if chart.get("kind") == "email_draft" and self.console:
-                self.console.print(
-                    f"  Approve & send: gt emails approve {chart['id']}\n"
-                    f"  Edit:           gt emails edit {chart['id']} --subject ... --to ...\n"
-                    f"  Reject:         gt emails reject {chart['id']}",
-                    markup=False,
-                )
+    async def show(self, event: UiEvent) -> None:
+        if not (isinstance(event, EmailDraftCards) and self.console):
+            return  # charts and live progress are for the chat; the data is in the output
+        for draft_id in event.draft_ids:
+            self.console.print(
+                f"  Approve & send: gt emails approve {draft_id}\n"
+                f"  Edit:           gt emails edit {draft_id} --subject ... --to ...\n"
+                f"  Reject:         gt emails reject {draft_id}",
+                markup=False,
+            )
 
     async def finish(self, reply: str) -> None:
         if self.console and self.streamed:

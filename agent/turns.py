@@ -1,9 +1,10 @@
 """The run loop: one chat turn (or the resumption after Confirm/Cancel), as UI events.
 
 `Assistant.ask` and `Assistant.decide` drive the agent with `run_stream_events` and report what
-happens to a `Sink` — the Chainlit chat (app.py) or the terminal (`gt chat`) — so both show the
-same thing: streamed text, each tool call with its input and output, the confirmations to press,
-charts. Every turn is logged to `ai_conversation_logs`; the conversation is stored per thread.
+happens to a `Sink` — the Chainlit chat (web/sink.py) or the terminal (`gt chat`) — so both show
+the same thing: streamed text, each tool call with its input and output, the confirmations to
+press, and the tools' UI events (charts, email draft cards, a sync to follow). Every turn is
+logged to `ai_conversation_logs`; the conversation is stored per thread. No UI code here.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ from agent.agent import agent
 from agent.models import build_model, model_label
 from agent.rate_limit import build_rate_limiter
 from agent.store import ConversationStore
-from bootstrap import App
 from domain.conversations import Approval, ApprovalState
 from domain.errors import Conflict, NotFound, RoTrackerError
 from domain.roles import Actor
-from tools.context import Call, Deps, call_actor
+from jobs.app import App
+from tools.context import Call, Deps
+from tools.events import UiEvent
 
 MAX_MESSAGE_CHARS = 4000
 CANCELLED = "The user pressed Cancel: this change was not made. Nothing was changed."
@@ -48,7 +50,7 @@ class Sink(Protocol):
         self, call_id: str, name: str, output: Any, error: str | None
     ) -> None: ...
     async def confirm(self, approvals: list[Approval]) -> None: ...
-    async def charts(self, charts: list[dict[str, Any]]) -> None: ...
+    async def show(self, event: UiEvent) -> None: ...
     async def finish(self, reply: str) -> None: ...
 
 
@@ -62,7 +64,7 @@ class TurnOutcome:
 
 
 class Assistant:
-    def __init__(self, app: App, *, model: Model | None = None, call: Call = call_actor):
+    def __init__(self, app: App, *, model: Model | None = None, call: Call | None = None):
         self.app = app
         self.model = model or build_model(app.settings)
         self.model_name = (
@@ -169,8 +171,8 @@ class Assistant:
                 )
             else:
                 outcome.reply = str(result.output)
-            if deps.charts:
-                await sink.charts(deps.charts)
+            for ui_event in deps.events:
+                await sink.show(ui_event)
             await sink.finish(outcome.reply)
         except Exception as exc:  # the person gets a sentence, the log gets the details
             outcome.error = f"{type(exc).__name__}: {exc}"

@@ -69,3 +69,15 @@ def route_archive(status: Status, terms: str | None) -> ArchiveRoute:
     if status in (Status.BER, Status.RAI, Status.SCRAP, Status.CANCELLED):
         return ArchiveRoute(Archive.RETURNS, f"closed as {status}")
     return ArchiveRoute(Archive.ACTIVE, f"still open ({status})")
+
+
+def destination(status: Status | None, terms: str | None, target: object = None) -> Archive:
+    """Where to move an RO: `target` when given, else where its status and terms send it.
+    Raises `InvalidInput` with the question to ask when the rules cannot choose."""
+    if target not in (None, "") and str(target).upper() != "ALL":
+        return parse_archive(str(target))
+    route = route_archive(status, terms) if status else None
+    if route is None or route.archive is None:
+        question = route.question if route else "Which archive should it go to?"
+        raise InvalidInput(f"cannot choose an archive by itself. {question}")
+    return route.archive

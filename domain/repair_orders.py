@@ -19,7 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from domain import previews
 from domain.archive import Archive, parse_archive, route_archive
+from domain.archive import destination as archive_destination
 from domain.errors import (
     DuplicateRepairOrder,
     InvalidInput,
@@ -257,6 +259,54 @@ class RepairOrderService:
             ).all()
             return [ActivityView.model_validate(r) for r in rows]
 
+    # ---- what a person confirms ---------------------------------------------------------
+    def preview_status_change(
+        self, number: object, status: object, note: str | None = None
+    ) -> previews.Preview:
+        new = parse_status(status)
+        clean_note = self._note(note)
+        with self._uow() as uow:
+            ro = self._load(uow.session, number)
+            old = try_parse_status(ro.status)
+            check_transition(old, new)
+            return previews.status_change(
+                ro.number,
+                ro.version,
+                old or ro.status,
+                new,
+                self.policy.next_update(new, ro.terms, self.today()),
+                ro.next_update,
+                Archive(ro.archive),
+                ro.terms,
+                clean_note,
+            )
+
+    def preview_update(self, number: object, changes: Mapping[str, Any]) -> previews.Preview:
+        if not changes:
+            raise InvalidInput(
+                f"Give at least one field to change. Fields: {', '.join(EDITABLE_FIELDS)}."
+            )
+        values = self.parse_fields(changes)
+        with self._uow() as uow:
+            ro = self._load(uow.session, number)
+            current = {key: getattr(ro, key) for key in values if key != "status_date"}
+            return previews.field_update(ro.number, ro.version, current, values)
+
+    def preview_create(self, fields: Mapping[str, Any], status: object) -> previews.Preview:
+        values = self.parse_fields({k: v for k, v in fields.items() if v not in (None, "")})
+        return previews.new_repair_order(values, parse_status(status))
+
+    def preview_archive(self, number: object, target: object = None) -> previews.Preview:
+        with self._uow() as uow:
+            ro = self._load(uow.session, number)
+            try:
+                where = archive_destination(try_parse_status(ro.status), ro.terms, target)
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    f"RO {ro.number}: {exc} Ask the person, then call again with the archive."
+                ) from None
+            return previews.archive_move(ro.number, ro.version, Archive(ro.archive), where)
+
     # ---- writing -------------------------------------------------------------------------
     def create(
         self,
@@ -414,17 +464,10 @@ class RepairOrderService:
         with self._uow() as uow:
             s = uow.session
             ro = self._load(s, number, expected_version)
-            if target is None:
-                status = try_parse_status(ro.status)
-                route = route_archive(status, ro.terms) if status else None
-                if route is None or route.archive is None:
-                    question = route.question if route else "Which archive should it go to?"
-                    raise InvalidInput(
-                        f"RO {ro.number}: cannot choose an archive by itself. {question}"
-                    )
-                destination = route.archive
-            else:
-                destination = parse_archive(target)
+            try:
+                destination = archive_destination(try_parse_status(ro.status), ro.terms, target)
+            except InvalidInput as exc:
+                raise InvalidInput(f"RO {ro.number}: {exc}") from None
             if destination.value == ro.archive:
                 raise InvalidInput(f"RO {ro.number} is already in {destination.sheet}.")
             old = ro.archive

@@ -1,144 +1,130 @@
-"""The actors. Importing this module declares them (setting up the broker first if needed), so
-worker processes start with `dramatiq jobs.actors` — which is what `gt worker` runs.
+"""Every actor of the application, declared per App on its own broker.
 
-`run_tool` is the one interactive actor: every tool operation goes through it, so all tools get
-the same quick retries, time limit, idempotency and result delivery, and a new tool is one
-registered function (jobs/operations.py), not a new actor, queue and policy each time.
-Background actors have their own queue and patient retries.
+One actor per tool operation (the interactive `tools` queue: quick retries, short time limit,
+results stored for the waiting chat turn) and one per background task (the `background` queue:
+patient retries). Both lists hold functions, not names: `jobs.call(fn)` / `jobs.send(fn)` find
+the actor by reference, and a test can check statically that every tool's operation is here.
+
+An actor's body binds the App built by `bootstrap`, so nothing in jobs/ reaches for a global.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
-from datetime import timedelta
+from collections.abc import Callable
 from typing import Any
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
-from sqlalchemy import delete, func, select
 
-from domain.archive import Archive
 from domain.errors import InvalidInput
-from domain.models import JobIdempotency, RepairOrder, utcnow
-from domain.repair_orders import ListFilter
-from jobs import assistant_operations as _assistant_operations  # noqa: F401  (registers them)
-from jobs import broker as _broker
-from jobs import email_operations as _email_operations  # noqa: F401  (registers them)
-from jobs import operations
-from jobs.context import acting, current_app
-from jobs.failures import record_run
+from jobs import tasks
+from jobs.acting import ActingUsers
+from jobs.app import App
+from jobs.excel.actor import excel_sync
 from jobs.idempotency import run_once
+from jobs.mail.actor import send_email
+from jobs.operation import OperationContext, spec_of
+from jobs.operations import approvals, email, excel, inventory, repair_orders
 from jobs.policies import BACKGROUND, INTERACTIVE
 
-_broker.current()  # actors bind to the configured broker; setup_broker() re-binds them later
+OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
+    repair_orders.get_repair_order,
+    repair_orders.list_repair_orders,
+    repair_orders.dashboard_stats,
+    repair_orders.dashboard_charts,
+    repair_orders.preview_status_change,
+    repair_orders.preview_update,
+    repair_orders.preview_create,
+    repair_orders.preview_archive,
+    repair_orders.change_status,
+    repair_orders.update_repair_order,
+    repair_orders.create_repair_order,
+    repair_orders.archive_repair_order,
+    inventory.search_inventory,
+    inventory.low_stock,
+    inventory.preview_use_part,
+    inventory.use_part,
+    email.draft_email,
+    email.list_email_drafts,
+    email.email_history,
+    excel.excel_status,
+    excel.excel_full_sync,
+    excel.excel_sync_now,
+    excel.excel_sync_progress,
+    approvals.pending_approvals,
+)
+
+TASKS: dict[Callable[..., Any], dict[str, Any]] = {
+    tasks.overdue_sweep: BACKGROUND,
+    tasks.follow_up_check: BACKGROUND,
+    tasks.prune_idempotency_keys: BACKGROUND,
+    excel_sync: BACKGROUND,
+    send_email: {**BACKGROUND, "time_limit": 120_000},
+}
 
 
-@dramatiq.actor(**INTERACTIVE)
-def run_tool(
-    name: str, args: dict[str, Any], actor_email: str, call_id: str | None = None
-) -> dict[str, Any]:
-    """Run tool operation `name` as the user `actor_email`; writes apply once per `call_id`."""
-    op = operations.get(name)
-    app = current_app()
-    who = acting(app, actor_email, "chat")
-    args = dict(args or {})
-    _check_arguments(op, args)
-    if not op.writes:
-        return op.fn(operations.ToolContext(app, who, app.uow), **args)
-    message = CurrentMessage.get_current_message()
-    key = f"tool:{call_id}" if call_id else f"msg:{message.message_id}"
-    return run_once(
-        app,
-        key,
-        name,
-        apply=lambda uow: op.fn(operations.ToolContext(app, who, uow), **args),
-        replay=lambda: (
-            op.replay(operations.ToolContext(app, who, app.uow), **args) if op.replay else {}
-        ),
+def declare(app: App) -> None:
+    """Declare every actor on `app.jobs.broker`, bound to `app` (`app.jobs.actors`)."""
+    for op in OPERATIONS:
+        declare_operation(app, op)
+    for task, options in TASKS.items():
+        app.jobs.actors[task] = _declare(app, task, _task_body(app, task), options)
+
+
+def declare_operation(app: App, op: Callable[..., dict[str, Any]]) -> dramatiq.Actor:
+    """One operation's actor (the catalog's, or an extra one: a test's, a plug-in's)."""
+    actor = _declare(app, op, _operation_body(app, op, ActingUsers(app.users)), INTERACTIVE)
+    app.jobs.actors[op] = actor
+    return actor
+
+
+def _declare(app: App, fn: Callable[..., Any], body: Callable[..., Any], options: dict):
+    options = dict(options)
+    return dramatiq.Actor(
+        body,
+        broker=app.jobs.broker,
+        actor_name=fn.__name__,
+        queue_name=options.pop("queue_name"),
+        priority=options.pop("priority"),
+        options=options,
     )
 
 
-def _check_arguments(op: operations.Operation, args: dict[str, Any]) -> None:
-    try:
-        inspect.signature(op.fn).bind(None, **args)
-    except TypeError as exc:
-        raise InvalidInput(f"Wrong arguments for {op.name}: {exc}.") from None
+def _task_body(app: App, task: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(task)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        return task(app, *args, **kwargs)
+
+    return run
 
 
-@dramatiq.actor(**BACKGROUND)
-def overdue_sweep() -> None:
-    """Daily: a follow-up draft for every active RO past its next-update date that has none
-    pending (and got none since that date), attributed to the system. Running it twice adds
-    nothing."""
-    app = current_app()
-    started = utcnow()
-    found = app.repair_orders.list(ListFilter(overdue=True, limit=500))
-    drafted = app.notifications.draft_overdue()
-    detail = {
-        "overdue": found.total,
-        "numbers": [r.number for r in found.items[:50]],
-        "drafted": len(drafted),
-    }
-    record_run(app, "overdue_sweep", started, detail)
+def _operation_body(app: App, op: Callable[..., Any], acting: ActingUsers) -> Callable[..., Any]:
+    spec = spec_of(op)
+    signature = inspect.signature(op)
 
+    @functools.wraps(op)
+    def run(args: dict[str, Any], actor_email: str, call_id: str | None = None) -> Any:
+        """Run the operation as the user `actor_email`; a write applies once per `call_id`."""
+        who = acting.actor(actor_email, "chat")
+        args = dict(args or {})
+        try:
+            signature.bind(None, **args)
+        except TypeError as exc:
+            raise InvalidInput(f"Wrong arguments for {op.__name__}: {exc}.") from None
+        if not spec.writes:
+            return op(OperationContext(app, who, app.uow), **args)
+        message = CurrentMessage.get_current_message()
+        key = f"tool:{call_id}" if call_id else f"msg:{message.message_id}"
+        return run_once(
+            app,
+            key,
+            op.__name__,
+            apply=lambda uow: op(OperationContext(app, who, uow), **args),
+            replay=lambda: (
+                spec.replay(OperationContext(app, who, app.uow), **args) if spec.replay else {}
+            ),
+        )
 
-@dramatiq.actor(**BACKGROUND)
-def follow_up_check() -> None:
-    """Periodic: ROs still in a tracked status (WAITING QUOTE, APPROVED, IN WORK, SHIPPED) once
-    its wait days have passed since the status date get a follow-up draft. A periodic scan
-    rather than a delayed message per status change: it survives restarts and broker loss, and
-    a status that moved on simply no longer matches. Also re-enqueues approved emails whose send
-    message was lost (a process killed between approving and enqueueing)."""
-    from jobs.mail.actor import send_email
-
-    app = current_app()
-    started = utcnow()
-    today = app.today()
-    due_today = (
-        RepairOrder.archive == Archive.ACTIVE.value,
-        RepairOrder.next_update == today,
-    )
-    with app.session() as session:
-        total = session.scalar(select(func.count()).select_from(RepairOrder).where(*due_today))
-        due = list(session.scalars(select(RepairOrder.number).where(*due_today).limit(50)))
-    drafted = app.notifications.draft_follow_ups()
-    unsent = app.notifications.unsent()
-    for notification_id in unsent:
-        send_email.send(notification_id)
-    detail = {
-        "due_today": total or 0,
-        "numbers": due,
-        "as_of": str(today),
-        "drafted": len(drafted),
-        "resent": len(unsent),
-    }
-    record_run(app, "follow_up_check", started, detail)
-
-
-@dramatiq.actor(**BACKGROUND)
-def prune_idempotency_keys(days: int = 7) -> None:
-    """Daily: forget idempotency keys older than any possible redelivery."""
-    app = current_app()
-    started = utcnow()
-    with app.session() as session:
-        gone = session.execute(
-            delete(JobIdempotency).where(
-                JobIdempotency.created_at < utcnow() - timedelta(days=days)
-            )
-        ).rowcount
-        session.commit()
-    record_run(app, "prune_idempotency_keys", started, {"deleted": gone})
-
-
-from jobs.excel.actor import excel_sync  # noqa: E402  (after the broker is set up)
-from jobs.mail.actor import send_email  # noqa: E402
-
-ACTORS: list[dramatiq.Actor] = [
-    run_tool,
-    overdue_sweep,
-    follow_up_check,
-    prune_idempotency_keys,
-    excel_sync,
-    send_email,
-]
-SCHEDULED = {a.actor_name: a for a in ACTORS if a is not run_tool}
+    return run

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from dramatiq.middleware import Middleware
+from sqlalchemy.orm import Session, sessionmaker
 
 from domain.errors import RoTrackerError
 from domain.models import JobFailure, JobRun, utcnow
@@ -23,15 +24,16 @@ MAX_TEXT = 2000
 
 
 class RecordFailures(Middleware):
+    def __init__(self, session_factory: sessionmaker[Session]):
+        self.session_factory = session_factory
+
     def after_nack(self, broker, message) -> None:
         exception = message._exception  # set by the worker before post-processing
         if message.queue_name.startswith(TOOLS_QUEUE) and isinstance(exception, RoTrackerError):
             return
         try:
-            from jobs.context import current_app
-
             args = json.dumps({"args": message.args, "kwargs": message.kwargs}, default=str)
-            with current_app().session() as session:
+            with self.session_factory() as session:
                 session.add(
                     JobFailure(
                         message_id=message.message_id,

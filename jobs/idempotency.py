@@ -16,10 +16,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bootstrap import App
 from domain.errors import StaleVersion
 from domain.models import JobIdempotency
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from jobs.app import App
 
 log = logging.getLogger(__name__)
 MAX_KEY = 120

@@ -13,10 +13,12 @@ scheduler process, whenever it started. Embedded mode runs one in-process schedu
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import redis
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -25,6 +27,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from config import Settings
+from jobs import tasks
+from jobs.excel.actor import excel_sync
+from jobs.runtime import Jobs
 
 log = logging.getLogger(__name__)
 GRACE_S = 300  # a firing delayed by up to this much still runs (and still maps to its slot)
@@ -80,18 +85,28 @@ def fire(
     return True
 
 
-def build(settings: Settings, *, blocking: bool) -> BaseScheduler:
-    from jobs.actors import SCHEDULED
+def scheduled_tasks() -> dict[str, Callable[..., Any]]:
+    """The tasks of `triggers()`, by the same names."""
+    return {
+        "overdue_sweep": tasks.overdue_sweep,
+        "follow_up_check": tasks.follow_up_check,
+        "prune_idempotency_keys": tasks.prune_idempotency_keys,
+        "excel_sync": excel_sync,
+    }
 
+
+def build_scheduler(jobs: Jobs, *, blocking: bool) -> BaseScheduler:
+    """A scheduler that sends each task through `jobs` at its times (not started)."""
+    settings = jobs.settings
     lock = FiringLock(settings.redis_url) if settings.redis_url else None
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = cls(timezone=settings.tz)
+    fns = scheduled_tasks()
     for name, trigger in triggers(settings).items():
-        actor = SCHEDULED[name]
         scheduler.add_job(
             fire,
             trigger,
-            args=(name, trigger, actor.send, lock),
+            args=(name, trigger, functools.partial(jobs.send, fns[name]), lock),
             id=name,
             name=name,
             coalesce=True,

@@ -9,9 +9,9 @@ from typing import Any
 from dramatiq.common import dq_name, xq_name
 from sqlalchemy import desc, select
 
-from bootstrap import App
 from domain.models import JobFailure, JobRun
-from jobs.broker import Jobs
+from jobs.app import App
+from jobs.runtime import Jobs
 
 
 def collect(jobs: Jobs, app: App, *, failures: int = 20) -> dict[str, Any]:

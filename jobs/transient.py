@@ -2,8 +2,8 @@
 
 Transient: the database connection was lost or killed, a deadlock or lock-wait timeout, a pool or
 network timeout, Redis unreachable, an HTTP 429 or 5xx, an explicit `dramatiq.Retry`, a time
-limit. Everything else — above all the domain's `RoTrackerError` tree — is permanent: trying the
-same thing again gives the same answer. Adapters added later can `register()` their own checks.
+limit, the integrations' `ExcelTransient` tree. Everything else — above all the domain's
+`RoTrackerError` tree — is permanent: trying the same thing again gives the same answer.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dramatiq import Retry
 from dramatiq.middleware import TimeLimitExceeded
 
 from domain.errors import RoTrackerError
+from integrations.errors import ExcelTransient
 
 # MySQL/MariaDB error codes that mean "try again": lock wait timeout, deadlock, server gone or
 # shutting down, connection lost/killed/refused, read-only during failover.
@@ -25,13 +26,6 @@ TRANSIENT_MYSQL_CODES = frozenset(
     {1040, 1053, 1205, 1213, 1290, 1927, 2002, 2003, 2005, 2006, 2013, 2055, 4031}
 )
 TRANSIENT_HTTP_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
-
-_extra_checks: list[Callable[[BaseException], bool]] = []
-
-
-def register(check: Callable[[BaseException], bool]) -> None:
-    """Add a predicate that marks more errors transient (e.g. an adapter's throttling error)."""
-    _extra_checks.append(check)
 
 
 def _mysql_code(exc: BaseException) -> int | None:
@@ -72,7 +66,7 @@ def is_transient(exc: BaseException) -> bool:
         return True
     if isinstance(exc, ConnectionError | TimeoutError):
         return True
-    return any(check(exc) for check in _extra_checks)
+    return isinstance(exc, ExcelTransient)  # throttling, a lost session, a busy workbook
 
 
 def retry_transient(max_retries: int) -> Callable[[int, BaseException], bool]:

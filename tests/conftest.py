@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from bootstrap import App, bootstrap
+from bootstrap import bootstrap
 from config import load_settings
 from domain.db import make_engine
 from domain.migrate import upgrade
 from domain.models import Base
+from jobs.app import App
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 MARIADB_SERVER_URL = os.environ.get("GT_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306")

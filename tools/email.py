@@ -5,27 +5,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic_ai import ModelRetry, RunContext
+from pydantic_ai import RunContext
 
-from domain.errors import InvalidInput
-from domain.values import normalize_ro_number
+from jobs.operations import email as ops
 from tools.context import Deps
+from tools.events import EmailDraftCards
 
 DraftState = Literal["PENDING_APPROVAL", "APPROVED", "SENT", "REJECTED", "FAILED", "ALL"]
 
 
-def _number(raw: str) -> str:
-    try:
-        return normalize_ro_number(raw)
-    except InvalidInput as exc:
-        raise ModelRetry(str(exc)) from None
-
-
 def show_drafts(ctx: RunContext[Deps], drafts: list[dict[str, Any]]) -> None:
     """Ask the chat to show these drafts as cards with their buttons after the turn."""
-    for draft in drafts:
-        if draft.get("state") == "PENDING_APPROVAL":
-            ctx.deps.charts.append({"kind": "email_draft", "id": draft["id"]})
+    waiting = tuple(d["id"] for d in drafts if d.get("state") == "PENDING_APPROVAL")
+    if waiting:
+        ctx.deps.events.append(EmailDraftCards(waiting))
 
 
 async def draft_email(
@@ -42,7 +35,7 @@ async def draft_email(
         body: Optional email body (simple HTML or plain text) if the user asked for particular
             wording; leave empty for the standard template. Markup is sanitized.
     """
-    result = await ctx.deps.run("draft_email", number=_number(ro_number), body=body)
+    result = await ctx.deps.run(ops.draft_email, number=ro_number, body=body)
     if "draft" in result:
         show_drafts(ctx, [result["draft"]])
     return result
@@ -57,7 +50,7 @@ async def list_email_drafts(
     Args:
         state: PENDING_APPROVAL, APPROVED, SENT, REJECTED, FAILED or ALL.
     """
-    result = await ctx.deps.run("list_email_drafts", state=state)
+    result = await ctx.deps.run(ops.list_email_drafts, state=state)
     show_drafts(ctx, result.get("items", []))
     return result
 
@@ -68,5 +61,4 @@ async def email_history(ctx: RunContext[Deps], ro_number: str | None = None) -> 
     Args:
         ro_number: Only emails about this RO, e.g. "38462"; leave empty for all.
     """
-    number = _number(ro_number) if ro_number else None
-    return await ctx.deps.run("email_history", number=number)
+    return await ctx.deps.run(ops.email_history, number=ro_number or None)

@@ -1,13 +1,12 @@
 """Excel tools. The docstrings are the model's contract.
 
-For the chat (wired by the lead in agent/ and app.py):
 - `excel_status`: read tool, "3 changes waiting for Excel".
-- `sync_excel(full=True)`: asks for Confirm (approver role), then queues a full rewrite and
-  answers at once with a `job_id`; `full=False` queues a drain of the waiting changes (no
-  confirmation: it writes nothing the database does not already say).
-- `follow_excel_sync(app, job_id, on_update)`: polls the job's progress (done/total/percent/
-  stage/state) until it ends, calling `on_update(progress)` on each change — hook a Chainlit
-  TaskList or progress message to it. `jobs.excel.progress.read_job(app, job_id)` reads once.
+- `sync_excel(full=True)`: asks for Confirm (approver role), then queues a full rewrite, answers
+  at once with a `job_id` and asks the chat to follow it (`ExcelSyncStarted`); `full=False`
+  queues a drain of the waiting changes (no confirmation: it writes nothing the database does
+  not already say).
+- `follow_excel_sync(app, job_id, on_update)`: follows the job's progress (done/total/percent/
+  stage/state) until it ends, calling `on_update(progress)` on each change.
 """
 
 from __future__ import annotations
@@ -22,8 +21,10 @@ from pydantic_ai import RunContext
 
 from domain.roles import Role
 from jobs.excel.progress import FINISHED, read_job
+from jobs.operations import excel as ops
 from tools.confirm import confirm_then
 from tools.context import Deps
+from tools.events import ExcelSyncStarted
 
 ProgressUpdate = Callable[[dict[str, Any]], Awaitable[None] | None]
 
@@ -31,7 +32,7 @@ ProgressUpdate = Callable[[dict[str, Any]], Awaitable[None] | None]
 async def excel_status(ctx: RunContext[Deps]) -> dict[str, Any]:
     """Whether the company's Excel workbook is up to date: how many RO changes are waiting to
     be written to it, when it was last synced, and the last sync error if any."""
-    return await ctx.deps.run("excel_status")
+    return await ctx.deps.run(ops.excel_status)
 
 
 async def sync_excel(ctx: RunContext[Deps], full: bool = True) -> dict[str, Any]:
@@ -46,26 +47,33 @@ async def sync_excel(ctx: RunContext[Deps], full: bool = True) -> dict[str, Any]
     """
     deps = ctx.deps
     if not full:
-        return await deps.run("excel_sync_now")
+        return await deps.run(ops.excel_sync_now)
     if deps.actor.role.rank < Role.APPROVER.rank:
         return {
             "error": f"{deps.actor.name} has the {deps.actor.role} role; a full Excel sync "
             "needs the approver role."
         }
-    status = await deps.run("excel_status")
-    total = status.get("total_ros", "all")
 
-    async def apply(_version: int | None) -> dict[str, Any]:
-        return await deps.run("excel_full_sync", call_id=ctx.tool_call_id)
+    async def preview() -> dict[str, Any]:
+        status = await deps.run(ops.excel_status)
+        return {
+            "title": "Rewrite the Excel workbook from the database",
+            "args": {},
+            "changes": [
+                [
+                    "sheets Active, Net, Paid, Returns",
+                    "current workbook",
+                    f"{status.get('total_ros', 'all')} ROs",
+                ]
+            ],
+            "note": "Rows in the workbook that are not in the database are removed from these "
+            "sheets.",
+        }
 
-    return await confirm_then(
-        ctx,
-        title="Rewrite the Excel workbook from the database",
-        args={"full": True},
-        changes=[("sheets Active, Net, Paid, Returns", "current workbook", f"{total} ROs")],
-        apply=apply,
-        note="Rows in the workbook that are not in the database are removed from these sheets.",
-    )
+    result = await confirm_then(ctx, preview, ops.excel_full_sync)
+    if result.get("job_id"):
+        deps.events.append(ExcelSyncStarted(str(result["job_id"])))
+    return result
 
 
 async def follow_excel_sync(

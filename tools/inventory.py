@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic_ai import ModelRetry, RunContext
 
+from jobs.operations import inventory as ops
 from tools.confirm import confirm_then
 from tools.context import Deps
 
@@ -25,7 +26,7 @@ async def search_inventory(
     """
     if not 1 <= limit <= 50:
         raise ModelRetry("limit must be between 1 and 50.")
-    return await ctx.deps.run("search_inventory", query=query, condition=condition, limit=limit)
+    return await ctx.deps.run(ops.search_inventory, query=query, condition=condition, limit=limit)
 
 
 async def low_stock(ctx: RunContext[Deps], threshold: int = 5) -> dict[str, Any]:
@@ -37,7 +38,7 @@ async def low_stock(ctx: RunContext[Deps], threshold: int = 5) -> dict[str, Any]
     """
     if not 1 <= threshold <= 1000:
         raise ModelRetry("threshold must be between 1 and 1000.")
-    return await ctx.deps.run("low_stock", threshold=threshold)
+    return await ctx.deps.run(ops.low_stock, threshold=threshold)
 
 
 async def use_part(
@@ -51,34 +52,11 @@ async def use_part(
         ro_number: The repair order it is used on, e.g. "38462".
         note: Optional note for the stock log.
     """
-    found = await ctx.deps.run("search_inventory", query=part_number, condition=None, limit=5)
-    items = [i for i in found.get("items", []) if i.get("match") == "exact"]
-    in_stock = [i for i in items if i["qty"] > 0]
-    if not items:
-        raise ModelRetry(f'No part "{part_number}" in stock records; search_inventory may help.')
-    if not in_stock:
-        return {"error": f"{items[0]['part_number']} is out of stock (quantity 0) everywhere."}
-    item = max(in_stock, key=lambda i: i["qty"])
-    ro = await ctx.deps.run("get_repair_order", number=ro_number)
-    if "error" in ro:
-        raise ModelRetry(ro["error"])
-    number = ro["repair_order"]["number"]
 
-    async def apply(_version: int | None) -> dict[str, Any]:
-        return await ctx.deps.run(
-            "use_part",
-            call_id=ctx.tool_call_id,
-            part=item["part_number"],
-            ro_number=number,
-            note=note,
-            item_id=item["id"],
-        )
+    async def preview() -> dict[str, Any]:
+        found = await ctx.deps.run(ops.preview_use_part, part=part_number, ro_number=ro_number)
+        if "args" in found:
+            found["args"]["note"] = note
+        return found
 
-    return await confirm_then(
-        ctx,
-        title=f"Take one {item['part_number']} from stock for RO {number}",
-        args={"part_number": item["part_number"], "ro_number": number, "note": note},
-        changes=[(f"quantity at {item.get('location') or 'stock'}", item["qty"], item["qty"] - 1)],
-        apply=apply,
-        ro_number=number,
-    )
+    return await confirm_then(ctx, preview, ops.use_part)

@@ -6,13 +6,10 @@ from typing import Any, Literal
 
 from pydantic_ai import ModelRetry, RunContext
 
-from domain.archive import parse_archive, route_archive
-from domain.errors import InvalidInput
-from domain.repair_orders import FIELD_ALIASES
-from domain.statuses import Status, check_transition, parse_status
-from domain.values import normalize_ro_number
+from jobs.operations import repair_orders as ops
 from tools.confirm import confirm_then
 from tools.context import Deps
+from tools.events import DashboardCharts
 
 ArchiveName = Literal["ACTIVE", "NET", "PAID", "RETURNS", "ALL"]
 LIST_FIELDS = (
@@ -33,27 +30,13 @@ LIST_FIELDS = (
 )
 
 
-def _number(raw: str) -> str:
-    try:
-        return normalize_ro_number(raw)
-    except InvalidInput as exc:
-        raise ModelRetry(str(exc)) from None
-
-
-async def _current(ctx: RunContext[Deps], number: str) -> dict[str, Any]:
-    found = await ctx.deps.run("get_repair_order", number=number)
-    if "error" in found:
-        raise ModelRetry(found["error"])
-    return found["repair_order"]
-
-
 async def get_repair_order(ctx: RunContext[Deps], ro_number: str) -> dict[str, Any]:
     """Look up one repair order by its number, in any archive (Active, Net, Paid, Returns).
 
     Args:
         ro_number: The RO number as the user wrote it, e.g. "38462", "G38462" or "RO# G38462".
     """
-    return await ctx.deps.run("get_repair_order", number=_number(ro_number))
+    return await ctx.deps.run(ops.get_repair_order, number=ro_number)
 
 
 async def list_repair_orders(
@@ -76,7 +59,7 @@ async def list_repair_orders(
     if not 1 <= limit <= 100:
         raise ModelRetry("limit must be between 1 and 100.")
     found = await ctx.deps.run(
-        "list_repair_orders",
+        ops.list_repair_orders,
         overdue=overdue,
         status=status,
         shop=shop,
@@ -92,11 +75,11 @@ async def dashboard(ctx: RunContext[Deps]) -> dict[str, Any]:
     """The desk's figures: active ROs, overdue (and 30+ days), due today, counts by status,
     estimated value of active ROs, final value of archived ones, Net/Paid/Returns counts.
     The chat also draws them as charts."""
-    result = await ctx.deps.run("dashboard_stats")
+    result = await ctx.deps.run(ops.dashboard_stats)
     if "stats" in result:
-        pictures = await ctx.deps.run("dashboard_charts")
+        pictures = await ctx.deps.run(ops.dashboard_charts)
         if "error" not in pictures:
-            ctx.deps.charts.append({"kind": "dashboard", **pictures})
+            ctx.deps.events.append(DashboardCharts(pictures))
     return result
 
 
@@ -113,54 +96,13 @@ async def update_status(
         new_status: The new status; legacy spellings like "BEING REPAIRED" are understood.
         note: Why, in the user's words (kept in the status history).
     """
-    number = _number(ro_number)
-    try:
-        status = parse_status(new_status)
-    except InvalidInput as exc:
-        raise ModelRetry(str(exc)) from None
-    ro = await _current(ctx, number)
-    current = Status(ro["status"]) if ro.get("status") else None
-    try:
-        check_transition(current, status)
-    except InvalidInput as exc:
-        raise ModelRetry(str(exc)) from None
-    policy = ctx.deps.app.repair_orders.policy
-    next_update = policy.next_update(status, ro.get("terms"), ctx.deps.app.today())
-    route = route_archive(status, ro.get("terms"))
-    hint = None
-    if route.archive is not None and route.archive.value != ro["archive"]:
-        hint = f"Afterwards it belongs in {route.archive.sheet} ({route.reason})."
-
-    async def apply(version: int | None) -> dict[str, Any]:
-        return await ctx.deps.run(
-            "change_status",
-            call_id=ctx.tool_call_id,
-            number=number,
-            status=status.value,
-            note=note,
-            expected_version=version,
-        )
-
     return await confirm_then(
         ctx,
-        title=f"Change the status of RO {number}",
-        args={"ro_number": number, "new_status": status.value, "note": note},
-        changes=[
-            ("status", ro.get("status") or ro.get("raw_status"), status.value),
-            ("next update", ro.get("next_update"), next_update),
-        ],
-        apply=apply,
-        ro_number=number,
-        version=ro["version"],
-        note=hint,
+        lambda: ctx.deps.run(
+            ops.preview_status_change, number=ro_number, status=new_status, note=note
+        ),
+        ops.change_status,
     )
-
-
-EDITABLE = (
-    "estimated_cost, final_cost, estimated_delivery (ETA), tracking_number, notes, shop_ref, "
-    "terms, part_number, serial_number, part_description, required_work, shop_name, "
-    "genthrust_status, shop_status, next_update"
-)
 
 
 async def update_repair_order(
@@ -177,41 +119,10 @@ async def update_repair_order(
             shop_ref, terms, part_number, serial_number, part_description, required_work,
             shop_name, genthrust_status, shop_status, next_update.
     """
-    number = _number(ro_number)
-    if not changes:
-        raise ModelRetry(f"Give at least one field to change. Fields: {EDITABLE}.")
-    try:
-        parsed = ctx.deps.app.repair_orders.parse_fields(changes)
-    except InvalidInput as exc:
-        raise ModelRetry(str(exc)) from None
-    ro = await _current(ctx, number)
-    diff = [
-        (key, ro.get(key), value)
-        for key, value in parsed.items()
-        if str(ro.get(key) if ro.get(key) is not None else "")
-        != str(value if value is not None else "")
-    ]
-    if not diff:
-        return {"unchanged": True, "message": f"RO {number} already has those values."}
-    clean = {FIELD_ALIASES.get(k, k): v for k, v in changes.items()}
-
-    async def apply(version: int | None) -> dict[str, Any]:
-        return await ctx.deps.run(
-            "update_repair_order",
-            call_id=ctx.tool_call_id,
-            number=number,
-            changes=clean,
-            expected_version=version,
-        )
-
     return await confirm_then(
         ctx,
-        title=f"Update RO {number}",
-        args={"ro_number": number, "changes": clean},
-        changes=[(k.replace("_", " "), old, new) for k, old, new in diff],
-        apply=apply,
-        ro_number=number,
-        version=ro["version"],
+        lambda: ctx.deps.run(ops.preview_update, number=ro_number, changes=changes),
+        ops.update_repair_order,
     )
 
 
@@ -238,36 +149,17 @@ async def create_repair_order(
         status: Starting status, usually "TO SEND" or "WAITING QUOTE".
     """
     fields = {
-        k: v
-        for k, v in {
-            "shop_name": shop_name,
-            "part_number": part_number,
-            "part_description": part_description,
-            "serial_number": serial_number,
-            "required_work": required_work,
-            "estimated_cost": estimated_cost,
-        }.items()
-        if v not in (None, "")
+        "shop_name": shop_name,
+        "part_number": part_number,
+        "part_description": part_description,
+        "serial_number": serial_number,
+        "required_work": required_work,
+        "estimated_cost": estimated_cost,
     }
-    try:
-        parsed = ctx.deps.app.repair_orders.parse_fields(fields)
-        first = parse_status(status)
-    except InvalidInput as exc:
-        raise ModelRetry(str(exc)) from None
-
-    async def apply(_version: int | None) -> dict[str, Any]:
-        return await ctx.deps.run(
-            "create_repair_order", call_id=ctx.tool_call_id, fields=fields, status=first.value
-        )
-
     return await confirm_then(
         ctx,
-        title="Open a new repair order",
-        args={**fields, "status": first.value},
-        changes=[("number", None, "next free number")]
-        + [(k.replace("_", " "), None, v) for k, v in parsed.items()]
-        + [("status", None, first.value)],
-        apply=apply,
+        lambda: ctx.deps.run(ops.preview_create, fields=fields, status=status),
+        ops.create_repair_order,
     )
 
 
@@ -282,38 +174,8 @@ async def archive_repair_order(
         ro_number: The RO number, e.g. "38462".
         archive: ACTIVE, NET, PAID or RETURNS; leave empty to follow the rules.
     """
-    number = _number(ro_number)
-    ro = await _current(ctx, number)
-    if archive in (None, "ALL"):
-        status = Status(ro["status"]) if ro.get("status") else None
-        route = route_archive(status, ro.get("terms")) if status else None
-        if route is None or route.archive is None:
-            question = route.question if route else "Which archive should it go to?"
-            raise ModelRetry(f"RO {number}: {question} Ask the user, then call again with archive.")
-        target = route.archive
-    else:
-        try:
-            target = parse_archive(archive)
-        except InvalidInput as exc:
-            raise ModelRetry(str(exc)) from None
-    if target.value == ro["archive"]:
-        return {"unchanged": True, "message": f"RO {number} is already in {target.sheet}."}
-
-    async def apply(version: int | None) -> dict[str, Any]:
-        return await ctx.deps.run(
-            "archive_repair_order",
-            call_id=ctx.tool_call_id,
-            number=number,
-            archive=target.value,
-            expected_version=version,
-        )
-
     return await confirm_then(
         ctx,
-        title=f"Move RO {number} to {target.sheet}",
-        args={"ro_number": number, "archive": target.value},
-        changes=[("archive", ro["archive"], target.value)],
-        apply=apply,
-        ro_number=number,
-        version=ro["version"],
+        lambda: ctx.deps.run(ops.preview_archive, number=ro_number, archive=archive),
+        ops.archive_repair_order,
     )

@@ -1,5 +1,5 @@
-"""The `excel_sync` background actor: drain the outbox (or rewrite everything) into the
-configured workbook. Declared here, listed in `jobs.actors.ACTORS`.
+"""The `excel_sync` background task: drain the outbox (or rewrite everything) into the
+configured workbook. jobs/actors.py makes it an actor on the background queue.
 
 Retried with the background policy on transient errors (throttling, lost session, busy lock,
 lost database connection); a permanent error (bad request, auth) ends it at once. Either way
@@ -11,33 +11,25 @@ from __future__ import annotations
 
 import logging
 
-import dramatiq
 from dramatiq.middleware import CurrentMessage
 
-from jobs import broker as _broker
-from jobs.context import current_app
-from jobs.excel import errors as _errors  # noqa: F401  (registers transient checks)
+from jobs.app import App
 from jobs.excel.progress import JobProgress
 from jobs.excel.sync import drain, full_sync
-from jobs.excel.targets import writer_for
-from jobs.policies import BACKGROUND, BACKGROUND_RETRIES
+from jobs.policies import BACKGROUND_RETRIES
 from jobs.transient import is_transient
 
 log = logging.getLogger(__name__)
 
-_broker.current()  # bind to the configured broker, as jobs.actors does
 
-
-@dramatiq.actor(**BACKGROUND)
-def excel_sync(full: bool = False, job_id: str | None = None) -> None:
+def excel_sync(app: App, full: bool = False, job_id: str | None = None) -> None:
     """Write waiting RO changes to Excel (`full`: rewrite the four sheets). `job_id` names an
     `excel_sync_jobs` row that receives progress."""
-    app = current_app()
     progress = JobProgress(app, job_id) if job_id else None
     if progress:
         progress.start()
     try:
-        writer = writer_for(app)
+        writer = app.workbook()
         report = full_sync(app, writer, progress) if full else drain(app, writer, progress)
     except Exception as exc:
         if progress:

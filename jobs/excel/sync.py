@@ -22,9 +22,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import lazyload
 
 from domain.models import DomainEvent, ExcelSyncState, RepairOrder, utcnow
-from jobs.excel.layout import SHEET_ORDER, sheet_of
-from jobs.excel.plan import plan_changes, plan_full
-from jobs.excel.writer import WorkbookWriter
+from integrations.excel.layout import SHEET_ORDER, sheet_of
+from integrations.excel.plan import plan_changes, plan_full
+from integrations.excel.writer import WorkbookWriter
 
 Progress = Callable[[int, int, str], None]  # done, total, stage
 

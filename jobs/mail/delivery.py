@@ -17,11 +17,11 @@ import logging
 import uuid
 from collections.abc import Callable
 
-from bootstrap import App
 from domain.models import utcnow
 from domain.notifications import Claim
-from jobs.mail.message import build_message
-from jobs.mail.senders import NotSent, PermanentSendError, Sender, sender_for
+from integrations.mail.message import build_message
+from integrations.mail.senders import NotSent, PermanentSendError, Sender
+from jobs.app import App
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
@@ -50,7 +50,7 @@ def deliver(app: App, notification_id: str, *, sender: Sender | None = None) -> 
     claim = service.claim(notification_id, owner, app.settings.mail_send_lease_s)
     if claim is None:
         return "nothing"
-    sender = sender or sender_for(app.settings)
+    sender = sender or app.mail_sender()
     try:
         _step("claimed")
         message = build_message(claim, app.settings)

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from agent.turns import Assistant
-from bootstrap import App, bootstrap
+from bootstrap import bootstrap
 from config import load_settings
 from domain.conversations import Approval
 from domain.models import RepairOrder
 from domain.roles import SYSTEM
-from jobs import embedded
+from jobs.app import App
 from tests.conftest import TODAY
 from tests.fakes.anthropic import FakeAnthropic, last_user_turn
 from tests.integration.test_assistant import EDITOR, INJECTION, RecordingSink
@@ -42,9 +42,9 @@ def desk(sqlite_template, tmp_path) -> Iterator[App]:
         number="38462",
         status="IN WORK",
     )
-    embedded.start(app, scheduler=False)
+    app.jobs.start()
     yield app
-    embedded.stop()
+    app.jobs.stop()
     app.engine.dispose()
 
 

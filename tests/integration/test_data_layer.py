@@ -2,9 +2,9 @@
 
 import asyncio
 
+from agent.data_layer import OurDataLayer
 from chainlit.types import Feedback, Pagination, ThreadFilter
 
-from agent.data_layer import OurDataLayer
 from domain.roles import SYSTEM
 
 

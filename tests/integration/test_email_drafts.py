@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bootstrap import App
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.models import ActivityLog, DomainEvent, Shop
 from domain.notifications import State
 from domain.roles import SYSTEM, Actor, Role
+from integrations.mail.outbox import OutboxSender
+from jobs.app import App
 from jobs.mail.delivery import deliver
-from jobs.mail.outbox import OutboxSender
 from tests.conftest import TODAY
 
 EDITOR = Actor("ed@genthrust.test", Role.EDITOR, "chat")
@@ -253,9 +253,10 @@ def test_old_pending_drafts_come_first(desk):
 
 
 def test_the_scheduled_actors_draft_as_the_system_and_resend_lost_approvals(desk, monkeypatch):
+    from jobs.context import use_app
+
     from domain.models import JobRun, Notification
     from jobs import actors
-    from jobs.context import use_app
     from jobs.mail import actor as mail_actor
 
     sent: list[str] = []

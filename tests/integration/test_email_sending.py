@@ -12,11 +12,12 @@ from email.policy import default
 import pytest
 from aiosmtpd.controller import Controller
 
-from bootstrap import App, bootstrap
+from bootstrap import bootstrap
 from config import load_settings
 from domain.models import Shop
 from domain.notifications import State
 from domain.roles import SYSTEM, Actor, Role
+from jobs.app import App
 from jobs.mail import delivery
 from jobs.mail.delivery import deliver
 from tests.conftest import TODAY

@@ -12,15 +12,17 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from bootstrap import App, bootstrap
+from bootstrap import bootstrap
 from config import load_settings
 from domain.models import DomainEvent, ExcelSyncState, JobFailure
 from domain.roles import SYSTEM
-from jobs.excel.errors import GraphRequestError
-from jobs.excel.layout import HEADERS, SHEET_ORDER
-from jobs.excel.local import LocalWorkbook
+from integrations.errors import GraphRequestError
+from integrations.excel.layout import HEADERS, SHEET_ORDER
+from integrations.excel.local import LocalWorkbook
+from integrations.excel.targets import build_writer, target_of
+from integrations.microsoft.tokens import AppTokens
+from jobs.app import App
 from jobs.excel.sync import _save_cursor, drain, full_sync, pending
-from jobs.excel.targets import build_writer, target_of
 from tests.conftest import TODAY
 from tests.fakes.graph import FakeGraph
 
@@ -65,8 +67,7 @@ class Sleeps(list):
 def graph_writer(app: App, fake: FakeGraph, sleeps: Sleeps | None = None, **extra):
     return build_writer(
         graph_settings(app, fake, **extra),
-        app.session_factory,
-        tokens=StaticTokens(),
+        StaticTokens(),
         sleep=sleeps if sleeps is not None else Sleeps(),
     )
 
@@ -391,7 +392,7 @@ def test_non_retryable_errors_are_reported_not_looped(sqlite_app, fake):
 def test_msal_app_token_from_the_fake_authority(sqlite_app, fake):
     app = sqlite_app
     make_ro(app, 1500)
-    writer = build_writer(graph_settings(app, fake), app.session_factory)  # real msal
+    writer = build_writer(graph_settings(app, fake), AppTokens(graph_settings(app, fake)))
 
     full_sync(app, writer)
 
@@ -403,7 +404,7 @@ def test_delegated_refresh_token_is_stored_encrypted_and_rotated(sqlite_app, fak
     from cryptography.fernet import Fernet
 
     from domain.models import GraphCredential
-    from jobs.excel.auth import RefreshTokenStore
+    from integrations.microsoft.tokens import DelegatedTokens, RefreshTokenStore
 
     app = sqlite_app
     make_ro(app, 1600)
@@ -415,7 +416,7 @@ def test_delegated_refresh_token_is_stored_encrypted_and_rotated(sqlite_app, fak
     with app.session() as s:
         assert "rt-first" not in s.get(GraphCredential, "graph-workbook").encrypted_token
 
-    full_sync(app, build_writer(settings, app.session_factory))
+    full_sync(app, build_writer(settings, DelegatedTokens(settings, store)))
 
     assert fake.token_requests[0]["grant_type"] == "refresh_token"
     rotated = store.load()
@@ -426,15 +427,13 @@ def test_delegated_refresh_token_is_stored_encrypted_and_rotated(sqlite_app, fak
 # ---- through the actor -----------------------------------------------------------------------
 @pytest.fixture
 def embedded_app(db_url, tmp_path) -> Iterator[App]:
-    from jobs import embedded
-
     settings = load_settings(
         database_url=db_url, var_dir=tmp_path / "var", redis_url="", excel_debounce_ms=50
     )
     app = bootstrap(settings, today=lambda: TODAY)
-    embedded.start(app, scheduler=False)
+    app.jobs.start()
     yield app
-    embedded.stop()
+    app.jobs.stop()
     app.engine.dispose()
 
 
@@ -466,7 +465,8 @@ def test_embedded_actor_syncs_after_a_committed_change(embedded_app):
 
 def test_failed_sync_keeps_the_change_and_is_recorded(embedded_app, fake):
     app = embedded_app
-    app.excel_writer = graph_writer(app, fake)
+    writer = graph_writer(app, fake)
+    app.workbook = lambda: writer
     fake.inject(403, "accessDenied", times=1000)
     ro = make_ro(app, 2100)
 
@@ -474,7 +474,7 @@ def test_failed_sync_keeps_the_change_and_is_recorded(embedded_app, fake):
 
     assert failure.actor_name == "excel_sync" and failure.error_type == "GraphRequestError"
     assert app.repair_orders.get(ro.number).number == "2100"  # the change stands
-    status = pending(app, app.excel_writer.target)
+    status = pending(app, writer.target)
     assert status["pending_events"] >= 1 and "accessDenied" in status["last_error"]
 
 
@@ -487,8 +487,8 @@ def test_full_sync_operation_queues_a_job_with_progress(embedded_app):
     import asyncio
 
     from domain.errors import Forbidden
-    from jobs import runner
     from jobs.excel.progress import read_job
+    from jobs.operations.excel import excel_full_sync, excel_status
     from tools.excel import follow_excel_sync
 
     app = embedded_app
@@ -500,18 +500,18 @@ def test_full_sync_operation_queues_a_job_with_progress(embedded_app):
     async def main():
         try:
             with pytest.raises(Forbidden):
-                await runner.call("excel_full_sync", {}, actor="ed@example.com", call_id="c0")
-            queued = await runner.call(
-                "excel_full_sync", {}, actor="boss@example.com", call_id="c1"
+                await app.jobs.call(excel_full_sync, {}, actor="ed@example.com", call_id="c0")
+            queued = await app.jobs.call(
+                excel_full_sync, {}, actor="boss@example.com", call_id="c1"
             )
             updates: list[dict] = []
             final = await follow_excel_sync(
                 app, queued["job_id"], updates.append, poll_s=0.05, timeout_s=20
             )
-            status = await runner.call("excel_status", {}, actor="ed@example.com")
+            status = await app.jobs.call(excel_status, {}, actor="ed@example.com")
             return queued, updates, final, status
         finally:
-            await runner.close()
+            await app.jobs.aclose()
 
     queued, updates, final, status = asyncio.run(main())
     assert final["state"] == "done" and final["done"] == final["total"] == 30
@@ -525,28 +525,26 @@ def test_full_sync_operation_queues_a_job_with_progress(embedded_app):
 def test_excel_sync_actor_through_redis(sqlite_app, redis_url, fake):
     from dramatiq import Worker
 
-    from jobs import broker as jobs_broker
-    from jobs.context import use_app
     from jobs.excel.actor import excel_sync
 
-    app = sqlite_app
-    app.settings = app.settings.model_copy(update={"redis_url": redis_url})
-    app.excel_writer = graph_writer(app, fake, redis_url=redis_url)
+    settings = sqlite_app.settings.model_copy(update={"redis_url": redis_url})
+    writer = graph_writer(sqlite_app, fake, redis_url=redis_url)
+    app = bootstrap(
+        settings, process="test", engine=sqlite_app.engine, workbook=lambda: writer
+    )
     for n in range(2300, 2305):
         make_ro(app, n)
-    setup = jobs_broker.setup_broker(app.settings)
-    use_app(app)
-    worker = Worker(setup.broker, worker_threads=2, worker_timeout=100)
+    worker = Worker(app.jobs.broker, worker_threads=2, worker_timeout=100)
     worker.start()
     try:
-        excel_sync.send()
-        excel_sync.send()  # two workers' drains: the Redis lock keeps them sequential
-        wait_for(lambda: pending(app, app.excel_writer.target)["last_synced_at"], 15)
+        app.jobs.send(excel_sync)
+        app.jobs.send(excel_sync)  # two workers' drains: the Redis lock keeps them sequential
+        wait_for(lambda: pending(app, writer.target)["last_synced_at"], 15)
     finally:
         worker.stop(timeout=5_000)
-        use_app(None)
+        app.jobs.stop()
     assert column_a(fake.saved_book(), "Active") == list(range(2300, 2305))
-    assert app.excel_writer.target == "graph:drives/drive-1/items/item-1"
+    assert writer.target == "graph:drives/drive-1/items/item-1"
 
 
 def test_cli_status_and_full_sync(run_gt, db_url, tmp_path):

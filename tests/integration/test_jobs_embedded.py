@@ -13,15 +13,23 @@ import pytest
 import sqlalchemy.exc as sa_exc
 from sqlalchemy import func, select
 
-from bootstrap import App, bootstrap
+from bootstrap import bootstrap
 from config import load_settings
 from domain.errors import Forbidden, NotFound
 from domain.models import ActivityLog, JobFailure, JobRun
 from domain.roles import SYSTEM
-from jobs import embedded, runner
-from jobs.errors import JobFailed, JobTimeout, UnknownOperation
-from jobs.operations import REGISTRY, get_repair_order, operation
+from jobs.actors import declare_operation
+from jobs.app import App
+from jobs.errors import JobFailed, JobTimeout
+from jobs.operation import reads
+from jobs.operations.repair_orders import (
+    change_status,
+    dashboard_stats,
+    get_repair_order,
+    list_repair_orders,
+)
 from jobs.policies import BACKGROUND
+from jobs.tasks import overdue_sweep
 from tests.conftest import TODAY
 
 EDITOR = "ed@example.com"
@@ -45,25 +53,23 @@ def jobs_app(db_url, tmp_path) -> Iterator[tuple[App, list[str]]]:
     settings = load_settings(database_url=db_url, var_dir=tmp_path / "var", redis_url="")
     app = bootstrap(settings, today=lambda: TODAY)
     numbers = seed(app)
-    running = embedded.start(app, scheduler=False)
-    assert running.jobs.embedded and running.worker is not None
+    app.jobs.start()
+    assert app.jobs.embedded
     yield app, numbers
-    embedded.stop()
+    app.jobs.stop()
     app.engine.dispose()
 
 
 @pytest.fixture
-def test_operation():
-    """Register test-only operations; removed afterwards."""
-    added: list[str] = []
+def test_operation(jobs_app):
+    """Declare a test-only read operation's actor on the test's App (as jobs/actors.py does)."""
+    app, _ = jobs_app
 
-    def register(name: str, **kwargs):
-        added.append(name)
-        return operation(name, **kwargs)
+    def declare(fn):
+        declare_operation(app, reads(fn))
+        return fn
 
-    yield register
-    for name in added:
-        REGISTRY.pop(name, None)
+    return declare
 
 
 def lost_connection() -> sa_exc.OperationalError:
@@ -72,12 +78,12 @@ def lost_connection() -> sa_exc.OperationalError:
 
 
 def test_read_tools_run_through_the_actor(jobs_app):
-    _app, numbers = jobs_app
+    app, numbers = jobs_app
 
     async def main():
-        one = await runner.call("get_repair_order", {"number": numbers[0]}, actor=VIEWER)
-        many = await runner.call("list_repair_orders", {"limit": 2}, actor=VIEWER)
-        stats = await runner.call("dashboard_stats", actor=VIEWER)
+        one = await app.jobs.call(get_repair_order, {"number": numbers[0]}, actor=VIEWER)
+        many = await app.jobs.call(list_repair_orders, {"limit": 2}, actor=VIEWER)
+        stats = await app.jobs.call(dashboard_stats, actor=VIEWER)
         return one, many, stats
 
     one, many, stats = asyncio.run(main())
@@ -89,15 +95,15 @@ def test_read_tools_run_through_the_actor(jobs_app):
 def test_domain_errors_come_back_as_themselves(jobs_app):
     app, numbers = jobs_app
 
-    async def main(name, args, actor):
-        return await runner.call(name, args, actor=actor)
+    async def main(op, args, actor):
+        return await app.jobs.call(op, args, actor=actor)
 
     with pytest.raises(NotFound, match="There is no RO 99999"):
-        asyncio.run(main("get_repair_order", {"number": "99999"}, VIEWER))
+        asyncio.run(main(get_repair_order, {"number": "99999"}, VIEWER))
     with pytest.raises(Forbidden, match="may not change"):
-        asyncio.run(main("change_status", {"number": numbers[0], "status": "APPROVED"}, VIEWER))
-    with pytest.raises(UnknownOperation):
-        asyncio.run(main("no_such_tool", {}, VIEWER))
+        asyncio.run(main(change_status, {"number": numbers[0], "status": "APPROVED"}, VIEWER))
+    with pytest.raises(LookupError, match="has no actor"):  # a function nobody declared
+        asyncio.run(main(lost_connection, {}, VIEWER))
     with app.session() as s:  # a person's mistake is not a system failure
         assert s.scalar(select(func.count()).select_from(JobFailure)) == 0
 
@@ -107,8 +113,8 @@ def test_a_write_applies_once_per_call_id(jobs_app):
     args = {"number": numbers[1], "status": "APPROVED", "note": "quote ok"}
 
     async def main():
-        first = await runner.call("change_status", args, actor=EDITOR, call_id="call-1")
-        again = await runner.call("change_status", args, actor=EDITOR, call_id="call-1")
+        first = await app.jobs.call(change_status, args, actor=EDITOR, call_id="call-1")
+        again = await app.jobs.call(change_status, args, actor=EDITOR, call_id="call-1")
         return first, again
 
     first, again = asyncio.run(main())
@@ -125,10 +131,10 @@ def test_a_write_applies_once_per_call_id(jobs_app):
 
 
 def test_transient_failures_are_retried_quickly(jobs_app, test_operation):
-    _app, numbers = jobs_app
+    app, numbers = jobs_app
     attempts = []
 
-    @test_operation("test.flaky_get")
+    @test_operation
     def flaky_get(ctx, number):
         attempts.append(time.monotonic())
         if len(attempts) < 3:
@@ -136,7 +142,7 @@ def test_transient_failures_are_retried_quickly(jobs_app, test_operation):
         return get_repair_order(ctx, number)
 
     started = time.monotonic()
-    result = asyncio.run(runner.call("test.flaky_get", {"number": numbers[0]}, actor=VIEWER))
+    result = asyncio.run(app.jobs.call(flaky_get, {"number": numbers[0]}, actor=VIEWER))
     assert result["repair_order"]["number"] == numbers[0]
     assert len(attempts) == 3
     assert attempts[1] - attempts[0] >= 0.09  # backoff from about 100 ms
@@ -149,21 +155,21 @@ def test_a_transient_failure_that_persists_gives_a_clear_error_within_seconds(
     app, _ = jobs_app
     attempts = []
 
-    @test_operation("test.always_lost")
+    @test_operation
     def always_lost(ctx):
         attempts.append(1)
         raise lost_connection()
 
     started = time.monotonic()
     with pytest.raises(JobFailed, match=r"could not finish \(OperationalError\)"):
-        asyncio.run(runner.call("test.always_lost", actor=VIEWER))
+        asyncio.run(app.jobs.call(always_lost, actor=VIEWER))
     assert len(attempts) == 4  # first try + 3 retries
     assert time.monotonic() - started < 3.0
     deadline = time.monotonic() + 3  # the failure row is written just after the reply
     while (failure := _only_failure(app)) is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert failure is not None
-    assert failure.actor_name == "run_tool" and failure.error_type == "OperationalError"
+    assert failure.actor_name == "always_lost" and failure.error_type == "OperationalError"
     assert failure.retries == 4
 
 
@@ -173,9 +179,10 @@ def _only_failure(app: App) -> JobFailure | None:
 
 
 def test_a_result_that_never_comes_times_out(jobs_app, test_operation):
+    app, _ = jobs_app
     release = threading.Event()
 
-    @test_operation("test.hang")
+    @test_operation
     def hang(ctx):
         release.wait(5)
         return {}
@@ -183,18 +190,18 @@ def test_a_result_that_never_comes_times_out(jobs_app, test_operation):
     started = time.monotonic()
     try:
         with pytest.raises(JobTimeout, match=r"did not answer within 0\.3 s"):
-            asyncio.run(runner.call("test.hang", actor=VIEWER, timeout=0.3))
+            asyncio.run(app.jobs.call(hang, actor=VIEWER, timeout=0.3))
         assert time.monotonic() - started < 1.0
     finally:
         release.set()
 
 
 def test_fifty_waiting_calls_take_no_thread_each(jobs_app, test_operation):
-    _app, numbers = jobs_app
+    app, numbers = jobs_app
     gate = threading.Event()
     threads_seen = []
 
-    @test_operation("test.gated_get")
+    @test_operation
     def gated_get(ctx, number):
         gate.wait(5)
         return get_repair_order(ctx, number)
@@ -202,7 +209,7 @@ def test_fifty_waiting_calls_take_no_thread_each(jobs_app, test_operation):
     async def main():
         calls = [
             asyncio.create_task(
-                runner.call("test.gated_get", {"number": numbers[i % 3]}, actor=VIEWER)
+                app.jobs.call(gated_get, {"number": numbers[i % 3]}, actor=VIEWER)
             )
             for i in range(50)
         ]
@@ -219,11 +226,8 @@ def test_fifty_waiting_calls_take_no_thread_each(jobs_app, test_operation):
 
 def test_background_actors_record_their_runs_and_final_failures(jobs_app):
     app, _numbers = jobs_app
-    from jobs.actors import overdue_sweep
-    from jobs.broker import current
-
-    broker = current().broker
-    overdue_sweep.send()
+    broker = app.jobs.broker
+    app.jobs.send(overdue_sweep)
 
     def broken() -> None:
         raise ValueError("the workbook is not where it should be")

@@ -15,70 +15,66 @@ import redis
 from dramatiq import Worker
 from sqlalchemy import create_engine, text
 
-from bootstrap import App, bootstrap
+from bootstrap import bootstrap
 from config import load_settings
 from domain.errors import NotFound
-from jobs import broker as jobs_broker
-from jobs import embedded, runner
-from jobs.context import use_app
+from jobs.actors import declare_operation
+from jobs.app import App
 from jobs.errors import JobTimeout
-from jobs.operations import REGISTRY, get_repair_order, operation
+from jobs.operation import reads
+from jobs.operations.repair_orders import dashboard_stats, get_repair_order
 from jobs.scheduler import FiringLock, fire, triggers
 from jobs.status import collect
 from tests.conftest import MARIADB_SERVER_URL, TODAY
 from tests.integration.test_jobs_embedded import VIEWER, seed
 
 
-def start_redis_worker(app: App, redis_url: str) -> tuple[jobs_broker.Jobs, Worker]:
-    from jobs import actors  # noqa: F401
-
-    settings = app.settings.model_copy(update={"redis_url": redis_url})
-    setup = jobs_broker.setup_broker(settings)
-    use_app(app)
-    worker = Worker(setup.broker, worker_threads=4, worker_timeout=200)
+def start_redis_worker(app: App) -> Worker:
+    """Worker threads on the App's Redis broker: what a `gt worker` process runs."""
+    worker = Worker(app.jobs.broker, worker_threads=4, worker_timeout=200)
     worker.start()
-    return setup, worker
+    return worker
 
 
 @pytest.fixture
-def redis_app(db_url, tmp_path, redis_url) -> Iterator[tuple[App, list[str], jobs_broker.Jobs]]:
+def redis_app(db_url, tmp_path, redis_url) -> Iterator[tuple[App, list[str]]]:
     settings = load_settings(database_url=db_url, var_dir=tmp_path / "var", redis_url=redis_url)
-    app = bootstrap(settings, today=lambda: TODAY)
+    app = bootstrap(settings, process="test", today=lambda: TODAY)
     numbers = seed(app)
-    setup, worker = start_redis_worker(app, redis_url)
-    yield app, numbers, setup
+    worker = start_redis_worker(app)
+    yield app, numbers
     worker.stop(timeout=5_000)
-    use_app(None)
+    app.jobs.stop()
     app.engine.dispose()
 
 
-async def _call(name, args=None, **kwargs):
+async def _call(app: App, op, args=None, **kwargs):
     try:
-        return await runner.call(name, args, **kwargs)
+        return await app.jobs.call(op, args, **kwargs)
     finally:
-        await runner.close()
+        await app.jobs.aclose()
 
 
 def test_tools_over_redis_answer_in_milliseconds(redis_app):
-    _app, numbers, _ = redis_app
+    app, numbers = redis_app
 
     async def main():
-        await runner.call("get_repair_order", {"number": numbers[0]}, actor=VIEWER)  # warm
+        await app.jobs.call(get_repair_order, {"number": numbers[0]}, actor=VIEWER)  # warm
         timings = []
         for _ in range(20):
             started = time.perf_counter()
-            await runner.call("get_repair_order", {"number": numbers[0]}, actor=VIEWER)
+            await app.jobs.call(get_repair_order, {"number": numbers[0]}, actor=VIEWER)
             timings.append(time.perf_counter() - started)
             await asyncio.sleep(0.02)  # let the worker go idle: the wake-up path, not a busy poll
         many = await asyncio.gather(
             *(
-                runner.call("get_repair_order", {"number": numbers[i % 3]}, actor=VIEWER)
+                app.jobs.call(get_repair_order, {"number": numbers[i % 3]}, actor=VIEWER)
                 for i in range(50)
             )
         )
         with pytest.raises(NotFound, match="There is no RO 99999"):
-            await runner.call("get_repair_order", {"number": "99999"}, actor=VIEWER)
-        await runner.close()
+            await app.jobs.call(get_repair_order, {"number": "99999"}, actor=VIEWER)
+        await app.jobs.aclose()
         return sorted(timings), many
 
     timings, many = asyncio.run(main())
@@ -87,14 +83,14 @@ def test_tools_over_redis_answer_in_milliseconds(redis_app):
 
 
 def test_a_result_that_never_comes_times_out_without_a_worker(db_url, tmp_path, redis_url):
-    from jobs import actors  # noqa: F401
-
     settings = load_settings(database_url=db_url, var_dir=tmp_path / "var", redis_url=redis_url)
-    jobs_broker.setup_broker(settings)  # and no worker at all
+    app = bootstrap(settings, process="test")  # and no worker at all
     started = time.monotonic()
     with pytest.raises(JobTimeout, match="did not answer"):
-        asyncio.run(_call("dashboard_stats", actor=VIEWER, timeout=0.5))
+        asyncio.run(_call(app, dashboard_stats, actor=VIEWER, timeout=0.5))
     assert time.monotonic() - started < 2.0
+    app.jobs.stop()
+    app.engine.dispose()
 
 
 def test_two_schedulers_fire_each_slot_once(redis_url):
@@ -111,9 +107,9 @@ def test_two_schedulers_fire_each_slot_once(redis_url):
 
 
 def test_status_shows_queues_and_processes(redis_app):
-    app, numbers, setup = redis_app
-    asyncio.run(_call("get_repair_order", {"number": numbers[0]}, actor=VIEWER))
-    report = collect(setup, app)
+    app, numbers = redis_app
+    asyncio.run(_call(app, get_repair_order, {"number": numbers[0]}, actor=VIEWER))
+    report = collect(app.jobs, app)
     assert report["mode"] == "redis" and report["processes_seen"] >= 1
     assert {q["queue"] for q in report["queues"]} == {"tools", "background"}
     assert all(q["ready"] == 0 for q in report["queues"])
@@ -124,30 +120,32 @@ def test_status_shows_queues_and_processes(redis_app):
 def maria_jobs(request, mariadb_url, tmp_path) -> Iterator[tuple[App, list[str]]]:
     from tests.conftest import _wipe
 
-    settings = load_settings(database_url=mariadb_url, var_dir=tmp_path / "var", redis_url="")
-    app = bootstrap(settings, today=lambda: TODAY)
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
+    settings = load_settings(
+        database_url=mariadb_url, var_dir=tmp_path / "var", redis_url=redis_url
+    )
+    app = bootstrap(settings, process="test", today=lambda: TODAY)
     _wipe(app.engine)
     numbers = seed(app)
     if request.param == "embedded":
-        embedded.start(app, scheduler=False)
+        app.jobs.start()
         yield app, numbers
-        embedded.stop()
     else:
-        _, worker = start_redis_worker(app, request.getfixturevalue("redis_url"))
+        worker = start_redis_worker(app)
         yield app, numbers
         worker.stop(timeout=5_000)
-        use_app(None)
+    app.jobs.stop()
     app.engine.dispose()
 
 
 @pytest.mark.mariadb
 def test_a_tool_whose_connection_is_killed_is_retried_and_answers(maria_jobs):
-    _app, numbers = maria_jobs
+    app, numbers = maria_jobs
     connection_ids: queue.Queue[int] = queue.Queue()
     killed = threading.Event()
     attempts: list[int] = []
 
-    @operation("test.get_across_a_kill")
+    @reads
     def get_across_a_kill(ctx, number):
         with ctx.app.session() as session:
             connection_id = session.execute(text("SELECT CONNECTION_ID()")).scalar_one()
@@ -166,14 +164,14 @@ def test_a_tool_whose_connection_is_killed_is_retried_and_answers(maria_jobs):
         admin.dispose()
         killed.set()
 
+    declare_operation(app, get_across_a_kill)
     thread = threading.Thread(target=killer, daemon=True)
     thread.start()
     try:
         result = asyncio.run(
-            _call("test.get_across_a_kill", {"number": numbers[2]}, actor=VIEWER, timeout=10)
+            _call(app, get_across_a_kill, {"number": numbers[2]}, actor=VIEWER, timeout=10)
         )
     finally:
-        REGISTRY.pop("test.get_across_a_kill", None)
         thread.join(5)
     assert result["repair_order"]["number"] == numbers[2]
     assert len(attempts) == 2 and attempts[0] != attempts[1]

@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from bootstrap import bootstrap
+from config import load_settings
 from domain.archive import Archive
 from domain.errors import (
     DuplicateRepairOrder,
@@ -139,9 +141,14 @@ def test_status_change_records_history_activity_and_an_event(app, ro):
     )
 
 
-def test_events_reach_handlers_only_after_commit(app, ro):
+def test_events_reach_handlers_only_after_commit(db_url, tmp_path, ro):
     seen = []
-    app.handlers.append(seen.append)
+    app = bootstrap(
+        load_settings(database_url=db_url, var_dir=tmp_path / "var"),
+        process="test",
+        today=lambda: TODAY,
+        handlers=[seen.append],
+    )
     app.repair_orders.update(EDITOR, ro.number, {"tracking": "1Z999"})
     with pytest.raises(InvalidTransition):
         app.repair_orders.change_status(EDITOR, ro.number, "TO SEND")
@@ -149,6 +156,7 @@ def test_events_reach_handlers_only_after_commit(app, ro):
         ("ro.updated", "38462", {"fields": ["tracking_number"]})
     ]
     assert seen[0].id is not None
+    app.engine.dispose()
 
 
 def test_field_updates_are_logged_old_and_new(app, ro):

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from pydantic_ai import ApprovalRequired
 
-from bootstrap import App
 from domain.errors import Forbidden
 from domain.models import Base, Shop
 from domain.roles import SYSTEM, Role
+from jobs.app import App
 
 ROLES = [Role.VIEWER, Role.EDITOR, Role.APPROVER, Role.ADMIN]
 SOMEONE = "someone@genthrust.test"  # an editor whose change waits for Confirm
@@ -167,6 +167,7 @@ def reject_email(desk, actor):
 
 def excel_full_sync(desk, actor):
     from jobs.excel.operations import excel_full_sync as operation
+
     from jobs.operations import ToolContext
 
     app = desk["app"]

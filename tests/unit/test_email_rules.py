@@ -10,7 +10,7 @@ from domain.email_templates import RoFacts, follow_up, merged, merged_subject, s
 from domain.errors import InvalidInput, InvalidText
 from domain.notifications import Claim, parse_cc
 from domain.statuses import Status
-from jobs.mail.message import build_message, full_subject
+from integrations.mail.message import build_message, full_subject
 
 
 @pytest.mark.parametrize(

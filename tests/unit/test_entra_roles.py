@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.entra.roles import role_for
 from config import ENTRA_APP_ROLES, ConfigError, load_settings
 from domain.roles import Role
+from integrations.microsoft.app_roles import role_for
 from tests.fakes.entra import TENANT
 
 

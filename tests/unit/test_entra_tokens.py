@@ -7,9 +7,9 @@ import time
 import httpx
 import pytest
 
-from agent.entra.tokens import IdTokenValidator
 from config import load_settings
 from domain.errors import SignInRefused
+from integrations.microsoft.id_tokens import IdTokenValidator
 from tests.fakes.entra import CLIENT_ID, KID, OTHER_TENANT, TENANT, new_key, public_jwk, sign
 
 HOST = "https://login.example.test"

@@ -6,15 +6,15 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from jobs.excel.trigger import DebouncedSync
 
 from config import ConfigError, load_settings
 from domain.unit_of_work import Event
-from jobs.excel.graph import classify
-from jobs.excel.graph_workbook import address_rows, graph_cell
-from jobs.excel.layout import COLUMNS
-from jobs.excel.plan import plan_changes
-from jobs.excel.trigger import DebouncedSync
-from jobs.excel.writer import RowRange, SheetScan
+from integrations.excel.graph_workbook import address_rows, graph_cell
+from integrations.excel.layout import COLUMNS
+from integrations.excel.plan import plan_changes
+from integrations.excel.writer import RowRange, SheetScan
+from integrations.microsoft.graph import classify
 
 
 def ro(number: str, archive: str = "ACTIVE"):

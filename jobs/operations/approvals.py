@@ -1,0 +1,27 @@
+"""What waits for a person: changes to Confirm or Cancel, email drafts to approve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.conversations import Approval
+from jobs.operation import OperationContext, Result, reads
+from jobs.operations.email import draft_dict
+
+
+def _approval(a: Approval) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "title": a.preview.get("title", a.tool_name),
+        "changes": a.preview.get("changes"),
+        "requested_by": a.requested_by,
+        "ro_number": a.ro_number,
+        "created_at": a.created_at.isoformat(timespec="seconds"),
+    }
+
+
+@reads
+def pending_approvals(ctx: OperationContext) -> Result:
+    items = [_approval(a) for a in ctx.app.approvals.pending()]
+    drafts = [draft_dict(v) for v in ctx.app.notifications.pending()]
+    return {"total": len(items), "items": items, "drafts": drafts}

@@ -1,0 +1,69 @@
+"""Tool operations for email drafts (issue #6): draft, list, history.
+
+There is deliberately no operation that approves or sends: only a person's button press or
+`gt emails approve` does that (domain `NotificationService.approve`, then `queue_send`).
+`draft_email` is marked as a read operation: it needs no idempotency key because
+drafting is idempotent by itself (an RO has at most one pending draft; asking again returns it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.notifications import NotificationView
+from jobs.operation import OperationContext, Result, reads
+
+PREVIEW_CHARS = 1500
+
+
+def draft_dict(v: NotificationView) -> dict[str, Any]:
+    """A draft as tools, the CLI and the chat show it (body as text, shortened)."""
+    text = v.body_text if len(v.body_text) <= PREVIEW_CHARS else v.body_text[:PREVIEW_CHARS] + "…"
+    return {
+        "id": v.id,
+        "state": v.state.value,
+        "reason": v.reason,
+        "ro_numbers": v.ro_numbers,
+        "shop": v.shop_name,
+        "to": v.to,
+        "cc": v.cc,
+        "subject": v.subject,
+        "body": text,
+        "missing_email": v.missing_email,
+        "waiting_over_24h": v.is_stale,
+        "created_by": v.created_by,
+        "created_at": v.created_at.isoformat(timespec="seconds"),
+        "approved_by": v.approved_by,
+        "rejected_by": v.rejected_by,
+        "reject_reason": v.reject_reason,
+        "sent_at": v.sent_at.isoformat(timespec="seconds") if v.sent_at else None,
+        "error": v.error,
+    }
+
+
+@reads
+def draft_email(ctx: OperationContext, number: str, body: str | None = None) -> Result:
+    view = ctx.app.notifications.draft(ctx.actor, number, body=body)
+    return {"draft": draft_dict(view), "already_pending": view.already_pending}
+
+
+@reads
+def list_email_drafts(
+    ctx: OperationContext, state: str = "PENDING_APPROVAL", limit: int = 50
+) -> Result:
+    service = ctx.app.notifications
+    if str(state).upper() == "PENDING_APPROVAL":
+        views = service.pending(limit=int(limit))
+    else:
+        views = service.list(state, limit=int(limit))
+    return {
+        "state": str(state).upper(),
+        "total": len(views),
+        "items": [draft_dict(v) for v in views],
+    }
+
+
+@reads
+def email_history(ctx: OperationContext, number: str | None = None, limit: int = 20) -> Result:
+    views = ctx.app.notifications.history(number, limit=int(limit))
+    return {"ro_number": number, "total": len(views), "items": [draft_dict(v) for v in views]}

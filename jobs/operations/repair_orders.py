@@ -1,0 +1,137 @@
+"""Repair-order operations: read, list, the dashboard, previews and the changes they confirm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.archive import Archive, parse_archive
+from domain.errors import InvalidInput
+from domain.repair_orders import ListFilter
+from domain.stats import dashboard, overdue_aging, status_breakdown, value_by_shop
+from domain.statuses import parse_status
+from jobs.operation import OperationContext, Result, dump, reads, writes
+
+
+@reads
+def get_repair_order(ctx: OperationContext, number: str | int) -> Result:
+    return {"repair_order": dump(ctx.app.repair_orders.get(number))}
+
+
+def _read_back(ctx: OperationContext, number: str | int | None = None, **_: Any) -> Result:
+    return get_repair_order(ctx, number)
+
+
+@reads
+def list_repair_orders(
+    ctx: OperationContext,
+    archive: str | None = "ACTIVE",
+    overdue: bool = False,
+    shop: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+) -> Result:
+    chosen: Archive | None
+    if archive is None or str(archive).strip().lower() == "all":
+        chosen = None
+    else:
+        chosen = parse_archive(archive)
+    flt = ListFilter(
+        archive=chosen,
+        overdue=bool(overdue),
+        shop=shop,
+        status=parse_status(status) if status else None,
+        limit=int(limit),
+    )
+    found = ctx.app.repair_orders.list(flt)
+    return {"total": found.total, "items": dump(found.items)}
+
+
+@reads
+def dashboard_stats(ctx: OperationContext) -> Result:
+    with ctx.app.session() as session:
+        return {"stats": dump(dashboard(session, ctx.app.today()))}
+
+
+@reads
+def dashboard_charts(ctx: OperationContext) -> Result:
+    with ctx.app.session() as session:
+        return {
+            "status_breakdown": status_breakdown(session),
+            "overdue_aging": overdue_aging(session, ctx.app.today()),
+            "value_by_shop": [
+                [name, str(value), count] for name, value, count in value_by_shop(session)
+            ],
+        }
+
+
+# ---- previews: what a person confirms (domain/previews.py) ---------------------------------------
+@reads
+def preview_status_change(
+    ctx: OperationContext, number: str, status: str, note: str | None = None
+) -> Result:
+    return ctx.app.repair_orders.preview_status_change(number, status, note).as_dict()
+
+
+@reads
+def preview_update(ctx: OperationContext, number: str, changes: dict[str, Any]) -> Result:
+    if not isinstance(changes, dict):
+        raise InvalidInput("changes must be an object of field names to new values.")
+    return ctx.app.repair_orders.preview_update(number, changes).as_dict()
+
+
+@reads
+def preview_create(ctx: OperationContext, fields: dict[str, Any], status: str) -> Result:
+    if not isinstance(fields, dict):
+        raise InvalidInput("fields must be an object of field names to values.")
+    return ctx.app.repair_orders.preview_create(fields, status).as_dict()
+
+
+@reads
+def preview_archive(ctx: OperationContext, number: str, archive: str | None = None) -> Result:
+    return ctx.app.repair_orders.preview_archive(number, archive).as_dict()
+
+
+# ---- changes (applied once per call id) ----------------------------------------------------------
+@writes(replay=_read_back)
+def change_status(
+    ctx: OperationContext,
+    number: str | int,
+    status: str,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Result:
+    ro = ctx.repair_orders.change_status(
+        ctx.actor, number, status, note=note, expected_version=expected_version
+    )
+    return {"repair_order": dump(ro)}
+
+
+@writes(replay=_read_back)
+def update_repair_order(
+    ctx: OperationContext,
+    number: str | int,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+) -> Result:
+    if not isinstance(changes, dict):
+        raise InvalidInput("changes must be an object of field names to new values.")
+    ro = ctx.repair_orders.update(ctx.actor, number, changes, expected_version=expected_version)
+    return {"repair_order": dump(ro)}
+
+
+@writes()
+def create_repair_order(
+    ctx: OperationContext, fields: dict[str, Any], status: str = "WAITING QUOTE"
+) -> Result:
+    return {"repair_order": dump(ctx.repair_orders.create(ctx.actor, fields, status=status))}
+
+
+@writes(replay=_read_back)
+def archive_repair_order(
+    ctx: OperationContext,
+    number: str,
+    archive: str | None = None,
+    expected_version: int | None = None,
+) -> Result:
+    ro = ctx.repair_orders.archive(ctx.actor, number, archive, expected_version=expected_version)
+    return {"repair_order": dump(ro)}

@@ -1,0 +1,34 @@
+"""What a tool asks the chat to show besides its result: typed, UI-neutral events.
+
+Tools append them to `Deps.events`; the run loop hands each to the sink after the turn (the
+Chainlit chat draws them, the terminal prints what a person can do). No UI code here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DashboardCharts:
+    """Figures worth a picture: status breakdown, overdue aging, value by shop."""
+
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EmailDraftCards:
+    """Email drafts waiting for approval, to show as cards with their buttons."""
+
+    draft_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExcelSyncStarted:
+    """A full Excel sync was queued; its progress is worth following in the chat."""
+
+    job_id: str
+
+
+UiEvent = DashboardCharts | EmailDraftCards | ExcelSyncStarted

@@ -1,0 +1,289 @@
+"""The one approvals UI of the chat: change confirmations (Confirm / Cancel) and email drafts
+(Approve & send / Edit / Reject) are cards whose buttons are all one kind, `decide`, carrying
+only an id and a choice; `decide()` is the one callback behind them.
+
+Every press re-reads the item and the person's role on the server (the domain decides
+atomically: a second press does nothing). Confirm/Cancel resume the paused assistant run. An
+approved email is sent by its actor and the card reports the actor's result (no polling). Edit
+is a guided exchange: pick the field, type the new value, see the updated card; a changed
+recipient offers to become the shop's email (an explicit Yes, never automatic).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import chainlit as cl
+
+from agent.turns import Assistant, Sink
+from domain.conversations import Approval
+from domain.errors import RoTrackerError
+from domain.notifications import NotificationView, State
+from domain.roles import Actor, Role
+from integrations.mail.message import full_subject
+from jobs.app import App
+from jobs.errors import JobError
+from jobs.mail.actor import send_email
+
+ASK_TIMEOUT_S = 300
+SHOWN_AT_START = 10
+SENT_WAIT_S = 15.0
+BODY_PREVIEW_CHARS = 1200
+FIELDS = {
+    "to": "New recipient (email address)",
+    "cc": "New CC list, comma separated (type `none` for no CC)",
+    "subject": "New subject",
+    "body": "New body (plain text or simple HTML)",
+}
+
+
+def card_markdown(draft: NotificationView, prefix: str) -> str:
+    ros = ", ".join(draft.ro_numbers)
+    flags = []
+    if draft.missing_email:
+        flags.append("⚠️ **No email on file for this shop** — press Edit to add a recipient.")
+    if draft.is_stale:
+        flags.append("⏰ Waiting for approval for more than 24 hours.")
+    body = draft.body_text
+    if len(body) > BODY_PREVIEW_CHARS:
+        body = body[:BODY_PREVIEW_CHARS] + "…"
+    quoted = "\n".join(f"> {line}" if line else ">" for line in body.splitlines())
+    lines = [
+        f"**Email draft** — RO {ros} · {draft.shop_name or 'unknown shop'} "
+        f"(drafted by {draft.created_by})",
+        *flags,
+        "",
+        f"**To:** {draft.to or '—'}  ",
+        f"**Cc:** {', '.join(draft.cc) or '—'}  ",
+        f"**Subject:** {full_subject(draft.subject, prefix)}",
+        "",
+        quoted,
+    ]
+    return "\n".join(lines)
+
+
+BUTTON = "decide"  # the one button kind; its payload is {"id": ..., "choice": ...}
+CHANGE_CHOICES = {"confirm": "Confirm", "cancel": "Cancel"}
+DRAFT_CHOICES = {"approve": "Approve & send", "edit": "Edit", "reject": "Reject"}
+ICONS = {"confirm": "check", "cancel": "x", "approve": "send", "edit": "pencil", "reject": "x"}
+
+
+def _buttons(item_id: str, choices: dict[str, str]) -> list[cl.Action]:
+    return [
+        cl.Action(name=BUTTON, payload={"id": item_id, "choice": c}, label=label, icon=ICONS[c])
+        for c, label in choices.items()
+    ]
+
+
+def confirmation_markdown(approval: Approval) -> str:
+    preview = approval.preview or {}
+    rows = "\n".join(
+        f"| {field} | {old} | **{new}** |" for field, old, new in preview.get("changes", [])
+    )
+    note = f"\n\n{preview['note']}" if preview.get("note") else ""
+    return (
+        f"**{preview.get('title', approval.tool_name)}** — please confirm.\n\n"
+        f"| | now | after |\n|---|---|---|\n{rows}{note}"
+    )
+
+
+async def show_confirmations(waiting: list[Approval]) -> None:
+    """A card with Confirm / Cancel for each change waiting for a person."""
+    store = cl.user_session.get("approval_buttons") or {}
+    for approval in waiting:
+        buttons = _buttons(approval.id, CHANGE_CHOICES)
+        store[approval.id] = buttons
+        await cl.Message(content=confirmation_markdown(approval), actions=buttons).send()
+    cl.user_session.set("approval_buttons", store)
+
+
+async def show_drafts(app: App, draft_ids: list[str]) -> None:
+    """A card with buttons for each draft still waiting for approval."""
+    store: dict[str, cl.Message] = cl.user_session.get("draft_cards") or {}
+    for draft_id in dict.fromkeys(draft_ids):
+        try:
+            draft = await asyncio.to_thread(app.notifications.get, draft_id)
+        except RoTrackerError:
+            continue
+        if draft.state is not State.PENDING_APPROVAL:
+            continue
+        old = store.pop(draft.id, None)
+        if old is not None:
+            await old.remove_actions()
+        message = cl.Message(
+            content=card_markdown(draft, app.settings.mail_subject_prefix),
+            actions=_buttons(draft.id, DRAFT_CHOICES),
+        )
+        await message.send()
+        store[draft.id] = message
+    cl.user_session.set("draft_cards", store)
+
+
+async def show_pending_drafts(app: App, actor: Actor, intro: str) -> None:
+    """For approvers: the drafts waiting for approval (chat start, chat resume)."""
+    if actor.role.rank < Role.APPROVER.rank:
+        return
+    drafts = await asyncio.to_thread(app.notifications.pending, SHOWN_AT_START)
+    if drafts:
+        await cl.Message(content=intro.format(n=len(drafts))).send()
+        await show_drafts(app, [d.id for d in drafts])
+
+
+async def decide(
+    app: App, assistant: Assistant, actor: Actor, action: cl.Action, sink: Sink
+) -> None:
+    """The callback of every approvals button: the choice names what to do with the id."""
+    payload = action.payload or {}
+    item_id = str(payload.get("id", ""))[:36]
+    choice = str(payload.get("choice", ""))
+    if choice in CHANGE_CHOICES:
+        buttons = (cl.user_session.get("approval_buttons") or {}).pop(item_id, [])
+        for button in buttons:
+            await button.remove()
+        await assistant.decide(actor, item_id, choice == "confirm", sink)
+    elif choice == "approve":
+        await approve(app, actor, item_id)
+    elif choice == "edit":
+        await edit(app, actor, item_id)
+    elif choice == "reject":
+        await reject(app, actor, item_id)
+    else:
+        await cl.Message(content="That button is not one I know; nothing was changed.").send()
+
+
+async def _retire_card(draft_id: str) -> None:
+    store: dict[str, cl.Message] = cl.user_session.get("draft_cards") or {}
+    message = store.pop(draft_id, None)
+    if message is not None:
+        await message.remove_actions()
+    cl.user_session.set("draft_cards", store)
+
+
+async def approve(app: App, actor: Actor, draft_id: str) -> None:
+    try:
+        draft = await asyncio.to_thread(app.notifications.approve, actor, draft_id)
+    except RoTrackerError as exc:
+        await cl.Message(content=f"Not sent: {exc}").send()
+        return
+    await _retire_card(draft_id)
+    status = cl.Message(content=f"Approved by {actor.name} — sending to {draft.to}…")
+    await status.send()
+    status.content = await _send(app, draft_id, draft.to or "")
+    await status.update()
+
+
+async def _send(app: App, draft_id: str, to: str) -> str:
+    """Run the send actor and report its outcome; after SENT_WAIT_S it carries on unwatched."""
+    try:
+        await app.jobs.run(send_email, draft_id, timeout=SENT_WAIT_S)
+    except JobError:
+        return f"Approved — queued for sending to {to}; it goes out as soon as a worker is free."
+    except RoTrackerError as exc:
+        return f"❌ **Not sent:** {exc}"
+    draft = await asyncio.to_thread(app.notifications.get, draft_id)
+    if draft.state is State.SENT:
+        return f"✅ **Sent** to {to} ({draft.sender})."
+    if draft.state is State.FAILED:
+        return f"❌ **Not sent:** {draft.error}"
+    return f"Approved — queued for sending to {to}; it goes out as soon as a worker is free."
+
+
+async def reject(app: App, actor: Actor, draft_id: str) -> None:
+    try:
+        await _reject(app, actor, draft_id)
+    finally:
+        await _asked()
+
+
+async def _asked() -> None:
+    """Chainlit ends an ask by signalling "task started" again, which an action callback (an
+    HTTP call, unlike a message) never closes: the chat would stay busy with every button
+    disabled. Close it ourselves."""
+    await cl.context.emitter.task_end()
+
+
+async def _reject(app: App, actor: Actor, draft_id: str) -> None:
+    answer = await cl.AskUserMessage(
+        content="Reason for rejecting (optional — type `skip` for none):", timeout=ASK_TIMEOUT_S
+    ).send()
+    reason = _reply_text(answer)
+    reason = None if reason is None or reason.lower() in ("skip", "-", "none") else reason
+    try:
+        await asyncio.to_thread(app.notifications.reject, actor, draft_id, reason)
+    except RoTrackerError as exc:
+        await cl.Message(content=f"Not rejected: {exc}").send()
+        return
+    await _retire_card(draft_id)
+    await cl.Message(content="Rejected — nothing was sent.").send()
+
+
+async def edit(app: App, actor: Actor, draft_id: str) -> None:
+    try:
+        await _edit(app, actor, draft_id)
+    finally:
+        await _asked()
+
+
+async def _edit(app: App, actor: Actor, draft_id: str) -> None:
+    choices = [
+        cl.Action(name=f"edit_{field}", payload={"field": field}, label=label)
+        for field, label in (
+            ("to", "Recipient"),
+            ("cc", "CC"),
+            ("subject", "Subject"),
+            ("body", "Body"),
+            ("cancel", "Cancel"),
+        )
+    ]
+    picked = await cl.AskActionMessage(
+        content="What do you want to change?", actions=choices, timeout=ASK_TIMEOUT_S
+    ).send()
+    field = (picked or {}).get("payload", {}).get("field")
+    if field not in FIELDS:
+        return
+    answer = await cl.AskUserMessage(content=FIELDS[field] + ":", timeout=ASK_TIMEOUT_S).send()
+    value = _reply_text(answer)
+    if value is None:
+        return
+    if field == "cc" and value.lower() == "none":
+        value = ""
+    try:
+        before = await asyncio.to_thread(app.notifications.get, draft_id)
+        draft = await asyncio.to_thread(
+            lambda: app.notifications.edit(actor, draft_id, **{field: value})
+        )
+    except RoTrackerError as exc:
+        await cl.Message(content=f"Not changed: {exc}").send()
+        return
+    if field == "to" and draft.to and draft.to != before.to and draft.shop_name:
+        await _offer_shop_email(app, actor, draft)
+    await show_drafts(app, [draft_id])
+
+
+async def _offer_shop_email(app: App, actor: Actor, draft: NotificationView) -> None:
+    yes_no = [
+        cl.Action(name="save_shop_email", payload={"save": True}, label="Yes, save it"),
+        cl.Action(name="save_shop_email", payload={"save": False}, label="No, this email only"),
+    ]
+    picked = await cl.AskActionMessage(
+        content=f"Save **{draft.to}** as the email of **{draft.shop_name}** for future drafts?",
+        actions=yes_no,
+        timeout=ASK_TIMEOUT_S,
+    ).send()
+    if (picked or {}).get("payload", {}).get("save"):
+        try:
+            await asyncio.to_thread(
+                lambda: app.notifications.edit(actor, draft.id, save_shop_email=True)
+            )
+            await cl.Message(content=f"Saved as {draft.shop_name}'s email.").send()
+        except RoTrackerError as exc:
+            await cl.Message(content=f"Not saved: {exc}").send()
+
+
+def _reply_text(answer: Any) -> str | None:
+    if not answer:
+        return None
+    text = answer.get("output") if isinstance(answer, dict) else getattr(answer, "content", None)
+    text = (text or "").strip()
+    return text or None

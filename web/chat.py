@@ -1,0 +1,140 @@
+"""The Chainlit adapter: sign-in, chat start/resume, a message -> the assistant, the approvals
+button. `install(app)` registers the callbacks with Chainlit; app.py calls it once.
+
+Everything the assistant does happens in `agent.turns.Assistant`; this module only turns its
+events into Chainlit messages (web/sink.py) and the approvals cards (web/approvals.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Coroutine
+from typing import Any
+
+import chainlit as cl
+from chainlit.config import FILES_DIRECTORY
+
+from agent.turns import Assistant
+from config import auth_secret
+from domain.conversations import Approval
+from domain.errors import RoTrackerError
+from domain.roles import Actor, Role
+from jobs.app import App
+from web import approvals
+from web.data_layer import OurDataLayer
+from web.entra import install as install_entra
+from web.sink import ChainlitSink
+
+RESEND_AFTER_S = 0.5
+_background: set[asyncio.Task] = set()  # keeps fire-and-forget tasks alive until done
+
+
+def in_background(coroutine: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.create_task(coroutine)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+def install(app: App) -> Assistant:
+    """Register every Chainlit callback for `app`; returns the assistant they drive."""
+    os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth_secret(app.settings))
+    assistant = Assistant(app)
+
+    def sink() -> ChainlitSink:
+        return ChainlitSink(app, in_background)
+
+    @cl.on_app_startup
+    async def startup() -> None:
+        FILES_DIRECTORY.mkdir(parents=True, exist_ok=True)  # Chainlit keeps chart data here
+        app.jobs.start()  # in-process workers when embedded; with REDIS_URL it only enqueues
+
+    @cl.on_app_shutdown
+    async def shutdown() -> None:
+        await app.jobs.aclose()
+        app.jobs.stop()
+
+    @cl.data_layer
+    def data_layer() -> OurDataLayer:
+        return OurDataLayer(app)
+
+    @cl.password_auth_callback
+    async def sign_in(username: str, password: str) -> cl.User | None:
+        user = await asyncio.to_thread(app.users.authenticate, username, password)
+        if user is None:
+            return None
+        # Only display data goes in the (signed, readable) cookie; the role is re-read on use.
+        return cl.User(
+            identifier=user.email,
+            display_name=user.display_name or user.email,
+            metadata={"provider": "local"},
+        )
+
+    # "Continue with Microsoft" when GT_ENTRA_LOGIN is on (web/entra.py); the user's role comes
+    # from their Entra app roles at each sign-in and, like a local user's, is re-read on use.
+    entra_sign_in = install_entra(app.settings, app.users, os.environ["CHAINLIT_AUTH_SECRET"])
+    if entra_sign_in is not None:
+        cl.oauth_callback(entra_sign_in)
+
+    async def current_actor() -> Actor:
+        user = cl.user_session.get("user")
+        if user is None:
+            return Actor("anonymous", Role.VIEWER, "chat")
+        try:
+            return await asyncio.to_thread(app.users.actor_for, user.identifier, "chat")
+        except RoTrackerError:
+            return Actor(user.identifier, Role.VIEWER, "chat")
+
+    @cl.set_starters
+    async def starters(user: cl.User | None = None, language: str | None = None):
+        return [
+            cl.Starter(label="Overdue ROs", message="overdue"),
+            cl.Starter(label="Dashboard", message="dashboard"),
+            cl.Starter(label="Find a part", message="find starter generator"),
+            cl.Starter(label="Pending approvals", message="pending approvals"),
+        ]
+
+    @cl.on_chat_start
+    async def chat_start() -> None:
+        actor = await current_actor()
+        waiting = await asyncio.to_thread(app.approvals.pending, None, actor.name)
+        if waiting:
+            await cl.Message(
+                content=f"You have {len(waiting)} change(s) waiting for Confirm:"
+            ).send()
+            await approvals.show_confirmations(waiting)
+        await approvals.show_pending_drafts(
+            app, actor, "{n} email draft(s) waiting for your approval:"
+        )
+
+    @cl.on_chat_resume
+    async def chat_resume(thread: dict[str, Any]) -> None:
+        # Buttons are not stored with the thread: send the ones still waiting again — a moment
+        # later, because Chainlit replays the stored thread right after this hook returns and
+        # the replay would replace anything sent now.
+        in_background(resend_drafts())  # email drafts' buttons, for approvers
+        waiting = await asyncio.to_thread(app.approvals.pending, thread["id"])
+        if waiting:
+            in_background(resend_confirmations(waiting))
+
+    async def resend_drafts() -> None:
+        await asyncio.sleep(RESEND_AFTER_S)
+        await approvals.show_pending_drafts(
+            app, await current_actor(), "Email drafts still waiting:"
+        )
+
+    async def resend_confirmations(waiting: list[Approval]) -> None:
+        await asyncio.sleep(RESEND_AFTER_S)
+        await cl.Message(content="Still waiting for your decision:").send()
+        await approvals.show_confirmations(waiting)
+
+    @cl.on_message
+    async def on_message(message: cl.Message) -> None:
+        actor = await current_actor()
+        await assistant.ask(actor, cl.context.session.thread_id, message.content, sink())
+
+    @cl.action_callback(approvals.BUTTON)
+    async def on_decide(action: cl.Action) -> None:
+        await approvals.decide(app, assistant, await current_actor(), action, sink())
+
+    return assistant

@@ -1,0 +1,297 @@
+"""Chainlit's thread history on our own tables (SQLite and MySQL alike).
+
+Chainlit's bundled SQLAlchemy data layer uses PostgreSQL/SQLite-only SQL; this one speaks through
+our models. Users are our `users` rows (id = email); threads, steps and feedback are
+`chat_threads` / `chat_steps`. Elements (charts) are not stored: a resumed thread shows its
+messages and tool steps, and charts are drawn again on request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC
+from typing import Any
+
+from chainlit.data.base import BaseDataLayer
+from chainlit.types import (
+    Feedback,
+    PageInfo,
+    PaginatedResponse,
+    Pagination,
+    ThreadDict,
+    ThreadFilter,
+)
+from chainlit.user import PersistedUser, User
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from domain.conversations import ChatStep, ChatThread, ensure_thread, new_id
+from domain.models import User as UserRow
+from jobs.app import App
+
+MAX_THREADS = 200
+
+
+def _iso(value) -> str:
+    return value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z") if value else ""
+
+
+def _step_dict(step: ChatStep) -> dict[str, Any]:
+    feedback = None
+    if step.feedback_value is not None:
+        feedback = {
+            "forId": step.id,
+            "id": step.id,
+            "value": step.feedback_value,
+            "comment": step.feedback_comment,
+        }
+    return {
+        "id": step.id,
+        "threadId": step.thread_id,
+        "parentId": step.parent_id,
+        "name": step.name,
+        "type": step.type,
+        "input": step.input or "",
+        "output": step.output or "",
+        "metadata": step.meta or {},
+        "isError": step.is_error,
+        "showInput": step.show_input,
+        "language": step.language,
+        "start": step.start,
+        "end": step.end,
+        "createdAt": step.created_at,
+        "feedback": feedback,
+    }
+
+
+class OurDataLayer(BaseDataLayer):
+    def __init__(self, app: App):
+        self.app = app
+
+    async def _run(self, fn, *args):
+        return await asyncio.to_thread(fn, *args)
+
+    # ---- users ---------------------------------------------------------------------------
+    def _get_user(self, identifier: str) -> PersistedUser | None:
+        with self.app.session() as s:
+            row = s.scalar(select(UserRow).where(UserRow.email == identifier.lower()))
+            if row is None:
+                return None
+            return PersistedUser(
+                id=row.email,
+                identifier=row.email,
+                createdAt=_iso(row.created_at),
+                display_name=row.display_name,
+                metadata={"role": row.role},
+            )
+
+    async def get_user(self, identifier: str) -> PersistedUser | None:
+        return await self._run(self._get_user, identifier)
+
+    async def create_user(self, user: User) -> PersistedUser | None:
+        # Accounts are created by `gt users add` or Entra sign-in, never by the chat itself.
+        return await self.get_user(user.identifier)
+
+    # ---- threads ---------------------------------------------------------------------------
+    def _update_thread(self, thread_id: str, name, user_id, metadata, tags) -> None:
+        ensure_thread(self.app.uow, thread_id, user_id)
+        with self.app.uow() as uow:
+            thread = uow.session.get(ChatThread, thread_id)
+            if name is not None:
+                thread.name = str(name)[:255]
+            if user_id is not None and thread.user_email is None:
+                thread.user_email = user_id
+            if metadata is not None:
+                thread.meta = {
+                    **(thread.meta or {}),
+                    **{
+                        k: v for k, v in metadata.items() if isinstance(v, str | int | float | bool)
+                    },
+                }
+            if tags is not None:
+                thread.tags = list(tags)
+            uow.commit()
+
+    async def update_thread(
+        self,
+        thread_id: str,
+        name: str | None = None,
+        user_id: str | None = None,
+        metadata: dict | None = None,
+        tags: list[str] | None = None,
+    ) -> None:
+        await self._run(self._update_thread, thread_id, name, user_id, metadata, tags)
+
+    def _get_thread(self, thread_id: str) -> ThreadDict | None:
+        with self.app.session() as s:
+            thread = s.get(ChatThread, thread_id)
+            if thread is None:
+                return None
+            steps = s.scalars(
+                select(ChatStep)
+                .where(ChatStep.thread_id == thread_id)
+                .order_by(ChatStep.created_at, ChatStep.start)
+            ).all()
+            return {
+                "id": thread.id,
+                "createdAt": _iso(thread.created_at),
+                "name": thread.name,
+                "userId": thread.user_email,
+                "userIdentifier": thread.user_email,
+                "tags": thread.tags or [],
+                "metadata": thread.meta or {},
+                "steps": [_step_dict(step) for step in steps],
+                "elements": [],
+            }
+
+    async def get_thread(self, thread_id: str) -> ThreadDict | None:
+        return await self._run(self._get_thread, thread_id)
+
+    async def get_thread_author(self, thread_id: str) -> str:
+        thread = await self.get_thread(thread_id)
+        return thread["userIdentifier"] if thread else ""
+
+    def _delete_thread(self, thread_id: str) -> None:
+        with self.app.uow() as uow:
+            uow.session.execute(delete(ChatStep).where(ChatStep.thread_id == thread_id))
+            uow.session.execute(delete(ChatThread).where(ChatThread.id == thread_id))
+            uow.commit()
+
+    async def delete_thread(self, thread_id: str) -> None:
+        await self._run(self._delete_thread, thread_id)
+
+    def _list_threads(self, pagination: Pagination, filters: ThreadFilter) -> PaginatedResponse:
+        with self.app.session() as s:
+            query = select(ChatThread).where(ChatThread.user_email == filters.userId)
+            if filters.search:
+                pattern = f"%{filters.search[:100]}%"
+                matching = select(ChatStep.thread_id).where(ChatStep.output.like(pattern))
+                query = query.where(or_(ChatThread.name.like(pattern), ChatThread.id.in_(matching)))
+            if filters.feedback is not None:
+                rated = select(ChatStep.thread_id).where(
+                    ChatStep.feedback_value == int(filters.feedback)
+                )
+                query = query.where(ChatThread.id.in_(rated))
+            if pagination.cursor:
+                cursor = s.get(ChatThread, pagination.cursor)
+                if cursor is not None:
+                    query = query.where(ChatThread.created_at < cursor.created_at)
+            first = max(1, min(pagination.first, MAX_THREADS))
+            rows = s.scalars(query.order_by(ChatThread.created_at.desc()).limit(first + 1)).all()
+            page = rows[:first]
+            data = [
+                {
+                    "id": t.id,
+                    "createdAt": _iso(t.created_at),
+                    "name": t.name,
+                    "userId": t.user_email,
+                    "userIdentifier": t.user_email,
+                    "tags": t.tags or [],
+                    "metadata": t.meta or {},
+                    "steps": [],
+                    "elements": [],
+                }
+                for t in page
+            ]
+            return PaginatedResponse(
+                pageInfo=PageInfo(
+                    hasNextPage=len(rows) > first,
+                    startCursor=page[0].id if page else None,
+                    endCursor=page[-1].id if page else None,
+                ),
+                data=data,
+            )
+
+    async def list_threads(
+        self, pagination: Pagination, filters: ThreadFilter
+    ) -> PaginatedResponse:
+        if not filters.userId:
+            raise ValueError("userId is required")
+        return await self._run(self._list_threads, pagination, filters)
+
+    # ---- steps -----------------------------------------------------------------------------
+    def _upsert_step(self, step_dict: dict[str, Any]) -> None:
+        thread_id = step_dict.get("threadId")
+        if not thread_id or not step_dict.get("id"):
+            return
+        try:
+            self._write_step(thread_id, step_dict)
+        except IntegrityError:  # the thread or step was created by another task a moment ago
+            self._write_step(thread_id, step_dict)
+
+    def _write_step(self, thread_id: str, step_dict: dict[str, Any]) -> None:
+        with self.app.uow() as uow:
+            s = uow.session
+            if s.get(ChatThread, thread_id) is None:
+                s.add(ChatThread(id=thread_id))
+                s.flush()
+            step = s.get(ChatStep, step_dict["id"]) or ChatStep(
+                id=step_dict["id"], thread_id=thread_id
+            )
+            step.parent_id = step_dict.get("parentId")
+            step.name = (step_dict.get("name") or "")[:255]
+            step.type = step_dict.get("type") or "undefined"
+            if "input" in step_dict:
+                step.input = step_dict.get("input")
+            if "output" in step_dict:
+                step.output = step_dict.get("output")
+            step.meta = step_dict.get("metadata") or step.meta or {}
+            step.is_error = bool(step_dict.get("isError"))
+            show_input = step_dict.get("showInput")
+            step.show_input = str(show_input).lower() if show_input is not None else None
+            step.language = step_dict.get("language")
+            step.start = step_dict.get("start") or step.start
+            step.end = step_dict.get("end") or step.end
+            step.created_at = step_dict.get("createdAt") or step.created_at or step.start
+            s.add(step)
+            uow.commit()
+
+    async def create_step(self, step_dict) -> None:
+        await self._run(self._upsert_step, dict(step_dict))
+
+    async def update_step(self, step_dict) -> None:
+        await self._run(self._upsert_step, dict(step_dict))
+
+    def _delete_step(self, step_id: str) -> None:
+        with self.app.uow() as uow:
+            uow.session.execute(delete(ChatStep).where(ChatStep.id == step_id))
+            uow.commit()
+
+    async def delete_step(self, step_id: str) -> None:
+        await self._run(self._delete_step, step_id)
+
+    async def get_favorite_steps(self, user_id: str) -> list:
+        return []
+
+    # ---- feedback --------------------------------------------------------------------------
+    def _set_feedback(self, for_id: str, value: int | None, comment: str | None) -> bool:
+        with self.app.uow() as uow:
+            step = uow.session.get(ChatStep, for_id)
+            if step is None:
+                return False
+            step.feedback_value, step.feedback_comment = value, (comment or None)
+            uow.commit()
+            return True
+
+    async def upsert_feedback(self, feedback: Feedback) -> str:
+        await self._run(self._set_feedback, feedback.forId, int(feedback.value), feedback.comment)
+        return feedback.id or feedback.forId or new_id()
+
+    async def delete_feedback(self, feedback_id: str) -> bool:
+        return await self._run(self._set_feedback, feedback_id, None, None)
+
+    # ---- elements (not stored) -------------------------------------------------------------
+    async def create_element(self, element) -> None:
+        return None
+
+    async def get_element(self, thread_id: str, element_id: str):
+        return None
+
+    async def delete_element(self, element_id: str, thread_id: str | None = None) -> None:
+        return None
+
+    async def build_debug_url(self) -> str:
+        return ""
+
+    async def close(self) -> None:
+        return None

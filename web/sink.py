@@ -1,0 +1,81 @@
+"""Shows one assistant turn in Chainlit: streamed reply, a step per tool call, confirmation
+cards, and the tools' UI events (charts, email draft cards, a sync's live progress)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import chainlit as cl
+
+from domain.conversations import Approval
+from jobs.app import App
+from tools.events import DashboardCharts, EmailDraftCards, ExcelSyncStarted, UiEvent
+from web import approvals
+from web.charts import dashboard_figures
+from web.progress import show_sync_progress
+
+Background = Callable[[Coroutine[Any, Any, None]], None]
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=2, default=str, ensure_ascii=False)
+
+
+def _plotly_elements(data: dict[str, Any]) -> list[cl.Plotly]:
+    return [
+        cl.Plotly(name=title, figure=fig, display="inline", size="large")
+        for title, fig in dashboard_figures(data)
+    ]
+
+
+class ChainlitSink:
+    def __init__(self, app: App, in_background: Background) -> None:
+        self.app = app
+        self.in_background = in_background  # for work that outlives the turn (sync progress)
+        self.message: cl.Message | None = None
+        self.steps: dict[str, cl.Step] = {}
+
+    async def text(self, delta: str) -> None:
+        if self.message is None:
+            self.message = cl.Message(content="")
+        await self.message.stream_token(delta)
+
+    async def tool_started(self, call_id: str, name: str, args: dict[str, Any]) -> None:
+        step = cl.Step(name=name, type="tool", show_input="json", language="json")
+        step.input = _as_text(args)
+        await step.send()
+        self.steps[call_id] = step
+
+    async def tool_finished(self, call_id: str, name: str, output: Any, error: str | None) -> None:
+        step = self.steps.pop(call_id, None)
+        if step is None:
+            return
+        step.output = error if error else _as_text(output)
+        step.is_error = bool(error)
+        await step.update()
+
+    async def confirm(self, waiting: list[Approval]) -> None:
+        await approvals.show_confirmations(waiting)
+
+    async def show(self, event: UiEvent) -> None:
+        if isinstance(event, EmailDraftCards):
+            await approvals.show_drafts(self.app, list(event.draft_ids))
+        elif isinstance(event, ExcelSyncStarted):
+            self.in_background(show_sync_progress(self.app, event.job_id))
+        elif isinstance(event, DashboardCharts):
+            # Building and serializing figures takes tens of milliseconds: off the event loop,
+            # so other people's turns are not held up by this one's pictures.
+            elements = await asyncio.to_thread(_plotly_elements, event.data)
+            if elements:
+                await cl.Message(content="", elements=elements).send()
+
+    async def finish(self, reply: str) -> None:
+        if self.message is not None:
+            await self.message.send()
+        elif reply and not reply.startswith("Waiting for confirmation"):
+            await cl.Message(content=reply).send()
