@@ -94,6 +94,12 @@ def dashboard(session: Session, today: date) -> Dashboard:
     return Dashboard(**values)
 
 
+def current_dashboard(app) -> Dashboard:
+    """The dashboard as of the app's today, in a session of its own (`gt ro stats`)."""
+    with app.session() as session:
+        return dashboard(session, app.today())
+
+
 @dataclass(frozen=True)
 class RoFacts:
     """The columns the rules look at, for one RO."""

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import desc, func, or_, select
 from sqlalchemy.orm import lazyload
 
-from domain.models import DomainEvent, ExcelSyncState, RepairOrder, utcnow
+from domain.models import DomainEvent, ExcelSyncState, JobFailure, RepairOrder, utcnow
 from integrations.excel.layout import SHEET_ORDER, sheet_of
 from integrations.excel.plan import plan_changes, plan_full
 from integrations.excel.writer import WorkbookWriter
@@ -110,6 +110,24 @@ def pending(app, target: str) -> dict[str, Any]:
         "last_error_at": _iso(state.last_error_at) if state else None,
         "message": message,
     }
+
+
+def recent_failures(app, limit: int = 5) -> list[dict[str, Any]]:
+    """The last final failures of the `excel_sync` job, newest first (`gt excel status`)."""
+    with app.session() as session:
+        return [
+            {
+                "failed_at": f.failed_at.isoformat(timespec="seconds"),
+                "error_type": f.error_type,
+                "error": f.error,
+            }
+            for f in session.scalars(
+                select(JobFailure)
+                .where(JobFailure.actor_name == "excel_sync")
+                .order_by(desc(JobFailure.id))
+                .limit(limit)
+            )
+        ]
 
 
 def _iso(value) -> str | None:

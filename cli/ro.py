@@ -1,0 +1,151 @@
+"""`gt ro`: repair orders."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cli.common import (
+    JsonOpt,
+    UserOpt,
+    acting_user,
+    app_instance,
+    handles_errors,
+    out,
+    print_json,
+    table,
+)
+
+ro_cli = typer.Typer(no_args_is_help=True, help="Repair orders.")
+
+
+def _ro_rows(items) -> list[list[Any]]:
+    return [
+        [
+            r.number,
+            r.archive.sheet,
+            r.status or r.raw_status,
+            r.shop_name,
+            r.part_number,
+            r.next_update,
+            r.days_overdue or "",
+            r.estimated_cost,
+        ]
+        for r in items
+    ]
+
+
+RO_COLUMNS = ["RO", "Archive", "Status", "Shop", "Part", "Next update", "Days overdue", "Est. cost"]
+
+
+@ro_cli.command("show")
+@handles_errors
+def ro_show(
+    number: str,
+    history: Annotated[bool, typer.Option(help="Show the change log.")] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """One repair order, from any archive, with its change history."""
+    app = app_instance()
+    ro = app.repair_orders.get(number)
+    activity = app.repair_orders.activity(number) if history else []
+    if as_json:
+        print_json({"repair_order": ro, "activity": activity})
+        return
+    t = Table(title=f"RO {ro.number} — {ro.archive.sheet}", show_header=False)
+    for key, value in ro.model_dump().items():
+        if value not in (None, ""):
+            t.add_row(key.replace("_", " "), str(value))
+    out.print(t)
+    if activity:
+        table(
+            "History",
+            ["When (UTC)", "Who", "Via", "Action", "Field", "Old", "New"],
+            [
+                [
+                    f"{a.at:%Y-%m-%d %H:%M}",
+                    a.actor,
+                    a.source,
+                    a.action,
+                    a.field,
+                    a.old_value,
+                    a.new_value,
+                ]
+                for a in activity
+            ],
+        )
+
+
+@ro_cli.command("list")
+@handles_errors
+def ro_list(
+    overdue: Annotated[
+        bool, typer.Option(help="Only active ROs past their next-update date.")
+    ] = False,
+    archive: Annotated[str | None, typer.Option(help="Active, Net, Paid, Returns or all.")] = None,
+    shop: Annotated[str | None, typer.Option(help="Shop name (or part of it).")] = None,
+    status: Annotated[str | None, typer.Option(help="A status, any known spelling.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Repair orders, filtered. Default: the Active archive, next update first."""
+    from domain.archive import Archive, parse_archive
+    from domain.repair_orders import ListFilter
+    from domain.statuses import parse_status
+
+    if archive and archive.strip().lower() == "all":
+        chosen = None
+    else:
+        chosen = parse_archive(archive) if archive else Archive.ACTIVE
+    flt = ListFilter(
+        archive=chosen,
+        overdue=overdue,
+        shop=shop,
+        status=parse_status(status) if status else None,
+        limit=limit,
+    )
+    result = app_instance().repair_orders.list(flt)
+    if as_json:
+        print_json({"total": result.total, "items": result.items})
+        return
+    table(
+        f"{len(result.items)} of {result.total} repair orders", RO_COLUMNS, _ro_rows(result.items)
+    )
+
+
+@ro_cli.command("set-status")
+@handles_errors
+def ro_set_status(
+    number: str,
+    status: str,
+    note: Annotated[str | None, typer.Option(help="Why, for the history.")] = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change an RO's status (records history, moves the follow-up date)."""
+    app = app_instance()
+    actor = acting_user(app, user)
+    ro = app.repair_orders.change_status(actor, number, status, note=note)
+    if as_json:
+        print_json(ro)
+    else:
+        out.print(f"RO {ro.number} is now {ro.status}; next update {ro.next_update or '—'}.")
+
+
+@ro_cli.command("stats")
+@handles_errors
+def ro_stats(as_json: JsonOpt = False) -> None:
+    """Dashboard statistics (computed in the database)."""
+    from domain.stats import current_dashboard
+
+    stats = current_dashboard(app_instance())
+    if as_json:
+        print_json(stats)
+        return
+    table(
+        "Dashboard",
+        ["Figure", "Value"],
+        [[k.replace("_", " "), v] for k, v in stats.model_dump().items()],
+    )
