@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     redis_maintenance_chance: int = Field(
         1000, ge=0, le=1_000_000, validation_alias="GT_REDIS_MAINTENANCE_CHANCE"
     )
+    # Modules whose OPERATIONS `gt worker` processes declare too (`gt worker --module M` sets it).
+    worker_modules: str = Field("", validation_alias="GT_WORKER_MODULES")
 
     anthropic_api_key: str = Field("", validation_alias=AliasChoices("ANTHROPIC_API_KEY"))
     anthropic_base_url: str = Field("", validation_alias=AliasChoices("ANTHROPIC_BASE_URL"))

@@ -30,9 +30,9 @@ from domain.demo import DemoSpec, seed_demo
 from domain.migrate import upgrade
 from domain.models import RepairOrder
 from domain.roles import SYSTEM
-from integrations.microsoft.graph import GraphClient
 from integrations.excel.graph_workbook import GraphWorkbook, graph_cell
 from integrations.excel.layout import row_values, sheet_of
+from integrations.microsoft.graph import GraphClient
 from jobs.excel.sync import drain, full_sync
 from tests.fakes.graph import FakeGraph
 

@@ -124,8 +124,9 @@ def main() -> None:
             from jobs.broker import setup_broker
 
             setup_broker(settings)
-            import jobs.actors  # noqa: F401
             from jobs.context import use_app
+
+            import jobs.actors  # noqa: F401
 
             use_app(app)
             measured = asyncio.run(actor_path(numbers, args.calls))

@@ -35,16 +35,22 @@ def _assistant_turn(app, run, as_json: bool) -> None:
     """Start the jobs (in-process when embedded), run one assistant coroutine, show the result."""
     import asyncio
 
-    from agent.console import ConsoleSink
     from agent.turns import Assistant
-    from jobs import embedded
+    from cli.console import ConsoleSink
 
-    embedded.start(app, scheduler=False)
+    app.jobs.start()  # in-process workers when embedded; with Redis, `gt worker` runs them
     sink = ConsoleSink(console=None if as_json else out)
+
+    async def turn():
+        try:
+            return await run(Assistant(app), sink)
+        finally:
+            await app.jobs.aclose()
+
     try:
-        outcome = asyncio.run(run(Assistant(app), sink))
+        outcome = asyncio.run(turn())
     finally:
-        embedded.stop()
+        app.jobs.stop()
     if outcome.refused:
         from domain.errors import RoTrackerError
 
@@ -89,8 +95,8 @@ def chat(
 @handles_errors
 def approvals_list(as_json: JsonOpt = False) -> None:
     """Changes waiting for someone to confirm or cancel, and email drafts waiting for approval."""
-    from agent.console import approval_dict
-    from jobs.email_operations import draft_dict
+    from cli.console import approval_dict
+    from jobs.operations.email import draft_dict
 
     app = app_instance()
     waiting = [approval_dict(a) for a in app.approvals.pending()]

@@ -48,10 +48,11 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def app_instance():
+def app_instance(process: str = "cli"):
+    """This command's App, from the composition root."""
     from bootstrap import bootstrap
 
-    return bootstrap(get_settings())
+    return bootstrap(get_settings(), process=process)
 
 
 def acting_user(app, user: str | None, source: str = "cli"):

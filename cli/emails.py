@@ -43,7 +43,7 @@ def email_table(title: str, drafts: list[dict[str, Any]]) -> None:
 
 
 def _show_email(draft, as_json: bool, note: str | None = None) -> None:
-    from jobs.email_operations import draft_dict
+    from jobs.operations.email import draft_dict
 
     data = draft_dict(draft)
     if as_json:
@@ -60,10 +60,6 @@ def _show_email(draft, as_json: bool, note: str | None = None) -> None:
 
 def _send_approved(app, notification_id: str) -> str:
     """Enqueue the send (Redis), or send in this process in embedded mode (no worker here)."""
-    from jobs.broker import setup_broker
-
-    if app.settings.redis_url:
-        setup_broker(app.settings)
     from jobs.mail.actor import queue_send
 
     return queue_send(app, notification_id, inline=not app.settings.redis_url)
@@ -94,7 +90,7 @@ def emails_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Email drafts by state (waiting over 24 h first), or sent mail with --state SENT."""
-    from jobs.email_operations import draft_dict
+    from jobs.operations.email import draft_dict
 
     app = app_instance()
     if state.upper() == "PENDING_APPROVAL" and ro is None:

@@ -48,7 +48,6 @@ def excel_sync(
     """Write waiting RO changes to the configured workbook (local file or Graph), now."""
     from domain.roles import Role
     from jobs.excel.sync import drain, full_sync, pending
-    from integrations.excel.targets import writer_for
 
     app = app_instance()
     # The same rule as the chat's excel_full_sync / excel_sync_now operations.
@@ -57,7 +56,7 @@ def excel_sync(
         actor.require(Role.APPROVER, "rewrite the Excel workbook")
     else:
         actor.require(Role.EDITOR, "start an Excel sync")
-    writer = writer_for(app)
+    writer = app.workbook()
     waiting = pending(app, writer.target)
     total = waiting["total_ros"] if full or waiting["never_synced"] else waiting["pending_ros"]
     with _excel_errors(), progress("Syncing Excel", total) as advance:
@@ -80,8 +79,8 @@ def excel_sync(
 @handles_errors
 def excel_status(as_json: JsonOpt = False) -> None:
     """Changes waiting for Excel, the last sync and its error, recent failed sync jobs."""
-    from jobs.excel.sync import pending, recent_failures
     from integrations.excel.targets import target_of
+    from jobs.excel.sync import pending, recent_failures
 
     app = app_instance()
     report = pending(app, target_of(app.settings))

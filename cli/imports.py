@@ -77,12 +77,11 @@ def import_excel(
 def _download_graph_workbook(app, directory):
     from domain.errors import InvalidInput
     from integrations.errors import ExcelSyncError
-    from integrations.excel.targets import writer_for
 
     if app.settings.excel_target != "graph":
         raise ConfigError("gt import excel --graph needs GT_EXCEL_TARGET=graph and its settings.")
     try:
-        content = writer_for(app).download()
+        content = app.workbook().download()
     except ExcelSyncError as exc:
         raise InvalidInput(f"Could not download the Graph workbook: {exc}") from None
     target = directory / "graph-workbook.xlsx"

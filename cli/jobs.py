@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -37,7 +38,10 @@ def worker(
     from dramatiq.cli import make_argument_parser
 
     _needs_redis("worker")
-    argv = ["jobs.actors", *(modules or []), "--processes", str(processes)]
+    # Each worker process imports cli.worker_process, which bootstraps its App (declaring the
+    # actors on Dramatiq's global broker) and the extra modules' OPERATIONS.
+    os.environ["GT_WORKER_MODULES"] = ",".join(modules or [])
+    argv = ["cli.worker_process", "--processes", str(processes)]
     argv += ["--threads", str(threads), "--path", str(PROJECT_DIR)]
     for queue in queues or []:
         argv += ["--queues", queue]
@@ -54,13 +58,9 @@ def scheduler() -> None:
     """
     import contextlib
 
-    from jobs.broker import setup_broker
-    from jobs.scheduler import build
-
     _needs_redis("scheduler")
     settings = get_settings()
-    setup_broker(settings)
-    sched = build(settings, blocking=True)
+    sched = app_instance("scheduler").jobs.scheduler
     for job in sched.get_jobs():
         err.print(f"{job.name}: {job.trigger}")
     err.print(f"Scheduler running ({settings.timezone}); Ctrl-C to stop.")
@@ -75,10 +75,10 @@ def jobs_status(
     as_json: JsonOpt = False,
 ) -> None:
     """Queue depths, messages in flight and retrying, last scheduled runs, final failures."""
-    from jobs.broker import setup_broker
     from jobs.status import collect
 
-    report = collect(setup_broker(get_settings()), app_instance(), failures=failures)
+    app = app_instance()
+    report = collect(app.jobs, app, failures=failures)
     if as_json:
         print_json(report)
         return

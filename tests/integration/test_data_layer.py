@@ -2,7 +2,7 @@
 
 import asyncio
 
-from agent.data_layer import OurDataLayer
+from web.data_layer import OurDataLayer
 from chainlit.types import Feedback, Pagination, ThreadFilter
 
 from domain.roles import SYSTEM

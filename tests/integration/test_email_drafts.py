@@ -253,36 +253,35 @@ def test_old_pending_drafts_come_first(desk):
 
 
 def test_the_scheduled_actors_draft_as_the_system_and_resend_lost_approvals(desk, monkeypatch):
-    from jobs.context import use_app
-
     from domain.models import JobRun, Notification
-    from jobs import actors
-    from jobs.mail import actor as mail_actor
+    from jobs.mail.actor import send_email
+    from jobs.tasks import follow_up_check, overdue_sweep
 
     sent: list[str] = []
-    monkeypatch.setattr(mail_actor.send_email, "send", lambda nid: sent.append(nid))
-    use_app(desk)
-    try:
-        actors.overdue_sweep()
-        actors.overdue_sweep()  # twice: nothing new
-        actors.follow_up_check()
-        [draft] = desk.notifications.pending()
-        assert (draft.ro_numbers, draft.created_by) == (["38462"], "system")
-        desk.notifications.approve(APPROVER, draft.id)
-        from sqlalchemy import update
 
-        from domain.models import utcnow
+    def send(fn, *args, **kwargs):
+        if fn is send_email:
+            sent.append(args[0])
 
-        with desk.session() as s:  # approved long ago, its send message lost
-            s.execute(
-                update(Notification)
-                .where(Notification.id == draft.id)
-                .values(approved_at=utcnow() - timedelta(hours=1))
-            )
-            s.commit()
-        actors.follow_up_check()
-    finally:
-        use_app(None)
+    monkeypatch.setattr(desk.jobs, "send", send)
+    overdue_sweep(desk)
+    overdue_sweep(desk)  # twice: nothing new
+    follow_up_check(desk)
+    [draft] = desk.notifications.pending()
+    assert (draft.ro_numbers, draft.created_by) == (["38462"], "system")
+    desk.notifications.approve(APPROVER, draft.id)
+    from sqlalchemy import update
+
+    from domain.models import utcnow
+
+    with desk.session() as s:  # approved long ago, its send message lost
+        s.execute(
+            update(Notification)
+            .where(Notification.id == draft.id)
+            .values(approved_at=utcnow() - timedelta(hours=1))
+        )
+        s.commit()
+    follow_up_check(desk)
     assert sent == [draft.id]
     with desk.session() as s:
         runs = {r.name: r.detail for r in s.scalars(select(JobRun).order_by(JobRun.id))}

@@ -10,8 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
-from agent.entra import login as entra
-from agent.entra.login import FAILED, WRONG_ACCOUNT, EntraLogin, signed_in_user
+from web import entra
+from web.entra import FAILED, WRONG_ACCOUNT, EntraLogin, signed_in_user
 
 from config import load_settings
 from domain.conversations import ChatThread, ensure_thread

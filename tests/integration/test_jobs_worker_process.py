@@ -17,11 +17,10 @@ from sqlalchemy import func, select
 from bootstrap import bootstrap
 from config import PROJECT_DIR, load_settings
 from domain.models import ActivityLog, JobIdempotency
-from jobs import broker as jobs_broker
-from jobs import runner
+from jobs.actors import declare_operation
 from tests.conftest import TODAY, _wipe
-from tests.integration import test_jobs_support  # noqa: F401  (registers the test operation)
 from tests.integration.test_jobs_embedded import EDITOR, seed
+from tests.integration.test_jobs_support import change_status_then_hang
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.redis]
 
@@ -47,15 +46,13 @@ def kill_group(proc: subprocess.Popen, sig: int) -> None:
 
 
 def test_a_sigkilled_worker_write_is_redelivered_and_applied_once(mariadb_url, redis_url, tmp_path):
-    from jobs import actors  # noqa: F401
-
     settings = load_settings(
         database_url=mariadb_url, var_dir=tmp_path / "var", redis_url=redis_url
     )
-    app = bootstrap(settings, today=lambda: TODAY)
+    app = bootstrap(settings, process="test", today=lambda: TODAY)
+    declare_operation(app, change_status_then_hang)  # as the worker processes do
     _wipe(app.engine)
     number = seed(app)[0]
-    jobs_broker.setup_broker(settings)
 
     hang_file = tmp_path / "hang"
     hang_file.touch()
@@ -80,8 +77,8 @@ def test_a_sigkilled_worker_write_is_redelivered_and_applied_once(mariadb_url, r
     async def scenario():
         nonlocal second
         call = asyncio.create_task(
-            runner.call(
-                "test.change_status_then_hang",
+            app.jobs.call(
+                change_status_then_hang,
                 {"number": number, "status": "APPROVED"},
                 actor=EDITOR,
                 call_id="sigkill-1",
@@ -99,7 +96,7 @@ def test_a_sigkilled_worker_write_is_redelivered_and_applied_once(mariadb_url, r
         try:
             return await call
         finally:
-            await runner.close()
+            await app.jobs.aclose()
 
     try:
         result = asyncio.run(scenario())
@@ -107,6 +104,7 @@ def test_a_sigkilled_worker_write_is_redelivered_and_applied_once(mariadb_url, r
         kill_group(first, signal.SIGKILL)
         if second is not None:
             kill_group(second, signal.SIGTERM)
+        app.jobs.stop()
         app.engine.dispose()
 
     assert result["repair_order"]["status"] == "APPROVED"

@@ -75,9 +75,13 @@ def desk(sqlite_app: App, monkeypatch) -> dict[str, Any]:
     }  # a viewer's cannot arise through the tools; here it shows Confirm still refuses it
     draft = app.notifications.draft(SYSTEM, "38462")
     sent: list[dict] = []
-    from jobs.excel import actor as excel_actor
+    from jobs.excel.actor import excel_sync
 
-    monkeypatch.setattr(excel_actor.excel_sync, "send", lambda **kw: sent.append(kw))
+    def send(fn, *args, **kwargs):
+        if fn is excel_sync:
+            sent.append(kwargs)
+
+    monkeypatch.setattr(app.jobs, "send", send)
     return {"app": app, "approval": approval.id, "own": own, "draft": draft.id, "excel_jobs": sent}
 
 
@@ -101,10 +105,17 @@ def change_status(desk, actor):
 def change_status_by_tool(desk, actor):
     """The assistant's write tools all go through `confirm_then`: below editor they refuse
     before any approval row exists; from editor up they pause for Confirm."""
+    from jobs.operations.repair_orders import change_status as write
     from tools.confirm import confirm_then
 
-    async def apply(version):
-        raise AssertionError("nothing is applied before Confirm")
+    async def preview():
+        return {
+            "title": "Change",
+            "args": {"number": "38462", "status": "APPROVED"},
+            "changes": [],
+            "ro_number": "38462",
+            "version": 1,
+        }
 
     ctx = SimpleNamespace(
         deps=SimpleNamespace(app=desk["app"], actor=actor, thread_id="thread-tool"),
@@ -112,9 +123,7 @@ def change_status_by_tool(desk, actor):
         tool_call_id=f"call-{actor.role}",
         tool_name="update_status",
     )
-    run = confirm_then(
-        ctx, title="Change", args={}, changes=[], apply=apply, ro_number="G38462", version=1
-    )
+    run = confirm_then(ctx, preview, write)  # nothing is applied before Confirm
     try:
         answer = asyncio.run(run)
     except ApprovalRequired:
@@ -166,12 +175,11 @@ def reject_email(desk, actor):
 
 
 def excel_full_sync(desk, actor):
-    from jobs.excel.operations import excel_full_sync as operation
-
-    from jobs.operations import ToolContext
+    from jobs.operation import OperationContext
+    from jobs.operations.excel import excel_full_sync as operation
 
     app = desk["app"]
-    operation(ToolContext(app, actor, app.uow))
+    operation(OperationContext(app, actor, app.uow))
     assert desk["excel_jobs"] == [{"full": True, "job_id": desk["excel_jobs"][0]["job_id"]}]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from jobs.excel.trigger import DebouncedSync
+from jobs.excel.nudge import DebouncedSync
 
 from config import ConfigError, load_settings
 from domain.unit_of_work import Event
