@@ -79,7 +79,7 @@ def test_a_confirmed_change_reaches_the_workbook_through_the_worker_alone(
         done, sink = asyncio.run(confirm_a_change())
         confirmed_at = time.monotonic()
         assert app.repair_orders.get("38462").status.value == "APPROVED"  # what the DB says
-        assert "APPROVED" in sink.said, sink.said  # ... is what the person was told
+        assert done.error is None and "APPROVED" in sink.said, sink.said  # ... what they were told
         path = settings.excel_file
         while workbook_status(path, "38462") != "APPROVED":
             assert time.monotonic() - confirmed_at < 10, log.read_text()[-3000:]
