@@ -37,10 +37,12 @@ def worker(
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
 
-    _needs_redis("worker")
     # Each worker process imports cli.worker_process, which bootstraps its App (declaring the
-    # actors on Dramatiq's global broker) and the extra modules' OPERATIONS.
+    # actors on Dramatiq's global broker) and the extra modules' OPERATIONS; the processes are
+    # forked from this one, so the settings they read must already name those modules.
     os.environ["GT_WORKER_MODULES"] = ",".join(modules or [])
+    get_settings.cache_clear()
+    _needs_redis("worker")
     argv = ["cli.worker_process", "--processes", str(processes)]
     argv += ["--threads", str(threads), "--path", str(PROJECT_DIR)]
     for queue in queues or []:
