@@ -140,7 +140,8 @@ def ro_stats(as_json: JsonOpt = False) -> None:
     """Dashboard statistics (computed in the database)."""
     from domain.stats import current_dashboard
 
-    stats = current_dashboard(app_instance())
+    app = app_instance()
+    stats = current_dashboard(app.session, app.today())
     if as_json:
         print_json(stats)
         return

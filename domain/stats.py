@@ -8,7 +8,7 @@ approach of the old system, which `bench/stats.py` measures).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -94,10 +94,10 @@ def dashboard(session: Session, today: date) -> Dashboard:
     return Dashboard(**values)
 
 
-def current_dashboard(app) -> Dashboard:
-    """The dashboard as of the app's today, in a session of its own (`gt ro stats`)."""
-    with app.session() as session:
-        return dashboard(session, app.today())
+def current_dashboard(session_factory: Callable[[], Session], today: date) -> Dashboard:
+    """The dashboard as of `today`, in a session of its own (the chat's tool, `gt ro stats`)."""
+    with session_factory() as session:
+        return dashboard(session, today)
 
 
 @dataclass(frozen=True)

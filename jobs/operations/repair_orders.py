@@ -7,7 +7,7 @@ from typing import Any
 from domain.archive import Archive, parse_archive
 from domain.errors import InvalidInput
 from domain.repair_orders import ListFilter
-from domain.stats import dashboard, overdue_aging, status_breakdown, value_by_shop
+from domain.stats import current_dashboard, overdue_aging, status_breakdown, value_by_shop
 from domain.statuses import parse_status
 from jobs.operation import OperationContext, Result, dump, reads, writes
 
@@ -48,8 +48,7 @@ def list_repair_orders(
 
 @reads
 def dashboard_stats(ctx: OperationContext) -> Result:
-    with ctx.app.session() as session:
-        return {"stats": dump(dashboard(session, ctx.app.today()))}
+    return {"stats": dump(current_dashboard(ctx.app.session, ctx.app.today()))}
 
 
 @reads
