@@ -31,20 +31,23 @@ UNCERTAIN = (
     "re-queue it only if it did not arrive."
 )
 
-# Test-only: called at each step ("claimed", "before_send", "after_send", "after_record") so
-# tests can simulate a crash exactly there. Always None in the application.
-fault_hook: Callable[[str], None] | None = None
+
+def _no_fault(step: str) -> None:
+    pass
 
 
-def _step(name: str) -> None:
-    if fault_hook is not None:
-        fault_hook(name)
-
-
-def deliver(app: App, notification_id: str, *, sender: Sender | None = None) -> str:
+def deliver(
+    app: App,
+    notification_id: str,
+    *,
+    sender: Sender | None = None,
+    step: Callable[[str], None] = _no_fault,
+) -> str:
     """Send one approved email if it still needs sending. Returns what happened: "sent",
     "nothing" (already sent, rejected...), "failed" or "uncertain". Raises for a retry on a
-    temporary problem, or `Busy` while another worker holds the lease."""
+    temporary problem, or `Busy` while another worker holds the lease. `step` is called at
+    each step ("claimed", "before_send", "after_send", "after_record"): tests simulate a crash
+    exactly there."""
     service = app.notifications
     owner = uuid.uuid4().hex
     claim = service.claim(notification_id, owner, app.settings.mail_send_lease_s)
@@ -52,7 +55,7 @@ def deliver(app: App, notification_id: str, *, sender: Sender | None = None) -> 
         return "nothing"
     sender = sender or app.mail_sender()
     try:
-        _step("claimed")
+        step("claimed")
         message = build_message(claim, app.settings)
         if not claim.to:
             service.record_failed(claim, "No recipient.")
@@ -64,7 +67,7 @@ def deliver(app: App, notification_id: str, *, sender: Sender | None = None) -> 
             service.remember(
                 claim, handoff_at=utcnow(), sender=sender.name, message_id=message["Message-ID"]
             )
-        _step("before_send")
+        step("before_send")
         try:
             reference = sender.send(claim, message, lambda **v: service.remember(claim, **v))
         except NotSent as exc:
@@ -73,11 +76,11 @@ def deliver(app: App, notification_id: str, *, sender: Sender | None = None) -> 
             if exc.permanent:
                 raise PermanentSendError(str(exc)) from None
             raise
-        _step("after_send")
+        step("after_send")
         service.record_sent(
             claim, sender=sender.name, provider_ref=reference, message_id=message["Message-ID"]
         )
-        _step("after_record")
+        step("after_record")
         return "sent"
     except PermanentSendError as exc:
         service.record_failed(claim, str(exc))

@@ -18,7 +18,6 @@ from domain.models import Shop
 from domain.notifications import State
 from domain.roles import SYSTEM, Actor, Role
 from jobs.app import App
-from jobs.mail import delivery
 from jobs.mail.delivery import deliver
 from tests.conftest import TODAY
 from tests.e2e.serving import free_port as _free_port
@@ -45,7 +44,6 @@ def make_app(db_url, tmp_path) -> Iterator:
         return app
 
     yield make
-    delivery.fault_hook = None
     for app in apps:
         app.engine.dispose()
 
@@ -64,7 +62,8 @@ def approved_draft(app: App, number: str = "38462") -> str:
     return draft.id
 
 
-def crash_once_at(step: str) -> None:
+def crash_once_at(step: str):
+    """A `step` hook for `deliver` that raises once, at `step`."""
     fired = []
 
     def hook(name: str) -> None:
@@ -72,7 +71,7 @@ def crash_once_at(step: str) -> None:
             fired.append(name)
             raise Crash(step)
 
-    delivery.fault_hook = hook
+    return hook
 
 
 def retry_until_done(app: App, draft_id: str, **kwargs) -> list[str]:
@@ -93,8 +92,8 @@ def retry_until_done(app: App, draft_id: str, **kwargs) -> list[str]:
 def test_outbox_sends_once_whatever_step_crashes(make_app, step):
     app = make_app()
     draft_id = approved_draft(app)
-    crash_once_at(step)
-    outcomes = retry_until_done(app, draft_id)
+    hook = crash_once_at(step)
+    outcomes = retry_until_done(app, draft_id, step=hook)
     assert outcomes[0] == "crash" and outcomes[-1] == "nothing"
     assert ("sent" in outcomes) == (step != "after_record")  # there it was recorded already
     files = list(app.settings.outbox_dir.iterdir())
@@ -140,8 +139,8 @@ def graph(tmp_path) -> Iterator[FakeGraphMail]:
 def test_graph_draft_then_send_is_exactly_once(make_app, graph, step):
     app = make_app(**graph.settings())
     draft_id = approved_draft(app)
-    crash_once_at(step)
-    outcomes = retry_until_done(app, draft_id)
+    hook = crash_once_at(step)
+    outcomes = retry_until_done(app, draft_id, step=hook)
     assert outcomes[0] == "crash" and outcomes[-1] == "nothing"
     assert len(graph.deliveries) == 1
     [mail] = graph.deliveries
@@ -169,10 +168,10 @@ def test_graph_reply_lost_after_send_is_not_sent_again(make_app, graph):
 def test_graph_sendmail_mode_never_sends_twice(make_app, graph):
     app = make_app(**graph.settings(), graph_mail_mode="sendmail")
     draft_id = approved_draft(app)
-    crash_once_at("after_send")
+    hook = crash_once_at("after_send")
     with pytest.raises(Crash):
-        deliver(app, draft_id)
-    assert deliver(app, draft_id) == "uncertain"  # flagged for a person, not resent
+        deliver(app, draft_id, step=hook)
+    assert deliver(app, draft_id, step=hook) == "uncertain"  # flagged for a person, not resent
     assert len(graph.deliveries) == 1
     failed = app.notifications.get(draft_id)
     assert failed.state is State.FAILED and "uncertain" in failed.error
@@ -226,10 +225,10 @@ def test_smtp_crash_after_hand_off_is_flagged_never_resent(make_app, smtp):
     handler, port = smtp
     app = make_app(**smtp_settings(port))
     draft_id = approved_draft(app)
-    crash_once_at("after_send")
+    hook = crash_once_at("after_send")
     with pytest.raises(Crash):
-        deliver(app, draft_id)
-    assert deliver(app, draft_id) == "uncertain"
+        deliver(app, draft_id, step=hook)
+    assert deliver(app, draft_id, step=hook) == "uncertain"
     assert len(handler.messages) == 1
     failed = app.notifications.get(draft_id)
     assert failed.state is State.FAILED and "Delivery uncertain" in failed.error
@@ -239,10 +238,10 @@ def test_smtp_crash_before_hand_off_still_sends_once(make_app, smtp):
     handler, port = smtp
     app = make_app(**smtp_settings(port))
     draft_id = approved_draft(app)
-    crash_once_at("claimed")
+    hook = crash_once_at("claimed")
     with pytest.raises(Crash):
-        deliver(app, draft_id)
-    assert deliver(app, draft_id) == "sent"
+        deliver(app, draft_id, step=hook)
+    assert deliver(app, draft_id, step=hook) == "sent"
     assert len(handler.messages) == 1
 
 
