@@ -261,6 +261,11 @@ class InventoryService:
         self._uow = uow
         self.today = today
 
+    def using(self, uow: UnitOfWorkFactory) -> InventoryService:
+        """The same service on another unit-of-work factory (a job's, which records its
+        idempotency key in the same transaction as the stock change)."""
+        return InventoryService(uow, self.today)
+
     # ---- search ---------------------------------------------------------------------------
     def search(self, query: object, *, condition: object = None, limit: int = 25) -> SearchResult:
         text = clean_text(query, field="search text", max_chars=MAX_QUERY_CHARS)
