@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from domain.errors import Forbidden, InvalidInput, InvalidText, NotFound, OutOfStock
 from domain.models import InventoryItem, InventorySearchTerm, InventoryTransaction
-from domain.roles import Actor, Role
+from domain.roles import SYSTEM, Actor, Role
 from tests.conftest import TODAY
 
 EDITOR = Actor("ed@example.com", Role.EDITOR, "test")
@@ -307,3 +307,31 @@ def test_bulk_loading_fills_the_same_index_sorted_or_not(app):
         pn = s.scalar(select(InventoryItem.part_number).where(InventoryItem.id == 150))
     found = {i.id for i in app.inventory.search(pn, limit=200).items}
     assert {150, 450} <= found
+
+
+def test_using_a_part_through_its_actor_applies_once_per_call_id(app, stock, ro):
+    import asyncio
+
+    from jobs.operations.inventory import use_part
+
+    app.users.add(SYSTEM, "stock@example.com", "editor")
+    args = {"part": "A1239", "ro_number": ro, "note": "for the repair"}
+
+    async def twice():
+        try:
+            first = await app.jobs.call(use_part, args, actor="stock@example.com", call_id="u-1")
+            again = await app.jobs.call(use_part, args, actor="stock@example.com", call_id="u-1")
+            return first, again
+        finally:
+            await app.jobs.aclose()
+
+    app.jobs.start()
+    try:
+        first, again = asyncio.run(twice())
+    finally:
+        app.jobs.stop()
+    assert (first["previous_qty"], first["new_qty"]) == (7, 6)
+    assert again["already_applied"] is True and again["new_qty"] == 6
+    with app.session() as s:
+        assert s.scalar(select(func.count()).select_from(InventoryTransaction)) == 1
+        assert s.get(InventoryItem, first["item_id"]).qty == 6
