@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from typing import Annotated
@@ -10,6 +11,8 @@ import typer
 
 from cli.common import app_instance, err, handles_errors
 from config import PROJECT_DIR, get_settings
+
+STOP_GRACE_S = 10.0
 
 
 @handles_errors
@@ -52,4 +55,32 @@ def serve(
         str(port or settings.port),
     ]
     err.print(f"RO Tracker on http://{host or settings.host}:{port or settings.port}")
-    raise typer.Exit(subprocess.call(command, cwd=PROJECT_DIR))
+    raise typer.Exit(run_until_stopped(command))
+
+
+def run_until_stopped(command: list[str], grace_s: float = STOP_GRACE_S) -> int:
+    """Run the server as a child; SIGTERM or SIGINT to `gt serve` stops the child too (given
+    `grace_s` to finish, then killed), so no orphan keeps serving the port."""
+    child = subprocess.Popen(command, cwd=PROJECT_DIR)
+
+    def stop(signum: int, _frame: object) -> None:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM if signum == signal.SIGTERM else signal.SIGINT)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # the handler ran; keep waiting for the child
+                continue
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(grace_s)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -26,3 +26,51 @@ def test_serve_migrates_seeds_demo_data_and_serves_the_chat(tmp_path):
                 conn.execute(text("SELECT COUNT(*) FROM users WHERE role = 'admin'")).scalar() == 1
             )
         engine.dispose()
+
+
+def test_sigterm_to_gt_serve_stops_the_chainlit_child_too(tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from tests.e2e.serving import PROJECT, free_port
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env |= {"GT_VAR_DIR": str(tmp_path / "var")}
+    port = free_port()
+    gt = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own group: what is left of it afterwards is an orphan
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline and gt.poll() is None, "gt serve did not come up"
+            time.sleep(0.5)
+        gt.send_signal(signal.SIGTERM)  # to gt itself, as a service manager would
+        gt.wait(20)
+        time.sleep(0.5)
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, "the port is still served"
+        try:
+            os.killpg(gt.pid, 0)
+            alive = True
+        except ProcessLookupError:
+            alive = False
+        assert not alive, "a process of gt serve outlived it"
+    finally:
+        try:
+            os.killpg(gt.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
