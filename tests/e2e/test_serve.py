@@ -29,6 +29,7 @@ def test_serve_migrates_seeds_demo_data_and_serves_the_chat(tmp_path):
 
 
 def test_sigterm_to_gt_serve_stops_the_chainlit_child_too(tmp_path):
+    import contextlib
     import signal
     import socket
     import subprocess
@@ -70,7 +71,5 @@ def test_sigterm_to_gt_serve_stops_the_chainlit_child_too(tmp_path):
             alive = False
         assert not alive, "a process of gt serve outlived it"
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(gt.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
