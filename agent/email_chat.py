@@ -16,7 +16,7 @@ import chainlit as cl
 
 from bootstrap import App
 from domain.errors import RoTrackerError
-from domain.notifications import NotificationView, State
+from domain.notifications.views import NotificationView, State
 from domain.roles import Actor, Role
 from jobs.mail.message import full_subject
 

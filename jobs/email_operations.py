@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.notifications import NotificationView
+from domain.notifications.views import NotificationView
 from jobs.operations import Result, ToolContext, operation
 
 PREVIEW_CHARS = 1500

@@ -7,7 +7,7 @@ import logging
 import dramatiq
 
 from bootstrap import App
-from domain.notifications import Busy
+from domain.notifications.views import Busy
 from jobs import broker as _broker
 from jobs.context import current_app
 from jobs.mail.delivery import deliver

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from bootstrap import App
 from domain.models import utcnow
-from domain.notifications import Claim
+from domain.notifications.views import Claim
 from jobs.mail.message import build_message
 from jobs.mail.senders import NotSent, PermanentSendError, Sender, sender_for
 

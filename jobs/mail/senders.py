@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 from config import Settings
-from domain.notifications import Claim
+from domain.notifications.views import Claim
 
 
 class PermanentSendError(Exception):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bootstrap import App
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.models import ActivityLog, DomainEvent, Shop
-from domain.notifications import State
+from domain.notifications.views import State
 from domain.roles import SYSTEM, Actor, Role
 from jobs.mail.delivery import deliver
 from jobs.mail.outbox import OutboxSender
