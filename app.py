@@ -21,8 +21,8 @@ from agent.entra.login import install as install_entra
 from agent.turns import Assistant
 from bootstrap import bootstrap
 from config import auth_secret
-from domain.conversations import Approval
 from domain.errors import RoTrackerError
+from domain.models.chat import Approval
 from domain.roles import Actor, Role
 from jobs import embedded, runner
 from tools.excel import follow_excel_sync

@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-from domain.conversations import Approval
+from domain.models.chat import Approval
 
 
 def approval_dict(a: Approval) -> dict[str, Any]:

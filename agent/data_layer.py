@@ -26,8 +26,9 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from bootstrap import App
-from domain.conversations import ChatStep, ChatThread, ensure_thread, new_id
+from domain.conversations import ensure_thread
 from domain.models import User as UserRow
+from domain.models.chat import ChatStep, ChatThread, new_id
 
 MAX_THREADS = 200
 

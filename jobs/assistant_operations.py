@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.conversations import Approval
+from domain.models.chat import Approval
 from jobs.operations import Result, ToolContext, dump, get_repair_order, operation
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from agent.turns import Assistant
 from bootstrap import App, bootstrap
 from config import load_settings
-from domain.conversations import Approval
 from domain.models import RepairOrder
+from domain.models.chat import Approval
 from domain.roles import SYSTEM
 from jobs import embedded
 from tests.conftest import TODAY
