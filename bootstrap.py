@@ -28,8 +28,8 @@ from config import Settings, get_settings
 from domain.conversations import ApprovalService, ChatLog
 from domain.db import make_engine, make_session_factory
 from domain.followup import FollowUpPolicy
-from domain.inventory import InventoryService
-from domain.notifications import NotificationService
+from domain.inventory.service import InventoryService
+from domain.notifications.service import NotificationService
 from domain.repair_orders import RepairOrderService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService

@@ -7,7 +7,8 @@ import dataclasses
 from pydantic_ai import Conversation, ConversationTypeAdapter
 from pydantic_ai.messages import ModelRequest, UserPromptPart
 
-from domain.conversations import ChatThread, ensure_thread
+from domain.conversations import ensure_thread
+from domain.models.chat import ChatThread
 from domain.unit_of_work import UnitOfWorkFactory
 
 MAX_NAME = 80

@@ -32,8 +32,8 @@ from agent.agent import agent
 from agent.models import build_model, model_label
 from agent.rate_limit import build_rate_limiter
 from agent.store import ConversationStore
-from domain.conversations import Approval, ApprovalState
 from domain.errors import Conflict, NotFound, RoTrackerError
+from domain.models.chat import Approval, ApprovalState
 from domain.roles import Actor
 from jobs.app import App
 from tools.context import Call, Deps

@@ -24,7 +24,8 @@ from bench.common import emit, summary, temporary_database, timed
 from bootstrap import bootstrap
 from config import load_settings
 from domain.demo import demo_inventory_rows
-from domain.inventory import bulk_insert_items, search_key
+from domain.importers.inventory_bulk import bulk_insert_items
+from domain.inventory.rules import search_key
 from domain.migrate import upgrade
 
 TODAY = date(2026, 11, 20)

@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-from domain.conversations import Approval
+from domain.models.chat import Approval
 from tools.events import EmailDraftCards, UiEvent
 
 

@@ -452,7 +452,8 @@ def seed_inventory(
     if_empty: bool = False,
 ) -> InventoryDemoReport:
     """Stock lines plus 120 days of DECREMENT history, so low stock has usage to work from."""
-    from domain.inventory import bulk_insert_items, search_key
+    from domain.importers.inventory_bulk import bulk_insert_items
+    from domain.inventory.rules import search_key
     from domain.models import InventoryItem, InventoryTransaction
 
     rng = random.Random(seed * 1_000_003 + 11)

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.models import User, utcnow
+from domain.models.chat import ChatThread
 from domain.roles import Actor, Role, parse_role
 from domain.unit_of_work import UnitOfWorkFactory
 
@@ -135,7 +136,6 @@ class UserService:
         only has this email is linked only if it was pre-provisioned (no password, no Entra
         identity): a local account is never taken over by a sign-in that claims its email.
         """
-        from domain.conversations import ChatThread
         from domain.errors import SignInRefused
 
         oid, tid = (oid or "").strip().lower(), (tid or "").strip().lower()

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from domain.conversations import ApprovalService, ChatLog
-from domain.inventory import InventoryService
-from domain.notifications import NotificationService
+from domain.inventory.service import InventoryService
+from domain.notifications.service import NotificationService
 from domain.repair_orders import RepairOrderService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from domain.inventory import InventoryService
+from domain.inventory.service import InventoryService
 from domain.repair_orders import RepairOrderService
 from domain.roles import Actor
 from domain.unit_of_work import UnitOfWorkFactory

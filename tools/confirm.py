@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic_ai import ApprovalRequired, RunContext
 
-from domain.conversations import ApprovalState
+from domain.models.chat import ApprovalState
 from domain.roles import Role
 from tools.context import Deps, Operation
 

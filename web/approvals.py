@@ -17,9 +17,9 @@ from typing import Any
 import chainlit as cl
 
 from agent.turns import Assistant, Sink
-from domain.conversations import Approval
 from domain.errors import RoTrackerError
-from domain.notifications import NotificationView, State
+from domain.models.chat import Approval
+from domain.notifications.views import NotificationView, State
 from domain.roles import Actor, Role
 from integrations.mail.message import full_subject
 from jobs.app import App

@@ -17,8 +17,8 @@ from chainlit.config import FILES_DIRECTORY
 
 from agent.turns import Assistant
 from config import auth_secret
-from domain.conversations import Approval
 from domain.errors import RoTrackerError
+from domain.models.chat import Approval
 from domain.roles import Actor, Role
 from jobs.app import App
 from web import approvals

@@ -25,8 +25,9 @@ from chainlit.user import PersistedUser, User
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from domain.conversations import ChatStep, ChatThread, ensure_thread, new_id
+from domain.conversations import ensure_thread
 from domain.models import User as UserRow
+from domain.models.chat import ChatStep, ChatThread, new_id
 from jobs.app import App
 
 MAX_THREADS = 200

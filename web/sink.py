@@ -10,7 +10,7 @@ from typing import Any
 
 import chainlit as cl
 
-from domain.conversations import Approval
+from domain.models.chat import Approval
 from jobs.app import App
 from tools.events import DashboardCharts, EmailDraftCards, ExcelSyncStarted, UiEvent
 from web import approvals

@@ -29,7 +29,7 @@ from domain.importers.common import (
     require_import_role,
 )
 from domain.importers.shops import import_shops, shop_record
-from domain.inventory import clean_item
+from domain.inventory.rules import clean_item
 from domain.roles import Actor
 from domain.values import clean_text
 

@@ -25,7 +25,7 @@ from urllib.parse import quote
 import httpx
 
 from config import Settings
-from domain.notifications import Claim
+from domain.notifications.views import Claim
 from integrations.errors import GraphAuthError
 from integrations.mail.message import ID_HEADER, full_subject
 from integrations.mail.senders import NotSent, PermanentSendError, Remember

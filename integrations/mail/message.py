@@ -9,7 +9,7 @@ from email.utils import formatdate
 
 from config import Settings
 from domain.email_html import html_to_text
-from domain.notifications import Claim
+from domain.notifications.views import Claim
 
 ID_HEADER = "X-GT-Notification-Id"  # Graph accepts only x- custom headers (REFERENCE §5)
 

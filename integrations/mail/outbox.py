@@ -13,7 +13,7 @@ import uuid
 from email.message import EmailMessage
 from pathlib import Path
 
-from domain.notifications import Claim
+from domain.notifications.views import Claim
 from integrations.mail.senders import Remember
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Protocol
 
-from domain.notifications import Claim
+from domain.notifications.views import Claim
 
 
 class PermanentSendError(Exception):

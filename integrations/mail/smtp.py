@@ -17,7 +17,7 @@ import ssl
 from email.message import EmailMessage
 
 from config import Settings
-from domain.notifications import Claim
+from domain.notifications.views import Claim
 from integrations.mail.senders import NotSent, Remember
 
 TIMEOUT_S = 30

@@ -6,7 +6,7 @@ import logging
 
 import dramatiq
 
-from domain.notifications import Busy
+from domain.notifications.views import Busy
 from jobs.app import App
 from jobs.mail.delivery import deliver
 

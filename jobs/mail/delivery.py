@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 
 from domain.models import utcnow
-from domain.notifications import Claim
+from domain.notifications.views import Claim
 from integrations.mail.message import build_message
 from integrations.mail.senders import NotSent, PermanentSendError, Sender
 from jobs.app import App

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.conversations import Approval
+from domain.models.chat import Approval
 from jobs.operation import OperationContext, Result, reads
 from jobs.operations.email import draft_dict
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.notifications import NotificationView
+from domain.notifications.views import NotificationView
 from jobs.operation import OperationContext, Result, reads
 
 PREVIEW_CHARS = 1500

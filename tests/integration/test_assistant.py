@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from agent.turns import Assistant
 from bootstrap import bootstrap
 from config import load_settings
-from domain.conversations import AiConversationLog, Approval
 from domain.models import ActivityLog, RepairOrder
+from domain.models.chat import AiConversationLog, Approval
 from domain.roles import SYSTEM, Actor, Role
 from jobs.app import App
 from tests.conftest import TODAY

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from agent.turns import Assistant
 from bootstrap import bootstrap
 from config import load_settings
-from domain.conversations import Approval
 from domain.models import RepairOrder
+from domain.models.chat import Approval
 from domain.roles import SYSTEM
 from jobs.app import App
 from tests.conftest import TODAY

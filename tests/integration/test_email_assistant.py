@@ -12,7 +12,7 @@ from agent.agent import agent
 from bootstrap import bootstrap
 from config import load_settings
 from domain.models import Shop
-from domain.notifications import State
+from domain.notifications.views import State
 from domain.roles import SYSTEM, Actor, Role
 from jobs.app import App
 from jobs.mail.actor import queue_send

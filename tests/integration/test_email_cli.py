@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from domain.notifications import State
+from domain.notifications.views import State
 
 
 def _setup(run_gt) -> str:

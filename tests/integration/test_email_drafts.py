@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.models import ActivityLog, DomainEvent, Shop
-from domain.notifications import State
+from domain.notifications.views import State
 from domain.roles import SYSTEM, Actor, Role
 from integrations.mail.outbox import OutboxSender
 from jobs.app import App

@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from bootstrap import bootstrap
 from config import load_settings
 from domain.models import Shop
-from domain.notifications import State
+from domain.notifications.views import State
 from domain.roles import SYSTEM, Actor, Role
 from jobs.app import App
 from jobs.mail.delivery import deliver
@@ -274,7 +274,7 @@ def test_a_dead_workers_lease_blocks_others_until_it_expires(make_app):
     from sqlalchemy import update
 
     from domain.models import Notification, utcnow
-    from domain.notifications import Busy
+    from domain.notifications.views import Busy
 
     app = make_app()
     draft_id = approved_draft(app)

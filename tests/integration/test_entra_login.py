@@ -12,9 +12,10 @@ import httpx
 import pytest
 
 from config import load_settings
-from domain.conversations import ChatThread, ensure_thread
+from domain.conversations import ensure_thread
 from domain.errors import SignInRefused
 from domain.models import User
+from domain.models.chat import ChatThread
 from domain.roles import Role
 from tests.fakes.entra import OTHER_TENANT, TENANT, FakeEntra, new_key
 from web import entra

@@ -291,7 +291,7 @@ def test_bulk_loading_fills_the_same_index_sorted_or_not(app):
     import random
 
     from domain.demo import demo_inventory_rows
-    from domain.inventory import bulk_insert_items
+    from domain.importers.inventory_bulk import bulk_insert_items
 
     with app.session() as s:
         bulk_insert_items(s, demo_inventory_rows(300, random.Random(5)), batch=70)

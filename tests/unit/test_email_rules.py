@@ -8,7 +8,8 @@ from config import load_settings
 from domain.email_html import html_to_text, sanitize_html
 from domain.email_templates import RoFacts, follow_up, merged, merged_subject, subject_for
 from domain.errors import InvalidInput, InvalidText
-from domain.notifications import Claim, parse_cc
+from domain.notifications.rules import parse_cc
+from domain.notifications.views import Claim
 from domain.statuses import Status
 from integrations.mail.message import build_message, full_subject
 

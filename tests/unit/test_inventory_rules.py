@@ -3,8 +3,7 @@
 import pytest
 
 from domain.errors import InvalidInput
-from domain.inventory import (
-    ItemView,
+from domain.inventory.rules import (
     description_words,
     parse_condition,
     rank_key,
@@ -13,6 +12,7 @@ from domain.inventory import (
     stock_outlook,
     words_match,
 )
+from domain.inventory.views import ItemView
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,205 @@
+"""Stock levels: low stock with reorder advice, and taking one unit of a part for an RO."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from domain.errors import InvalidInput, NotFound, OutOfStock
+from domain.inventory.rules import (
+    LOW_STOCK_FLAG,
+    MAX_QUERY_CHARS,
+    URGENCY_ORDER,
+    USAGE_DAYS,
+    search_key,
+    stock_outlook,
+)
+from domain.inventory.views import ItemView, LowStockItem, LowStockReport, UseResult
+from domain.models import InventoryItem, InventoryTransaction, RepairOrder, utcnow
+from domain.roles import Actor, Role
+from domain.unit_of_work import UnitOfWorkFactory
+from domain.values import clean_text, normalize_ro_number
+
+
+class Stock:
+    def __init__(self, uow: UnitOfWorkFactory, today: Callable[[], date]):
+        self._uow = uow
+        self.today = today
+
+    def low_stock(self, *, threshold: int = 5, limit: int = 100) -> LowStockReport:
+        if not 1 <= threshold <= 100_000:
+            raise InvalidInput("threshold must be between 1 and 100,000.")
+        if not 1 <= limit <= 5_000:
+            raise InvalidInput("limit must be between 1 and 5,000.")
+        since = datetime.combine(self.today() - timedelta(days=USAGE_DAYS), datetime.min.time())
+        item = InventoryItem
+        with self._uow() as uow:
+            s = uow.session
+            # Plain rows first: the outlook and ranking need three columns, and building full
+            # views for every low line (often thousands) only to return the first `limit` was
+            # most of this call's time.
+            rows = s.execute(
+                select(item.id, item.qty, item.search_key)
+                .where(item.qty < threshold)
+                .order_by(item.qty, item.id)
+            ).all()
+            usage = self._usage(s, {r.search_key for r in rows}, since)
+            ranked = []
+            for row in rows:
+                outlook = stock_outlook(row.qty, usage.get(row.search_key, 0), threshold)
+                ranked.append(
+                    (
+                        URGENCY_ORDER.index(outlook.urgency),
+                        outlook.days_until_stockout
+                        if outlook.days_until_stockout is not None
+                        else math.inf,
+                        row.qty,
+                        -outlook.usage_90_days,
+                        row.search_key,
+                        row.id,
+                        outlook,
+                    )
+                )
+            ranked.sort(key=lambda entry: entry[:6])
+            shown = ranked[:limit]
+            items = {
+                i.id: ItemView.model_validate(i)
+                for i in s.scalars(select(item).where(item.id.in_([e[5] for e in shown])))
+            }
+        entries = [
+            LowStockItem(
+                item=items[entry[5]],
+                usage_90_days=entry[6].usage_90_days,
+                monthly_usage=entry[6].monthly_usage,
+                recommended_reorder=entry[6].recommended_reorder,
+                days_until_stockout=entry[6].days_until_stockout,
+                urgency=entry[6].urgency,
+            )
+            for entry in shown
+        ]
+        counts = {u: 0 for u in URGENCY_ORDER}
+        for entry in ranked:
+            counts[entry[6].urgency] += 1
+        return LowStockReport(
+            threshold=threshold, total=len(ranked), by_urgency=counts, items=entries
+        )
+
+    @staticmethod
+    def _usage(s: Session, keys: set[str], since: datetime) -> dict[str, int]:
+        """Units taken per part key since `since` (DECREMENT rows; delta is negative)."""
+        usage: dict[str, int] = {}
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            tx = InventoryTransaction
+            for part_key, used in s.execute(
+                select(tx.part_key, func.sum(-tx.delta))
+                .where(tx.part_key.in_(chunk), tx.action == "DECREMENT", tx.at >= since)
+                .group_by(tx.part_key)
+            ):
+                usage[part_key] = int(used or 0)
+        return usage
+
+    # ---- use a part on an RO ------------------------------------------------------------------
+    def use_part(
+        self,
+        actor: Actor,
+        part: object,
+        ro_number: object,
+        *,
+        note: str | None = None,
+        item_id: int | None = None,
+    ) -> UseResult:
+        """Take one unit for an RO: decrement and log in one transaction, never below zero.
+
+        The decrement is `UPDATE ... SET qty = qty - 1 WHERE id = :id AND qty >= 1`: when two
+        people take the last unit at once, the database lets one update through and the other
+        matches no row, and gets `OutOfStock`.
+        """
+        actor.require(Role.EDITOR, "use parts from stock")
+        key = search_key(clean_text(part, field="part number", max_chars=MAX_QUERY_CHARS))
+        if not key and item_id is None:
+            raise InvalidInput("Give the part number to take from stock.")
+        number = normalize_ro_number(ro_number)
+        clean_note = clean_text(note, field="note", max_chars=1000, multiline=True)
+        with self._uow() as uow:
+            s = uow.session
+            ro_id = s.scalar(select(RepairOrder.id).where(RepairOrder.number == number))
+            if ro_id is None:
+                raise NotFound(f"There is no RO {number} in any archive.")
+            item = self._pick_item(s, key, item_id)
+            taken = s.execute(
+                update(InventoryItem)
+                .where(InventoryItem.id == item.id, InventoryItem.qty >= 1)
+                .values(qty=InventoryItem.qty - 1, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount != 1:
+                raise OutOfStock(
+                    f"No {item.part_number} left at {item.location or 'its location'}"
+                    " (someone may have just taken the last one); nothing was changed."
+                )
+            new_qty = s.scalar(select(InventoryItem.qty).where(InventoryItem.id == item.id))
+            txn = InventoryTransaction(
+                action="DECREMENT",
+                item_id=item.id,
+                part_number=item.part_number,
+                part_key=item.search_key,
+                delta=-1,
+                new_qty=new_qty,
+                ro_number=number,
+                note=clean_note,
+                actor=actor.name,
+            )
+            s.add(txn)
+            s.flush()
+            uow.emit(
+                "inventory.used",
+                ro_id=ro_id,
+                ro_number=number,
+                actor=actor.name,
+                item_id=item.id,
+                part_number=item.part_number,
+                new_qty=new_qty,
+            )
+            uow.commit()
+            return UseResult(
+                item_id=item.id,
+                part_number=item.part_number,
+                location=item.location,
+                ro_number=number,
+                previous_qty=new_qty + 1,
+                new_qty=new_qty,
+                is_low_stock=new_qty < LOW_STOCK_FLAG,
+                transaction_id=txn.id,
+            )
+
+    @staticmethod
+    def _pick_item(s: Session, key: str, item_id: int | None) -> InventoryItem:
+        if item_id is not None:
+            item = s.get(InventoryItem, item_id)
+            if item is None or (key and item.search_key != key):
+                raise NotFound(f"There is no stock item #{item_id} for part {key or '?'}.")
+            return item
+        items = s.scalars(
+            select(InventoryItem).where(InventoryItem.search_key == key).order_by(InventoryItem.id)
+        ).all()
+        if not items:
+            raise NotFound(f"No stock item has part number {key}. Search for it first.")
+        in_stock = [i for i in items if i.qty > 0]
+        if len(items) == 1 or len(in_stock) == 1:
+            return in_stock[0] if in_stock else items[0]
+        if not in_stock:
+            raise OutOfStock(f"No {items[0].part_number} left in any location; nothing changed.")
+        places = "; ".join(
+            f"#{i.id} {i.location or '?'} {i.condition or ''} qty {i.qty}".replace("  ", " ")
+            for i in in_stock[:10]
+        )
+        raise InvalidInput(
+            f"{items[0].part_number} is in stock in {len(in_stock)} places ({places}). "
+            "Say which item to take (item id)."
+        )

@@ -1,0 +1,50 @@
+"""SQLAlchemy models: the system of record.
+
+Every table module is imported here, so importing anything from `domain.models` gives a
+`Base.metadata` with all the tables (what migrations and `create_all` need). Table modules import
+only `domain.models.base`, never this package, so there is no import circle.
+    base            Base, its naming convention, utcnow, shared column types
+    repair_orders   Shop, RepairOrder, StatusHistory, ActivityLog, DomainEvent (the outbox)
+    users           User
+    inventory       InventoryItem, InventorySearchTerm, InventoryTransaction
+    jobs            JobIdempotency, JobFailure, JobRun
+    chat            ChatThread, ChatStep, Approval, AiConversationLog
+    excel           ExcelSyncState, ExcelSyncJob, GraphCredential
+    notifications   Notification, NotificationRepairOrder
+"""
+
+from domain.models.base import Base, utcnow
+from domain.models.chat import AiConversationLog, Approval, ApprovalState, ChatStep, ChatThread
+from domain.models.excel import ExcelSyncJob, ExcelSyncState, GraphCredential
+from domain.models.inventory import InventoryItem, InventorySearchTerm, InventoryTransaction
+from domain.models.jobs import JobFailure, JobIdempotency, JobRun
+from domain.models.notifications import Notification, NotificationRepairOrder
+from domain.models.repair_orders import ActivityLog, DomainEvent, RepairOrder, Shop, StatusHistory
+from domain.models.users import User
+
+__all__ = [
+    "ActivityLog",
+    "AiConversationLog",
+    "Approval",
+    "ApprovalState",
+    "Base",
+    "ChatStep",
+    "ChatThread",
+    "DomainEvent",
+    "ExcelSyncJob",
+    "ExcelSyncState",
+    "GraphCredential",
+    "InventoryItem",
+    "InventorySearchTerm",
+    "InventoryTransaction",
+    "JobFailure",
+    "JobIdempotency",
+    "JobRun",
+    "Notification",
+    "NotificationRepairOrder",
+    "RepairOrder",
+    "Shop",
+    "StatusHistory",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,42 @@
+"""Pure rules of an email draft: who it goes to, and what the template says about an RO."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from domain.email_templates import RoFacts
+from domain.errors import InvalidInput
+from domain.models import RepairOrder
+from domain.statuses import try_parse_status
+from domain.users import normalize_email
+
+MAX_CC = 10
+
+
+def facts(ro: RepairOrder) -> RoFacts:
+    return RoFacts(
+        number=ro.number,
+        status=try_parse_status(ro.status),
+        status_date=ro.status_date,
+        part_number=ro.part_number,
+        part_description=ro.part_description,
+        serial_number=ro.serial_number,
+        shop_ref=ro.shop_ref,
+        tracking_number=ro.tracking_number,
+        estimated_delivery=ro.estimated_delivery,
+    )
+
+
+def parse_recipient(value: str | None) -> str | None:
+    text = (value or "").strip()
+    return normalize_email(text) if text else None
+
+
+def parse_cc(value: Iterable[str] | str | None) -> list[str]:
+    if value is None:
+        return []
+    parts = value.replace(";", ",").split(",") if isinstance(value, str) else list(value)
+    found = [normalize_email(p) for p in (str(p).strip() for p in parts) if p]
+    if len(found) > MAX_CC:
+        raise InvalidInput(f"At most {MAX_CC} CC addresses.")
+    return list(dict.fromkeys(found))
