@@ -73,6 +73,19 @@ class Settings(BaseSettings):
     anthropic_api_key: str = Field("", validation_alias=AliasChoices("ANTHROPIC_API_KEY"))
     anthropic_base_url: str = Field("", validation_alias=AliasChoices("ANTHROPIC_BASE_URL"))
     model: str = Field("claude-sonnet-5-5", validation_alias=AliasChoices("GT_MODEL"))
+    # Our own bounds on the model (the SDK's default is 600 s per read, times its retries):
+    # one request (all its retries) and its first streamed event; the SDK's retries (with
+    # backoff) for overload, rate limits and lost connections; the whole chat turn.
+    model_request_timeout_s: float = Field(
+        60.0, gt=0, le=600, validation_alias="GT_MODEL_REQUEST_TIMEOUT_S"
+    )
+    model_first_event_timeout_s: float = Field(
+        20.0, gt=0, le=600, validation_alias="GT_MODEL_FIRST_EVENT_TIMEOUT_S"
+    )
+    model_max_retries: int = Field(2, ge=0, le=10, validation_alias="GT_MODEL_MAX_RETRIES")
+    chat_turn_timeout_s: float = Field(
+        120.0, gt=0, le=900, validation_alias="GT_CHAT_TURN_TIMEOUT_S"
+    )
     chat_turns_per_minute: int = Field(20, ge=1, le=10_000, validation_alias="GT_CHAT_RATE_PER_MIN")
 
     timezone: str = Field("America/New_York", validation_alias="GT_TIMEZONE")

@@ -10,6 +10,8 @@ logged to `ai_conversation_logs`; the conversation is stored per thread. No UI c
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from typing import Any, Protocol
 
 from pydantic_ai import (
     AgentRunResultEvent,
+    Conversation,
     DeferredToolRequests,
     DeferredToolResults,
     FunctionToolCallEvent,
@@ -29,18 +32,28 @@ from pydantic_ai.messages import TextPart, TextPartDelta
 from pydantic_ai.models import Model
 
 from agent.agent import agent
+from agent.failures import explain
 from agent.models import build_model, model_label
+from agent.outcomes import describe
 from agent.rate_limit import build_rate_limiter
 from agent.store import ConversationStore
 from domain.errors import Conflict, NotFound, RoTrackerError
 from domain.models.chat import Approval, ApprovalState
 from domain.roles import Actor
 from jobs.app import App
+from jobs.commands import apply_command, outcome_of
+from jobs.errors import JobError
 from tools.context import Call, Deps
-from tools.events import UiEvent
+from tools.events import CommandPending, UiEvent
 
 MAX_MESSAGE_CHARS = 4000
 CANCELLED = "The user pressed Cancel: this change was not made. Nothing was changed."
+UNDECIDED = (
+    "Not decided yet: the person has not pressed Confirm or Cancel. The card stays in the chat; "
+    "pressing Confirm there applies this change and the result is posted in the chat. Do not "
+    "say it happened, and do not ask for it again unless the person wants something different."
+)
+log = logging.getLogger(__name__)
 
 
 class Sink(Protocol):
@@ -61,6 +74,7 @@ class TurnOutcome:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     refused: bool = False  # the request was turned down (not allowed, already decided, ...)
+    open_calls: dict[str, str] = field(default_factory=dict)  # tool calls not yet answered
 
 
 class Assistant:
@@ -98,8 +112,10 @@ class Assistant:
     async def decide(
         self, actor: Actor, approval_id: str, confirm: bool, sink: Sink
     ) -> TurnOutcome:
-        """A Confirm/Cancel press. Decides the approval (once), then resumes the paused run when
-        every change it waits on has been decided."""
+        """A Confirm/Cancel press. Deciding commits the command (jobs/commands.py); the paused
+        run resumes once every change it waits on is decided, and its tool answers from the
+        command's record — or, when the run has moved on, the outcome is told from that record
+        here. Either way the command runs now; if that fails, the recovery pass runs it."""
         try:
             approval = await asyncio.to_thread(
                 self.app.approvals.decide, actor, approval_id, confirm
@@ -112,15 +128,10 @@ class Assistant:
         async with self._locks[thread_id]:
             conversation = await asyncio.to_thread(self.store.load, thread_id)
             waiting = conversation.deferred_tool_requests if conversation else None
-            if waiting is None or not waiting.approvals:
-                return await self._refuse(sink, "That confirmation is no longer waiting.")
-            decided: dict[str, Any] = {}
-            for call in waiting.approvals:
-                row = await asyncio.to_thread(self.app.approvals.by_tool_call, call.tool_call_id)
-                if row is None or row.state == ApprovalState.PENDING.value:
-                    continue
-                ok = row.state == ApprovalState.CONFIRMED.value
-                decided[call.tool_call_id] = True if ok else ToolDenied(CANCELLED)
+            calls = {c.tool_call_id for c in waiting.approvals} if waiting else set()
+            if approval.tool_call_id not in calls:
+                return await self._tell_outcome(approval, sink)
+            decided = await self._decided(waiting)
             left = len(waiting.approvals) - len(decided)
             if left:
                 return await self._say(
@@ -131,6 +142,40 @@ class Assistant:
             return await self._run(
                 actor, thread_id, sink, results=DeferredToolResults(approvals=decided)
             )
+
+    async def _tell_outcome(self, approval: Approval, sink: Sink) -> TurnOutcome:
+        """The run no longer waits on this change (the person went on asking): say what became
+        of it, from its record."""
+        record: dict[str, Any] = {"outcome": None}
+        if approval.state == ApprovalState.CONFIRMED.value:
+            with contextlib.suppress(JobError):  # still queued: say so
+                record = await self.app.jobs.run(
+                    apply_command, approval.id, timeout=self.app.settings.job_timeout_s
+                )
+        return await self._say(sink, describe(approval, record))
+
+    async def _decided(self, waiting: DeferredToolRequests) -> dict[str, Any]:
+        """The decisions on a run's waiting changes; a change nobody decided yet is answered as
+        such, so the run can go on while its card stays in the chat."""
+        decided: dict[str, Any] = {}
+        for call in waiting.approvals:
+            row = await asyncio.to_thread(self.app.approvals.by_tool_call, call.tool_call_id)
+            if row is None or row.state == ApprovalState.CANCELLED.value:
+                decided[call.tool_call_id] = ToolDenied(CANCELLED)
+            elif row.state == ApprovalState.CONFIRMED.value:
+                decided[call.tool_call_id] = True
+        return decided
+
+    async def _carry_over(self, conversation: Conversation | None) -> DeferredToolResults | None:
+        """Before a new message: the thread's run may still wait on changes. Decided ones are
+        answered by their decision; undecided ones as still waiting (their cards stay usable)."""
+        waiting = conversation.deferred_tool_requests if conversation else None
+        if waiting is None or not waiting.approvals:
+            return None
+        decided = await self._decided(waiting)
+        for call in waiting.approvals:
+            decided.setdefault(call.tool_call_id, ToolDenied(UNDECIDED))
+        return DeferredToolResults(approvals=decided)
 
     async def _run(
         self,
@@ -145,25 +190,17 @@ class Assistant:
         outcome = TurnOutcome()
         deps = Deps(app=self.app, actor=actor, thread_id=thread_id, call=self.call)
         conversation = await asyncio.to_thread(self.store.load, thread_id)
-        open_calls: dict[str, str] = {}
+        if prompt is not None:
+            results = await self._carry_over(conversation)
         try:
-            async with agent.run_stream_events(
-                prompt,
-                conversation=conversation,
-                deferred_tool_results=results,
-                deps=deps,
-                model=self.model,
-            ) as events:
-                async for event in events:
-                    await self._forward(event, sink, outcome, open_calls)
-                    if isinstance(event, AgentRunResultEvent):
-                        result = event.result
+            async with asyncio.timeout(self.app.settings.chat_turn_timeout_s):
+                result = await self._stream(prompt, conversation, results, deps, sink, outcome)
             await asyncio.to_thread(
                 self.store.save, thread_id, result.conversation, actor.name, prompt
             )
             if isinstance(result.output, DeferredToolRequests):
                 outcome.waiting = await self._approvals(result.output)
-                for call_id, name in open_calls.items():
+                for call_id, name in outcome.open_calls.items():
                     await sink.tool_finished(call_id, name, "Waiting for your confirmation.", None)
                 await sink.confirm(outcome.waiting)
                 outcome.reply = "Waiting for confirmation: " + "; ".join(
@@ -174,12 +211,13 @@ class Assistant:
             for ui_event in deps.events:
                 await sink.show(ui_event)
             await sink.finish(outcome.reply)
-        except Exception as exc:  # the person gets a sentence, the log gets the details
+        except Exception as exc:  # the person gets sentences, the log gets the details
+            log.warning("chat turn failed: %s", exc, exc_info=True)
             outcome.error = f"{type(exc).__name__}: {exc}"
-            outcome.reply = (
-                "Sorry — something went wrong while answering. Nothing was changed. "
-                "Please try again in a moment."
-            )
+            outcome.reply = await self._failure_reply(exc, results)
+            for ui_event in deps.events:
+                if isinstance(ui_event, CommandPending):
+                    await sink.show(ui_event)
             await sink.finish(outcome.reply)
         finally:
             await asyncio.to_thread(
@@ -195,6 +233,34 @@ class Assistant:
                 error=outcome.error,
             )
         return outcome
+
+    async def _stream(self, prompt, conversation, results, deps: Deps, sink: Sink, outcome):
+        async with agent.run_stream_events(
+            prompt,
+            conversation=conversation,
+            deferred_tool_results=results,
+            deps=deps,
+            model=self.model,
+        ) as events:
+            async for event in events:
+                await self._forward(event, sink, outcome, outcome.open_calls)
+                if isinstance(event, AgentRunResultEvent):
+                    return event.result
+        raise RuntimeError("the agent run ended without a result")
+
+    async def _failure_reply(self, exc: Exception, results: DeferredToolResults | None) -> str:
+        """What failed, and what became of each change confirmed in this turn — read from the
+        commands' records, so a change applied before the failure is never called undone."""
+        said = explain(exc, self.app.settings.chat_turn_timeout_s)
+        confirmed = [cid for cid, d in (results.approvals if results else {}).items() if d is True]
+        if not confirmed:
+            return f"{said} Nothing was changed."
+        told = []
+        for call_id in confirmed:
+            row = await asyncio.to_thread(self.app.approvals.by_tool_call, call_id)
+            if row is not None:
+                told.append(describe(row, outcome_of(row)))
+        return " ".join([*told, "The assistant could not finish its reply:", said])
 
     async def _forward(
         self, event: Any, sink: Sink, outcome: TurnOutcome, open_calls: dict

@@ -10,16 +10,20 @@ cannot both win.
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from domain.errors import Conflict, Forbidden, NotFound
 from domain.models.base import utcnow
-from domain.models.chat import AiConversationLog, Approval, ApprovalState, ChatThread
+from domain.models.chat import AiConversationLog, Approval, ApprovalState, ChatThread, Outcome
 from domain.roles import Actor, Role
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import BeforeCommit, UnitOfWorkFactory
+
+MAX_REASON = 1000
 
 
 def ensure_thread(uow: UnitOfWorkFactory, thread_id: str, user_email: str | None = None) -> None:
@@ -48,8 +52,10 @@ class ApprovalService:
         requested_by: str,
         ro_number: str | None = None,
         expected_version: int | None = None,
+        operation: str | None = None,
     ) -> Approval:
-        """Record a proposed change; asking twice for the same tool call returns the first row."""
+        """Record a proposed change — once confirmed, the command `operation(**args)` at
+        `expected_version`; asking twice for the same tool call returns the first row."""
         with self._uow() as uow:
             s = uow.session
             existing = s.scalar(select(Approval).where(Approval.tool_call_id == tool_call_id))
@@ -64,6 +70,7 @@ class ApprovalService:
                 requested_by=requested_by,
                 ro_number=ro_number,
                 expected_version=expected_version,
+                operation=operation,
             )
             s.add(row)
             uow.commit()
@@ -120,6 +127,60 @@ class ApprovalService:
                     f"This change was already {current.state.lower()} by {current.decided_by}."
                 )
         return self.get(row.id)
+
+    # ---- the confirmed change as a durable command -------------------------------------------
+    @staticmethod
+    def mark_applied(approval_id: str) -> BeforeCommit:
+        """A before-commit hook for the transaction that applies the command: the outcome
+        commits with the change, or neither does."""
+
+        def mark(session: Session) -> None:
+            session.execute(
+                update(Approval)
+                .where(Approval.id == approval_id, Approval.outcome.is_(None))
+                .values(outcome=Outcome.APPLIED.value, applied_at=utcnow())
+            )
+
+        return mark
+
+    def store_result(self, approval_id: str, result: dict[str, Any]) -> None:
+        with self._uow() as uow:
+            uow.session.execute(
+                update(Approval).where(Approval.id == approval_id).values(result=result)
+            )
+            uow.commit()
+
+    def refuse(self, approval_id: str, reason: str) -> bool:
+        """Record that the command will not be applied, and why (once; False if it already had
+        an outcome)."""
+        with self._uow() as uow:
+            done = uow.session.execute(
+                update(Approval)
+                .where(Approval.id == approval_id, Approval.outcome.is_(None))
+                .values(
+                    outcome=Outcome.REFUSED.value,
+                    result={"reason": reason[:MAX_REASON]},
+                    applied_at=utcnow(),
+                )
+            )
+            uow.commit()
+            return done.rowcount == 1
+
+    def unapplied(self, older_than: timedelta, limit: int = 500) -> list[str]:
+        """Confirmed commands neither applied nor refused, decided before `older_than` ago."""
+        with self._uow() as uow:
+            return list(
+                uow.session.scalars(
+                    select(Approval.id)
+                    .where(
+                        Approval.state == ApprovalState.CONFIRMED.value,
+                        Approval.outcome.is_(None),
+                        Approval.decided_at < utcnow() - older_than,
+                    )
+                    .order_by(Approval.decided_at)
+                    .limit(limit)
+                )
+            )
 
 
 class ChatLog:

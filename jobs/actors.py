@@ -19,7 +19,7 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 
 from domain.errors import InvalidInput
-from jobs import tasks
+from jobs import commands, tasks
 from jobs.acting import ActingUsers
 from jobs.app import App
 from jobs.excel.actor import excel_sync
@@ -27,7 +27,7 @@ from jobs.idempotency import run_once
 from jobs.mail.actor import send_email
 from jobs.operation import OperationContext, spec_of
 from jobs.operations import approvals, email, excel, inventory, repair_orders
-from jobs.policies import BACKGROUND, INTERACTIVE
+from jobs.policies import BACKGROUND, COMMAND, INTERACTIVE
 
 OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     repair_orders.get_repair_order,
@@ -57,6 +57,8 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
 )
 
 TASKS: dict[Callable[..., Any], dict[str, Any]] = {
+    commands.apply_command: COMMAND,
+    commands.recover_commands: BACKGROUND,
     tasks.overdue_sweep: BACKGROUND,
     tasks.follow_up_check: BACKGROUND,
     tasks.prune_idempotency_keys: BACKGROUND,

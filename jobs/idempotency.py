@@ -9,29 +9,30 @@ the key and returns the stored result without touching anything.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from domain.errors import StaleVersion
 from domain.models import JobIdempotency
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import BeforeCommit, UnitOfWork, UnitOfWorkFactory
 from jobs.app import App
 
 log = logging.getLogger(__name__)
 MAX_KEY = 120
 
 
-def keyed_uow(app: App, key: str, operation: str) -> UnitOfWorkFactory:
-    """A unit-of-work factory whose commit also records `key`."""
+def keyed_uow(
+    app: App, key: str, operation: str, also: Sequence[BeforeCommit] = ()
+) -> UnitOfWorkFactory:
+    """A unit-of-work factory whose commit also records `key` (and runs `also`)."""
 
     def record(session: Session) -> None:
         session.add(JobIdempotency(key=key, operation=operation))
 
-    return lambda: UnitOfWork(app.session_factory, app.handlers, before_commit=[record])
+    hooks = [record, *also]
+    return lambda: UnitOfWork(app.session_factory, list(app.handlers), before_commit=hooks)
 
 
 def stored(app: App, key: str) -> JobIdempotency | None:
@@ -45,18 +46,22 @@ def run_once(
     operation: str,
     apply: Callable[[UnitOfWorkFactory], dict[str, Any]],
     replay: Callable[[], dict[str, Any]],
+    also: Sequence[BeforeCommit] = (),
 ) -> dict[str, Any]:
     """`apply(uow_factory)` unless `key` was already applied; then the stored result (or, if the
-    worker died between the commit and storing the result, `replay()`: a fresh read)."""
+    worker died between the commit and storing the result, `replay()`: a fresh read). `also`
+    are more before-commit hooks of the applying transaction."""
     if len(key) > MAX_KEY:
         raise ValueError(f"idempotency key longer than {MAX_KEY} characters")
     done = stored(app, key)
     if done is not None:
         return _previous(done, replay)
     try:
-        result = apply(keyed_uow(app, key, operation))
-    except (IntegrityError, StaleVersion):
-        done = stored(app, key)  # a duplicate delivery running at the same time won
+        result = apply(keyed_uow(app, key, operation, also))
+    except Exception:
+        # A duplicate delivery running at the same time may have won: then this attempt's
+        # failure (a unique key, a stale version, "already SHIPPED"...) is not the answer.
+        done = stored(app, key)
         if done is None:
             raise
         return _previous(done, replay)

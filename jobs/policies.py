@@ -40,3 +40,14 @@ BACKGROUND: dict[str, Any] = {
     "max_backoff": 600_000,
     "time_limit": 600_000,
 }
+
+COMMAND_RETRIES = 8
+
+# A confirmed change (jobs/commands.py): on the tools queue, since a person waits for it, with
+# more patience than a read — about ten seconds of retries for a lost connection or a deadlock;
+# past that the recovery pass sends it again. Results are stored for whoever awaits them.
+COMMAND: dict[str, Any] = {
+    **INTERACTIVE,
+    "retry_when": retry_transient(COMMAND_RETRIES),
+    "max_backoff": 2_000,
+}

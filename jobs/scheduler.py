@@ -4,6 +4,7 @@
     follow_up_check          every GT_FOLLOWUP_CHECK_EVERY_MIN minutes (default 60)
     prune_idempotency_keys   daily at 03:30
     excel_sync               every 5 minutes: drain RO changes waiting for the workbook
+    recover_commands         every 30 s: re-send confirmed changes not yet applied or refused
 
 Times are in Settings.timezone. Two schedulers started by mistake must not both fire: every
 firing first takes a Redis lock keyed by the job and its scheduled time (SET NX with a day's
@@ -28,6 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from config import Settings
 from jobs import tasks
+from jobs.commands import recover_commands
 from jobs.excel.actor import excel_sync
 from jobs.runtime import Jobs
 
@@ -64,6 +66,8 @@ def triggers(settings: Settings) -> dict[str, CronTrigger]:
         # The app enqueues a drain right after each change; this catches changes made by other
         # processes (gt commands, imports, workers) and any drain that failed for good.
         "excel_sync": CronTrigger(minute="*/5", timezone=tz),
+        # Confirmed changes whose message was lost (jobs/commands.py).
+        "recover_commands": CronTrigger(second="*/30", timezone=tz),
     }
 
 
@@ -92,6 +96,7 @@ def scheduled_tasks() -> dict[str, Callable[..., Any]]:
         "follow_up_check": tasks.follow_up_check,
         "prune_idempotency_keys": tasks.prune_idempotency_keys,
         "excel_sync": excel_sync,
+        "recover_commands": recover_commands,
     }
 
 

@@ -3,10 +3,11 @@
 A write tool is called twice by pydantic-ai. The first call asks its preview operation what
 would change (the domain computes it: old -> new, next update, where it would be archived) and
 raises `ApprovalRequired`: the run pauses and the chat shows the preview with Confirm / Cancel.
-After Confirm the run resumes and the same call comes back with `ctx.tool_call_approved`; it
-then applies the previewed arguments through the write operation's actor, keyed by the tool
-call id, with the RO version the person saw — so a change made meanwhile by someone else is
-refused rather than silently overwritten.
+The approval row is the command: the write operation's name, the previewed arguments, the RO
+version the person saw. Confirm commits it (jobs/commands.py applies it exactly once, or records
+why not — a change made meanwhile by someone else is refused rather than overwritten); when the
+run resumes, the same call comes back with `ctx.tool_call_approved` and answers from the
+command's record.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from typing import Any
 
 from pydantic_ai import ApprovalRequired, RunContext
 
-from domain.models.chat import ApprovalState
+from domain.models.chat import ApprovalState, Outcome
 from domain.roles import Role
+from jobs.commands import apply_command
+from jobs.errors import JobError
 from tools.context import Deps, Operation
+from tools.events import CommandPending
 
 
 def can_change(deps: Deps) -> dict[str, Any] | None:
@@ -59,12 +63,31 @@ async def confirm_then(
             requested_by=deps.actor.name,
             ro_number=shown.get("ro_number"),
             expected_version=shown.get("version"),
+            operation=write.__name__,
         )
         raise ApprovalRequired(metadata={"approval_id": approval.id, "preview": card})
     approval = await asyncio.to_thread(approvals.by_tool_call, ctx.tool_call_id)
     if approval is None or approval.state != ApprovalState.CONFIRMED.value:
         return {"error": "This change was not confirmed in the chat; nothing was changed."}
-    args = dict(approval.args or {})
-    if approval.expected_version is not None:
-        args["expected_version"] = approval.expected_version
-    return await deps.run(write, call_id=ctx.tool_call_id, **args)
+    return await command_outcome(deps, approval.id)
+
+
+async def command_outcome(deps: Deps, approval_id: str) -> dict[str, Any]:
+    """What became of a confirmed change, read from its command record: the new values when it
+    was applied, the reason when it was refused, or "still applying" (and the chat is asked to
+    post the outcome when it lands). Asking runs the command if nobody has yet — once."""
+    try:
+        record = await deps.app.jobs.run(
+            apply_command, approval_id, timeout=deps.app.settings.job_timeout_s
+        )
+    except JobError:
+        record = {"outcome": None}
+    if record.get("outcome") == Outcome.APPLIED.value:
+        return record["result"]
+    if record.get("outcome") == Outcome.REFUSED.value:
+        return {"error": f"Not applied: {record['reason']}"}
+    deps.events.append(CommandPending(approval_id))
+    return {
+        "applying": True,
+        "message": "Confirmed; the change is being applied — the result will be posted here.",
+    }

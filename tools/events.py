@@ -31,4 +31,11 @@ class ExcelSyncStarted:
     job_id: str
 
 
-UiEvent = DashboardCharts | EmailDraftCards | ExcelSyncStarted
+@dataclass(frozen=True)
+class CommandPending:
+    """A confirmed change still being applied: post its outcome in the chat when it lands."""
+
+    approval_id: str
+
+
+UiEvent = DashboardCharts | EmailDraftCards | ExcelSyncStarted | CommandPending

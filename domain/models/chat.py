@@ -69,10 +69,20 @@ class ApprovalState(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+class Outcome(StrEnum):
+    """What became of a confirmed change (None while it is still being applied)."""
+
+    APPLIED = "APPLIED"
+    REFUSED = "REFUSED"
+
+
 class Approval(Base):
-    """A change the assistant proposed and a person must confirm or cancel."""
+    """A change the assistant proposed and a person must confirm or cancel. Once confirmed it is
+    a durable command: `operation` applied to `args` with the version the person saw, keyed by
+    this row's id, until `outcome` says it was applied (with `result`) or refused (and why)."""
 
     __tablename__ = "approvals"
+    __table_args__ = (Index("ix_approvals_state_outcome", "state", "outcome"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     thread_id: Mapped[str] = mapped_column(String(36), index=True)
@@ -88,6 +98,10 @@ class Approval(Base):
     decided_by: Mapped[str | None] = mapped_column(String(320))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    operation: Mapped[str | None] = mapped_column(String(60))  # jobs/commands.py resolves it
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # APPLIED: the result; else why
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AiConversationLog(Base):

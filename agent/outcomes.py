@@ -1,0 +1,21 @@
+"""A confirmed change, told as its command's record says (never as hoped)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.models.chat import Approval, Outcome
+
+
+def describe(approval: Approval, record: dict[str, Any]) -> str:
+    preview = approval.preview or {}
+    title = preview.get("title") or approval.tool_name
+    outcome = record.get("outcome")
+    if outcome == Outcome.APPLIED.value:
+        changes = "; ".join(f"{f}: {old} → {new}" for f, old, new in preview.get("changes", []))
+        return f"Done: {title}" + (f" ({changes})." if changes else ".")
+    if outcome == Outcome.REFUSED.value:
+        return f"Not applied: {title} — {record.get('reason')}"
+    if approval.state == "CANCELLED":
+        return f"Cancelled: {title}. Nothing was changed."
+    return f"Confirmed: {title}. It is being applied; the result will be posted here."
