@@ -383,6 +383,8 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     answers: list[str] = []
     for part in request.parts:
         if isinstance(part, ToolReturnPart):
+            if part.outcome == "denied" and str(part.content).startswith("Not decided yet"):
+                continue
             if part.outcome == "denied":
                 answers.append("Cancelled — nothing was changed.")
             elif part.outcome != "success":
@@ -392,9 +394,11 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         elif isinstance(part, RetryPromptPart):
             problem = part.content if isinstance(part.content, str) else "the request was not valid"
             answers.append(f"I couldn't do that: {problem}")
-    if answers:
-        return ModelResponse(parts=[TextPart("\n\n".join(answers))])
     prompt = next((p for p in reversed(request.parts) if isinstance(p, UserPromptPart)), None)
+    if prompt is None and answers:
+        return ModelResponse(parts=[TextPart("\n\n".join(answers))])
+    # A new message on top of changes the thread still waited on: those were answered as
+    # decided or still waiting (their cards stay in the chat); answer the message itself.
     text = prompt.content if prompt and isinstance(prompt.content, str) else ""
     planned = plan(text)
     if isinstance(planned, str):

@@ -1,13 +1,16 @@
 """A fake Anthropic Messages API on 127.0.0.1: real HTTP and SSE for the real SDK.
 
 A test gives it a `script`: a function from the request body to the reply blocks, each
-`("text", "...")` or `("tool_use", name, {args})`. Requests are recorded for assertions.
+`("text", "...")` or `("tool_use", name, {args})`; or to `[("error", status, type)]` for an API
+error (529 overloaded_error, 429 rate_limit_error...), or `[("stall", seconds)]` to answer
+nothing for that long. Requests are recorded for assertions.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +41,12 @@ class FakeAnthropic:
                     }
                 )
                 blocks = fake.script(body)
+                if blocks and blocks[0][0] == "error":
+                    self._error(*blocks[0][1:])
+                    return
+                if blocks and blocks[0][0] == "stall":
+                    time.sleep(blocks[0][1])
+                    return
                 if body.get("stream"):
                     self._stream(body, blocks)
                 else:
@@ -58,6 +67,17 @@ class FakeAnthropic:
                             }
                         )
                 return content
+
+            def _error(self, status: int, kind: str, retry_after: str = "1") -> None:
+                data = json.dumps(
+                    {"type": "error", "error": {"type": kind, "message": f"fake {kind}"}}
+                ).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("retry-after", retry_after)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def _stop(self, blocks: list[Block]) -> str:
                 return "tool_use" if any(b[0] == "tool_use" for b in blocks) else "end_turn"
