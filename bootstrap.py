@@ -49,6 +49,7 @@ from jobs.excel.nudge import DebouncedSync
 from jobs.replies import Waiters
 from jobs.runtime import Jobs
 from jobs.scheduler import build_scheduler
+from jobs.wakeup import WakingRedisBroker
 
 Process = Literal["chat", "worker", "cli", "scheduler", "test"]
 
@@ -120,6 +121,8 @@ def bootstrap(
     actors.declare(app)
     if process == "worker":
         dramatiq.set_broker(broker)  # Dramatiq's CLI runs its workers on the global broker
+        if isinstance(broker, WakingRedisBroker):
+            broker.start_maintenance(settings.redis_maintenance_every_s)
     if process == "scheduler" or (process == "chat" and jobs.embedded):
         jobs.scheduler = build_scheduler(jobs, blocking=process == "scheduler")
     return app

@@ -61,8 +61,13 @@ class Settings(BaseSettings):
     embedded_worker_threads: int = Field(
         4, ge=1, le=64, validation_alias="GT_EMBEDDED_WORKER_THREADS"
     )
+    # A worker silent this long is dead and its unacknowledged messages are requeued; worker
+    # processes heartbeat and requeue every GT_REDIS_MAINTENANCE_EVERY_S (jobs/wakeup.py).
     redis_heartbeat_timeout_ms: int = Field(
-        60_000, ge=500, validation_alias="GT_REDIS_HEARTBEAT_TIMEOUT_MS"
+        15_000, ge=500, validation_alias="GT_REDIS_HEARTBEAT_TIMEOUT_MS"
+    )
+    redis_maintenance_every_s: float = Field(
+        5.0, gt=0, le=60, validation_alias="GT_REDIS_MAINTENANCE_EVERY_S"
     )
     redis_maintenance_chance: int = Field(
         1000, ge=0, le=1_000_000, validation_alias="GT_REDIS_MAINTENANCE_CHANCE"

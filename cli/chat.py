@@ -145,3 +145,24 @@ def approvals_approve(approval_id: str, user: UserOpt = None, as_json: JsonOpt =
 def approvals_reject(approval_id: str, user: UserOpt = None, as_json: JsonOpt = False) -> None:
     """Cancel a change (as --user); nothing is changed."""
     _decide(approval_id, False, user, as_json)
+
+
+@approvals_cli.command("show")
+@handles_errors
+def approvals_show(approval_id: str, as_json: JsonOpt = False) -> None:
+    """One change: what it changes, who asked and decided, and what became of it."""
+    from cli.console import approval_dict
+
+    shown = approval_dict(app_instance().approvals.get(approval_id))
+    if as_json:
+        print_json(shown)
+        return
+    out.print(f"[bold]{shown['title']}[/bold] — {shown['state'].lower()}", highlight=False)
+    for field, old, new in shown["changes"]:
+        out.print(f"  {field}: {old} → {new}", markup=False, highlight=False)
+    decided = f", decided by {shown['decided_by']}" if shown["decided_by"] else ""
+    out.print(f"Asked by {shown['requested_by']}{decided}.", markup=False, highlight=False)
+    if shown["state"] == "CONFIRMED":
+        outcome = shown["outcome"] or "still being applied"
+        reason = f": {shown['reason']}" if shown["reason"] else ""
+        out.print(f"Outcome: {outcome}{reason}", markup=False, highlight=False)

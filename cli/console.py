@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from domain.models.chat import Approval
-from tools.events import EmailDraftCards, UiEvent
+from tools.events import CommandPending, EmailDraftCards, UiEvent
 
 
 def approval_dict(a: Approval) -> dict[str, Any]:
@@ -24,6 +24,8 @@ def approval_dict(a: Approval) -> dict[str, Any]:
         "thread_id": a.thread_id,
         "created_at": a.created_at.isoformat(timespec="seconds"),
         "decided_by": a.decided_by,
+        "outcome": a.outcome,  # APPLIED, REFUSED, or None while pending or being applied
+        "reason": (a.result or {}).get("reason") if a.outcome == "REFUSED" else None,
     }
 
 
@@ -68,6 +70,12 @@ class ConsoleSink:
                 )
 
     async def show(self, event: UiEvent) -> None:
+        if isinstance(event, CommandPending) and self.console:
+            self.console.print(
+                "  The change is confirmed and still being applied; "
+                f"`gt approvals show {event.approval_id}` tells when it is done.",
+                markup=False,
+            )
         if not (isinstance(event, EmailDraftCards) and self.console):
             return  # charts and live progress are for the chat; the data is in the output
         for draft_id in event.draft_ids:

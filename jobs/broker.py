@@ -7,6 +7,7 @@ runs the worker processes) looks there.
 
 from __future__ import annotations
 
+import redis
 from dramatiq.broker import Broker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import (
@@ -32,6 +33,7 @@ from jobs.wakeup import WakingRedisBroker
 NAMESPACE = "dramatiq"
 RESULTS_NAMESPACE = "gt-results"
 QUEUES = (TOOLS_QUEUE, BACKGROUND_QUEUE)
+REDIS_CONNECT_TIMEOUT_S = 2  # an unreachable Redis is an answer in seconds, not a hang
 
 
 def build_broker(
@@ -41,7 +43,12 @@ def build_broker(
     backend: ResultBackend
     broker: Broker
     if settings.redis_url:
-        backend = NotifyingRedisBackend(url=settings.redis_url, namespace=RESULTS_NAMESPACE)
+        backend = NotifyingRedisBackend(
+            client=redis.Redis.from_url(
+                settings.redis_url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S
+            ),
+            namespace=RESULTS_NAMESPACE,
+        )
         broker = WakingRedisBroker(
             url=settings.redis_url,
             namespace=NAMESPACE,
@@ -49,6 +56,7 @@ def build_broker(
             heartbeat_timeout=settings.redis_heartbeat_timeout_ms,
             maintenance_chance=settings.redis_maintenance_chance,
             middleware=[],
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S,
         )
     else:
         backend = NotifyingStubBackend(notify=waiters.resolve, namespace=RESULTS_NAMESPACE)

@@ -13,6 +13,10 @@ class JobTimeout(JobError):
     """No result within the caller's timeout (workers down, overloaded, or the job hung)."""
 
 
+class JobUnavailable(JobError):
+    """The job system (Redis) cannot be reached: nothing was sent."""
+
+
 class JobFailed(JobError):
     """The job gave up: a temporary problem outlasted its retries, or an unexpected error."""
 

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import dramatiq
+import redis
 from apscheduler.schedulers.base import BaseScheduler
 from dramatiq import Worker
 from dramatiq.broker import Broker
@@ -35,11 +36,15 @@ from dramatiq.results.backend import ResultBackend
 
 from config import Settings
 from jobs.broker import QUEUES
-from jobs.errors import JobTimeout
+from jobs.errors import JobTimeout, JobUnavailable
 from jobs.replies import ReplyListener, Waiters
 from jobs.results import decode_result
 
 log = logging.getLogger(__name__)
+UNREACHABLE = (
+    "The job system (Redis) is unreachable, so the {what} tool could not run; nothing was "
+    "changed by it. Please try again in a minute."
+)
 # Idle embedded worker threads wake this often; also the precision of a retry's delay there.
 EMBEDDED_WORKER_TIMEOUT_MS = 50
 
@@ -116,8 +121,12 @@ class Jobs:
 
     async def _send_and_wait(self, message: Message, what: str, timeout: float) -> Any:
         deadline = time.monotonic() + timeout
-        listener = None if self.embedded else await self._listener()
-        if listener is not None:
+        listener = None
+        if not self.embedded:
+            try:  # the reply channel first, within the same deadline
+                listener = await asyncio.wait_for(self._listener(), timeout)
+            except TimeoutError:
+                raise JobUnavailable(UNREACHABLE.format(what=what)) from None
             message = message.copy(options={**message.options, "reply_to": listener.channel})
         future = self.waiters.add(message.message_id)
         try:
@@ -125,7 +134,10 @@ class Jobs:
                 self.broker.enqueue(message)  # in-process queue: nothing to wait for
             else:
                 loop = asyncio.get_running_loop()
-                await loop.run_in_executor(self._send_pool, self.broker.enqueue, message)
+                try:
+                    await loop.run_in_executor(self._send_pool, self.broker.enqueue, message)
+                except redis.RedisError:
+                    raise JobUnavailable(UNREACHABLE.format(what=what)) from None
             remaining = max(deadline - time.monotonic(), 0.001)
             return await self._await_result(future, message, what, remaining, timeout)
         finally:
@@ -137,7 +149,10 @@ class Jobs:
         try:
             data = await asyncio.wait_for(future, wait_s)
         except TimeoutError:
-            data = await self._stored_result(message)
+            try:
+                data = await asyncio.wait_for(self._stored_result(message), 2)
+            except (TimeoutError, redis.RedisError):
+                data = None
             if data is None:
                 raise JobTimeout(
                     f"The {what} tool did not answer within {timeout:g} s. The job system may "

@@ -23,7 +23,7 @@ from domain.notifications.views import NotificationView, State
 from domain.roles import Actor, Role
 from integrations.mail.message import full_subject
 from jobs.app import App
-from jobs.errors import JobError
+from jobs.errors import JobError, JobUnavailable
 from jobs.mail.actor import send_email
 
 ASK_TIMEOUT_S = 300
@@ -177,6 +177,11 @@ async def _send(app: App, draft_id: str, to: str) -> str:
     """Run the send actor and report its outcome; after SENT_WAIT_S it carries on unwatched."""
     try:
         await app.jobs.run(send_email, draft_id, timeout=SENT_WAIT_S)
+    except JobUnavailable:
+        return (
+            f"Approved — the job system is unreachable right now; the email to {to} is sent "
+            "automatically once it is back."
+        )
     except JobError:
         return f"Approved — queued for sending to {to}; it goes out as soon as a worker is free."
     except RoTrackerError as exc:

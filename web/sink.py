@@ -12,9 +12,16 @@ import chainlit as cl
 
 from domain.models.chat import Approval
 from jobs.app import App
-from tools.events import DashboardCharts, EmailDraftCards, ExcelSyncStarted, UiEvent
+from tools.events import (
+    CommandPending,
+    DashboardCharts,
+    EmailDraftCards,
+    ExcelSyncStarted,
+    UiEvent,
+)
 from web import approvals
 from web.charts import dashboard_figures
+from web.outcomes import post_outcome
 from web.progress import show_sync_progress
 
 Background = Callable[[Coroutine[Any, Any, None]], None]
@@ -67,6 +74,8 @@ class ChainlitSink:
             await approvals.show_drafts(self.app, list(event.draft_ids))
         elif isinstance(event, ExcelSyncStarted):
             self.in_background(show_sync_progress(self.app, event.job_id))
+        elif isinstance(event, CommandPending):
+            self.in_background(post_outcome(self.app, event.approval_id))
         elif isinstance(event, DashboardCharts):
             # Building and serializing figures takes tens of milliseconds: off the event loop,
             # so other people's turns are not held up by this one's pictures.
