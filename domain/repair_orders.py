@@ -2,7 +2,9 @@
 
 Each write checks the actor's role, validates and normalizes its input, compares the version
 the caller saw, records status history and a field-by-field activity log, and emits a domain
-event into the outbox — all in one transaction.
+event into the outbox — all in one transaction. The write path reaches the database only
+through `uow.repair_orders` (see `domain.repositories`), so it runs on an in-memory fake too;
+listing and activity are read-model queries and stay SQL.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from domain import previews
@@ -29,8 +30,9 @@ from domain.errors import (
     StaleVersion,
 )
 from domain.followup import FollowUpPolicy
-from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
+from domain.models import ActivityLog, RepairOrder, StatusHistory
 from domain.overdue import Priority, days_overdue, is_overdue, priority
+from domain.repositories import RepairOrderRepository
 from domain.roles import Actor, Role
 from domain.statuses import Status, check_transition, parse_status, try_parse_status
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -214,7 +216,7 @@ class RepairOrderService:
     # ---- reading -------------------------------------------------------------------------
     def get(self, number: object) -> RepairOrderView:
         with self._uow() as uow:
-            return RepairOrderView.of(self._load(uow.session, number), self.today())
+            return RepairOrderView.of(self._load(uow.repair_orders, number), self.today())
 
     def find(self, number: object) -> RepairOrderView | None:
         try:
@@ -250,7 +252,7 @@ class RepairOrderService:
 
     def activity(self, number: object, limit: int = 100) -> list[ActivityView]:
         with self._uow() as uow:
-            ro = self._load(uow.session, number)
+            ro = self._load(uow.repair_orders, number)
             rows = uow.session.scalars(
                 select(ActivityLog)
                 .where(ActivityLog.ro_id == ro.id)
@@ -266,7 +268,7 @@ class RepairOrderService:
         new = parse_status(status)
         clean_note = self._note(note)
         with self._uow() as uow:
-            ro = self._load(uow.session, number)
+            ro = self._load(uow.repair_orders, number)
             old = try_parse_status(ro.status)
             check_transition(old, new)
             return previews.status_change(
@@ -288,7 +290,7 @@ class RepairOrderService:
             )
         values = self.parse_fields(changes)
         with self._uow() as uow:
-            ro = self._load(uow.session, number)
+            ro = self._load(uow.repair_orders, number)
             current = {key: getattr(ro, key) for key in values if key != "status_date"}
             return previews.field_update(ro.number, ro.version, current, values)
 
@@ -298,7 +300,7 @@ class RepairOrderService:
 
     def preview_archive(self, number: object, target: object = None) -> previews.Preview:
         with self._uow() as uow:
-            ro = self._load(uow.session, number)
+            ro = self._load(uow.repair_orders, number)
             try:
                 where = archive_destination(try_parse_status(ro.status), ro.terms, target)
             except InvalidInput as exc:
@@ -327,12 +329,12 @@ class RepairOrderService:
         wanted = normalize_ro_number(number) if number is not None else None
         for _attempt in range(5):
             with self._uow() as uow:
-                s = uow.session
-                if wanted is not None and self._by_number(s, wanted) is not None:
+                repo = uow.repair_orders
+                if wanted is not None and repo.get(wanted) is not None:
                     raise DuplicateRepairOrder(f"RO {wanted} already exists.")
-                ro_number = wanted or self._next_number(s)
+                ro_number = wanted or repo.next_number()
                 ro = RepairOrder(number=ro_number, seq=ro_sequence(ro_number), archive=target.value)
-                self._apply_values(s, ro, values)
+                self._apply_values(repo, ro, values)
                 if ro.terms is None and ro.shop is not None:
                     ro.terms = ro.shop.payment_terms
                 today = self.today()
@@ -343,17 +345,16 @@ class RepairOrderService:
                         ro.last_updated = ro.last_updated or today
                         if "next_update" not in values:
                             ro.next_update = self.policy.next_update(new_status, ro.terms, today)
-                s.add(ro)
                 try:
-                    s.flush()
+                    repo.add(ro)
                 except IntegrityError:
-                    s.rollback()
+                    # leaving the unit of work rolls the failed insert back
                     if wanted is not None:
                         raise DuplicateRepairOrder(f"RO {wanted} already exists.") from None
                     continue  # someone took that number a moment ago: allocate again
-                self._log(s, ro, actor, "CREATE", None, None, ro.number)
+                self._log(repo, ro, actor, "CREATE", None, None, ro.number)
                 if new_status is not None:
-                    s.add(
+                    repo.record(
                         StatusHistory(
                             ro_id=ro.id,
                             status=ro.status,
@@ -388,10 +389,10 @@ class RepairOrderService:
         if not values:
             raise InvalidInput("Nothing to change: give at least one field.")
         with self._uow() as uow:
-            s = uow.session
-            ro = self._load(s, number, expected_version)
+            repo = uow.repair_orders
+            ro = self._load(repo, number, expected_version)
             today = self.today()
-            changed = self._apply_values(s, ro, values, actor=actor)
+            changed = self._apply_values(repo, ro, values, actor=actor)
             if not changed:
                 return RepairOrderView.of(ro, today)
             if touch:
@@ -414,8 +415,8 @@ class RepairOrderService:
         when = parse_date(status_date, field="status date")
         clean_note = self._note(note)
         with self._uow() as uow:
-            s = uow.session
-            ro = self._load(s, number, expected_version)
+            repo = uow.repair_orders
+            ro = self._load(repo, number, expected_version)
             old = try_parse_status(ro.status)
             if enforce_transitions:
                 check_transition(old, new)
@@ -425,7 +426,7 @@ class RepairOrderService:
             ro.status = new.value
             ro.status_date = when or today
             self._touch(ro, today)
-            s.add(
+            repo.record(
                 StatusHistory(
                     ro_id=ro.id,
                     status=new.value,
@@ -435,10 +436,10 @@ class RepairOrderService:
                 )
             )
             self._log(
-                s, ro, actor, "STATUS_CHANGE", "status", old.value if old else None, new.value
+                repo, ro, actor, "STATUS_CHANGE", "status", old.value if old else None, new.value
             )
             if clean_note:
-                self._log(s, ro, actor, "NOTE_ADDED", "status_note", None, clean_note)
+                self._log(repo, ro, actor, "NOTE_ADDED", "status_note", None, clean_note)
             route = route_archive(new, ro.terms)
             return self._commit(
                 uow,
@@ -462,8 +463,8 @@ class RepairOrderService:
         """Move an RO to another archive; without `target`, where its status and terms send it."""
         actor.require(Role.EDITOR, "archive repair orders")
         with self._uow() as uow:
-            s = uow.session
-            ro = self._load(s, number, expected_version)
+            repo = uow.repair_orders
+            ro = self._load(repo, number, expected_version)
             try:
                 destination = archive_destination(try_parse_status(ro.status), ro.terms, target)
             except InvalidInput as exc:
@@ -472,7 +473,7 @@ class RepairOrderService:
                 raise InvalidInput(f"RO {ro.number} is already in {destination.sheet}.")
             old = ro.archive
             ro.archive = destination.value
-            self._log(s, ro, actor, "ARCHIVE", "archive", old, destination.value)
+            self._log(repo, ro, actor, "ARCHIVE", "archive", old, destination.value)
             return self._commit(
                 uow, ro, actor, "ro.archived", self.today(), old=old, new=destination.value
             )
@@ -482,16 +483,16 @@ class RepairOrderService:
         last-updated to today and next-update by the status's offset (REFERENCE §1), through
         this one change path so history and the Excel outbox see it."""
         with self._uow() as uow:
-            s = uow.session
+            repo = uow.repair_orders
             today = self.today()
             for number in numbers:
-                ro = self._load(s, number)
+                ro = self._load(repo, number)
                 old_last, old_next = ro.last_updated, ro.next_update
                 self._touch(ro, today)
-                self._log(s, ro, actor, "EMAIL_SENT", "last_updated", _text(old_last), subject)
+                self._log(repo, ro, actor, "EMAIL_SENT", "last_updated", _text(old_last), subject)
                 if old_next != ro.next_update:
                     self._log(
-                        s,
+                        repo,
                         ro,
                         actor,
                         "UPDATE",
@@ -544,7 +545,11 @@ class RepairOrderService:
         return clean_text(note, field="note", max_chars=self.max_note_chars, multiline=True)
 
     def _apply_values(
-        self, s: Session, ro: RepairOrder, values: Mapping[str, Any], actor: Actor | None = None
+        self,
+        repo: RepairOrderRepository,
+        ro: RepairOrder,
+        values: Mapping[str, Any],
+        actor: Actor | None = None,
     ) -> list[str]:
         changed = []
         for key, value in values.items():
@@ -556,12 +561,10 @@ class RepairOrderService:
             setattr(ro, key, value)
             if key == "shop_name":
                 ro.shop_key = shop_key(value)
-                ro.shop = (
-                    s.scalar(select(Shop).where(Shop.name_key == ro.shop_key)) if value else None
-                )
+                ro.shop = repo.shop(ro.shop_key) if value else None
             changed.append(key)
             if actor is not None:
-                self._log(s, ro, actor, "UPDATE", key, _text(old), _text(value))
+                self._log(repo, ro, actor, "UPDATE", key, _text(old), _text(value))
         return changed
 
     def _touch(self, ro: RepairOrder, today: date, explicit_next: bool = False) -> None:
@@ -590,7 +593,7 @@ class RepairOrderService:
 
     @staticmethod
     def _log(
-        s: Session,
+        repo: RepairOrderRepository,
         ro: RepairOrder,
         actor: Actor,
         action: str,
@@ -598,7 +601,7 @@ class RepairOrderService:
         old: str | None,
         new: str | None,
     ) -> None:
-        s.add(
+        repo.record(
             ActivityLog(
                 ro_id=ro.id,
                 action=action,
@@ -611,12 +614,11 @@ class RepairOrderService:
         )
 
     @staticmethod
-    def _by_number(s: Session, number: str) -> RepairOrder | None:
-        return s.scalar(select(RepairOrder).where(RepairOrder.number == number))
-
-    def _load(self, s: Session, number: object, expected_version: int | None = None) -> RepairOrder:
+    def _load(
+        repo: RepairOrderRepository, number: object, expected_version: int | None = None
+    ) -> RepairOrder:
         canonical = normalize_ro_number(number)
-        ro = self._by_number(s, canonical)
+        ro = repo.get(canonical)
         if ro is None:
             raise NotFound(f"There is no RO {canonical} in any archive.")
         if expected_version is not None and ro.version != expected_version:
@@ -626,11 +628,6 @@ class RepairOrderService:
                 "Reload it and try again."
             )
         return ro
-
-    @staticmethod
-    def _next_number(s: Session) -> str:
-        highest = s.scalar(select(func.max(RepairOrder.seq)))
-        return str((highest or 0) + 1)
 
 
 def _escape_like(text: str | None) -> str:

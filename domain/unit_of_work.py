@@ -3,6 +3,9 @@
 Events are written to the `domain_events` outbox inside the transaction, then handed to the
 in-process handlers after the commit. Handlers only nudge (enqueue a job, wake a consumer); the
 outbox row is what guarantees nothing is lost if the process dies in between.
+
+The repair-order write path goes through `repair_orders` (a repository over the session), so it
+can run on an in-memory fake; `session` stays for read-model queries and the other services.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.models import DomainEvent
+from domain.repositories import SqlRepairOrders
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        self.repair_orders = SqlRepairOrders(self.session)
         self._pending = []
         return self
 

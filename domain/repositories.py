@@ -1,0 +1,58 @@
+"""Repositories: how the write path finds and stores repair orders, without writing SQL itself.
+
+`RepairOrderService` asks a `RepairOrderRepository` (reached as `uow.repair_orders`); the unit of
+work gives it `SqlRepairOrders` over its session, and the unit tests give it an in-memory fake
+(`tests/fakes/unit_of_work.py`). Read-model queries (lists, activity, stats) stay SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
+
+HistoryRow = StatusHistory | ActivityLog
+
+
+class RepairOrderRepository(Protocol):
+    def get(self, number: str) -> RepairOrder | None:
+        """The RO with this canonical number, in any archive."""
+
+    def next_number(self) -> str:
+        """The number after the highest all-digit one across all archives."""
+
+    def add(self, ro: RepairOrder) -> None:
+        """Store a new RO now, so it has an id; a number taken meanwhile raises IntegrityError."""
+
+    def shop(self, name_key: str) -> Shop | None:
+        """The shop whose name key (see `shop_key`) this is."""
+
+    def record(self, row: HistoryRow) -> None:
+        """Add a status-history or activity row to the transaction."""
+
+
+class SqlRepairOrders:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def get(self, number: str) -> RepairOrder | None:
+        return self.session.scalar(select(RepairOrder).where(RepairOrder.number == number))
+
+    def next_number(self) -> str:
+        highest = self.session.scalar(select(func.max(RepairOrder.seq)))
+        return str((highest or 0) + 1)
+
+    def add(self, ro: RepairOrder) -> None:
+        self.session.add(ro)
+        # Flush here, not at commit: the unique index on `number` is what settles a race for a
+        # number, and the caller must learn of it while it can still allocate another.
+        self.session.flush()
+
+    def shop(self, name_key: str) -> Shop | None:
+        return self.session.scalar(select(Shop).where(Shop.name_key == name_key))
+
+    def record(self, row: HistoryRow) -> None:
+        self.session.add(row)
