@@ -11,11 +11,11 @@ import redis
 
 from bootstrap import bootstrap
 from jobs.actors import declare_operation
-from jobs.commands import recover_commands
+from jobs.tasks import recover_lost_work
 
 APP = bootstrap(process="worker")
 with contextlib.suppress(redis.RedisError):  # Redis away: the scheduler's pass will do it
-    APP.jobs.send(recover_commands)  # confirmed changes a dead worker or lost message left
+    APP.jobs.send(recover_lost_work)  # what a dead worker or a lost message left behind
 for _name in filter(None, APP.settings.worker_modules.split(",")):
     for _operation in importlib.import_module(_name).OPERATIONS:
         declare_operation(APP, _operation)

@@ -58,7 +58,7 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
 
 TASKS: dict[Callable[..., Any], dict[str, Any]] = {
     commands.apply_command: COMMAND,
-    commands.recover_commands: BACKGROUND,
+    tasks.recover_lost_work: BACKGROUND,
     tasks.overdue_sweep: BACKGROUND,
     tasks.follow_up_check: BACKGROUND,
     tasks.prune_idempotency_keys: BACKGROUND,

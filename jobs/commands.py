@@ -9,7 +9,8 @@ id is the idempotency key. Then:
                                  domain's reason (the RO changed meanwhile, a rule, a role)
     recover_commands()           re-sends every confirmed command still without an outcome
                                  (a lost message, a killed worker, Redis down at the time);
-                                 the scheduler runs it every 30 s, each worker once at start
+                                 `jobs.tasks.recover_lost_work` runs it every 30 s (scheduler)
+                                 and once at each worker's start
 
 So a confirmed change is always applied, refused with a reason, or still queued — and what the
 person is told is read from this record, never assumed.

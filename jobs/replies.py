@@ -98,8 +98,8 @@ class ReplyListener:
                             self.waiters.resolve(*split_reply(message["data"]))
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.warning("reply listener lost Redis; reconnecting", exc_info=True)
+            except Exception as exc:
+                log.warning("reply listener lost Redis (%s); reconnecting", exc)
                 await asyncio.sleep(0.5)
                 first = False
 

@@ -4,7 +4,8 @@
     follow_up_check          every GT_FOLLOWUP_CHECK_EVERY_MIN minutes (default 60)
     prune_idempotency_keys   daily at 03:30
     excel_sync               every 5 minutes: drain RO changes waiting for the workbook
-    recover_commands         every 30 s: re-send confirmed changes not yet applied or refused
+    recover_lost_work        every 30 s: re-send confirmed changes and approved emails whose
+                             message was lost
 
 Times are in Settings.timezone. Two schedulers started by mistake must not both fire: every
 firing first takes a Redis lock keyed by the job and its scheduled time (SET NX with a day's
@@ -29,7 +30,6 @@ from apscheduler.triggers.cron import CronTrigger
 
 from config import Settings
 from jobs import tasks
-from jobs.commands import recover_commands
 from jobs.excel.actor import excel_sync
 from jobs.runtime import Jobs
 
@@ -66,8 +66,8 @@ def triggers(settings: Settings) -> dict[str, CronTrigger]:
         # The app enqueues a drain right after each change; this catches changes made by other
         # processes (gt commands, imports, workers) and any drain that failed for good.
         "excel_sync": CronTrigger(minute="*/5", timezone=tz),
-        # Confirmed changes whose message was lost (jobs/commands.py).
-        "recover_commands": CronTrigger(second="*/30", timezone=tz),
+        # Confirmed changes and approved emails whose message was lost.
+        "recover_lost_work": CronTrigger(second="*/30", timezone=tz),
     }
 
 
@@ -81,10 +81,14 @@ def fire(
     """Send job `name` unless another scheduler already did for this scheduled time."""
     now = now or datetime.now(trigger.timezone)
     scheduled = trigger.get_next_fire_time(None, now - timedelta(seconds=GRACE_S))
-    if lock is not None and not lock.acquire(name, scheduled):
-        log.info("%s at %s already sent by another scheduler", name, scheduled)
+    try:
+        if lock is not None and not lock.acquire(name, scheduled):
+            log.info("%s at %s already sent by another scheduler", name, scheduled)
+            return False
+        send()
+    except redis.RedisError as exc:  # Redis away: this slot is missed, the next one will come
+        log.warning("%s at %s not sent: Redis is unreachable (%s)", name, scheduled, exc)
         return False
-    send()
     log.info("sent %s (scheduled %s)", name, scheduled)
     return True
 
@@ -96,7 +100,7 @@ def scheduled_tasks() -> dict[str, Callable[..., Any]]:
         "follow_up_check": tasks.follow_up_check,
         "prune_idempotency_keys": tasks.prune_idempotency_keys,
         "excel_sync": excel_sync,
-        "recover_commands": recover_commands,
+        "recover_lost_work": tasks.recover_lost_work,
     }
 
 

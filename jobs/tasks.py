@@ -2,7 +2,9 @@
 JSON-primitive arguments; jobs/actors.py makes each one an actor on the background queue.
 
     overdue_sweep            a follow-up draft for every overdue active RO (daily)
-    follow_up_check          follow-ups due by status age; re-sends approved but unsent emails
+    follow_up_check          follow-ups due by status age
+    recover_lost_work        re-sends confirmed changes and approved emails whose message was
+                             lost (every 30 s, and once at each worker's start)
     prune_idempotency_keys   forget idempotency keys older than any possible redelivery
 """
 
@@ -16,8 +18,9 @@ from domain.archive import Archive
 from domain.models import JobIdempotency, RepairOrder, utcnow
 from domain.repair_orders import ListFilter
 from jobs.app import App
+from jobs.commands import recover_commands
 from jobs.failures import record_run
-from jobs.mail.actor import send_email
+from jobs.mail.actor import recover_sends
 
 
 def overdue_sweep(app: App) -> None:
@@ -39,8 +42,7 @@ def follow_up_check(app: App) -> None:
     """Periodic: ROs still in a tracked status (WAITING QUOTE, APPROVED, IN WORK, SHIPPED) once
     its wait days have passed since the status date get a follow-up draft. A periodic scan
     rather than a delayed message per status change: it survives restarts and broker loss, and
-    a status that moved on simply no longer matches. Also re-enqueues approved emails whose send
-    message was lost (a process killed between approving and enqueueing)."""
+    a status that moved on simply no longer matches."""
     started = utcnow()
     today = app.today()
     due_today = (
@@ -51,17 +53,15 @@ def follow_up_check(app: App) -> None:
         total = session.scalar(select(func.count()).select_from(RepairOrder).where(*due_today))
         due = list(session.scalars(select(RepairOrder.number).where(*due_today).limit(50)))
     drafted = app.notifications.draft_follow_ups()
-    unsent = app.notifications.unsent()
-    for notification_id in unsent:
-        app.jobs.send(send_email, notification_id)
-    detail = {
-        "due_today": total or 0,
-        "numbers": due,
-        "as_of": str(today),
-        "drafted": len(drafted),
-        "resent": len(unsent),
-    }
+    detail = {"due_today": total or 0, "numbers": due, "as_of": str(today), "drafted": len(drafted)}
     record_run(app, "follow_up_check", started, detail)
+
+
+def recover_lost_work(app: App) -> None:
+    """Confirmed changes and approved emails whose message was lost go out again. Nothing is
+    recorded per run (it runs every 30 s); what it re-sends is logged."""
+    recover_commands(app)
+    recover_sends(app)
 
 
 def prune_idempotency_keys(app: App, days: int = 7) -> None:

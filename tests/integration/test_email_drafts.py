@@ -252,10 +252,10 @@ def test_old_pending_drafts_come_first(desk):
     assert [d.id for d in listed] == [a.id, b.id] and listed[0].is_stale
 
 
-def test_the_scheduled_actors_draft_as_the_system_and_resend_lost_approvals(desk, monkeypatch):
+def test_the_scheduled_tasks_draft_as_the_system_and_resend_lost_approvals(desk, monkeypatch):
     from domain.models import JobRun, Notification
     from jobs.mail.actor import send_email
-    from jobs.tasks import follow_up_check, overdue_sweep
+    from jobs.tasks import follow_up_check, overdue_sweep, recover_lost_work
 
     sent: list[str] = []
 
@@ -281,8 +281,8 @@ def test_the_scheduled_actors_draft_as_the_system_and_resend_lost_approvals(desk
             .values(approved_at=utcnow() - timedelta(hours=1))
         )
         s.commit()
-    follow_up_check(desk)
+    recover_lost_work(desk)
     assert sent == [draft.id]
     with desk.session() as s:
         runs = {r.name: r.detail for r in s.scalars(select(JobRun).order_by(JobRun.id))}
-    assert runs["overdue_sweep"]["drafted"] == 0 and runs["follow_up_check"]["resent"] == 1
+    assert runs["overdue_sweep"]["drafted"] == 0 and runs["follow_up_check"]["drafted"] == 0
