@@ -19,6 +19,7 @@ import redis.asyncio as aioredis
 from jobs.results import split_reply
 
 log = logging.getLogger(__name__)
+RECONNECT_MIN_S, RECONNECT_MAX_S = 0.25, 4.0
 
 
 class Waiters:
@@ -85,11 +86,15 @@ class ReplyListener:
 
     async def _run(self) -> None:
         first = True
+        pause = RECONNECT_MIN_S
         while True:
             try:
                 async with self.client.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(self.channel)
                     self._ready.set()
+                    if pause > RECONNECT_MIN_S:
+                        log.warning("reply listener reconnected to Redis")
+                    pause = RECONNECT_MIN_S
                     if not first and self.recover is not None:
                         await self.recover()
                     first = False
@@ -99,8 +104,10 @@ class ReplyListener:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("reply listener lost Redis (%s); reconnecting", exc)
-                await asyncio.sleep(0.5)
+                if pause == RECONNECT_MIN_S:  # once per outage, not once per try
+                    log.warning("reply listener lost Redis (%s); reconnecting", exc)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RECONNECT_MAX_S)
                 first = False
 
     async def close(self) -> None:
