@@ -16,7 +16,7 @@ from bootstrap import bootstrap
 from config import load_settings
 from domain.models import DomainEvent, ExcelSyncState, JobFailure
 from domain.roles import SYSTEM
-from integrations.errors import GraphRequestError
+from integrations.errors import GraphAuthError, GraphRequestError
 from integrations.excel.layout import HEADERS, SHEET_ORDER
 from integrations.excel.local import LocalWorkbook
 from integrations.excel.targets import build_writer, target_of
@@ -398,6 +398,24 @@ def test_msal_app_token_from_the_fake_authority(sqlite_app, fake):
 
     assert fake.token_requests[0]["grant_type"] == "client_credentials"
     assert column_a(fake.saved_book(), "Active") == [1500]
+
+
+def test_a_revoked_app_token_is_replaced_once_then_a_clear_error(sqlite_app, fake):
+    app = sqlite_app
+    make_ro(app, 1510)
+    settings = graph_settings(app, fake)
+    tokens = AppTokens(settings)  # real msal, one per process as bootstrap builds it
+    full_sync(app, build_writer(settings, tokens))
+    assert len(fake.token_requests) == 1
+    fake.tokens.clear()  # Graph now refuses the cached token: 401
+    make_ro(app, 1511)
+    full_sync(app, build_writer(settings, tokens))  # one fresh token, then it works
+    assert len(fake.token_requests) == 2
+    assert column_a(fake.saved_book(), "Active") == [1510, 1511]
+    fake.inject(401, "InvalidAuthenticationToken", times=10)  # refused whatever the token
+    with pytest.raises(GraphAuthError, match="refused the token"):
+        full_sync(app, build_writer(settings, tokens))
+    assert len(fake.token_requests) == 3  # one more fresh token, no storm
 
 
 def test_delegated_refresh_token_is_stored_encrypted_and_rotated(sqlite_app, fake):
