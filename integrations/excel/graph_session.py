@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from integrations.errors import (
+    GraphAuthError,
     GraphRequestError,
     GraphSessionLost,
     GraphThrottled,
@@ -30,7 +31,8 @@ from integrations.microsoft.graph import GraphClient, Outcome, classify, respons
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 20  # Graph's limit of sub-requests per $batch
+MAX_BATCH = 20
+CLOSE_ATTEMPTS = 4  # Graph's limit of sub-requests per $batch
 
 
 @dataclass
@@ -129,11 +131,23 @@ class WorkbookSession:
         # anything else: the next real request will tell
 
     def close(self) -> None:
+        """Close the session; throttling (429/503 with Retry-After) is waited out and retried,
+        a few times. Any other failure is left to the session's own expiry."""
         if self.id is None:
             return
         try:
-            self.client.send("POST", f"{self.workbook_url}/closeSession", headers=self._headers())
-        except httpx.HTTPError:  # the session times out by itself anyway
+            for attempt in range(CLOSE_ATTEMPTS):
+                response = self.client.send(
+                    "POST", f"{self.workbook_url}/closeSession", headers=self._headers()
+                )
+                outcome = classify(
+                    response.status_code, response_json(response), response.headers,
+                    in_session=False,
+                )  # fmt: skip
+                if outcome.kind != "wait" or attempt == CLOSE_ATTEMPTS - 1:
+                    break
+                self._wait(outcome, attempt)
+        except (httpx.HTTPError, GraphThrottled, GraphAuthError):
             log.info("closeSession failed; the session will expire on its own")
         self.id = None
 

@@ -298,6 +298,19 @@ def test_full_sync_2000_ros_in_few_requests_with_progress(sqlite_app, fake):
     assert book["Active"].cell(by_archive["ACTIVE"] + 2, 2).value is None  # stale rows cleared
 
 
+def test_close_session_waits_out_throttling(sqlite_app, fake):
+    app = sqlite_app
+    make_ro(app, 690)
+    sleeps = Sleeps()
+    fake.inject(
+        429, "tooManyRequests", retry_after=4, times=2, when=lambda m, p: "closeSession" in p
+    )
+    full_sync(app, graph_writer(app, fake, sleeps))
+    assert fake.count("POST", "closeSession") == 3  # two throttled, then closed
+    assert sleeps == [4, 4]
+    assert list(fake.sessions.values()) == ["closed"]
+
+
 def test_throttling_honours_retry_after_also_inside_batch(sqlite_app, fake):
     app = sqlite_app
     for n in range(700, 730):
