@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from typing import Annotated
 
 import typer
@@ -66,6 +67,8 @@ def scheduler() -> None:
     for job in sched.get_jobs():
         err.print(f"{job.name}: {job.trigger}")
     err.print(f"Scheduler running ({settings.timezone}); Ctrl-C to stop.")
+    # SIGTERM (a service manager's stop) ends it like Ctrl-C: no firing is cut in half.
+    signal.signal(signal.SIGTERM, lambda *_: sched.shutdown(wait=False))
     with contextlib.suppress(KeyboardInterrupt):
         sched.start()
 

@@ -7,8 +7,9 @@ draft (default, exactly once):
     3. POST /users/{mailbox}/messages/{id}/send  -> 202
   A retry with a stored id never creates a new draft: it sends THAT draft, unless step 2 says it
   is no longer a draft (isDraft false) or gone (404: Graph moves a sent draft to Sent Items under
-  a new id) — then it was sent. Crash between 1 and storing the id: the retry makes a second
-  draft and sends only that; the first stays an unsent draft (clutter, not a duplicate email).
+  a new id) — then it was sent. Crash between 1 and storing the id: every draft carries our
+  notification id in an extended property, so the retry finds that draft in Drafts and sends it
+  (extra ones are deleted): no second draft, no orphan left in the shared mailbox.
   Nothing polls Sent Items (v2 did, and threw when the message was not there yet, so its retry
   sent the email twice).
 sendmail (at most once): one POST /users/{mailbox}/sendMail -> 202, which Graph cannot
@@ -32,6 +33,9 @@ from integrations.mail.senders import NotSent, PermanentSendError, Remember
 from integrations.microsoft.graph import GraphClient, TokenProvider
 
 TIMEOUT_S = 30
+# A named MAPI property of our own on every draft, holding the notification id: Graph can filter
+# drafts by it (it cannot filter by internet headers).
+ID_PROPERTY = "String {6f7c1a52-2b0e-4e8b-9d55-3f1f0b2d7a11} Name GtNotificationId"
 RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
 
 
@@ -80,12 +84,30 @@ class GraphMailSender:
             if not response.json().get("isDraft", True):
                 return draft_id
         else:
-            response = self._request("POST", "/messages", json=self._message(claim))
-            self._check(response)
-            draft_id = response.json()["id"]
+            draft_id = self._earlier_draft(claim) or self._new_draft(claim)
             remember(provider_ref=draft_id)
         self._check(self._request("POST", f"/messages/{quote(draft_id, safe='')}/send"))
         return draft_id
+
+    def _new_draft(self, claim: Claim) -> str:
+        response = self._request("POST", "/messages", json=self._message(claim))
+        self._check(response)
+        return response.json()["id"]
+
+    def _earlier_draft(self, claim: Claim) -> str | None:
+        """A draft an interrupted attempt created for this email (it crashed, or lost Graph's
+        reply, before storing the id): found by the property every draft of ours carries, and
+        reused — the first one; any others are deleted, so no orphan stays in the mailbox."""
+        query = (
+            f"/mailFolders/drafts/messages?$select=id&$filter=singleValueExtendedProperties/"
+            f"Any(ep: ep/id eq '{ID_PROPERTY}' and ep/value eq '{claim.id}')"
+        )
+        response = self._request("GET", query)
+        self._check(response)
+        found = [m["id"] for m in response.json().get("value", [])]
+        for extra in found[1:]:
+            self._check(self._request("DELETE", f"/messages/{quote(extra, safe='')}"))
+        return found[0] if found else None
 
     def _send_mail(self, claim: Claim) -> str:
         body = {"message": self._message(claim), "saveToSentItems": True}
@@ -107,6 +129,7 @@ class GraphMailSender:
             "toRecipients": [{"emailAddress": {"address": claim.to}}],
             "ccRecipients": [{"emailAddress": {"address": a}} for a in claim.cc],
             "internetMessageHeaders": [{"name": ID_HEADER.lower(), "value": claim.id}],
+            "singleValueExtendedProperties": [{"id": ID_PROPERTY, "value": claim.id}],
         }
 
     def _request(self, method: str, path: str, json: Any = None) -> httpx.Response:

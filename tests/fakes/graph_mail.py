@@ -1,17 +1,19 @@
 """A fake Microsoft Graph mail endpoint (and Entra token endpoint) on 127.0.0.1, over TLS.
 
 Implements what the mail sender uses (REFERENCE §5): POST /users/{mb}/messages (201 draft),
+GET /users/{mb}/mailFolders/drafts/messages?$filter=<our extended property> and DELETE a draft,
 GET /users/{mb}/messages/{id} (isDraft; 404 once sent, as Graph moves a sent draft to Sent
 Items under a new id), POST /users/{mb}/messages/{id}/send (202), POST /users/{mb}/sendMail
 (202); and for msal the tenant's openid-configuration and the client-credentials token.
 
-`deliveries` counts the emails that went out. Faults: `lose_reply_after(path_suffix)` makes the
-server do the work but answer 503 (a reply lost on the way back), once.
+`deliveries` counts the emails that went out. Faults: `lose_reply_after(path_suffix, method)`
+makes the server do the work but answer 503 (a reply lost on the way back), once.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import uuid
 from pathlib import Path
@@ -37,14 +39,14 @@ class FakeGraphMail:
         self.drafts: dict[str, dict[str, Any]] = {}
         self.deliveries: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str]] = []
-        self._lose: list[str] = []
+        self._lose: list[tuple[str, str]] = []
         self._tls: TlsServer | None = None
         self.ca_file: Path | None = None
 
     # ---- test API ----------------------------------------------------------------------------
-    def lose_reply_after(self, suffix: str) -> None:
+    def lose_reply_after(self, suffix: str, method: str = "POST") -> None:
         with self.lock:
-            self._lose.append(suffix)
+            self._lose.append((method, suffix))
 
     @property
     def base_url(self) -> str:
@@ -87,14 +89,15 @@ class FakeGraphMail:
             self.requests.append((method, path))
             if headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
                 return 401, {"error": {"code": "InvalidAuthenticationToken"}}
-            status, body = self._mail(method, path, json.loads(raw) if raw else None)
-            for suffix in list(self._lose):
-                if path.endswith(suffix) and 200 <= status < 300:
-                    self._lose.remove(suffix)
+            query = parse_qs(urlsplit(raw_path).query)
+            status, body = self._mail(method, path, query, json.loads(raw) if raw else None)
+            for lost in list(self._lose):
+                if (method, True) == (lost[0], path.endswith(lost[1])) and 200 <= status < 300:
+                    self._lose.remove(lost)
                     return 503, {"error": {"code": "serviceUnavailable"}}  # work done, reply lost
             return status, body
 
-    def _mail(self, method: str, path: str, body: Any):
+    def _mail(self, method: str, path: str, query: dict[str, list[str]], body: Any):
         prefix = "/v1.0/users/"
         if not path.startswith(prefix):
             return 404, {"error": {"code": "notFound"}}
@@ -103,6 +106,20 @@ class FakeGraphMail:
         if method == "POST" and tail == ["sendMail"]:
             self.deliveries.append({"mailbox": mailbox, **body["message"]})
             return 202, None
+        if method == "GET" and tail == ["mailFolders", "drafts", "messages"]:
+            wanted = re.search(r"ep/value eq '([^']*)'", query.get("$filter", [""])[0])
+            found = [
+                {"id": draft_id}
+                for draft_id, draft in self.drafts.items()
+                if wanted
+                and any(
+                    p.get("value") == wanted.group(1)
+                    for p in draft.get("singleValueExtendedProperties", [])
+                )
+            ]
+            return 200, {"value": found}
+        if method == "DELETE" and len(tail) == 2 and tail[0] == "messages":
+            return (204, None) if self.drafts.pop(tail[1], None) else (404, None)
         if method == "POST" and tail == ["messages"]:
             draft_id = "AAMk" + uuid.uuid4().hex
             self.drafts[draft_id] = {"mailbox": mailbox, **body}
