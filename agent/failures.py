@@ -27,6 +27,11 @@ def _wait(exc: ModelAPIError) -> int:
     return max(1, math.ceil(exc.retry_after)) if exc.retry_after else DEFAULT_WAIT_S
 
 
+def expected(exc: BaseException) -> bool:
+    """A failure of a service we depend on (said in one line), not a defect of ours."""
+    return isinstance(exc, ModelAPIError | TimeoutError | JobError)
+
+
 def explain(exc: BaseException, turn_timeout_s: float) -> str:
     if isinstance(exc, ModelRateLimitError):
         return f"The AI service is rate-limiting us. Please try again in {_wait(exc)} s."

@@ -332,7 +332,7 @@ def word(tool: str, content: Any) -> str:
         return str(content)
     if "error" in content:
         return f"I couldn't do that: {content['error']}"
-    if content.get("unchanged"):
+    if content.get("unchanged") or content.get("applying"):
         return content.get("message", "Nothing to change.")
     if tool == "get_repair_order":
         return _describe_ro(content["repair_order"])

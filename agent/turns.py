@@ -32,7 +32,7 @@ from pydantic_ai.messages import TextPart, TextPartDelta
 from pydantic_ai.models import Model
 
 from agent.agent import agent
-from agent.failures import explain
+from agent.failures import expected, explain
 from agent.models import build_model, model_label
 from agent.outcomes import describe
 from agent.rate_limit import build_rate_limiter
@@ -212,7 +212,7 @@ class Assistant:
                 await sink.show(ui_event)
             await sink.finish(outcome.reply)
         except Exception as exc:  # the person gets sentences, the log gets the details
-            log.warning("chat turn failed: %s", exc, exc_info=True)
+            log.warning("chat turn failed: %s", exc, exc_info=not expected(exc))
             outcome.error = f"{type(exc).__name__}: {exc}"
             outcome.reply = await self._failure_reply(exc, results)
             for ui_event in deps.events:
