@@ -1,0 +1,198 @@
+"""The offline model's words: a short answer from one tool's result."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def _money(value: Any) -> str:
+    return "—" if value in (None, "") else f"${float(value):,.2f}"
+
+
+def _ro_line(r: dict[str, Any]) -> str:
+    late = f" · **{r['days_overdue']} d overdue**" if r.get("is_overdue") else ""
+    return (
+        f"| {r['number']} | {r.get('status') or r.get('raw_status') or '—'} | "
+        f"{r.get('shop_name') or '—'} | {r.get('part_number') or '—'} | "
+        f"{r.get('next_update') or '—'}{late} |"
+    )
+
+
+def _describe_ro(r: dict[str, Any]) -> str:
+    late = f" — **{r['days_overdue']} days overdue**" if r.get("is_overdue") else ""
+    status = r.get("status") or r.get("raw_status")
+    lines = [
+        f"**RO {r['number']}** ({r['archive'].title()}) · **{status}**"
+        f" since {r.get('status_date') or '—'}{late}",
+        f"- Part: {r.get('part_description') or '—'} · P/N {r.get('part_number') or '—'} · "
+        f"S/N {r.get('serial_number') or '—'}",
+        f"- Shop: {r.get('shop_name') or '—'} ({r.get('shop_email') or 'no email'}) · "
+        f"terms {r.get('terms') or '—'} · ref {r.get('shop_ref') or '—'}",
+        f"- Cost: estimate {_money(r.get('estimated_cost'))} · final {_money(r.get('final_cost'))}",
+        f"- Next update {r.get('next_update') or '—'} · ETA {r.get('estimated_delivery') or '—'}"
+        f" · tracking {r.get('tracking_number') or '—'}",
+    ]
+    if r.get("notes"):
+        lines.append(f"- Notes (as recorded): {r['notes']}")
+    return "\n".join(lines)
+
+
+def _ro_table(result: dict[str, Any], title: str) -> str:
+    items = result.get("items", [])
+    if not items:
+        return f"No {title}."
+    rows = "\n".join(_ro_line(r) for r in items)
+    more = f"\n\nShowing {len(items)} of {result['total']}." if result["total"] > len(items) else ""
+    return (
+        f"**{result['total']} {title}**\n\n| RO | Status | Shop | Part | Next update |\n"
+        f"|---|---|---|---|---|\n{rows}{more}"
+    )
+
+
+def _stock_table(result: dict[str, Any]) -> str:
+    items = result.get("items", [])
+    if not items:
+        return f'Nothing in stock matches "{result.get("query")}".'
+    rows = "\n".join(
+        f"| {i['part_number']} | {i.get('description') or '—'} | {i['qty']} | "
+        f"{i.get('condition') or '—'} | {i.get('location') or '—'} |"
+        for i in items
+    )
+    return (
+        f"Found {result['count']} ({result['search_method']} match).\n\n"
+        f"| Part | Description | Qty | Cond. | Location |\n|---|---|---|---|---|\n{rows}"
+    )
+
+
+def _low_stock(result: dict[str, Any]) -> str:
+    items = result.get("items", [])
+    if not items:
+        return "No part is below the threshold."
+
+    def days(i: dict[str, Any]) -> str:
+        return "—" if i["days_until_stockout"] is None else str(i["days_until_stockout"])
+
+    rows = "\n".join(
+        f"| {i['item']['part_number']} | {i['item']['qty']} | {i['urgency']} | "
+        f"{i['recommended_reorder']} | {days(i)} |"
+        for i in items[:20]
+    )
+    urgency = ", ".join(f"{k} {v}" for k, v in result["by_urgency"].items())
+    return (
+        f"**{result['total']} parts running low** ({urgency})"
+        f"\n\n| Part | Qty | Urgency | Reorder | Days left |\n|---|---|---|---|---|\n{rows}"
+    )
+
+
+def _dashboard(s: dict[str, Any]) -> str:
+    return (
+        f"**{s['total_active']} active ROs**, **{s['overdue']} overdue** "
+        f"({s['overdue_30_plus']} by 30+ days), {s['due_today']} due today.\n\n"
+        f"Waiting quote {s['waiting_quote']} · approved {s['approved']} · in work "
+        f"{s['in_work']} · shipping {s['shipping']}. Active estimate "
+        f"{_money(s['total_estimated_value'])}; archived final {_money(s['total_final_value'])}."
+        f"\n\nArchives: Net {s['approved_net']} · Paid {s['approved_paid']} · Returns: RAI "
+        f"{s['rai']}, BER {s['ber']}, cancelled {s['cancel']}, scrapped {s['scrapped']}."
+    )
+
+
+def _pending(result: dict[str, Any]) -> str:
+    items = result.get("items", [])
+    drafts = result.get("drafts", [])
+    if not items and not drafts:
+        return "Nothing is waiting for confirmation."
+    parts = []
+    if items:
+        parts.append(
+            "**Waiting for confirmation:**\n"
+            + "\n".join(f"- {i['title']} (asked by {i['requested_by']})" for i in items)
+        )
+    if drafts:
+        parts.append(_drafts({"items": drafts, "total": len(drafts)}, "waiting for approval"))
+    return "\n\n".join(parts)
+
+
+def _draft_line(d: dict[str, Any]) -> str:
+    ros = ", ".join(d.get("ro_numbers") or [])
+    to = d.get("to") or "**no email on file**"
+    late = " · **waiting over 24 h**" if d.get("waiting_over_24h") else ""
+    when = d.get("sent_at") or d.get("created_at") or ""
+    return (
+        f"| {ros} | {d.get('shop') or '—'} | {to} | {d['subject']} | {d['state']} | {when}{late} |"
+    )
+
+
+def _drafts(result: dict[str, Any], title: str) -> str:
+    items = result.get("items", [])
+    if not items:
+        return f"No email drafts {title}." if "approval" in title else f"No emails {title}."
+    rows = "\n".join(_draft_line(d) for d in items)
+    return (
+        f"**{result['total']} email draft(s) {title}**\n\n"
+        f"| RO | Shop | To | Subject | State | When |\n|---|---|---|---|---|---|\n{rows}"
+    )
+
+
+def _drafted(content: dict[str, Any]) -> str:
+    d = content["draft"]
+    lead = "RO {} already has a draft waiting" if content.get("already_pending") else "Drafted"
+    lead = lead.format(", ".join(d["ro_numbers"]))
+    to = d.get("to") or "nobody yet — the shop has no email on file; edit the draft to add one"
+    return (
+        f"{lead}: **{d['subject']}** to {to}. Nothing is sent until an approver presses "
+        "**Approve & send**."
+    )
+
+
+def word(tool: str, content: Any) -> str:
+    """A short answer from one tool's result."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, dict):
+        return str(content)
+    if "error" in content:
+        return f"I couldn't do that: {content['error']}"
+    if content.get("unchanged") or content.get("applying"):
+        return content.get("message", "Nothing to change.")
+    if tool == "get_repair_order":
+        return _describe_ro(content["repair_order"])
+    if tool == "list_repair_orders":
+        return _ro_table(content, "repair orders")
+    if tool == "dashboard":
+        return _dashboard(content["stats"])
+    if tool == "search_inventory":
+        return _stock_table(content)
+    if tool == "low_stock":
+        return _low_stock(content)
+    if tool in ("excel_status", "sync_excel"):
+        return content.get("message", "Done.")
+    if tool == "pending_approvals":
+        return _pending(content)
+    if tool == "draft_email":
+        return _drafted(content)
+    if tool == "list_email_drafts":
+        state = content.get("state", "PENDING_APPROVAL")
+        title = "waiting for approval" if state == "PENDING_APPROVAL" else state.lower()
+        return _drafts(content, title)
+    if tool == "email_history":
+        return _drafts(content, "sent, rejected or failed").replace("email draft(s)", "email(s)")
+    if tool in (
+        "update_status",
+        "update_repair_order",
+        "archive_repair_order",
+        "create_repair_order",
+    ):
+        r = content["repair_order"]
+        verb = "Opened" if tool == "create_repair_order" else "Done"
+        return (
+            f"{verb}: RO {r['number']} is {r.get('status')} in {r['archive'].title()}; "
+            f"next update {r.get('next_update') or '—'}."
+        )
+    if tool == "use_part":
+        low = " It is now **low on stock**." if content.get("is_low_stock") else ""
+        return (
+            f"Took one {content['part_number']} for RO {content['ro_number']}: "
+            f"{content['previous_qty']} → {content['new_qty']}.{low}"
+        )
+    return json.dumps(content, default=str)[:2000]

@@ -1,0 +1,167 @@
+"""What the offline model understands: a person's request -> the tool call (or an answer)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic_ai.messages import ToolCallPart
+
+from domain.statuses import try_parse_status
+
+HELP = """\
+I'm the offline assistant (no AI model is configured, so I understand these requests):
+
+- **RO 38462** — look up a repair order (any archive)
+- **overdue** — ROs past their follow-up date
+- **ROs at Avtech** — ROs by shop · **waiting quote ROs** — ROs by status
+- **paid archive** / **returns** — an archive
+- **dashboard** — the figures, with charts
+- **find part 066-50008** or **find starter** — search stock
+- **low stock** — parts to reorder
+- **set RO 38462 to APPROVED** — change a status (you confirm first)
+- **set ETA of RO 38462 to 2026-12-15** — also cost, final cost, tracking, notes, shop ref, terms
+- **archive RO 38462** — move it where its status sends it (or **archive RO 38462 to paid**)
+- **use part 066-50008 on RO 38462** — take one from stock
+- **new RO for part 066-50008 at Avtech Hydraulics** — open a repair order
+- **draft a follow-up for RO 38462** / **email the shop about RO 38462** — an email draft
+  (an approver presses Approve & send; nothing is sent before)
+- **pending drafts** — email drafts waiting for approval · **email history** — sent and rejected
+- **sync Excel** — rewrite the company workbook from the database (approvers; you confirm) ·
+  **Excel status** — changes waiting for the workbook
+- **pending approvals** — changes waiting for Confirm and email drafts waiting for approval
+- **help** — this list
+
+With `ANTHROPIC_API_KEY` set, a Claude model answers free-form questions with the same tools."""
+
+NUMBER = r"(?:ro\s*#?\s*)?g?(\d{3,9})"
+FIELDS = {
+    "eta": "estimated_delivery",
+    "estimated delivery": "estimated_delivery",
+    "tracking": "tracking_number",
+    "tracking number": "tracking_number",
+    "cost": "estimated_cost",
+    "estimated cost": "estimated_cost",
+    "estimate": "estimated_cost",
+    "final cost": "final_cost",
+    "note": "notes",
+    "notes": "notes",
+    "shop ref": "shop_ref",
+    "shop reference": "shop_ref",
+    "terms": "terms",
+    "serial": "serial_number",
+    "next update": "next_update",
+}
+ARCHIVES = {
+    "active": "ACTIVE",
+    "net": "NET",
+    "paid": "PAID",
+    "returns": "RETURNS",
+    "returned": "RETURNS",
+    "return": "RETURNS",
+    "all": "ALL",
+}
+
+
+def _call(tool: str, **args: Any) -> ToolCallPart:
+    return ToolCallPart(tool_name=tool, args={k: v for k, v in args.items() if v is not None})
+
+
+def plan(text: str) -> ToolCallPart | str:
+    """The tool call for a request, or the text to answer when there is none."""
+    raw = " ".join(text.strip().split())
+    t = raw.lower().rstrip("?.! ")
+    if not t or re.fullmatch(r"help|\?|what can you do|commands|hi|hello|hey", t):
+        return HELP
+    if re.search(r"\b(e-?mail history|sent (?:e-?)?mails?|e-?mails? sent|mail history)\b", t):
+        number = re.search(rf"\b{NUMBER}\b", t)
+        return _call("email_history", ro_number=number[1] if number else None)
+    if re.search(r"\b(drafts?|e-?mails?|chase)\b", t) and not re.match(
+        r"(?:set|change|update)\b", t
+    ):
+        if number := re.search(rf"\b{NUMBER}\b", t):
+            return _call("draft_email", ro_number=number[1])
+        if re.search(r"\bdrafts\b|\bpending draft", t):
+            return _call("list_email_drafts")
+        return "Which RO should I draft the email for? e.g. **draft a follow-up for RO 38462**."
+    if "pending" in t and re.search(r"approv|confirm", t):
+        return _call("pending_approvals")
+    if re.search(r"\b(dashboard|stats|statistics|summary|overview|figures)\b", t):
+        return _call("dashboard")
+    if re.search(r"\blow[- ]stock\b|\breorder\b|running low", t):
+        return _call("low_stock")
+    if re.search(r"\b(sync|excel|workbook|spreadsheet)\b", t):
+        if re.search(r"\b(status|up to date|behind|how many)\b", t):
+            return _call("excel_status")
+        return _call("sync_excel", full=not re.search(r"\b(waiting|changes|now)\b", t))
+    if m := re.match(
+        rf"(?:please\s+)?(?:set|change|update)\s+(?:the\s+)?({'|'.join(FIELDS)})\s+"
+        rf"(?:of|for|on)\s+{NUMBER}\s+to\s+(.+)$",
+        raw,
+        re.I,
+    ):
+        return _call(
+            "update_repair_order", ro_number=m[2], changes={FIELDS[m[1].lower()]: m[3].strip()}
+        )
+    status_change = re.match(
+        rf"(?:please\s+)?(?:set|mark|change|move|update)\s+(?:the\s+)?"
+        rf"(?:status\s+of\s+)?{NUMBER}\s+(?:status\s+)?(?:to|as)\s+(.+)$",
+        raw,
+        re.I,
+    )
+    if (m := status_change) and m[2].strip().lower() not in ARCHIVES:
+        return _call("update_status", ro_number=m[1], new_status=m[2].strip())
+    if (m := re.match(rf"{NUMBER}\s+is\s+(?:now\s+)?(.+)$", raw, re.I)) and try_parse_status(m[2]):
+        return _call("update_status", ro_number=m[1], new_status=m[2].strip())
+    if m := re.match(
+        rf"(?:please\s+)?(?:archive|move)\s+{NUMBER}(?:\s+(?:to|in|into)\s+"
+        rf"(?:the\s+)?(\w+))?",
+        raw,
+        re.I,
+    ):
+        target = ARCHIVES.get((m[2] or "").lower())
+        if m[2] and target is None:
+            return f'"{m[2]}" is not an archive. Use Active, Net, Paid or Returns.'
+        return _call("archive_repair_order", ro_number=m[1], archive=target)
+    if m := re.match(
+        rf"(?:please\s+)?use\s+(?:one\s+|a\s+)?(?:part\s+)?(.+?)\s+(?:on|for)\s+{NUMBER}$",
+        raw,
+        re.I,
+    ):
+        return _call("use_part", part_number=m[1].strip(), ro_number=m[2])
+    if re.match(r"(?:please\s+)?(?:new|create|open)\s+(?:a\s+|an\s+)?(?:new\s+)?ro\b", t):
+        part = re.search(r"\bpart\s+([\w\-./]+)", raw, re.I)
+        shop = re.search(r"\b(?:at|to|with)\s+(?:shop\s+)?(.+)$", raw, re.I)
+        if not (part and shop):
+            return (
+                "To open an RO I need the part and the shop: **new RO for part 066-50008 at "
+                "Avtech Hydraulics**."
+            )
+        return _call("create_repair_order", part_number=part[1], shop_name=shop[1].strip())
+    if re.search(r"\b(overdue|late|behind)\b", t):
+        return _call("list_repair_orders", overdue=True, limit=20)
+    if m := re.match(
+        r"(?:please\s+)?(?:find|search(?: for)?|look ?up|do we have|stock of|"
+        r"where is|where are)\s+(?:an?\s+|any\s+)?(?:part\s+)?(.+)$",
+        raw,
+        re.I,
+    ):
+        return _call("search_inventory", query=m[1].strip(" ?"), limit=10)
+    if m := re.search(rf"\b{NUMBER}\b", t):
+        return _call("get_repair_order", ro_number=m[1])
+    for word, archive in ARCHIVES.items():
+        if re.search(rf"\b{word}\b", t) and re.search(r"\b(archive|ros?|orders?|list)\b", t):
+            return _call("list_repair_orders", archive=archive, limit=20)
+    if m := re.search(r"\bros?\b.*?\b(?:at|for|from|with)\s+(?:shop\s+)?(.+)$", t):
+        return _call("list_repair_orders", shop=m[1].strip(), limit=20)
+    status = _status_in(t)
+    if status:
+        return _call("list_repair_orders", status=status, limit=20)
+    return "I'm not sure what you need. " + HELP
+
+
+def _status_in(text: str) -> str | None:
+    words = re.sub(r"\b(ros?|repair orders?|which|are|is|list|show|all|me|the)\b", " ", text)
+    words = " ".join(words.split())
+    found = try_parse_status(words) if words else None
+    return found.value if found else None
