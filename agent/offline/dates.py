@@ -111,14 +111,16 @@ def span(text: str, today: date) -> tuple[date | None, date | None] | None:
         return date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)
     if m := re.fullmatch(rf"(?:from |between )?({DATE}) (?:to|and|-|through|until) ({DATE})", t):
         return day(m[1], today), day(m[2], today)
-    if m := re.fullmatch(rf"(?:before|until|by|through) ({DATE})", t):
-        end = day(m[1], today)
-        return (None, end - timedelta(days=1) if t.startswith("before") else end) if end else None
-    if m := re.fullmatch(rf"(?:after|since|from) ({DATE})", t):
-        start = day(m[1], today)
-        return (
-            (start + timedelta(days=1) if t.startswith("after") else start, None) if start else None
-        )
+    if m := re.fullmatch(rf"(before|until|by|through) ({DATE})", t):
+        end = day(m[2], today)
+        if end is None:
+            return None
+        return None, end - timedelta(days=1) if m[1] == "before" else end
+    if m := re.fullmatch(rf"(after|since|from) ({DATE})", t):
+        start = day(m[2], today)
+        if start is None:
+            return None
+        return start + timedelta(days=1) if m[1] == "after" else start, None
     if m := re.fullmatch(rf"(?:on )?({DATE})", t):
         one = day(m[1], today)
         return (one, one) if one else None
