@@ -1,0 +1,159 @@
+"""The conditions in a desk request — "waiting quote at Avtech for more than 2 weeks", "ETA passed",
+"for part 1706B", "made last month" — as `search_repair_orders` arguments, and what was left
+over: words that matched no condition are reported, never silently dropped."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from agent.offline.dates import DATE, MONTH, span
+from domain.statuses import ALIASES, Status
+
+# Words that carry no condition of their own.
+FILLER = frozenset(
+    """a an the all any every our my me us we i you please show list give get find pull up
+    display see tell what what's whats which who where are is was were be been do does have has
+    had there ros ro repair repairs order orders ones one that those these them it items units
+    with of for in on by to and or from at about current currently still now right just only
+    can could would you'd like want need let know how many number count total open active
+    how's let's here""".split()
+)
+STATUS_WORDS = sorted(
+    [s.value.lower() for s in Status]
+    + [a.lower() for a in ALIASES]
+    + ["waiting on a quote", "awaiting a quote", "waiting for a quote", "quote pending"],
+    key=len,
+    reverse=True,
+)
+STATUS_OF = {s.value.lower(): s.value for s in Status} | {
+    a.lower(): s.value for a, s in ALIASES.items()
+} | {
+    "waiting on a quote": "WAITING QUOTE",
+    "awaiting a quote": "WAITING QUOTE",
+    "waiting for a quote": "WAITING QUOTE",
+    "quote pending": "WAITING QUOTE",
+}
+ARCHIVE_OF = {"active": "ACTIVE", "net": "NET", "paid": "PAID", "returns": "RETURNS"}
+UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
+# Where a free-text value (a shop name) stops.
+STOP = (
+    r"(?=\s+(?:for|with|that|which|where|waiting|older|since|before|after|made|created|"
+    r"opened|from|to|in|on|by|eta|due|over|more|overdue|late|sorted|whose|status|sn|s/n|"
+    r"serial|part|p/n|pn|updated|next|between|this|last|past|and)\b|[?.!,;]|$)"
+)
+SPAN = (
+    rf"(?:(?:from |between )?{DATE} (?:to|and|through|until|-) {DATE}"
+    rf"|(?:before|until|by|through|after|since|from|on) {DATE}"
+    rf"|this (?:week|month|year)|last (?:week|month|year)|next week"
+    rf"|(?:the )?(?:last|past) \d+ (?:days?|weeks?|months?)"
+    rf"|q[1-4](?: \d{{4}})?|(?:in )?(?:{MONTH})(?: \d{{4}})?|{DATE})"
+)
+DATE_FIELDS = [
+    (r"(?:made|created|opened|dropped off|sent out|raised)", "date_made"),
+    (r"(?:eta|due back|due|arriving|expected(?: back)?|estimated delivery)", "eta"),
+    (r"(?:next update|follow[- ]?up(?: date)?|to chase)", "next_update"),
+    (r"(?:last updated|updated|touched)", "last_updated"),
+    (r"(?:status (?:changed|date)|changed status)", "status_date"),
+]
+
+
+@dataclass
+class Found:
+    args: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # conditions understood but not usable
+    leftover: list[str] = field(default_factory=list)  # words that matched nothing
+
+
+def _take(text: str, pattern: str, flags: int = re.I) -> tuple[re.Match[str] | None, str]:
+    """The first match of `pattern`, and the text with it blanked out."""
+    m = re.search(pattern, text, flags)
+    if not m:
+        return None, text
+    return m, text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+
+
+def search_filters(raw: str, today: date) -> Found:
+    found = Found()
+    t = " " + " ".join(raw.lower().replace("’", "'").split()) + " "
+    args = found.args
+
+    m, t = _take(t, r"\b(?:eta (?:has )?(?:passed|gone by|missed)|past (?:their |the )?eta|"
+                    r"late against (?:their |the )?eta|missed (?:their |the )?eta)\b")  # fmt: skip
+    if m:
+        args["eta_passed"] = True
+    m, t = _take(t, r"\b(?:overdue|past due|late|behind|need(?:s|ing)? (?:a )?chas(?:e|ing))\b")
+    if m:
+        args["overdue"] = True
+    m, t = _take(t, r"\b(?:ros?|numbers?)?\s*(?:from|between)\s+g?(\d{3,9})\s*(?:to|and|-|through)"
+                    r"\s*g?(\d{3,9})\b")  # fmt: skip
+    if m:
+        args["ro_from"], args["ro_to"] = m[1], m[2]
+    m, t = _take(t, r"\b(?:part|p/?n|pn)\s*(?:number|no\.?|#)?\s*[:#]?\s*([a-z0-9][\w\-./]*)")
+    if m:
+        args["part_number"] = m[1].upper()
+    m, t = _take(t, r"\b(?:serial|s/?n|sn)\s*(?:number|no\.?|#)?\s*[:#]?\s*([a-z0-9][\w\-./]*)")
+    if m:
+        args["serial_number"] = m[1].upper()
+    m, t = _take(t, r"\b(?:in|for|with|of|than|over)?\s*(?:more than|over|longer than|>|at least)"
+                    r"\s*(\d+)\s*(day|week|month)s?\b")  # fmt: skip
+    if m:
+        args["in_status_for_more_than_days"] = int(m[1]) * UNIT_DAYS[m[2]]
+    for pattern, name in DATE_FIELDS:
+        m, t = _take(t, rf"\b{pattern}\s+({SPAN})(?=\W|$)")
+        if m:
+            period = span(m[1], today)
+            if period is None:
+                found.notes.append(f'"{m[1]}" is not a date I understand')
+                continue
+            start, end = period
+            if start:
+                args[f"{name}_from"] = start.isoformat()
+            if end:
+                args[f"{name}_to"] = end.isoformat()
+    m, t = _take(t, r"\b(?:about|mentioning|notes? (?:say|saying|mention|containing|with)|"
+                    r"described as|description)\s+[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)  # fmt: skip
+    if m:
+        args["text"] = m[1].strip()
+    m, t = _take(t, r"\bin (?:the )?(active|net|paid|returns) (?:archive|sheet|tab)\b|"
+                    r"\b(active|net|paid|returns) (?:archive|sheet|tab)\b")  # fmt: skip
+    if m:
+        args["archive"] = ARCHIVE_OF[m[1] or m[2]]
+    elif re.search(r"\b(?:all archives|any archive|archived|closed|everything)\b", t):
+        _, t = _take(t, r"\b(?:all archives|any archive|archived|closed|everything)\b")
+        args["archive"] = "ALL"
+    for word in STATUS_WORDS:
+        m, t2 = _take(t, rf"\b{re.escape(word)}\b")
+        if m:
+            args["status"] = STATUS_OF[word]
+            t = t2
+            break
+    m, t = _take(t, r"\b(?:at|from|with|by)\s+(?:shop\s+)?([a-z][\w&.' -]*?)" + STOP)
+    if m:
+        args["shop"] = m[1].strip(" '")
+    m, t = _take(t, r"\b(?:newest|latest|most recent) first\b")
+    if m:
+        args["sort"] = "newest"
+    m, t = _take(t, r"\b(?:oldest) first\b")
+    if m:
+        args["sort"] = "oldest"
+    m, t = _take(t, r"\b(?:sorted|ordered) by (eta|next update|status date|date made|shop)\b")
+    if m:
+        args["sort"] = m[1].replace(" ", "_")
+    m, t = _take(t, r"\b(?:top|first|last)\s+(\d{1,3})\b")
+    if m:
+        args["limit"] = min(int(m[1]), 100)
+    found.leftover = [w for w in re.findall(r"[\w#/\-]+", t) if w not in FILLER]
+    return found
+
+
+def describe_leftover(found: Found) -> str | None:
+    """The sentence saying what was not understood, if anything."""
+    parts = list(found.notes)
+    if found.leftover:
+        parts.append("I did not understand “" + " ".join(found.leftover) + "”")
+    if not parts:
+        return None
+    return "Note: " + "; ".join(parts) + " — so I did not filter by it. "
