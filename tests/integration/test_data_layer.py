@@ -2,10 +2,13 @@
 
 import asyncio
 
+import pytest
 from chainlit.types import Feedback, Pagination, ThreadFilter
 
 from domain.roles import SYSTEM
 from web.data_layer import OurDataLayer
+
+pytestmark = pytest.mark.dialect  # our chat data layer
 
 
 def run(coroutine):

@@ -21,6 +21,9 @@ from tests.fakes.entra import OTHER_TENANT, TENANT, FakeEntra, new_key
 from web import entra
 from web.entra import FAILED, WRONG_ACCOUNT, EntraLogin, signed_in_user
 
+# The database tests here are the sign-in upserts (oid+tid keys, linking by email).
+pytestmark = pytest.mark.dialect
+
 CALLBACK = "http://127.0.0.1:8000/auth/oauth/azure-ad/callback"
 SECRET = "the chainlit auth secret"
 
