@@ -1,5 +1,10 @@
 """Shared fixtures: databases (SQLite always; MariaDB when reachable, required under CI=true).
 
+Database tests run on SQLite. Tests whose behaviour can differ by dialect (transactions, locks
+and concurrency, collations, bulk loads, migrations, domain service writes, SQL aggregations,
+the chat data layer) are marked `dialect` (a test, or a module's `pytestmark`) and run on
+MariaDB as well; `-m "not mariadb"` leaves the MariaDB cases out.
+
 Tests that need a service call `require_service`: locally a missing service skips with a reason
 shown in the summary; in CI (`CI=true`) it fails the test, so a green CI run means it really ran.
 """
@@ -89,10 +94,21 @@ def _wipe(engine: Engine) -> None:
             conn.execute(table.delete())
 
 
-@pytest.fixture(params=["sqlite", pytest.param("mariadb", marks=pytest.mark.mariadb)])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`db_url` (directly or through `app`, `run_gt`, ...) is SQLite; a test or module marked
+    `dialect` runs on MariaDB as well. The MariaDB case carries the `mariadb` mark."""
+    if "db_url" not in metafunc.fixturenames:
+        return
+    params: list = ["sqlite"]
+    if metafunc.definition.get_closest_marker("dialect") is not None:
+        params.append(pytest.param("mariadb", marks=pytest.mark.mariadb))
+    metafunc.parametrize("db_url", params, indirect=True)
+
+
+@pytest.fixture
 def db_url(request, tmp_path, sqlite_template) -> Iterator[str]:
     """A migrated, empty database: a SQLite copy, or the run's MariaDB database emptied."""
-    if request.param == "sqlite":
+    if getattr(request, "param", "sqlite") == "sqlite":
         path = tmp_path / "test.db"
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"

@@ -134,6 +134,7 @@ def test_dashboard_comes_with_charts(desk):
     assert dict(chart["overdue_aging"])["8–14 days"] == 1
 
 
+@pytest.mark.dialect  # the approval's conditional decide and its durable command
 def test_a_change_waits_for_confirm_then_happens_once(desk):
     before = ro_row(desk, "38463")
     outcome, sink = ask(desk, EDITOR, "set RO 38463 to shipped")
@@ -163,6 +164,7 @@ def test_cancel_tells_the_model_and_changes_nothing(desk):
     assert ro_row(desk, "38463").estimated_delivery is None
 
 
+@pytest.mark.dialect  # the paused run, serialized in the database, read back
 def test_a_paused_change_survives_a_restart(desk):
     outcome, _ = ask(desk, EDITOR, "archive RO 38463 to returns", assistant=Assistant(desk))
     approval_id = outcome.waiting[0].id

@@ -8,6 +8,7 @@ import asyncio
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from agent.turns import Assistant
@@ -34,6 +35,7 @@ def confirmed_without_running(app, text: str) -> Approval:
     return app.approvals.decide(EDITOR, approval.id, True)
 
 
+@pytest.mark.dialect  # the command applies once in its transaction
 def test_the_command_is_the_approval_row_and_applies_once(desk):  # noqa: F811
     approval = confirmed_without_running(desk, "set RO 38463 to shipped")
     assert approval.operation == "change_status" and approval.outcome is None
@@ -47,6 +49,7 @@ def test_the_command_is_the_approval_row_and_applies_once(desk):  # noqa: F811
     assert (row.outcome, row.result["repair_order"]["version"]) == ("APPLIED", 2)
 
 
+@pytest.mark.dialect  # four concurrent deliveries
 def test_concurrent_duplicate_deliveries_apply_once_and_all_say_applied(desk):  # noqa: F811
     approval = confirmed_without_running(desk, "set RO 38463 to shipped")
     answers: list[dict] = []
@@ -66,6 +69,7 @@ def test_concurrent_duplicate_deliveries_apply_once_and_all_say_applied(desk):  
     assert ro_row(desk, "38463").version == 2
 
 
+@pytest.mark.dialect  # the version check inside the command
 def test_a_change_made_meanwhile_is_refused_with_the_reason(desk):  # noqa: F811
     approval = confirmed_without_running(desk, "set RO 38463 to shipped")
     desk.repair_orders.update(SYSTEM, "38463", {"notes": "someone else, just now"})
@@ -75,6 +79,7 @@ def test_a_change_made_meanwhile_is_refused_with_the_reason(desk):  # noqa: F811
     assert apply_command(desk, approval.id)["outcome"] == "REFUSED"  # and stays refused
 
 
+@pytest.mark.dialect  # recovery's age query in SQL
 def test_recovery_applies_confirmed_commands_nobody_ran(desk):  # noqa: F811
     approval = confirmed_without_running(desk, "set RO 38463 to shipped")
     assert recover_commands(desk) == 0  # too young: most likely still on its way

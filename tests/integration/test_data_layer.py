@@ -2,10 +2,11 @@
 
 import asyncio
 
-from chainlit.types import Feedback, Pagination, ThreadFilter
+import pytest
 
 from domain.roles import SYSTEM
-from web.data_layer import OurDataLayer
+
+pytestmark = pytest.mark.dialect  # our chat data layer
 
 
 def run(coroutine):
@@ -26,6 +27,11 @@ def step(step_id: str, thread_id: str, output: str, created: str, kind: str = "a
 
 
 def test_threads_steps_and_feedback_round_trip(app):
+    # Chainlit is imported here, not at collection (it is the heaviest import of the suite).
+    from chainlit.types import Feedback, Pagination, ThreadFilter
+
+    from web.data_layer import OurDataLayer
+
     app.users.add(SYSTEM, "ed@genthrust.test", "editor")
     layer = OurDataLayer(app)
     user = run(layer.get_user("ED@genthrust.test"))

@@ -19,6 +19,9 @@ from jobs.app import App
 from jobs.mail.delivery import deliver
 from tests.conftest import TODAY
 
+# Draft and approval write paths; the double-click and concurrent-draft races.
+pytestmark = pytest.mark.dialect
+
 EDITOR = Actor("ed@genthrust.test", Role.EDITOR, "chat")
 VIEWER = Actor("vi@genthrust.test", Role.VIEWER, "chat")
 APPROVER = Actor("ap@genthrust.test", Role.APPROVER, "chat")

@@ -88,6 +88,7 @@ def retry_until_done(app: App, draft_id: str, **kwargs) -> list[str]:
     return outcomes
 
 
+@pytest.mark.dialect  # claim and record in their own transactions
 @pytest.mark.parametrize("step", STEPS)
 def test_outbox_sends_once_whatever_step_crashes(make_app, step):
     app = make_app()
@@ -116,6 +117,7 @@ def test_outbox_with_cc_from_settings(make_app):
     assert msg["Cc"] == "boss@genthrust.example, desk@genthrust.example"
 
 
+@pytest.mark.dialect  # the claim's conditional UPDATE on the state
 def test_a_rejected_or_pending_draft_is_never_sent(make_app):
     app = make_app()
     approved_draft(app)
@@ -282,6 +284,7 @@ def test_smtp_refused_recipient_fails_for_good(make_app, smtp):
     assert requeued.state is State.PENDING_APPROVAL
 
 
+@pytest.mark.dialect  # the lease: a timestamp compared in SQL
 def test_a_dead_workers_lease_blocks_others_until_it_expires(make_app):
     """What SIGKILL leaves behind: a claimed email whose worker never comes back. Nobody else
     sends it while the lease lives; once it expires the next attempt sends it, once."""

@@ -478,6 +478,7 @@ def wait_for(check, timeout_s: float = 10.0):
     raise AssertionError("timed out")
 
 
+@pytest.mark.dialect  # the outbox drained by another connection
 def test_embedded_actor_syncs_after_a_committed_change(embedded_app):
     app = embedded_app
     make_ro(app, 2000)
@@ -514,6 +515,7 @@ def _failures(app):
         return s.scalar(select(JobFailure).where(JobFailure.actor_name == "excel_sync"))
 
 
+@pytest.mark.dialect  # progress rows read across connections
 def test_full_sync_operation_queues_a_job_with_progress(embedded_app):
     import asyncio
 

@@ -17,6 +17,8 @@ from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
 from domain.roles import Actor, Role
 from domain.statuses import Status
 
+pytestmark = pytest.mark.dialect  # bulk loads through the service
+
 ADMIN = Actor("admin@example.com", Role.ADMIN, "import")
 EDITOR = Actor("ed@example.com", Role.EDITOR, "import")
 

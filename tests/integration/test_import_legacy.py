@@ -17,6 +17,8 @@ from domain.roles import Actor, Role
 from domain.statuses import Status
 from tests.conftest import MARIADB_SERVER_URL, require_service
 
+pytestmark = pytest.mark.dialect  # bulk loads through the service
+
 ADMIN = Actor("admin@example.com", Role.ADMIN, "import")
 
 # The legacy RO table with v2's types: RO as double, dates as varchar, costs varchar or double.

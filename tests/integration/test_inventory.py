@@ -13,6 +13,8 @@ from domain.models import InventoryItem, InventorySearchTerm, InventoryTransacti
 from domain.roles import SYSTEM, Actor, Role
 from tests.conftest import TODAY
 
+pytestmark = pytest.mark.dialect  # collation-sensitive search, the use-a-part race, bulk loading
+
 EDITOR = Actor("ed@example.com", Role.EDITOR, "test")
 VIEWER = Actor("vi@example.com", Role.VIEWER, "test")
 

@@ -108,6 +108,7 @@ def test_domain_errors_come_back_as_themselves(jobs_app):
         assert s.scalar(select(func.count()).select_from(JobFailure)) == 0
 
 
+@pytest.mark.dialect  # the idempotency key commits with the change
 def test_a_write_applies_once_per_call_id(jobs_app):
     app, numbers = jobs_app
     args = {"number": numbers[1], "status": "APPROVED", "note": "quote ok"}

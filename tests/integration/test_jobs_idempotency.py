@@ -10,6 +10,8 @@ from domain.models import JobIdempotency, StatusHistory
 from domain.roles import SYSTEM
 from jobs.idempotency import keyed_uow, run_once
 
+pytestmark = pytest.mark.dialect  # idempotency keys commit with the change; the unique-key race
+
 
 def make_ro(app, number=38500):
     return app.repair_orders.create(SYSTEM, {"shop_name": "Acme"}, number=number)

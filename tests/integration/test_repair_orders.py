@@ -27,6 +27,9 @@ from domain.roles import Actor, Role
 from domain.statuses import Status
 from tests.conftest import TODAY
 
+# Service write paths, version-column races, concurrent numbering, SQL filters.
+pytestmark = pytest.mark.dialect
+
 EDITOR = Actor("erin@genthrust.test", Role.EDITOR, "test")
 VIEWER = Actor("vic@genthrust.test", Role.VIEWER, "test")
 

@@ -1,10 +1,13 @@
 """Migrations build exactly the models' schema, on SQLite and MariaDB."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from domain.migrate import current_revision, upgrade
 from domain.models import Base
+
+pytestmark = pytest.mark.dialect  # migrations on each dialect
 
 
 def test_migrations_match_the_models(app):

@@ -1,11 +1,14 @@
 """Dashboard and priority feed computed in SQL agree with the plain-Python rules."""
 
+import pytest
 from sqlalchemy import select
 
 from domain.demo import DemoSpec, seed_demo
 from domain.models import RepairOrder
 from domain.stats import RoFacts, dashboard, dashboard_from_rows, priority_feed, priority_of
 from tests.conftest import TODAY
+
+pytestmark = pytest.mark.dialect  # SQL aggregations
 
 
 def _facts(app):

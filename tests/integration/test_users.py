@@ -3,6 +3,8 @@ import pytest
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.roles import Actor, Role
 
+pytestmark = pytest.mark.dialect  # user service writes; case-insensitive email uniqueness
+
 ADMIN = Actor("root@genthrust.test", Role.ADMIN, "test")
 
 
