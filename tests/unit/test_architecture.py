@@ -21,14 +21,16 @@ ROOT = Path(__file__).resolve().parents[2]
 EXCLUDED_DIRS = {"tests", "bench", ".venv", "var", "build", "dist", ".git", "node_modules"}
 
 # Top to bottom. A module may import its own layer or any lower one, never a higher one.
+# Settings sit above the domain: validating them uses the domain's vocabulary (statuses), and
+# nothing in the domain reads settings (bootstrap passes it plain values).
 LAYERS: list[set[str]] = [
     {"app", "cli", "web", "bootstrap"},
     {"agent"},
     {"tools"},
     {"jobs"},
     {"integrations"},
-    {"domain"},
     {"config"},
+    {"domain"},
 ]
 # Outside the stack: migrations may import only these of our top-level names (and itself).
 MIGRATIONS_MAY_IMPORT = {"migrations", "domain", "config"}
@@ -301,7 +303,7 @@ def test_dependencies_point_down_the_layers(graph):
     _fail_if(
         layer_violations(graph),
         "imports of a higher layer (app/cli/web/bootstrap -> agent -> tools -> jobs -> "
-        "integrations -> domain -> config; migrations -> domain, config only)",
+        "integrations -> config -> domain; migrations -> domain, config only)",
     )
 
 
@@ -368,7 +370,10 @@ def test_checker_reports_a_layer_violation_and_a_cycle(tmp_path):
         "jobs.runner",
         "agent",
     }
-    assert [str(e) for e in layer_violations(graph)] == ["domain/rules.py:5 -> jobs.tasks"]
+    assert [str(e) for e in layer_violations(graph)] == [
+        "domain/rules.py:1 -> config",  # settings sit above the domain
+        "domain/rules.py:5 -> jobs.tasks",
+    ]
     assert [str(e) for e in forbidden_imports(graph, "domain")] == [
         "domain/rules.py:5 -> jobs.tasks"
     ]
