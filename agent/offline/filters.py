@@ -13,14 +13,14 @@ from agent.offline.dates import DATE, MONTH, span
 from domain.statuses import ALIASES, Status
 
 # Words that carry no condition of their own.
-FILLER = frozenset(
-    """a an the all any every our my me us we i you please show list give get find pull up
+_FILLER_WORDS = """a an the all any every our my me us we i you please show list give get find
+    pull up
     display see tell what what's whats which who where are is was were be been do does have has
     had there ros ro repair repairs order orders ones one that those these them it items units
     with of for in on by to and or from at about current currently still now right just only
     can could would you'd like want need let know how many number count total open active
-    how's let's here""".split()
-)
+    how's let's here"""
+FILLER = frozenset(_FILLER_WORDS.split())
 STATUS_WORDS = sorted(
     [s.value.lower() for s in Status]
     + [a.lower() for a in ALIASES]
@@ -28,14 +28,16 @@ STATUS_WORDS = sorted(
     key=len,
     reverse=True,
 )
-STATUS_OF = {s.value.lower(): s.value for s in Status} | {
-    a.lower(): s.value for a, s in ALIASES.items()
-} | {
-    "waiting on a quote": "WAITING QUOTE",
-    "awaiting a quote": "WAITING QUOTE",
-    "waiting for a quote": "WAITING QUOTE",
-    "quote pending": "WAITING QUOTE",
-}
+STATUS_OF = (
+    {s.value.lower(): s.value for s in Status}
+    | {a.lower(): s.value for a, s in ALIASES.items()}
+    | {
+        "waiting on a quote": "WAITING QUOTE",
+        "awaiting a quote": "WAITING QUOTE",
+        "waiting for a quote": "WAITING QUOTE",
+        "quote pending": "WAITING QUOTE",
+    }
+)
 ARCHIVE_OF = {"active": "ACTIVE", "net": "NET", "paid": "PAID", "returns": "RETURNS"}
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 # Where a free-text value (a shop name) stops.
@@ -113,8 +115,8 @@ def search_filters(raw: str, today: date) -> Found:
                 args[f"{name}_from"] = start.isoformat()
             if end:
                 args[f"{name}_to"] = end.isoformat()
-    m, t = _take(t, r"\b(?:about|mentioning|notes? (?:say|saying|mention|containing|with)|"
-                    r"described as|description)\s+[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)  # fmt: skip
+    about = r"\b(?:about|mentioning|notes? (?:say|saying|mention|containing|with)|described as)"
+    m, t = _take(t, about + r"\s+[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)
     if m:
         args["text"] = m[1].strip()
     m, t = _take(t, r"\bin (?:the )?(active|net|paid|returns) (?:archive|sheet|tab)\b|"
