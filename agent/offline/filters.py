@@ -147,7 +147,7 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, r"\b(?:top|first|last)\s+(\d{1,3})\b")
     if m:
         args["limit"] = min(int(m[1]), 100)
-    found.leftover = [w for w in re.findall(r"[\w#/\-]+", t) if w not in FILLER]
+    found.leftover = [w for w in re.findall(r"[\w'#/\-]+", t) if w not in FILLER]
     return found
 
 
