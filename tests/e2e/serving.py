@@ -24,6 +24,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 90) -> None:
+    """Until the chat page answers 200; fails the test if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            pytest.fail("gt serve did not come up")
+        time.sleep(0.5)
+
+
 @contextmanager
 def running_app(env: dict[str, str], timeout_s: float = 90) -> Iterator[str]:
     """Start `gt serve` with `env`; yield its URL once the chat page answers."""
@@ -38,16 +52,7 @@ def running_app(env: dict[str, str], timeout_s: float = 90) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail("gt serve did not come up")
-            time.sleep(0.5)
+        wait_until_serving(url, process, timeout_s)
         yield url
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -36,7 +36,7 @@ def test_sigterm_to_gt_serve_stops_the_chainlit_child_too(tmp_path):
     import sys
     import time
 
-    from tests.e2e.serving import PROJECT, free_port
+    from tests.e2e.serving import PROJECT, free_port, wait_until_serving
 
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env |= {"GT_VAR_DIR": str(tmp_path / "var")}
@@ -50,15 +50,7 @@ def test_sigterm_to_gt_serve_stops_the_chainlit_child_too(tmp_path):
         start_new_session=True,  # its own group: what is left of it afterwards is an orphan
     )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline and gt.poll() is None, "gt serve did not come up"
-            time.sleep(0.5)
+        wait_until_serving(f"http://127.0.0.1:{port}", gt)
         gt.send_signal(signal.SIGTERM)  # to gt itself, as a service manager would
         gt.wait(20)
         time.sleep(0.5)
