@@ -99,6 +99,8 @@ class Settings(BaseSettings):
         default_factory=dict, validation_alias="GT_FOLLOWUP_DAYS"
     )
     max_note_chars: int = Field(5000, ge=100, le=100_000, validation_alias="GT_MAX_NOTE_CHARS")
+    # Bulk changes (issue c13 point 4): the most ROs one confirmation may change.
+    bulk_max_rows: int = Field(200, ge=1, le=5000, validation_alias="GT_BULK_MAX_ROWS")
 
     host: str = Field("127.0.0.1", validation_alias="GT_HOST")
     port: int = Field(8000, ge=1, le=65535, validation_alias="GT_PORT")

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain import bulk
 from domain.errors import Conflict, Forbidden, NotFound
 from domain.models.base import utcnow
 from domain.models.chat import AiConversationLog, Approval, ApprovalState, ChatThread, Outcome
@@ -87,6 +88,23 @@ class ApprovalService:
         with self._uow() as uow:
             return uow.session.scalar(select(Approval).where(Approval.tool_call_id == tool_call_id))
 
+    def children(self, parent: Approval) -> list[Approval]:
+        """The per-RO commands of a confirmed bulk approval, in the card's order."""
+        batch = (parent.args or {}).get("batch")
+        if parent.operation != bulk.BULK_OPERATION or not batch:
+            return []
+        return self.batch(batch, len((parent.args or {}).get("rows", [])))
+
+    def batch(self, batch: str, count: int) -> list[Approval]:
+        """The per-RO commands of bulk batch `batch` (those that exist), in order."""
+        ids = [bulk.child_call_id(batch, i) for i in range(count)]
+        with self._uow() as uow:
+            found = {
+                r.tool_call_id: r
+                for r in uow.session.scalars(select(Approval).where(Approval.tool_call_id.in_(ids)))
+            }
+        return [found[i] for i in ids if i in found]
+
     def pending(
         self, thread_id: str | None = None, user_email: str | None = None
     ) -> list[Approval]:
@@ -120,6 +138,9 @@ class ApprovalService:
                 .where(Approval.id == row.id, Approval.state == ApprovalState.PENDING.value)
                 .values(state=state.value, decided_by=actor.name, decided_at=utcnow())
             )
+            if done.rowcount == 1 and confirm and row.operation == bulk.BULK_OPERATION:
+                # a bulk change: one command per RO, committed with the decision (domain/bulk.py)
+                uow.session.add_all(bulk.children(row, actor.name))
             uow.commit()
             if done.rowcount != 1:
                 current = uow.session.get(Approval, row.id)

@@ -26,7 +26,7 @@ from jobs.excel.actor import excel_sync
 from jobs.idempotency import run_once
 from jobs.mail.actor import send_email
 from jobs.operation import OperationContext, spec_of
-from jobs.operations import approvals, email, excel, inventory, repair_orders
+from jobs.operations import approvals, bulk, email, excel, inventory, repair_orders, shops  # c13
 from jobs.policies import BACKGROUND, COMMAND, INTERACTIVE
 
 OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
@@ -54,6 +54,15 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     excel.excel_sync_now,
     excel.excel_sync_progress,
     approvals.pending_approvals,
+    # c13: bulk changes, shop directory, follow-ups merged per shop
+    bulk.preview_bulk_status,
+    bulk.preview_bulk_archive,
+    bulk.apply_bulk,
+    shops.list_shops,
+    shops.get_shop,
+    shops.preview_update_shop,
+    shops.update_shop,
+    email.draft_follow_ups_by_shop,
 )
 
 TASKS: dict[Callable[..., Any], dict[str, Any]] = {

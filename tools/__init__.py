@@ -1,7 +1,8 @@
 """The typed tools the assistant calls. Reads run at once; writes wait for Confirm."""
 
 from tools.approvals import pending_approvals
-from tools.email import draft_email, email_history, list_email_drafts
+from tools.bulk import bulk_archive, bulk_update_status  # c13: bulk changes
+from tools.email import draft_email, draft_follow_ups_by_shop, email_history, list_email_drafts
 from tools.excel import excel_status, sync_excel
 from tools.inventory import low_stock, search_inventory, use_part
 from tools.repair_orders import (
@@ -13,6 +14,7 @@ from tools.repair_orders import (
     update_repair_order,
     update_status,
 )
+from tools.shops import get_shop, list_shops, update_shop  # c13: shop directory
 
 READ_TOOLS = (
     get_repair_order,
@@ -22,6 +24,9 @@ READ_TOOLS = (
     low_stock,
     pending_approvals,
     excel_status,
+    # c13: shop directory
+    list_shops,
+    get_shop,
 )
 WRITE_TOOLS = (
     update_status,
@@ -30,6 +35,15 @@ WRITE_TOOLS = (
     archive_repair_order,
     use_part,
     sync_excel,
+    # c13: bulk changes, shop records
+    bulk_update_status,
+    bulk_archive,
+    update_shop,
 )
 # Drafting writes no RO data and sends nothing: no Confirm step (the draft card is the approval).
-DRAFT_TOOLS = (draft_email, list_email_drafts, email_history)
+DRAFT_TOOLS = (
+    draft_email,
+    list_email_drafts,
+    email_history,
+    draft_follow_ups_by_shop,  # c13: merged follow-ups per shop
+)

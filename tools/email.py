@@ -38,6 +38,37 @@ async def draft_email(
     result = await ctx.deps.run(ops.draft_email, number=ro_number, body=body)
     if "draft" in result:
         show_drafts(ctx, [result["draft"]])
+        if result["draft"].get("missing_email"):
+            result["ask_for_email"] = ask_for_email(result["draft"].get("shop"))
+    return result
+
+
+def ask_for_email(shop: str | None) -> str:
+    """What the model should do about a draft to a shop with no email on file."""
+    return (
+        f"The shop {shop or '(unknown)'} has no email address on file, so this draft cannot be "
+        "sent yet. Ask the person for the shop's email, save it with update_shop(shop=..., "
+        "email=...) (they confirm it), then call draft_email again: the waiting draft picks "
+        "the address up."
+    )
+
+
+async def draft_follow_ups_by_shop(
+    ctx: RunContext[Deps], shop: str | None = None
+) -> dict[str, Any]:
+    """Draft follow-ups for overdue ROs merged per shop: ONE email per shop listing all of its
+    overdue ROs (a table of RO #, part, serial), e.g. "follow up with every shop that has overdue
+    ROs". Nothing is sent: each draft appears in the chat with Approve & send / Edit / Reject.
+    ROs that already had a draft waiting are folded into the shop's email. Shops without an
+    email on file are listed in `missing_email`: ask for their address (update_shop).
+
+    Args:
+        shop: Only this shop (name or part of it); leave empty for every shop with overdue ROs.
+    """
+    result = await ctx.deps.run(ops.draft_follow_ups_by_shop, shop=shop)
+    show_drafts(ctx, result.get("drafts", []))
+    if result.get("missing_email"):
+        result["ask_for_email"] = ask_for_email(", ".join(result["missing_email"]))
     return result
 
 

@@ -11,6 +11,7 @@ only `domain.models.base`, never this package, so there is no import circle.
     chat            ChatThread, ChatStep, Approval, AiConversationLog
     excel           ExcelSyncState, ExcelSyncJob, GraphCredential
     notifications   Notification, NotificationRepairOrder
+    shop_changes    ShopChange (the shops' audit trail)
 """
 
 from domain.models.base import Base, utcnow
@@ -20,6 +21,7 @@ from domain.models.inventory import InventoryItem, InventorySearchTerm, Inventor
 from domain.models.jobs import JobFailure, JobIdempotency, JobRun
 from domain.models.notifications import Notification, NotificationRepairOrder
 from domain.models.repair_orders import ActivityLog, DomainEvent, RepairOrder, Shop, StatusHistory
+from domain.models.shop_changes import ShopChange
 from domain.models.users import User
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "NotificationRepairOrder",
     "RepairOrder",
     "Shop",
+    "ShopChange",
     "StatusHistory",
     "User",
     "utcnow",

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.errors import RoTrackerError
 from domain.notifications.views import NotificationView
+from domain.roles import Role
+from domain.shops import overdue_by_shop, resolve
 from jobs.operation import OperationContext, Result, reads
 
 PREVIEW_CHARS = 1500
@@ -67,3 +70,33 @@ def list_email_drafts(
 def email_history(ctx: OperationContext, number: str | None = None, limit: int = 20) -> Result:
     views = ctx.app.notifications.history(number, limit=int(limit))
     return {"ro_number": number, "total": len(views), "items": [draft_dict(v) for v in views]}
+
+
+# ---- follow-ups merged per shop (c13 point 6) ---------------------------------------------------
+@reads
+def draft_follow_ups_by_shop(ctx: OperationContext, shop: str | None = None) -> Result:
+    """One draft per shop with overdue ROs, listing them all (the old system's batch prompt):
+    each RO's draft (its waiting one if it has one), merged into one email per shop. Running it
+    again finds the merged drafts and adds nothing."""
+    ctx.actor.require(Role.EDITOR, "draft emails")
+    service = ctx.app.notifications
+    with ctx.app.session() as session:
+        chosen = resolve(session, shop) if shop else None
+        by_shop = overdue_by_shop(session, ctx.app.today(), chosen)
+    drafts, skipped = [], []
+    for name, numbers in by_shop.items():
+        try:
+            views = [service.draft(ctx.actor, n, reason="overdue") for n in numbers]
+            ids = list(dict.fromkeys(v.id for v in views))
+            view = service.merge(ctx.actor, ids) if len(ids) > 1 else views[0]
+        except RoTrackerError as exc:  # one shop's trouble does not stop the others
+            skipped.append({"shop": name, "ro_numbers": numbers, "reason": str(exc)})
+            continue
+        drafts.append({**draft_dict(view), "overdue_ro_numbers": numbers})
+    return {
+        "shops": len(drafts),
+        "overdue_ros": sum(len(n) for n in by_shop.values()),
+        "drafts": drafts,
+        "missing_email": [d["shop"] for d in drafts if d["missing_email"]],
+        "skipped": skipped,
+    }
