@@ -120,8 +120,9 @@ def test_an_approver_signs_in_with_microsoft_and_approves_a_draft(server, chromi
     assert "gt_entra_flow" not in {c["name"] for c in page.context.cookies()}  # used up
 
     say(page, f"draft a follow-up for RO {number}")
-    page.get_by_role("button", name="Approve & send").wait_for()
-    page.get_by_role("button", name="Approve & send").click()
+    # The newest card is this draft's (follow-ups the schedule drafted may be listed above it).
+    page.get_by_role("button", name="Approve & send").last.wait_for()
+    page.get_by_role("button", name="Approve & send").last.click()
     page.get_by_text(re.compile(r"Sent\b.* to ")).wait_for()
     sent = db(env, "SELECT state, approved_by FROM notifications ORDER BY created_at DESC LIMIT 1")
     assert sent == [("SENT", "ada@genthrust.test")]
