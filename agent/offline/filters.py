@@ -137,13 +137,13 @@ def search_filters(raw: str, today: date) -> Found:
         args["shop"] = m[1].strip(" '")
     m, t = _take(t, r"\b(?:newest|latest|most recent) first\b")
     if m:
-        args["sort"] = "newest"
-    m, t = _take(t, r"\b(?:oldest) first\b")
+        args["sort"] = "-date_made"
+    m, t = _take(t, r"\boldest first\b")
     if m:
-        args["sort"] = "oldest"
-    m, t = _take(t, r"\b(?:sorted|ordered) by (eta|next update|status date|date made|shop)\b")
+        args["sort"] = "date_made"
+    m, t = _take(t, r"\b(?:sorted|ordered|sort) by (eta|next update|status date|date made|ro)\b")
     if m:
-        args["sort"] = m[1].replace(" ", "_")
+        args["sort"] = {"ro": "ro_number"}.get(m[1], m[1].replace(" ", "_"))
     m, t = _take(t, r"\b(?:top|first|last)\s+(\d{1,3})\b")
     if m:
         args["limit"] = min(int(m[1]), 100)

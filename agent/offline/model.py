@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 from pydantic_ai.messages import (
@@ -20,12 +22,13 @@ from pydantic_ai.messages import (
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
 from agent.offline.answers import word
-from agent.offline.requests import plan
+from agent.offline.requests import understand
 
 
 def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     request = messages[-1]
     assert isinstance(request, ModelRequest)
+    today = _today(info)
     answers: list[str] = []
     for part in request.parts:
         if isinstance(part, ToolReturnPart):
@@ -42,14 +45,57 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
             answers.append(f"I couldn't do that: {problem}")
     prompt = next((p for p in reversed(request.parts) if isinstance(p, UserPromptPart)), None)
     if prompt is None and answers:
-        return ModelResponse(parts=[TextPart("\n\n".join(answers))])
+        note, _ = understand(_last_prompt(messages), today)  # what it could not honour
+        return ModelResponse(parts=[TextPart((note or "") + "\n\n".join(answers))])
     # A new message on top of changes the thread still waited on: those were answered as
     # decided or still waiting (their cards stay in the chat); answer the message itself.
     text = prompt.content if prompt and isinstance(prompt.content, str) else ""
-    planned = plan(text)
+    if re.fullmatch(r"(?:show |give me |list )?(?:more|next(?: page| \d+)?|the rest|continue)",
+                    text.strip().lower().rstrip(".!?")):  # fmt: skip
+        return _more(messages)
+    _, planned = understand(text, today)
     if isinstance(planned, str):
         return ModelResponse(parts=[TextPart(planned)])
     return ModelResponse(parts=[planned])
+
+
+ASK_FOR_A_LIST = "More of what? Ask for a list first, e.g. **overdue**."
+
+
+def _today(info: AgentInfo) -> date:
+    """Today as the agent's instructions say it (the desk's time zone), else the clock's."""
+    found = re.search(r"Today is \w+ (\d{4}-\d{2}-\d{2})", info.instructions or "")
+    return date.fromisoformat(found[1]) if found else date.today()
+
+
+def _last_prompt(messages: list[ModelMessage]) -> str:
+    for message in reversed(messages):
+        if isinstance(message, ModelRequest):
+            for part in message.parts:
+                if isinstance(part, UserPromptPart) and isinstance(part.content, str):
+                    return part.content
+    return ""
+
+
+def _more(messages: list[ModelMessage]) -> ModelResponse:
+    """ "more": the last search again, from where its page ended."""
+    calls: dict[str, ToolCallPart] = {}
+    for message in messages:
+        for part in message.parts:
+            if isinstance(part, ToolCallPart) and part.tool_name == "search_repair_orders":
+                calls[part.tool_call_id] = part
+            elif isinstance(part, ToolReturnPart) and part.tool_call_id in calls:
+                last = (calls[part.tool_call_id], part.content)
+    if not calls:
+        return ModelResponse(
+            parts=[TextPart("More of what? Ask for a list first, e.g. **overdue**.")]
+        )
+    call, result = last
+    cursor = result.get("next_cursor") if isinstance(result, dict) else None
+    if not cursor:
+        return ModelResponse(parts=[TextPart("That was all of them.")])
+    args = {**call.args_as_dict(), "cursor": cursor}
+    return ModelResponse(parts=[ToolCallPart(tool_name="search_repair_orders", args=args)])
 
 
 async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[Any]:

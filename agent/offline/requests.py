@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from pydantic_ai.messages import ToolCallPart
 
+from agent.offline.desk import bulk, follow_ups, shops
+from agent.offline.filters import describe_leftover, search_filters
 from domain.statuses import try_parse_status
 
 HELP = """\
@@ -67,52 +70,59 @@ def _call(tool: str, **args: Any) -> ToolCallPart:
     return ToolCallPart(tool_name=tool, args={k: v for k, v in args.items() if v is not None})
 
 
-def plan(text: str) -> ToolCallPart | str:
+def plan(text: str, today: date | None = None) -> ToolCallPart | str:
     """The tool call for a request, or the text to answer when there is none."""
+    return understand(text, today or date.today())[1]
+
+
+def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
+    """A request -> (a note on what was not understood, if anything; the tool call or the
+    answer). Conditions it cannot read are said in the note, never silently dropped."""
     raw = " ".join(text.strip().split())
     t = raw.lower().rstrip("?.! ")
     if not t or re.fullmatch(r"help|\?|what can you do|commands|hi|hello|hey", t):
-        return HELP
+        return None, HELP
     if re.search(r"\b(e-?mail history|sent (?:e-?)?mails?|e-?mails? sent|mail history)\b", t):
         number = re.search(rf"\b{NUMBER}\b", t)
-        return _call("email_history", ro_number=number[1] if number else None)
+        return None, _call("email_history", ro_number=number[1] if number else None)
+    if call := follow_ups(t):
+        return None, call
     if re.search(r"\b(drafts?|e-?mails?|chase)\b", t) and not re.match(
         r"(?:set|change|update)\b", t
     ):
         if number := re.search(rf"\b{NUMBER}\b", t):
-            return _call("draft_email", ro_number=number[1])
+            return None, _call("draft_email", ro_number=number[1])
         if re.search(r"\bdrafts\b|\bpending draft", t):
-            return _call("list_email_drafts")
-        return "Which RO should I draft the email for? e.g. **draft a follow-up for RO 38462**."
+            return None, _call("list_email_drafts")
+        if not re.search(r"\b(?:shop|vendor)\b|'s e-?mail", t):
+            return None, (
+                "Which RO should I draft the email for? e.g. **draft a follow-up for RO 38462**."
+            )
     if "pending" in t and re.search(r"approv|confirm", t):
-        return _call("pending_approvals")
+        return None, _call("pending_approvals")
     if re.search(r"\b(dashboard|stats|statistics|summary|overview|figures)\b", t):
-        return _call("dashboard")
+        return None, _call("dashboard")
     if re.search(r"\blow[- ]stock\b|\breorder\b|running low", t):
-        return _call("low_stock")
+        return None, _call("low_stock")
     if re.search(r"\b(sync|excel|workbook|spreadsheet)\b", t):
         if re.search(r"\b(status|up to date|behind|how many)\b", t):
-            return _call("excel_status")
-        return _call("sync_excel", full=not re.search(r"\b(waiting|changes|now)\b", t))
+            return None, _call("excel_status")
+        return None, _call("sync_excel", full=not re.search(r"\b(waiting|changes|now)\b", t))
+    if call := shops(raw, t):
+        return None, call
     if m := re.match(
         rf"(?:please\s+)?(?:set|change|update)\s+(?:the\s+)?({'|'.join(FIELDS)})\s+"
         rf"(?:of|for|on)\s+{NUMBER}\s+to\s+(.+)$",
         raw,
         re.I,
     ):
-        return _call(
+        return None, _call(
             "update_repair_order", ro_number=m[2], changes={FIELDS[m[1].lower()]: m[3].strip()}
         )
-    status_change = re.match(
-        rf"(?:please\s+)?(?:set|mark|change|move|update)\s+(?:the\s+)?"
-        rf"(?:status\s+of\s+)?{NUMBER}\s+(?:status\s+)?(?:to|as)\s+(.+)$",
-        raw,
-        re.I,
-    )
-    if (m := status_change) and m[2].strip().lower() not in ARCHIVES:
-        return _call("update_status", ro_number=m[1], new_status=m[2].strip())
-    if (m := re.match(rf"{NUMBER}\s+is\s+(?:now\s+)?(.+)$", raw, re.I)) and try_parse_status(m[2]):
-        return _call("update_status", ro_number=m[1], new_status=m[2].strip())
+    if call := bulk(raw, t, today):
+        return None, call
+    if call := _one_status_change(raw):
+        return None, call
     if m := re.match(
         rf"(?:please\s+)?(?:archive|move)\s+{NUMBER}(?:\s+(?:to|in|into)\s+"
         rf"(?:the\s+)?(\w+))?",
@@ -121,43 +131,70 @@ def plan(text: str) -> ToolCallPart | str:
     ):
         target = ARCHIVES.get((m[2] or "").lower())
         if m[2] and target is None:
-            return f'"{m[2]}" is not an archive. Use Active, Net, Paid or Returns.'
-        return _call("archive_repair_order", ro_number=m[1], archive=target)
+            return None, f'"{m[2]}" is not an archive. Use Active, Net, Paid or Returns.'
+        return None, _call("archive_repair_order", ro_number=m[1], archive=target)
     if m := re.match(
         rf"(?:please\s+)?use\s+(?:one\s+|a\s+)?(?:part\s+)?(.+?)\s+(?:on|for)\s+{NUMBER}$",
         raw,
         re.I,
     ):
-        return _call("use_part", part_number=m[1].strip(), ro_number=m[2])
+        return None, _call("use_part", part_number=m[1].strip(), ro_number=m[2])
     if re.match(r"(?:please\s+)?(?:new|create|open)\s+(?:a\s+|an\s+)?(?:new\s+)?ro\b", t):
         part = re.search(r"\bpart\s+([\w\-./]+)", raw, re.I)
         shop = re.search(r"\b(?:at|to|with)\s+(?:shop\s+)?(.+)$", raw, re.I)
         if not (part and shop):
-            return (
+            return None, (
                 "To open an RO I need the part and the shop: **new RO for part 066-50008 at "
                 "Avtech Hydraulics**."
             )
-        return _call("create_repair_order", part_number=part[1], shop_name=shop[1].strip())
-    if re.search(r"\b(overdue|late|behind)\b", t):
-        return _call("list_repair_orders", overdue=True, limit=20)
+        return None, _call("create_repair_order", part_number=part[1], shop_name=shop[1].strip())
     if m := re.match(
         r"(?:please\s+)?(?:find|search(?: for)?|look ?up|do we have|stock of|"
-        r"where is|where are)\s+(?:an?\s+|any\s+)?(?:part\s+)?(.+)$",
+        r"where is|where are)\s+(?:an?\s+|any\s+)?(?:part\s+)(.+)$|"
+        r"(?:please\s+)?(?:do we have|stock of|any stock of)\s+(?:an?\s+|any\s+)?(.+)$|"
+        r"(?:please\s+)?(?:find|search(?: for)?|look ?up)\s+(?:an?\s+|any\s+)?"
+        r"(?!ros?\b|repair|orders?\b|everything|all\b)(.+)$",
         raw,
         re.I,
     ):
-        return _call("search_inventory", query=m[1].strip(" ?"), limit=10)
+        query = (m[1] or m[2] or m[3]).strip(" ?")
+        if not re.fullmatch(rf"{NUMBER}", query, re.I):
+            return None, _call("search_inventory", query=query, limit=10)
+    single = re.fullmatch(
+        rf"(?:(?:show|get|look up|find|open|pull up|what'?s|what is|where is|status of|"
+        rf"the status of|history of|show me)\s+)*(?:the\s+)?(?:status of\s+|history of\s+)?"
+        rf"{NUMBER}(?:'s)?(?:\s+(?:history|status|details|please))?",
+        t,
+    )
+    if single:
+        return None, _call("get_repair_order", ro_number=single[1])
+    found = search_filters(raw, today)
+    listing = re.search(
+        r"\b(?:ros?|repair orders?|orders|which|list|show|anything|everything|what'?s)\b", t
+    )
+    if (found.args and not found.leftover) or (listing and (found.args or not found.leftover)):
+        return describe_leftover(found), _call("search_repair_orders", **found.args)
     if m := re.search(rf"\b{NUMBER}\b", t):
-        return _call("get_repair_order", ro_number=m[1])
-    for word, archive in ARCHIVES.items():
-        if re.search(rf"\b{word}\b", t) and re.search(r"\b(archive|ros?|orders?|list)\b", t):
-            return _call("list_repair_orders", archive=archive, limit=20)
-    if m := re.search(r"\bros?\b.*?\b(?:at|for|from|with)\s+(?:shop\s+)?(.+)$", t):
-        return _call("list_repair_orders", shop=m[1].strip(), limit=20)
-    status = _status_in(t)
-    if status:
-        return _call("list_repair_orders", status=status, limit=20)
-    return "I'm not sure what you need. " + HELP
+        return None, _call("get_repair_order", ro_number=m[1])
+    return None, "I'm not sure what you need. " + HELP
+
+
+def _one_status_change(raw: str) -> ToolCallPart | None:
+    status_change = re.match(
+        rf"(?:please\s+)?(?:set|mark|change|move|update)\s+(?:the\s+)?"
+        rf"(?:status\s+of\s+)?{NUMBER}\s+(?:status\s+)?(?:(?:to|as)\s+)?(.+)$",
+        raw,
+        re.I,
+    )
+    if (
+        (m := status_change)
+        and m[2].strip().lower() not in ARCHIVES
+        and (try_parse_status(m[2]) or re.search(r"\b(?:to|as)\s+", raw[: m.start(2)], re.I))
+    ):
+        return _call("update_status", ro_number=m[1], new_status=m[2].strip())
+    if (m := re.match(rf"{NUMBER}\s+is\s+(?:now\s+)?(.+)$", raw, re.I)) and try_parse_status(m[2]):
+        return _call("update_status", ro_number=m[1], new_status=m[2].strip())
+    return None
 
 
 def _status_in(text: str) -> str | None:

@@ -1,0 +1,119 @@
+"""Requests about many ROs at once, shops, and merged follow-ups — for the offline model.
+
+Each recognizer returns the tool call (or the sentence to answer) for a request it owns, or None
+when the request is not its kind.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pydantic_ai.messages import ToolCallPart
+
+from agent.offline.filters import search_filters
+from domain.statuses import try_parse_status
+
+NUMBERS = r"g?\d{3,9}(?:\s*(?:,|and|&|\+)\s*(?:ro\s*#?\s*)?g?\d{3,9})+"
+SHOP_FIELDS = {"email": "email", "e-mail": "email", "phone": "phone", "contact": "contact",
+               "terms": "terms", "payment terms": "terms"}  # fmt: skip
+
+
+def _call(tool: str, **args) -> ToolCallPart:
+    return ToolCallPart(tool_name=tool, args={k: v for k, v in args.items() if v is not None})
+
+
+def _numbers(text: str) -> list[str]:
+    return re.findall(r"\d{3,9}", text)
+
+
+def bulk(raw: str, t: str, today: date) -> ToolCallPart | str | None:
+    """ "set 38103 and 38408 to APPROVED", "mark every SHIPPED RO at Avtech received", "archive all
+    PAID ROs older than 90 days"."""
+    many = re.search(rf"\b(?:ro\s*#?\s*)?({NUMBERS})\b", t)
+    every = re.search(r"\b(?:every|all|each)\b", t)
+    if not (many or every):
+        return None
+    if m := re.match(r"(?:please\s+)?(?:archive|move)\b(.*?)(?:\s+to\s+(net|paid|returns))?$", t):
+        if not (many or re.search(r"\bros?\b|\brepair orders?\b", m[1])):
+            return None
+        numbers = _numbers(many[1]) if many else None
+        found = search_filters(m[1], today) if not numbers else None
+        return _call(
+            "bulk_archive",
+            ro_numbers=numbers,
+            status=found.args.get("status") if found else None,
+            shop=found.args.get("shop") if found else None,
+            older_than_days=_age(m[1]),
+            archive=m[2].upper() if m[2] else None,
+        )
+    verb = r"(?:please\s+)?(?:set|mark|change|move|update|make)\s+"
+    if not (m := re.match(rf"{verb}(.*?)\s+(?:to|as)\s+([a-z ]+?)$", t)) and not (
+        m := re.match(rf"{verb}(.*\bros?\b.*?)\s+([a-z ]+?)$", t)
+    ):
+        return None
+    target = try_parse_status(m[2])
+    if target is None:
+        return f'"{m[2]}" is not a status I know. Use e.g. APPROVED, IN WORK, SHIPPED, RECEIVED.'
+    if many:
+        return _call("bulk_update_status", ro_numbers=_numbers(many[1]), new_status=target.value)
+    selection = search_filters(m[1], today).args
+    return _call(
+        "bulk_update_status",
+        new_status=target.value,
+        status=selection.get("status"),
+        shop=selection.get("shop"),
+        older_than_days=_age(m[1]),
+    )
+
+
+def _age(text: str) -> int | None:
+    m = re.search(r"\b(?:older than|more than|over)\s+(\d+)\s*(day|week|month)s?\b", text)
+    if not m:
+        return None
+    return int(m[1]) * {"day": 1, "week": 7, "month": 30}[m[2]]
+
+
+def shops(raw: str, t: str) -> ToolCallPart | None:
+    """The shop directory: list, search, show one, change its email / phone / contact / terms."""
+    fields = "|".join(sorted(SHOP_FIELDS, key=len, reverse=True))
+    if m := re.match(
+        rf"(?:please\s+)?(?:set|change|update|make)\s+(?:the\s+)?({fields})\s+(?:of|for)\s+"
+        rf"(?:shop\s+)?(.+?)\s+to\s+(\S.*)$",
+        raw,
+        re.I,
+    ):
+        return _call("update_shop", shop=m[2].strip(), **{SHOP_FIELDS[m[1].lower()]: m[3]})
+    if m := re.match(rf"(.+?)'s\s+({fields})\s+is\s+(?:now\s+)?(\S.*)$", raw, re.I):
+        return _call("update_shop", shop=m[1].strip(), **{SHOP_FIELDS[m[2].lower()]: m[3]})
+    if re.fullmatch(r"(?:list |show |all |our )*(?:the )?(?:shops|vendors|repair shops)", t):
+        return _call("list_shops")
+    if m := re.match(r"(?:find|search|look up|search for)\s+(?:a\s+)?(?:shop|vendor)s?\s+(.+)$", t):
+        return _call("list_shops", query=m[1].strip())
+    if m := re.match(r"(?:shops?|vendors?)\s+(?:like|named|called|matching)\s+(.+)$", t):
+        return _call("list_shops", query=m[1].strip())
+    if m := re.match(
+        r"(?:show |tell me about |info on |details for |contact (?:for|at|of) |"
+        r"(?:what is|what's) the (?:email|phone|contact) (?:for|of|at) )"
+        r"(?:the\s+)?(?:shop|vendor)?\s*(.+)$",
+        t,
+    ):
+        name = m[1].strip()
+        if re.search(r"\b(?:shop|vendor)\b", t) or t.startswith(("contact", "what")):
+            return _call("get_shop", shop=name)
+    if m := re.match(r"(?:shop|vendor)\s+(.+?)(?:\s+(?:scorecard|details|info))?$", t):
+        return _call("get_shop", shop=m[1].strip())
+    return None
+
+
+def follow_ups(t: str) -> ToolCallPart | None:
+    """ "follow up with every shop that has overdue ROs", "chase all shops", "follow up with
+    Avtech"."""
+    if not re.search(r"\b(?:follow[- ]?up|chase|nudge)\b", t):
+        return None
+    if re.search(r"\b(?:every|all|each)\s+(?:the\s+)?shops?\b|\bshops? (?:that|with)\b", t):
+        return _call("draft_follow_ups_by_shop")
+    m = re.search(r"\b(?:with|on|to)\s+(?:shop\s+)?([a-z][\w&.' -]+?)(?:\s+about.*)?$", t)
+    if m and not re.search(r"\d{3,}", m[1]):
+        return _call("draft_follow_ups_by_shop", shop=m[1].strip())
+    return None
