@@ -50,6 +50,152 @@ def _ro_table(result: dict[str, Any], title: str) -> str:
     )
 
 
+def _conditions(filters: dict[str, Any]) -> str:
+    """The filters a search applied, as a person reads them."""
+    shown = []
+    for name, value in filters.items():
+        label = name.replace("_", " ")
+        if isinstance(value, dict):
+            ends = [f"from {value['from']}" if value.get("from") else "", f"to {value['to']}"
+                    if value.get("to") else ""]  # fmt: skip
+            shown.append(f"{label} {' '.join(e for e in ends if e)}")
+        elif value is True:
+            shown.append(label)
+        elif isinstance(value, list):
+            shown.append(f"{label} {', '.join(value)}")
+        else:
+            shown.append(f"{label} {value}")
+    return "; ".join(shown)
+
+
+def _search(result: dict[str, Any]) -> str:
+    items = result.get("items", [])
+    filters = _conditions(result.get("filters") or {})
+    where = f" ({filters})" if filters else ""
+    if not items:
+        return f"No repair orders{where}."
+    rows = "\n".join(_ro_line(r) for r in items)
+    first = (result.get("offset") or 0) + 1
+    last = first + len(items) - 1
+    more = ""
+    if result.get("next_cursor"):
+        more = f"\n\nShowing {first}–{last} of {result['total']}. Say **more** for the next page."
+    elif first > 1 or result["total"] > len(items):
+        more = f"\n\nShowing {first}–{last} of {result['total']}."
+    return (
+        f"**{result['total']} repair orders**{where}\n\n| RO | Status | Shop | Part | "
+        f"Next update |\n|---|---|---|---|---|\n{rows}{more}"
+    )
+
+
+def _history(entries: list[dict[str, Any]], limit: int = 5) -> str:
+    if not entries:
+        return ""
+    lines = []
+    for e in entries[:limit]:
+        change = f"{e.get('field') or e['action'].lower()}: {e.get('old') or '—'} → {e.get('new')}"
+        lines.append(f"  - {e['at'][:16].replace('T', ' ')} · {e['who']} · {change}")
+    more = f" (newest {limit} of {len(entries)})" if len(entries) > limit else ""
+    return "\n- History" + more + ":\n" + "\n".join(lines)
+
+
+def _related(related: dict[str, Any]) -> str:
+    parts = []
+    for key, label in (("same_part", "same part"), ("same_serial", "same serial"),
+                       ("open_at_shop", "open at this shop")):  # fmt: skip
+        group = related.get(key) or {}
+        if group.get("total"):
+            numbers = ", ".join(i["number"] for i in group.get("items", [])[:5])
+            parts.append(f"{group['total']} {label} ({numbers})")
+    if not parts:
+        return ""
+    flag = " — **this unit has been here before**" if related.get("repeat_unit") else ""
+    return "\n- Related: " + "; ".join(parts) + flag
+
+
+def _bulk(content: dict[str, Any]) -> str:
+    if content.get("unchanged"):
+        left = "; ".join(f"RO {r['number']}: {r['reason']}" for r in content.get("left_out", []))
+        return content.get("message", "Nothing to change.") + (f" ({left})" if left else "")
+    rows = content.get("rows", [])
+    lines = [
+        f"| {r['ro_number']} | {r.get('old') or '—'} | {r.get('new') or '—'} | "
+        f"{r['outcome'].lower()}{': ' + r['reason'] if r.get('reason') else ''} |"
+        for r in rows
+    ]
+    head = (
+        f"**{content.get('title', 'Bulk change')}**: applied {content.get('applied', 0)}, "
+        f"refused {content.get('refused', 0)}, still applying {content.get('still_applying', 0)}."
+    )
+    left = content.get("left_out_before_confirm") or []
+    left_text = "\n\nLeft out before Confirm: " + "; ".join(
+        f"RO {r['number']}: {r['reason']}" for r in left
+    ) if left else ""  # fmt: skip
+    table = "\n\n| RO | Old | New | Outcome |\n|---|---|---|---|\n" + "\n".join(lines)
+    return head + (table if lines else "") + left_text
+
+
+def _shops(content: dict[str, Any]) -> str:
+    items = content.get("items", [])
+    if not items:
+        hint = ", ".join(content.get("did_you_mean") or [])
+        return "No shop matches" + (f"; did you mean: {hint}?" if hint else ".")
+    rows = "\n".join(
+        f"| {i['name']} | {i.get('email') or '**no email**'} | {i.get('contact') or '—'} | "
+        f"{i.get('phone') or '—'} | {i.get('payment_terms') or '—'} | {i.get('open_ros', 0)} |"
+        for i in items
+    )
+    return (
+        f"**{content['total']} shop(s)**\n\n| Shop | Email | Contact | Phone | Terms | Open ROs |"
+        f"\n|---|---|---|---|---|---|\n{rows}"
+    )
+
+
+def _shop(content: dict[str, Any]) -> str:
+    shop, card = content["shop"], content.get("scorecard") or {}
+    by_status = ", ".join(f"{k} {v}" for k, v in (card.get("open_by_status") or {}).items())
+    lines = [
+        f"**{shop['name']}** · {shop.get('email') or '**no email on file**'} · contact "
+        f"{shop.get('contact') or '—'} · phone {shop.get('phone') or '—'} · terms "
+        f"{shop.get('payment_terms') or '—'}",
+        f"- Open ROs: {card.get('open', 0)} ({by_status or 'none'}); overdue "
+        f"{card.get('overdue', 0)}; average {card.get('avg_days_in_status') or '—'} days in the "
+        "current status",
+        f"- Closed: {card.get('closed', 0)}; BER {card.get('ber', 0)} · RAI {card.get('rai', 0)}"
+        f" · scrap {card.get('scrap', 0)}",
+    ]
+    ros = content.get("open_ros") or []
+    if ros:
+        lines.append(
+            "\n| RO | Status | Part | Next update |\n|---|---|---|---|\n"
+            + "\n".join(
+                f"| {r['number']} | {r.get('status') or '—'} | {r.get('part_number') or '—'} | "
+                f"{r.get('next_update') or '—'}{' · **overdue**' if r.get('is_overdue') else ''} |"
+                for r in ros[:20]
+            )
+        )
+    return "\n".join(lines)
+
+
+def _follow_ups(content: dict[str, Any]) -> str:
+    drafts = content.get("drafts") or []
+    if not drafts and not content.get("missing_email"):
+        return "No shop has overdue ROs without a follow-up already on its way."
+    overdue = content.get("overdue_ros", 0)
+    lines = [
+        f"Drafted {len(drafts)} follow-up(s), one per shop, for {overdue} overdue RO(s). "
+        "Nothing is sent until an approver presses **Approve & send**."
+    ]
+    for d in drafts:
+        lines.append(f"- {d.get('shop')}: {d['subject']} → {d.get('to') or '**no email**'}")
+    if content.get("missing_email"):
+        lines.append(
+            "No email on file for: " + ", ".join(content["missing_email"]) + ". Tell me their "
+            "address (e.g. **set email of Avtech to repairs@avtech.example**)."
+        )
+    return "\n".join(lines)
+
+
 def _stock_table(result: dict[str, Any]) -> str:
     items = result.get("items", [])
     if not items:
@@ -156,7 +302,24 @@ def word(tool: str, content: Any) -> str:
     if content.get("unchanged") or content.get("applying"):
         return content.get("message", "Nothing to change.")
     if tool == "get_repair_order":
-        return _describe_ro(content["repair_order"])
+        return (
+            _describe_ro(content["repair_order"])
+            + _history(content.get("history") or [])
+            + _related(content.get("related") or {})
+        )
+    if tool == "search_repair_orders":
+        return _search(content)
+    if tool in ("bulk_update_status", "bulk_archive"):
+        return _bulk(content)
+    if tool == "list_shops":
+        return _shops(content)
+    if tool == "get_shop":
+        return _shop(content)
+    if tool == "update_shop":
+        changed = ", ".join(content.get("changed") or []) or "nothing"
+        return f"Done: {content['shop']['name']} — changed {changed}."
+    if tool == "draft_follow_ups_by_shop":
+        return _follow_ups(content)
     if tool == "list_repair_orders":
         return _ro_table(content, "repair orders")
     if tool == "dashboard":
