@@ -10,6 +10,7 @@ from tools.repair_orders import (
     dashboard,
     get_repair_order,
     list_repair_orders,
+    search_repair_orders,
     update_repair_order,
     update_status,
 )
@@ -22,6 +23,8 @@ READ_TOOLS = (
     low_stock,
     pending_approvals,
     excel_status,
+    # desk queries (c13 point 1)
+    search_repair_orders,
 )
 WRITE_TOOLS = (
     update_status,
