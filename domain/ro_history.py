@@ -90,7 +90,8 @@ def history(session: Session, ro_id: int, limit: int = HISTORY_LIMIT) -> list[di
         _entry(a.at, a.actor, a.action, a.field, a.old_value, a.new_value, None, a.source)
         for a in logged
     ]
-    entries.sort(key=lambda e: e["at"], reverse=True)
+    # MariaDB keeps whole seconds: on a tie the CREATE is the oldest (stable sort keeps the rest).
+    entries.sort(key=lambda e: (e["at"], e["action"] != "CREATE"), reverse=True)
     return [{**e, "at": e["at"].isoformat(timespec="seconds")} for e in entries[:limit]]
 
 
