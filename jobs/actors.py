@@ -42,6 +42,8 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     repair_orders.update_repair_order,
     repair_orders.create_repair_order,
     repair_orders.archive_repair_order,
+    # desk queries (c13 point 1)
+    repair_orders.search_repair_orders,
     inventory.search_inventory,
     inventory.low_stock,
     inventory.preview_use_part,

@@ -11,6 +11,7 @@ from tools.repair_orders import (
     dashboard,
     get_repair_order,
     list_repair_orders,
+    search_repair_orders,
     update_repair_order,
     update_status,
 )
@@ -27,6 +28,8 @@ READ_TOOLS = (
     # c13: shop directory
     list_shops,
     get_shop,
+    # desk queries (c13 point 1)
+    search_repair_orders,
 )
 WRITE_TOOLS = (
     update_status,

@@ -32,6 +32,9 @@ LIST_FIELDS = (
 
 async def get_repair_order(ctx: RunContext[Deps], ro_number: str) -> dict[str, Any]:
     """Look up one repair order by its number, in any archive (Active, Net, Paid, Returns).
+    Also returns its `history` (who changed what, when, old -> new; newest first) and `related`
+    ROs: same part, same serial (`repeat_unit` true when this unit has been sent before), and
+    other open ROs at the same shop.
 
     Args:
         ro_number: The RO number as the user wrote it, e.g. "38462", "G38462" or "RO# G38462".
@@ -68,6 +71,128 @@ async def list_repair_orders(
     )
     if "items" in found:  # a list needs the headline fields; get_repair_order has the rest
         found["items"] = [{k: ro.get(k) for k in LIST_FIELDS} for ro in found["items"]]
+    return found
+
+
+SEARCH_FIELDS = (*LIST_FIELDS, "date_made", "last_updated", "notes")
+SortName = Literal[
+    "next_update",
+    "-next_update",
+    "ro_number",
+    "-ro_number",
+    "date_made",
+    "-date_made",
+    "status_date",
+    "-status_date",
+    "eta",
+    "-eta",
+    "last_updated",
+    "-last_updated",
+]
+
+
+async def search_repair_orders(
+    ctx: RunContext[Deps],
+    shop: str | None = None,
+    status: str | None = None,
+    archive: ArchiveName = "ALL",
+    overdue: bool = False,
+    part_number: str | None = None,
+    serial_number: str | None = None,
+    text: str | None = None,
+    ro_from: str | None = None,
+    ro_to: str | None = None,
+    date_made_from: str | None = None,
+    date_made_to: str | None = None,
+    status_date_from: str | None = None,
+    status_date_to: str | None = None,
+    eta_from: str | None = None,
+    eta_to: str | None = None,
+    next_update_from: str | None = None,
+    next_update_to: str | None = None,
+    last_updated_from: str | None = None,
+    last_updated_to: str | None = None,
+    in_status_for_more_than_days: int | None = None,
+    eta_passed: bool = False,
+    sort: SortName | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Find repair orders by any mix of filters; every filter given must hold. Use it for the
+    desk's questions: "ROs at Avtech waiting quote for more than 14 days", "everything for part
+    066-50008", "serial AB1234's history", "ETA passed but not received", "RO 38000 to 38100
+    made in March". Dates are YYYY-MM-DD; ranges include both ends.
+
+    The result has `total` (all matches), `items` (this page), and `next_cursor`: when it is not
+    null and the person asks for "more", call again with the SAME filters and `cursor` set to it.
+    An unknown shop, part or serial is answered with close matches to offer the person.
+
+    Args:
+        shop: Shops whose name contains this text, e.g. "avtech".
+        status: A status, or several separated by commas, e.g. "WAITING QUOTE" or
+            "APPROVED, IN WORK"; legacy spellings are understood.
+        archive: ACTIVE (open ROs), NET, PAID, RETURNS, or ALL (the default).
+        overdue: Only open ROs whose next follow-up date is before today.
+        part_number: Part numbers starting with this, ignoring dashes and spaces
+            ("066 50008" finds "066-50008" and "066-50008-3").
+        serial_number: This serial number exactly, ignoring dashes and spaces.
+        text: Words that must all appear in the part description, required work or notes.
+        ro_from: Lowest RO number, e.g. "38000".
+        ro_to: Highest RO number, e.g. "38100".
+        date_made_from: ROs made on or after this date.
+        date_made_to: ROs made on or before this date.
+        status_date_from: Current status set on or after this date.
+        status_date_to: Current status set on or before this date.
+        eta_from: Estimated delivery on or after this date.
+        eta_to: Estimated delivery on or before this date.
+        next_update_from: Next follow-up on or after this date.
+        next_update_to: Next follow-up on or before this date.
+        last_updated_from: Last updated on or after this date.
+        last_updated_to: Last updated on or before this date.
+        in_status_for_more_than_days: Only ROs whose current status is older than this many days
+            (with status="WAITING QUOTE": "waiting quote for more than 14 days").
+        eta_passed: Only open ROs whose estimated delivery date has passed and that are not
+            received yet.
+        sort: next_update (soonest follow-up first; the default for ACTIVE), ro_number,
+            date_made, status_date, eta, last_updated; a leading "-" for newest/highest first
+            (the default otherwise is "-ro_number").
+        limit: How many to return in this page (1-100).
+        cursor: The `next_cursor` of the previous page, to continue the same search.
+    """
+    if not 1 <= limit <= 100:
+        raise ModelRetry("limit must be between 1 and 100.")
+    filters: dict[str, Any] = {
+        "shop": shop,
+        "status": status,
+        "archive": None if archive == "ALL" else archive,
+        "overdue": overdue,
+        "part_number": part_number,
+        "serial_number": serial_number,
+        "text": text,
+        "ro_from": ro_from,
+        "ro_to": ro_to,
+        "date_made_from": date_made_from,
+        "date_made_to": date_made_to,
+        "status_date_from": status_date_from,
+        "status_date_to": status_date_to,
+        "eta_from": eta_from,
+        "eta_to": eta_to,
+        "next_update_from": next_update_from,
+        "next_update_to": next_update_to,
+        "last_updated_from": last_updated_from,
+        "last_updated_to": last_updated_to,
+        "in_status_for_more_than_days": in_status_for_more_than_days,
+        "eta_passed": eta_passed,
+        "sort": sort,
+        "limit": limit,
+        "cursor": cursor,
+    }
+    # Only what was given travels: the job message stays small and the cursor's fingerprint
+    # depends on the filters, not on how many defaults a caller spelled out.
+    given = {k: v for k, v in filters.items() if v not in (None, False, "")}
+    found = await ctx.deps.run(ops.search_repair_orders, **given)
+    if "items" in found:  # headline fields; get_repair_order has the rest, history and related
+        found["items"] = [{k: ro.get(k) for k in SEARCH_FIELDS} for ro in found["items"]]
     return found
 
 

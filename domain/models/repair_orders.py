@@ -11,10 +11,31 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.models.base import Base, BigId, LongText, Money, utcnow
+
+# The SQL twin of `domain.inventory.rules.search_key` for the separators part and serial numbers
+# carry (SQLite has no regex replace); the same text in SQLite and MariaDB.
+KEY_SEPARATORS = ("-", " ", "/", ".", "_", "#", ",")
+KEY_SQL = (
+    "upper("
+    + "replace(" * len(KEY_SEPARATORS)
+    + "{column}"
+    + "".join(f", '{sep}', '')" for sep in KEY_SEPARATORS)
+    + ")"
+)
 
 
 class Shop(Base):
@@ -45,6 +66,13 @@ class RepairOrder(Base):
         Index("ix_repair_orders_archive_status", "archive", "status"),
         Index("ix_repair_orders_shop_key", "shop_key"),
         Index("ix_repair_orders_part_number", "part_number"),
+        # The desk's queries (domain/ro_search.py), migration 0008.
+        Index("ix_repair_orders_part_key", "part_key"),
+        Index("ix_repair_orders_serial_key", "serial_key"),
+        Index("ix_repair_orders_status_status_date", "status", "status_date"),
+        Index("ix_repair_orders_archive_eta", "archive", "estimated_delivery"),
+        Index("ix_repair_orders_date_made", "date_made"),
+        Index("ix_repair_orders_last_updated", "last_updated"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -58,6 +86,15 @@ class RepairOrder(Base):
     shop_key: Mapped[str | None] = mapped_column(String(200))
     part_number: Mapped[str | None] = mapped_column(String(100))
     serial_number: Mapped[str | None] = mapped_column(String(100))
+    # Part and serial without dashes, spaces and the like, uppercase: what people type is matched
+    # the way inventory search matches it. Computed by the database, so every writer (service,
+    # bulk seed, importers) keeps them right without knowing they exist.
+    part_key: Mapped[str | None] = mapped_column(
+        String(100), Computed(KEY_SQL.format(column="part_number"), persisted=False)
+    )
+    serial_key: Mapped[str | None] = mapped_column(
+        String(100), Computed(KEY_SQL.format(column="serial_number"), persisted=False)
+    )
     part_description: Mapped[str | None] = mapped_column(String(500))
     required_work: Mapped[str | None] = mapped_column(String(500))
     date_dropped_off: Mapped[date | None] = mapped_column(Date)

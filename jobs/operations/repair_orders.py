@@ -7,6 +7,9 @@ from typing import Any
 from domain.archive import Archive, parse_archive
 from domain.errors import InvalidInput
 from domain.repair_orders import ListFilter
+from domain.ro_history import history, load_id, related
+from domain.ro_query import RoQuery
+from domain.ro_search import search
 from domain.stats import current_dashboard, overdue_aging, status_breakdown, value_by_shop
 from domain.statuses import parse_status
 from jobs.operation import OperationContext, Result, dump, reads, writes
@@ -14,7 +17,14 @@ from jobs.operation import OperationContext, Result, dump, reads, writes
 
 @reads
 def get_repair_order(ctx: OperationContext, number: str | int) -> Result:
-    return {"repair_order": dump(ctx.app.repair_orders.get(number))}
+    ro = ctx.app.repair_orders.get(number)
+    with ctx.app.session() as session:
+        ro_id = load_id(session, ro.number)
+        return {
+            "repair_order": dump(ro),
+            "history": history(session, ro_id),
+            "related": related(session, ro_id),
+        }
 
 
 def _read_back(ctx: OperationContext, number: str | int | None = None, **_: Any) -> Result:
@@ -44,6 +54,24 @@ def list_repair_orders(
     )
     found = ctx.app.repair_orders.list(flt)
     return {"total": found.total, "items": dump(found.items)}
+
+
+@reads
+def search_repair_orders(ctx: OperationContext, **filters: Any) -> Result:
+    """The desk's composable search (domain/ro_query.py, domain/ro_search.py)."""
+    today = ctx.app.today()
+    query = RoQuery.build(filters, today)
+    with ctx.app.session() as session:
+        page = search(session, query, today)
+    return {
+        "total": page.total,
+        "total_exact": page.total_exact,  # false: more than `total` match
+        "returned": len(page.items),
+        "offset": page.offset,
+        "next_cursor": page.next_cursor,
+        "filters": query.described(),
+        "items": dump(page.items),
+    }
 
 
 @reads

@@ -1,14 +1,14 @@
 """shop_changes: the audit trail of shop records edited from the chat (email, contact, terms)
 
 Revision ID: 0009
-Revises: 0007 (0008 belongs to a parallel branch; re-point to it when both are merged)
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,388 @@
+"""The desk's RO search, history and related ROs on real databases (SQLite and MariaDB)."""
+
+import asyncio
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from pydantic_ai import ModelRetry
+from sqlalchemy import func, select
+
+from domain.errors import InvalidInput, NotFound
+from domain.models import ActivityLog, RepairOrder, Shop
+from domain.ro_query import RoQuery
+from domain.ro_search import search
+from domain.roles import SYSTEM, Actor, Role
+from jobs.operations.repair_orders import get_repair_order, search_repair_orders
+from tests.conftest import TODAY
+from tools import repair_orders as tools
+from tools.context import Deps
+
+pytestmark = pytest.mark.dialect
+
+VIEWER = "vi@example.com"
+EDITOR = Actor("ed@example.com", Role.EDITOR, "chat")
+
+# number: (shop, part, serial, description, status, status_date, made, eta, next_update, notes)
+ROS = {
+    38001: (
+        "Avtech Hydraulics",
+        "066-50008",
+        "SN-100",
+        "HYDRAULIC PUMP",
+        "WAITING QUOTE",
+        "2026-10-31",
+        "2026-10-01",
+        "2026-11-10",
+        "2026-11-15",
+        "Customer AOG, expedite",
+    ),
+    38002: (
+        "Avtech Hydraulics",
+        "066-50008-3",
+        "SN200",
+        "HYDRAULIC PUMP",
+        "WAITING QUOTE",
+        "2026-11-15",
+        "2026-11-01",
+        "2026-12-10",
+        "2026-11-25",
+        None,
+    ),
+    38003: (
+        "Dallas Airmotive",
+        "066 50008",
+        "sn100",
+        "HYDRAULIC PUMP",
+        "RECEIVED",
+        "2026-11-18",
+        "2026-09-15",
+        "2026-11-01",
+        "2026-11-21",
+        "Unit back again",
+    ),
+    38004: (
+        "Dallas Airmotive",
+        "3214552",
+        "X9",
+        "CHECK VALVE",
+        "IN WORK",
+        "2026-11-02",
+        "2026-06-01",
+        "2026-11-19",
+        "2026-11-30",
+        "Shop requested teardown",
+    ),
+    38005: (
+        "Honeywell Phoenix",
+        "C20227",
+        None,
+        "FUEL BOOST PUMP",
+        "SHIPPED",
+        "2026-11-19",
+        "2026-11-12",
+        "2026-11-25",
+        "2026-11-24",
+        None,
+    ),
+    38010: (
+        "Honeywell Phoenix",
+        "C20227",
+        "Z-1",
+        "FUEL BOOST PUMP",
+        "PAID",
+        "2026-05-01",
+        "2026-03-03",
+        "2026-04-01",
+        None,
+        "Teardown done",
+    ),
+}
+ARCHIVED = {38010: "PAID"}
+
+
+@pytest.fixture
+def desk(app):
+    with app.session() as s:
+        s.add(Shop(name="Avtech Hydraulics", name_key="AVTECH HYDRAULICS"))
+        s.add(Shop(name="Quiet Shop Inc", name_key="QUIET SHOP INC"))  # no ROs yet
+        s.commit()
+    for number, row in ROS.items():
+        shop, part, serial, desc, status, status_date, made, eta, next_update, notes = row
+        fields = {
+            "shop_name": shop,
+            "part_number": part,
+            "serial_number": serial,
+            "part_description": desc,
+            "status_date": status_date,
+            "date_made": made,
+            "estimated_delivery": eta,
+            "next_update": next_update,
+            "notes": notes,
+        }
+        app.repair_orders.create(
+            SYSTEM,
+            {k: v for k, v in fields.items() if v is not None},
+            number=number,
+            status=status,
+            archive=ARCHIVED.get(number, "ACTIVE"),
+        )
+    with app.session() as s:  # as if last updated on the day the status was set
+        for number, row in ROS.items():
+            ro = s.scalar(select(RepairOrder).where(RepairOrder.number == str(number)))
+            ro.last_updated = date.fromisoformat(row[5])
+            if row[8] is None:
+                ro.next_update = None
+        s.commit()
+    return app
+
+
+def find(app, **raw) -> list[int]:
+    """Every number the search finds (all pages), in its order."""
+    with app.session() as s:
+        page = search(s, RoQuery.build({**raw, "limit": 100}, TODAY), TODAY)
+    assert page.next_cursor is None
+    assert page.total == len(page.items)
+    return [int(ro.number) for ro in page.items]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({}, [38010, 38005, 38004, 38003, 38002, 38001]),
+        ({"archive": "PAID"}, [38010]),
+        ({"archive": "active", "sort": "ro_number"}, [38001, 38002, 38003, 38004, 38005]),
+        ({"status": "waiting for quote"}, [38002, 38001]),
+        ({"status": "IN WORK, SHIPPED"}, [38005, 38004]),
+        ({"overdue": True}, [38001]),  # next update 11-15 < today 11-20
+        ({"shop": "avtech"}, [38002, 38001]),
+        ({"shop": "  dallas   AIRMOTIVE"}, [38004, 38003]),
+        ({"part_number": "06650008"}, [38003, 38002, 38001]),  # prefix, any separators
+        ({"part_number": "066-50008-3"}, [38002]),
+        ({"serial_number": "SN 100"}, [38003, 38001]),  # exact, any separators/case
+        ({"text": "teardown"}, [38010, 38004]),
+        ({"text": "pump aog"}, [38001]),
+        ({"text": "fuel boost"}, [38010, 38005]),
+        ({"ro_from": "G38003", "ro_to": "38005"}, [38005, 38004, 38003]),
+        ({"ro_from": 38005}, [38010, 38005]),
+        ({"date_made_from": "2026-11-01"}, [38005, 38002]),
+        ({"date_made_from": "2026-09-01", "date_made_to": "10/01/2026"}, [38003, 38001]),
+        ({"status_date_from": "2026-11-18", "status_date_to": "2026-11-19"}, [38005, 38003]),
+        ({"eta_from": "2026-11-19", "eta_to": "2026-11-25"}, [38005, 38004]),
+        ({"next_update_from": "2026-11-21", "next_update_to": "2026-11-25"}, [38005, 38003, 38002]),
+        ({"last_updated_from": "2026-11-15"}, [38005, 38003, 38002]),
+        ({"last_updated_to": "2026-10-31"}, [38010, 38001]),
+        ({"in_status_for_more_than_days": 14}, [38010, 38004, 38001]),  # status before 11-06
+        ({"status": "WAITING QUOTE", "in_status_for_more_than_days": 14}, [38001]),
+        # ETA passed and not back: 38003 is RECEIVED, 38010 archived, 38005's ETA is ahead
+        ({"eta_passed": True}, [38001, 38004]),
+    ],
+)
+def test_each_filter(desk, raw, expected):
+    assert find(desk, **raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"shop": "avtech", "status": "WAITING QUOTE", "overdue": True}, [38001]),
+        ({"part_number": "066-50008", "archive": "ACTIVE", "text": "again"}, [38003]),
+        ({"part_number": "066-50008", "shop": "avtech", "sort": "-date_made"}, [38002, 38001]),
+        ({"eta_passed": True, "shop": "dallas", "text": "teardown"}, [38004]),
+        ({"serial_number": "sn100", "date_made_to": "2026-09-30"}, [38003]),
+        ({"shop": "avtech", "status": "SHIPPED"}, []),  # a known shop, nothing in that status
+        ({"shop": "quiet shop"}, []),  # a shop with no ROs yet is not "unknown"
+    ],
+)
+def test_filters_combine(desk, raw, expected):
+    assert find(desk, **raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("next_update", [38001, 38003, 38005, 38002, 38004, 38010]),  # blank last
+        ("-next_update", [38004, 38002, 38005, 38003, 38001, 38010]),  # blank last too
+        ("eta", [38010, 38003, 38001, 38004, 38005, 38002]),
+        ("-status_date", [38005, 38003, 38002, 38004, 38001, 38010]),
+        ("date_made", [38010, 38004, 38003, 38001, 38002, 38005]),
+    ],
+)
+def test_sorts(desk, sort, expected):
+    assert find(desk, sort=sort) == expected
+
+
+def test_active_open_ros_come_soonest_follow_up_first_by_default(desk):
+    assert find(desk, archive="ACTIVE") == [38001, 38003, 38005, 38002, 38004]
+
+
+def test_paging_with_the_cursor_to_the_end(desk):
+    seen, cursor, totals = [], None, set()
+    with desk.session() as s:
+        for _ in range(10):
+            raw = {"limit": 4, **({"cursor": cursor} if cursor else {})}
+            page = search(s, RoQuery.build(raw, TODAY), TODAY)
+            seen += [int(ro.number) for ro in page.items]
+            totals.add(page.total)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    assert seen == find(desk) and totals == {6}
+    # a page size that divides the total exactly still ends with no cursor
+    with desk.session() as s:
+        first = search(s, RoQuery.build({"limit": 3}, TODAY), TODAY)
+        second = search(s, RoQuery.build({"limit": 3, "cursor": first.next_cursor}, TODAY), TODAY)
+    assert second.next_cursor is None and len(second.items) == 3
+
+
+def _snapshot(app):
+    with app.session() as s:
+        return (
+            s.scalar(select(func.count()).select_from(ActivityLog)),
+            sorted(s.execute(select(RepairOrder.number, RepairOrder.version)).all()),
+        )
+
+
+@pytest.mark.parametrize(
+    ("raw", "error", "message"),
+    [
+        ({"shop": "avtek"}, NotFound, 'No such shop "AVTEK"; did you mean "Avtech Hydraulics"'),
+        ({"shop": "hunywell fenix"}, NotFound, 'did you mean "Honeywell Phoenix"'),
+        ({"shop": "zzzz qqqq"}, NotFound, 'No such shop "ZZZZ QQQQ": no shop or repair order'),
+        ({"part_number": "066-5008"}, NotFound, 'No such part number "0665008"; did you mean'),
+        ({"part_number": "C2022Z"}, NotFound, 'did you mean "C20227"'),
+        ({"serial_number": "SN-1000"}, NotFound, 'No such serial number "SN1000"; did you mean'),
+        (
+            {"date_made_from": "2026-12-01", "date_made_to": "2026-01-01"},
+            InvalidInput,
+            "date_made_from \\(2026-12-01\\) is after date_made_to \\(2026-01-01\\)",
+        ),
+        ({"ro_from": 38100, "ro_to": 38000}, InvalidInput, "is after ro_to"),
+    ],
+)
+def test_bad_input_is_refused_and_changes_nothing(desk, raw, error, message):
+    before = _snapshot(desk)
+    with pytest.raises(error, match=message), desk.session() as s:
+        search(s, RoQuery.build(raw, TODAY), TODAY)
+    assert _snapshot(desk) == before
+
+
+def test_suggestions_list_the_close_part_numbers(desk):
+    with pytest.raises(NotFound) as caught, desk.session() as s:
+        search(s, RoQuery.build({"part_number": "066-5008"}, TODAY), TODAY)
+    assert '"066-50008"' in str(caught.value) or '"066 50008"' in str(caught.value)
+
+
+@pytest.fixture
+def running(desk):
+    desk.users.add(SYSTEM, VIEWER, "viewer")
+    desk.jobs.start()
+    yield desk
+    desk.jobs.stop()
+
+
+def call(app, op, **args):
+    return asyncio.run(app.jobs.call(op, args, actor=VIEWER))
+
+
+def test_get_repair_order_has_history_and_related(running):
+    app = running
+    app.repair_orders.change_status(EDITOR, "38001", "APPROVED", note="Quote OK by phone")
+    app.repair_orders.update(EDITOR, "38001", {"estimated_cost": "1250"})
+    got = call(app, get_repair_order, number="G38001")
+    assert got["repair_order"]["number"] == "38001"
+    history = got["history"]
+    newest = history[0]
+    assert (newest["field"], newest["old"], newest["new"], newest["who"]) == (
+        "estimated_cost",
+        None,
+        "1250.00",
+        EDITOR.name,
+    )
+    status = [h for h in history if h["action"] == "STATUS_CHANGE"]
+    # one entry per status change (the two logs merged), newest first, with the note
+    assert [(h["old"], h["new"]) for h in status] == [
+        ("WAITING QUOTE", "APPROVED"),
+        (None, "WAITING QUOTE"),
+    ]
+    assert status[0]["note"] == "Quote OK by phone" and status[0]["who"] == EDITOR.name
+    assert history[-1]["action"] == "CREATE"
+    assert [h["at"] for h in history] == sorted((h["at"] for h in history), reverse=True)
+
+    related = got["related"]
+    assert [r["number"] for r in related["same_part"]["items"]] == ["38003"]  # exact part
+    assert related["same_part"]["total"] == 1
+    assert [r["number"] for r in related["same_serial"]["items"]] == ["38003"]
+    assert related["repeat_unit"] is True
+    assert [r["number"] for r in related["open_at_shop"]["items"]] == ["38002"]
+
+
+def test_get_repair_order_of_a_lone_ro(running):
+    got = call(running, get_repair_order, number="38005")
+    assert got["related"]["same_serial"] == {"total": 0, "items": []}
+    assert got["related"]["repeat_unit"] is False
+    assert [r["number"] for r in got["related"]["same_part"]["items"]] == ["38010"]
+    assert got["related"]["open_at_shop"]["total"] == 0  # 38010 is archived
+
+
+def test_search_operation_pages_and_echoes_filters(running):
+    first = call(running, search_repair_orders, archive="ACTIVE", limit=2)
+    assert (first["total"], first["returned"], first["offset"]) == (5, 2, 0)
+    assert first["filters"] == {"archive": "ACTIVE", "sort": "next_update"}
+    assert [ro["number"] for ro in first["items"]] == ["38001", "38003"]
+    rest = call(
+        running, search_repair_orders, archive="ACTIVE", limit=10, cursor=first["next_cursor"]
+    )
+    assert [ro["number"] for ro in rest["items"]] == ["38005", "38002", "38004"]
+    assert rest["next_cursor"] is None
+
+
+def tool_ctx(app):
+    return SimpleNamespace(
+        deps=Deps(app=app, actor=Actor(VIEWER, Role.VIEWER, "chat"), thread_id="t"),
+        tool_call_approved=False,
+        tool_call_id="call-1",
+        tool_name="search_repair_orders",
+    )
+
+
+def test_search_tool(running):
+    ctx = tool_ctx(running)
+    found = asyncio.run(
+        tools.search_repair_orders(
+            ctx, shop="avtech", status="WAITING QUOTE", in_status_for_more_than_days=14
+        )
+    )
+    assert found["total"] == 1 and found["next_cursor"] is None
+    (ro,) = found["items"]
+    assert ro["number"] == "38001" and ro["notes"] == "Customer AOG, expedite"
+    assert set(ro) == set(tools.SEARCH_FIELDS)
+    more = asyncio.run(tools.search_repair_orders(ctx, archive="ACTIVE", limit=3))
+    page2 = asyncio.run(
+        tools.search_repair_orders(ctx, archive="ACTIVE", limit=3, cursor=more["next_cursor"])
+    )
+    assert len(more["items"]) + len(page2["items"]) == more["total"] == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"shop": "avtek"}, "did you mean"),
+        ({"eta_from": "2026-12-01", "eta_to": "2026-01-01"}, "is after eta_to"),
+        ({"limit": 500}, "between 1 and 100"),
+        ({"archive": "ACTIVE", "cursor": "bogus"}, "cursor"),
+    ],
+)
+def test_search_tool_asks_the_model_to_fix_bad_input(running, args, message):
+    with pytest.raises(ModelRetry, match=message):
+        asyncio.run(tools.search_repair_orders(tool_ctx(running), **args))
+
+
+def test_gt_ro_list_still_works(desk, run_gt):
+    import json
+
+    code, out, _ = run_gt("ro", "list", "--json")
+    assert code == 0
+    listed = json.loads(out)
+    numbers = [ro["number"] for ro in listed["items"]] if isinstance(listed, dict) else listed
+    assert len(numbers) == 5
