@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
@@ -25,7 +24,6 @@ from tools.context import Deps
 from tools.events import CommandPending
 
 ArchiveName = Literal["ACTIVE", "NET", "PAID", "RETURNS"]
-POLL_S = (0.05, 0.1, 0.2, 0.3)  # growing waits between looks at the commands' records
 
 
 async def bulk_update_status(
@@ -139,19 +137,18 @@ async def _confirm_bulk(
 
 async def bulk_outcome(deps: Deps, approval: Approval) -> dict[str, Any]:
     """Every row's outcome, from its command's record: applied (new value), refused (why), or
-    still being applied (posted in the chat when it lands)."""
+    still being applied (posted in the chat when it lands). Each RO's command runs once, however
+    often asked; what the job system cannot run in time, the recovery pass runs."""
     timeout = deps.app.settings.job_timeout_s
-    deadline = time.monotonic() + timeout
-    # hands each RO's command to the workers (once, however often asked); if the job system is
-    # slow, the recovery pass sends them, and the records below say how far they got
     with contextlib.suppress(JobError):
         await deps.app.jobs.run(apply_command, approval.id, timeout=timeout)
     rows = await asyncio.to_thread(deps.app.approvals.children, approval)
-    looks = 0
-    while any(r.outcome is None for r in rows) and time.monotonic() < deadline:
-        await asyncio.sleep(POLL_S[min(looks, len(POLL_S) - 1)])
-        looks += 1
-        rows = await asyncio.to_thread(deps.app.approvals.children, approval)
+    waiting = [r.id for r in rows if r.outcome is None]
+    await asyncio.gather(
+        *(deps.app.jobs.run(apply_command, row_id, timeout=timeout) for row_id in waiting),
+        return_exceptions=True,  # a JobError leaves that row "still applying"
+    )
+    rows = await asyncio.to_thread(deps.app.approvals.children, approval)
     outcomes = []
     for row in rows:
         old, new = (row.preview.get("changes") or [[None, None, None]])[0][1:]

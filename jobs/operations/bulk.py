@@ -89,14 +89,10 @@ def apply_bulk(
     rows: list[dict[str, Any]],
     refused: list[dict[str, Any]] | None = None,
 ) -> Result:
-    """Send each RO's confirmed command to be applied (each once, by its own key), then record
-    this bulk command as done. A command already settled is not sent again."""
-    from jobs.commands import apply_command  # jobs.commands lists this operation: import late
-
+    """The bulk card's own command: its RO commands were confirmed with it (one per RO, each
+    applied once by its own key — by the tool that awaits them, or by the recovery pass); this
+    records the card as done and names them."""
     children = ctx.app.approvals.batch(batch, len(rows))
-    waiting = [c.id for c in children if c.outcome is None]
-    for child_id in waiting:
-        ctx.app.jobs.send(apply_command, child_id)
     with ctx.uow() as uow:  # commits this command's key and APPLIED outcome
         uow.commit()
-    return {"batch": batch, "children": [c.id for c in children], "sent": len(waiting)}
+    return {"batch": batch, "children": [c.id for c in children]}
