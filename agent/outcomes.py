@@ -19,3 +19,15 @@ def describe(approval: Approval, record: dict[str, Any]) -> str:
     if approval.state == "CANCELLED":
         return f"Cancelled: {title}. Nothing was changed."
     return f"Confirmed: {title}. It is being applied; the result will be posted here."
+
+
+def describe_bulk(result: dict[str, Any]) -> str:
+    """A bulk card's rows, each as its command's record says."""
+    refused = "; ".join(
+        f"RO {r['ro_number']}: {r['reason']}" for r in result["rows"] if r["outcome"] == "REFUSED"
+    )
+    text = (
+        f"{result.get('title') or 'Bulk change'}: applied {result['applied']}, refused "
+        f"{result['refused']}, still being applied {result['still_applying']}."
+    )
+    return text + (f" Refused: {refused}." if refused else "")

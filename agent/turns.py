@@ -34,15 +34,17 @@ from pydantic_ai.models import Model
 from agent.agent import agent
 from agent.failures import expected, explain
 from agent.models import build_model, model_label
-from agent.outcomes import describe
+from agent.outcomes import describe, describe_bulk
 from agent.rate_limit import build_rate_limiter
 from agent.store import ConversationStore
+from domain.bulk import BULK_OPERATION
 from domain.errors import Conflict, NotFound, RoTrackerError
 from domain.models.chat import Approval, ApprovalState
-from domain.roles import Actor
+from domain.roles import Actor, Role
 from jobs.app import App
 from jobs.commands import apply_command, outcome_of
 from jobs.errors import JobError
+from tools.bulk import bulk_outcome
 from tools.context import Call, Deps
 from tools.events import CommandPending, UiEvent
 
@@ -147,6 +149,13 @@ class Assistant:
         """The run no longer waits on this change (the person went on asking): say what became
         of it, from its record."""
         record: dict[str, Any] = {"outcome": None}
+        if approval.state == ApprovalState.CONFIRMED.value and approval.operation == BULK_OPERATION:
+            deps = Deps(app=self.app, actor=Actor(approval.decided_by or "", Role.VIEWER, "chat"),
+                        thread_id=approval.thread_id)  # fmt: skip
+            rows = await bulk_outcome(deps, approval)
+            for ui_event in deps.events:
+                await sink.show(ui_event)
+            return await self._say(sink, describe_bulk(rows))
         if approval.state == ApprovalState.CONFIRMED.value:
             with contextlib.suppress(JobError):  # still queued: say so
                 record = await self.app.jobs.run(

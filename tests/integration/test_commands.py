@@ -156,3 +156,15 @@ def test_a_stalled_model_is_cut_off_with_clear_words(desk):  # noqa: F811
         outcome = asyncio.run(Assistant(desk).ask(EDITOR, "t-stall", "RO 38462", sink))
     assert outcome.error is not None
     assert "did not answer within" in outcome.reply and "Nothing was changed" in outcome.reply
+
+
+def test_a_bulk_card_confirmed_after_the_thread_moved_on_reports_each_row(desk):  # noqa: F811
+    outcome, _ = ask(desk, EDITOR, "set 38462 and 38463 to shipped")
+    [card] = outcome.waiting
+    desk.repair_orders.update(SYSTEM, "38463", {"notes": "changed meanwhile"})
+    ask(desk, EDITOR, "RO 38462")  # the thread moves on; the card stays usable
+    done, sink = decide(desk, EDITOR, card.id, True)
+    assert done.error is None
+    assert "applied 1, refused 1" in sink.said and "RO 38463" in sink.said
+    assert ro_row(desk, "38462").status == "SHIPPED"
+    assert ro_row(desk, "38463").status == "IN WORK"
