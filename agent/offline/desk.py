@@ -48,22 +48,28 @@ def bulk(raw: str, t: str, today: date) -> ToolCallPart | str | None:
             archive=m[2].upper() if m[2] else None,
         )
     verb = r"(?:please\s+)?(?:set|mark|change|move|update|make)\s+"
-    if not (m := re.match(rf"{verb}(.*?)\s+(?:to|as)\s+([a-z ]+?)$", t)) and not (
-        m := re.match(rf"{verb}(.*\bros?\b.*?)\s+([a-z ]+?)$", t)
-    ):
-        return None
-    target = try_parse_status(m[2])
-    if target is None:
-        return f'"{m[2]}" is not a status I know. Use e.g. APPROVED, IN WORK, SHIPPED, RECEIVED.'
+    m = re.match(rf"{verb}(.*?)\s+(?:to|as)\s+([a-z ]+?)$", t)
+    if m:
+        selection_text, target = m[1], try_parse_status(m[2])
+        if target is None:
+            return f'"{m[2]}" is not a status I know. Use e.g. APPROVED, IN WORK, SHIPPED.'
+    else:  # "mark every SHIPPED RO at Avtech received": the status is the last words
+        m = re.match(rf"{verb}(.*)$", t)
+        words = m[1].split() if m else []
+        tail = next((n for n in (3, 2, 1) if len(words) > n and try_parse_status(
+            " ".join(words[-n:]))), None)  # fmt: skip
+        if tail is None:
+            return None
+        selection_text, target = " ".join(words[:-tail]), try_parse_status(" ".join(words[-tail:]))
     if many:
         return _call("bulk_update_status", ro_numbers=_numbers(many[1]), new_status=target.value)
-    selection = search_filters(m[1], today).args
+    selection = search_filters(selection_text, today).args
     return _call(
         "bulk_update_status",
         new_status=target.value,
         status=selection.get("status"),
         shop=selection.get("shop"),
-        older_than_days=_age(m[1]),
+        older_than_days=_age(selection_text),
     )
 
 

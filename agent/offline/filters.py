@@ -19,7 +19,7 @@ _FILLER_WORDS = """a an the all any every our my me us we i you please show list
     had there ros ro repair repairs order orders ones one that those these them it items units
     with of for in on by to and or from at about current currently still now right just only
     can could would you'd like want need let know how many number count total open active
-    how's let's here"""
+    how's let's here anything something"""
 FILLER = frozenset(_FILLER_WORDS.split())
 STATUS_WORDS = sorted(
     [s.value.lower() for s in Status]
@@ -51,7 +51,7 @@ SPAN = (
     rf"|(?:before|until|by|through|after|since|from|on) {DATE}"
     rf"|this (?:week|month|year)|last (?:week|month|year)|next week"
     rf"|(?:the )?(?:last|past) \d+ (?:days?|weeks?|months?)"
-    rf"|q[1-4](?: \d{{4}})?|(?:in )?(?:{MONTH})(?: \d{{4}})?|{DATE})"
+    rf"|(?:in )?q[1-4](?: \d{{4}})?|(?:in )?(?:{MONTH})(?: \d{{4}})?|{DATE})"
 )
 DATE_FIELDS = [
     (r"(?:made|created|opened|dropped off|sent out|raised)", "date_made"),

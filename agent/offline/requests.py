@@ -87,6 +87,10 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         return None, _call("email_history", ro_number=number[1] if number else None)
     if call := follow_ups(t):
         return None, call
+    if call := shops(raw, t):
+        return None, call
+    if t in ARCHIVES and t != "all":  # "returns", "net": that archive
+        return None, _call("search_repair_orders", archive=ARCHIVES[t])
     if re.search(r"\b(drafts?|e-?mails?|chase)\b", t) and not re.match(
         r"(?:set|change|update)\b", t
     ):
@@ -108,8 +112,6 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         if re.search(r"\b(status|up to date|behind|how many)\b", t):
             return None, _call("excel_status")
         return None, _call("sync_excel", full=not re.search(r"\b(waiting|changes|now)\b", t))
-    if call := shops(raw, t):
-        return None, call
     if m := re.match(
         rf"(?:please\s+)?(?:set|change|update)\s+(?:the\s+)?({'|'.join(FIELDS)})\s+"
         rf"(?:of|for|on)\s+{NUMBER}\s+to\s+(.+)$",
