@@ -26,7 +26,7 @@ from jobs.excel.actor import excel_sync
 from jobs.idempotency import run_once
 from jobs.mail.actor import send_email
 from jobs.operation import OperationContext, spec_of
-from jobs.operations import approvals, email, excel, inventory, repair_orders
+from jobs.operations import approvals, email, excel, exports, inventory, repair_orders, reports
 from jobs.policies import BACKGROUND, COMMAND, INTERACTIVE
 
 OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
@@ -54,6 +54,10 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     excel.excel_sync_now,
     excel.excel_sync_progress,
     approvals.pending_approvals,
+    # reports and exports
+    reports.report,
+    exports.export_ro_list,
+    exports.export_report,
 )
 
 TASKS: dict[Callable[..., Any], dict[str, Any]] = {

@@ -3,6 +3,7 @@
 from tools.approvals import pending_approvals
 from tools.email import draft_email, email_history, list_email_drafts
 from tools.excel import excel_status, sync_excel
+from tools.exports import export
 from tools.inventory import low_stock, search_inventory, use_part
 from tools.repair_orders import (
     archive_repair_order,
@@ -13,6 +14,7 @@ from tools.repair_orders import (
     update_repair_order,
     update_status,
 )
+from tools.reports import report
 
 READ_TOOLS = (
     get_repair_order,
@@ -22,6 +24,9 @@ READ_TOOLS = (
     low_stock,
     pending_approvals,
     excel_status,
+    # reports and exports
+    report,
+    export,
 )
 WRITE_TOOLS = (
     update_status,
