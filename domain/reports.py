@@ -251,6 +251,9 @@ def _shop_label(key: str | None, name: str | None) -> str:
 
 
 RO_DATE = func.coalesce(RepairOrder.date_made, RepairOrder.date_dropped_off)
+# Grouping by an expression, not the bare column: on the bare indexed column SQLite walks the
+# shop index and looks every RO up one by one (10-20x slower than one scan of the table).
+SHOP = func.coalesce(RepairOrder.shop_key, "")
 DROPPED_OFF = func.coalesce(RepairOrder.date_dropped_off, RepairOrder.date_made)
 
 
@@ -258,7 +261,7 @@ DROPPED_OFF = func.coalesce(RepairOrder.date_dropped_off, RepairOrder.date_made)
 def _spend(session: Session, flt: ReportFilter, by: str) -> list[SpendRow]:
     ro = RepairOrder
     if by == "shop":
-        keys: list = [ro.shop_key]
+        keys: list = [SHOP]
         label = func.max(ro.shop_name)
     else:
         keys = [extract("year", RO_DATE), extract("month", RO_DATE)]
@@ -322,7 +325,7 @@ def _durations(
     first = _first_change(statuses)
     lo, hi = _bounds(flt.period)
     days = days_between(first.c.at, DROPPED_OFF)
-    key = ro.shop_key if per_shop else literal("*")
+    key = SHOP if per_shop else literal("*")
     base = (
         select(
             key.label("key"),
@@ -396,7 +399,7 @@ def _on_time(session: Session, flt: ReportFilter) -> list[OnTimeRow]:
     late = and_(has_eta, late_by > 0)
     query = (
         select(
-            ro.shop_key,
+            SHOP,
             func.max(ro.shop_name),
             func.count(),
             _count(has_eta),
@@ -406,7 +409,7 @@ def _on_time(session: Session, flt: ReportFilter) -> list[OnTimeRow]:
         )
         .join(first, first.c.ro_id == ro.id)
         .where(first.c.at >= lo, first.c.at < hi, *_where(flt))
-        .group_by(ro.shop_key)
+        .group_by(SHOP)
     )
     rows = []
     for key, name, *counts, mean_late in session.execute(query):
@@ -441,13 +444,13 @@ def _outcomes(session: Session, flt: ReportFilter) -> list[OutcomeRow]:
     ro = RepairOrder
     query = (
         select(
-            ro.shop_key,
+            SHOP,
             func.max(ro.shop_name),
             func.count(),
             *(_count(ro.status == s) for s in OUTCOMES),
         )
         .where(RO_DATE.between(flt.period.start, flt.period.end), *_where(flt))
-        .group_by(ro.shop_key)
+        .group_by(SHOP)
     )
     rows = []
     for key, name, *counts in session.execute(query):
