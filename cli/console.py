@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from domain.models.chat import Approval
-from tools.events import CommandPending, EmailDraftCards, UiEvent
+from tools.events import CommandPending, EmailDraftCards, FileReady, UiEvent
 
 
 def approval_dict(a: Approval) -> dict[str, Any]:
@@ -76,6 +76,8 @@ class ConsoleSink:
                 f"`gt approvals show {event.approval_id}` tells when it is done.",
                 markup=False,
             )
+        if isinstance(event, FileReady) and self.console:  # reports and exports
+            self.console.print(f"  File: {event.path}", markup=False, highlight=False)
         if not (isinstance(event, EmailDraftCards) and self.console):
             return  # charts and live progress are for the chat; the data is in the output
         for draft_id in event.draft_ids:

@@ -27,6 +27,7 @@ from jobs.idempotency import run_once
 from jobs.mail.actor import send_email
 from jobs.operation import OperationContext, spec_of
 from jobs.operations import approvals, bulk, email, excel, inventory, repair_orders, shops  # c13
+from jobs.operations import approvals, email, excel, exports, inventory, repair_orders, reports
 from jobs.policies import BACKGROUND, COMMAND, INTERACTIVE
 
 OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
@@ -65,6 +66,10 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     shops.preview_update_shop,
     shops.update_shop,
     email.draft_follow_ups_by_shop,
+    # reports and exports
+    reports.report,
+    exports.export_ro_list,
+    exports.export_report,
 )
 
 TASKS: dict[Callable[..., Any], dict[str, Any]] = {

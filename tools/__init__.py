@@ -4,6 +4,7 @@ from tools.approvals import pending_approvals
 from tools.bulk import bulk_archive, bulk_update_status  # c13: bulk changes
 from tools.email import draft_email, draft_follow_ups_by_shop, email_history, list_email_drafts
 from tools.excel import excel_status, sync_excel
+from tools.exports import export
 from tools.inventory import low_stock, search_inventory, use_part
 from tools.repair_orders import (
     archive_repair_order,
@@ -16,6 +17,7 @@ from tools.repair_orders import (
     update_status,
 )
 from tools.shops import get_shop, list_shops, update_shop  # c13: shop directory
+from tools.reports import report
 
 READ_TOOLS = (
     get_repair_order,
@@ -30,6 +32,9 @@ READ_TOOLS = (
     get_shop,
     # desk queries (c13 point 1)
     search_repair_orders,
+    # reports and exports
+    report,
+    export,
 )
 WRITE_TOOLS = (
     update_status,

@@ -38,4 +38,25 @@ class CommandPending:
     approval_id: str
 
 
-UiEvent = DashboardCharts | EmailDraftCards | ExcelSyncStarted | CommandPending
+# ---- reports and exports ----
+@dataclass(frozen=True)
+class ReportChart:
+    """A report (tools/reports.py) worth a picture: its kind, a title and its rows."""
+
+    kind: str
+    title: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FileReady:
+    """An exported file to offer for download."""
+
+    path: str
+    name: str
+    mime: str
+
+
+UiEvent = (
+    DashboardCharts | EmailDraftCards | ExcelSyncStarted | CommandPending | ReportChart | FileReady
+)

@@ -50,3 +50,104 @@ def dashboard_figures(data: dict[str, Any]) -> list[tuple[str, go.Figure]]:
         fig.update_xaxes(tickprefix="$", separatethousands=True)
         figures.append(("Value by shop", _layout(fig, "Estimated value of active ROs, top shops")))
     return figures
+
+
+# ---- reports (tools/reports.py) ----------------------------------------------------------------
+TOP = 15  # bars a chart can show legibly; the full rows are in the reply and the export
+ORANGE = "#ea580c"
+
+
+def _hbar(fig: go.Figure, title: str, rows: int) -> go.Figure:
+    _layout(fig, title)
+    fig.update_layout(height=max(320, 60 + 24 * rows), showlegend=True, barmode="stack")
+    fig.update_yaxes(autorange="reversed")  # first row on top, as in the table
+    return fig
+
+
+def report_figure(kind: str, title: str, data: dict[str, Any]) -> go.Figure | None:
+    """The figure for one report's rows (`domain.reports.Report.as_dict()`), or None."""
+    rows = (data.get("rows") or [])[:TOP]
+    if not rows:
+        return None
+    if kind == "spend_by_month":
+        rows = data["rows"]  # every month of the period, in order
+        months = [r["group"] for r in rows]
+        fig = go.Figure(
+            [
+                go.Bar(x=months, y=[float(r["final"]) for r in rows], name="final cost"),
+                go.Bar(x=months, y=[float(r["estimated"]) for r in rows], name="estimate only"),
+            ]
+        )
+        fig.data[0].update(marker_color=BLUE)
+        fig.data[1].update(marker_color=GREY)
+        _layout(fig, title)
+        fig.update_layout(barmode="stack", showlegend=True)
+        fig.update_yaxes(tickprefix="$", separatethousands=True)
+        return fig
+    if kind == "spend_by_shop":
+        shops = [r["group"] for r in rows]
+        fig = go.Figure(
+            [
+                go.Bar(y=shops, x=[float(r["final"]) for r in rows], orientation="h"),
+                go.Bar(y=shops, x=[float(r["estimated"]) for r in rows], orientation="h"),
+            ]
+        )
+        fig.data[0].update(name="final cost", marker_color=BLUE)
+        fig.data[1].update(name="estimate only", marker_color=GREY)
+        fig.update_xaxes(tickprefix="$", separatethousands=True)
+        return _hbar(fig, title, len(rows))
+    if kind in ("turnaround", "quote_latency"):
+        shops = [r["shop"] for r in rows]
+        fig = go.Figure(
+            [
+                go.Bar(
+                    y=shops,
+                    x=[r["median_days"] for r in rows],
+                    orientation="h",
+                    name="median",
+                    marker_color=BLUE,
+                    text=[f"{r['ros']} ROs" for r in rows],
+                    textposition="auto",
+                ),
+                go.Scatter(
+                    y=shops,
+                    x=[r["p90_days"] for r in rows],
+                    mode="markers",
+                    name="p90",
+                    marker={"color": RED, "symbol": "diamond", "size": 10},
+                ),
+            ]
+        )
+        fig.update_xaxes(title_text="days")
+        return _hbar(fig, title, len(rows))
+    if kind == "on_time":
+        rated = [r for r in rows if r["on_time_rate"] is not None]
+        fig = go.Figure(
+            go.Bar(
+                y=[r["shop"] for r in rated],
+                x=[100 * r["on_time_rate"] for r in rated],
+                orientation="h",
+                name="on time",
+                marker_color=BLUE,
+                text=[f"{r['on_time']}/{r['with_eta']}" for r in rated],
+                textposition="auto",
+            )
+        )
+        fig.update_xaxes(ticksuffix="%", range=[0, 100])
+        return _hbar(fig, title, len(rated))
+    if kind == "outcomes":
+        shops = [r["shop"] for r in rows]
+        bars = [
+            go.Bar(
+                y=shops,
+                x=[100 * r[k] / r["ros"] for r in rows],
+                orientation="h",
+                name=k.upper(),
+                marker_color=color,
+            )
+            for k, color in (("ber", RED), ("rai", ORANGE), ("scrap", GREY))
+        ]
+        fig = go.Figure(bars)
+        fig.update_xaxes(ticksuffix="%")
+        return _hbar(fig, title, len(rows))
+    return None

@@ -17,10 +17,12 @@ from tools.events import (
     DashboardCharts,
     EmailDraftCards,
     ExcelSyncStarted,
+    FileReady,
+    ReportChart,
     UiEvent,
 )
 from web import approvals
-from web.charts import dashboard_figures
+from web.charts import dashboard_figures, report_figure
 from web.outcomes import post_outcome
 from web.progress import show_sync_progress
 
@@ -38,6 +40,13 @@ def _plotly_elements(data: dict[str, Any]) -> list[cl.Plotly]:
         cl.Plotly(name=title, figure=fig, display="inline", size="large")
         for title, fig in dashboard_figures(data)
     ]
+
+
+def _report_elements(event: ReportChart) -> list[cl.Plotly]:
+    fig = report_figure(event.kind, event.title, event.data)
+    if fig is None:
+        return []
+    return [cl.Plotly(name=event.title, figure=fig, display="inline", size="large")]
 
 
 class ChainlitSink:
@@ -82,6 +91,14 @@ class ChainlitSink:
             elements = await asyncio.to_thread(_plotly_elements, event.data)
             if elements:
                 await cl.Message(content="", elements=elements).send()
+        # ---- reports and exports ----
+        elif isinstance(event, ReportChart):
+            elements = await asyncio.to_thread(_report_elements, event)
+            if elements:
+                await cl.Message(content="", elements=elements).send()
+        elif isinstance(event, FileReady):
+            file = cl.File(name=event.name, path=event.path, mime=event.mime, display="inline")
+            await cl.Message(content=f"Your file: **{event.name}**", elements=[file]).send()
 
     async def finish(self, reply: str) -> None:
         if self.message is not None:
