@@ -26,8 +26,17 @@ from jobs.excel.actor import excel_sync
 from jobs.idempotency import run_once
 from jobs.mail.actor import send_email
 from jobs.operation import OperationContext, spec_of
-from jobs.operations import approvals, bulk, email, excel, inventory, repair_orders, shops  # c13
-from jobs.operations import approvals, email, excel, exports, inventory, repair_orders, reports
+from jobs.operations import (
+    approvals,
+    bulk,
+    email,
+    excel,
+    exports,
+    inventory,
+    repair_orders,
+    reports,
+    shops,
+)
 from jobs.policies import BACKGROUND, COMMAND, INTERACTIVE
 
 OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (

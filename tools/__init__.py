@@ -16,8 +16,8 @@ from tools.repair_orders import (
     update_repair_order,
     update_status,
 )
-from tools.shops import get_shop, list_shops, update_shop  # c13: shop directory
 from tools.reports import report
+from tools.shops import get_shop, list_shops, update_shop  # c13: shop directory
 
 READ_TOOLS = (
     get_repair_order,
