@@ -196,6 +196,71 @@ def _follow_ups(content: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _report(content: dict[str, Any]) -> str:
+    summary, kind = content.get("summary") or {}, content["kind"]
+    period = (content.get("period") or {}).get("label", "")
+    head = f"**{content.get('title', kind)}** — {period}"
+    if kind.startswith("spend"):
+        line = (
+            f"{summary.get('ros', 0)} ROs, {_money(summary.get('spend'))} (final "
+            f"{_money(summary.get('final'))} + estimates {_money(summary.get('estimated'))} for "
+            f"{summary.get('estimate_only_ros', 0)} ROs without a final cost)"
+        )
+        if summary.get("top"):
+            line += f"; most with {summary['top']} ({_money(summary.get('top_spend'))})"
+    elif kind in ("turnaround", "quote_latency"):
+        line = (
+            f"{summary.get('ros', 0)} ROs: median {summary.get('median_days')} days, p90 "
+            f"{summary.get('p90_days')} days"
+        )
+        if summary.get("slowest_shop"):
+            line += (
+                f"; slowest {summary['slowest_shop']} (median "
+                f"{summary.get('slowest_median_days')} days), fastest "
+                f"{summary.get('fastest_shop')} ({summary.get('fastest_median_days')} days)"
+            )
+    elif kind == "on_time":
+        line = (
+            f"{summary.get('on_time', 0)} of {summary.get('with_eta', 0)} received by their ETA "
+            f"({summary.get('on_time_rate')})"
+        )
+        if summary.get("worst_shop"):
+            line += f"; least on time: {summary['worst_shop']} ({summary.get('worst_rate')})"
+    else:
+        line = (
+            f"{summary.get('ros', 0)} ROs: BER {summary.get('ber', 0)}, RAI "
+            f"{summary.get('rai', 0)}, scrap {summary.get('scrap', 0)} (rate {summary.get('rate')})"
+        )
+        if summary.get("worst_shop"):
+            line += f"; highest: {summary['worst_shop']} ({summary.get('worst_rate')})"
+    columns, rows = content.get("columns") or [], content.get("rows") or []
+    if not rows:
+        return f"{head}\n\nNothing in that period."
+    table = "| " + " | ".join(c.replace("_", " ") for c in columns) + " |\n|"
+    table += (
+        "---|" * len(columns)
+        + "\n"
+        + "\n".join(
+            "| " + " | ".join("—" if r.get(c) is None else str(r.get(c)) for c in columns) + " |"
+            for r in rows[:15]
+        )
+    )
+    notes = " ".join(content.get("notes") or [])
+    return f"{head}\n\n{line}.\n\n{table}" + (f"\n\n{notes}" if notes else "")
+
+
+def _exported(content: dict[str, Any]) -> str:
+    cut = (
+        f" (the first {content['rows']} of {content['total']}: narrow the list to get the rest)"
+        if content.get("truncated")
+        else ""
+    )
+    return (
+        f"Here is **{content['name']}** — {content['rows']} row(s){cut}. The synced company "
+        "workbook was not touched."
+    )
+
+
 def _stock_table(result: dict[str, Any]) -> str:
     items = result.get("items", [])
     if not items:
@@ -320,6 +385,10 @@ def word(tool: str, content: Any) -> str:
         return f"Done: {content['shop']['name']} — changed {changed}."
     if tool == "draft_follow_ups_by_shop":
         return _follow_ups(content)
+    if tool == "report":
+        return _report(content)
+    if tool == "export":
+        return _exported(content)
     if tool == "list_repair_orders":
         return _ro_table(content, "repair orders")
     if tool == "dashboard":

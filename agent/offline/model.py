@@ -22,6 +22,7 @@ from pydantic_ai.messages import (
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
 from agent.offline.answers import word
+from agent.offline.reports import export_last
 from agent.offline.requests import understand
 
 
@@ -53,6 +54,11 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     if re.fullmatch(r"(?:show |give me |list )?(?:more|next(?: page| \d+)?|the rest|continue)",
                     text.strip().lower().rstrip(".!?")):  # fmt: skip
         return _more(messages)
+    if re.search(
+        r"\b(?:export|download|send me)\b.*\b(?:that|this|it|those|these)\b", text.lower()
+    ):
+        planned = export_last(messages, text.lower())
+        return ModelResponse(parts=[TextPart(planned) if isinstance(planned, str) else planned])
     _, planned = understand(text, today)
     if isinstance(planned, str):
         return ModelResponse(parts=[TextPart(planned)])

@@ -10,6 +10,7 @@ from pydantic_ai.messages import ToolCallPart
 
 from agent.offline.desk import bulk, follow_ups, shops
 from agent.offline.filters import describe_leftover, search_filters
+from agent.offline.reports import export, report
 from domain.statuses import try_parse_status
 
 HELP = """\
@@ -108,6 +109,10 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         return None, _call("dashboard")
     if re.search(r"\blow[- ]stock\b|\breorder\b|running low", t):
         return None, _call("low_stock")
+    if call := export(t, today):
+        return None, call
+    if call := report(t):
+        return None, call
     if re.search(r"\b(sync|excel|workbook|spreadsheet)\b", t):
         if re.search(r"\b(status|up to date|behind|how many)\b", t):
             return None, _call("excel_status")

@@ -1,0 +1,132 @@
+"""Reports and exports, as the desk asks for them — for the offline model.
+
+"how much did we spend with each shop this year"   report spend_by_shop, this year
+"which shop is slowest on hydraulic pumps?"        report turnaround, part hydraulic pumps
+"send me the overdue list as Excel"                 export ro_list {overdue}
+"export that" (after a list or a report)            export of that, with its conditions
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pydantic_ai.messages import ModelMessage, ToolCallPart
+
+from agent.offline.dates import MONTH
+from agent.offline.filters import search_filters
+
+PERIOD = (
+    rf"(?:this|last) (?:year|month|quarter)|ytd|year to date|(?:the )?(?:last|past) \d+ "
+    rf"(?:days?|weeks?|months?)|q[1-4](?: \d{{4}})?|(?:{MONTH})(?: \d{{4}})?|(?:19|20)\d{{2}}|"
+    rf"from \S+ to \S+"
+)
+KINDS = [
+    (r"\b(?:spen[dt]|spending|cost|costs|paid out)\b.*\b(?:month|monthly)\b|"
+     r"\bmonthly spend\b|\bspend by month\b", "spend_by_month"),
+    (r"\b(?:spen[dt]|spending|costs?|paid)\b", "spend_by_shop"),
+    (r"\bquote(?:s)? (?:latency|turnaround|time)|how (?:long|fast) (?:do|are) (?:the )?"
+     r"(?:shops? )?quot|\bquote latency\b|(?:slowest|fastest|take) to quote", "quote_latency"),
+    (r"\bon[- ]time\b|\blate deliver|\bdeliver(?:s|ed)? late\b|\bmiss(?:es|ed)? (?:the |their )?"
+     r"eta", "on_time"),
+    (r"\bber\b|\brai\b|\bscrap(?:ped)?\b|\bbeyond economical\b|\breturned as is\b|"
+     r"\boutcomes?\b", "outcomes"),
+    (r"\bturn ?around\b|\btat\b|\bslowest\b|\bfastest\b|\bhow long\b.*\brepair|"
+     r"\brepair time\b|\blead time\b", "turnaround"),
+]  # fmt: skip
+EXPORT = (
+    r"\b(?:export|download|(?:as |in |to )?(?:csv|xlsx)|(?:as|in|to) (?:an? )?(?:excel|"
+    r"spreadsheet)(?: file)?)\b"
+)
+# "export that", "send me that as csv", "download it": the last list or report of the thread.
+EXPORT_THAT = (
+    r"\b(?:export|download|send(?: me)?)\s+(?:that|this|it|those|these)\b(?!\s+(?:year|month|week))"
+)
+COMPONENTS = (
+    r"pumps?|valves?|actuators?|starters?|generators?|motors?|brakes?|wheels?|propellers?|"
+    r"props?|gearboxes|gearbox|servos?|regulators?|heat exchangers?|fuel controls?|batter(?:y|ies)"
+    r"|landing gears?|struts?|instruments?|avionics|radios?"
+)
+LIST_FILTERS = ("overdue", "status", "shop", "archive")
+
+
+def _call(tool: str, **args) -> ToolCallPart:
+    return ToolCallPart(tool_name=tool, args={k: v for k, v in args.items() if v is not None})
+
+
+def _period(t: str) -> str | None:
+    m = re.search(rf"\b(?:in |for |during |over )?({PERIOD})\b", t)
+    return m[1] if m else None
+
+
+def _part(t: str) -> str | None:
+    m = re.search(rf"\b(?:on|for) ((?:[a-z0-9-]+ ){{0,2}}(?:{COMPONENTS}))\b", t)
+    if m:
+        return m[1]
+    m = re.search(r"\b(?:part|p/?n)\s*#?\s*([a-z0-9][\w\-./]*)", t)
+    return m[1].upper() if m else None
+
+
+def _shop(t: str) -> str | None:
+    m = re.search(r"\b(?:at|with|from) (?!each|every|all|the shops)([a-z][\w&.' -]+?)"
+                  r"(?= (?:this|last|in|for|during|over|on|since|q[1-4])\b|$)", t)  # fmt: skip
+    return m[1].strip() if m else None
+
+
+def report(t: str) -> ToolCallPart | None:
+    """A report request, or None."""
+    if re.search(EXPORT, t):
+        return None
+    for pattern, kind in KINDS:
+        if re.search(pattern, t):
+            if kind == "outcomes" and re.search(r"\b(?:set|mark|change|move)\b", t):
+                return None  # "mark 38462 as BER" is a change, not a report
+            return _call(
+                "report", kind=kind, period=_period(t) or "this year", shop=_shop(t), part=_part(t)
+            )
+    return None
+
+
+def export(t: str, today: date) -> ToolCallPart | str | None:
+    """ "send me the overdue list as Excel", "export spend by shop as csv" — or None. ("export
+    that" needs the conversation: the model answers it, see `export_last`.)"""
+    if not re.search(EXPORT, t) or re.search(EXPORT_THAT, t):
+        return None
+    fmt = "csv" if "csv" in t else "xlsx"
+    for pattern, kind in KINDS:
+        if re.search(pattern, t):
+            return _call("export", what=kind, format=fmt, period=_period(t) or "this year",
+                         shop=_shop(t), part=_part(t))  # fmt: skip
+    stripped = re.sub(EXPORT + r"|\b(?:list|send|me|file|please|sheet)\b", " ", t)
+    found = search_filters(stripped, today)
+    return _list_export(found.args, fmt)
+
+
+def _list_export(args: dict, fmt: str) -> ToolCallPart | str:
+    beyond = sorted(k for k in args if k not in LIST_FILTERS and k not in ("sort", "limit"))
+    if beyond:
+        names = ", ".join(k.replace("_", " ") for k in beyond)
+        return (
+            f"I can export RO lists by overdue, status, shop and archive; not yet by {names}. "
+            "Ask for the list without those, or let me show it in the chat."
+        )
+    filters = {k: v for k, v in args.items() if k in LIST_FILTERS}
+    filters.setdefault("archive", "ALL" if filters.get("shop") else "ACTIVE")
+    return _call("export", what="ro_list", format=fmt, filters=filters)
+
+
+def export_last(messages: list[ModelMessage], t: str) -> ToolCallPart | str:
+    """ "export that": the last list or report of the conversation, as a file."""
+    fmt = "csv" if "csv" in t else "xlsx"
+    for message in reversed(messages):
+        for part in reversed(message.parts):
+            if not isinstance(part, ToolCallPart):
+                continue
+            args = part.args_as_dict()
+            if part.tool_name == "report":
+                same = {k: args[k] for k in ("period", "shop", "part") if k in args}
+                return _call("export", what=args["kind"], format=fmt, **same)
+            if part.tool_name in ("search_repair_orders", "list_repair_orders"):
+                args.pop("cursor", None)
+                return _list_export(args, fmt)
+    return "Export what? Ask for a list or a report first, then say **export that**."
