@@ -77,6 +77,7 @@ class TurnOutcome:
     error: str | None = None
     refused: bool = False  # the request was turned down (not allowed, already decided, ...)
     open_calls: dict[str, str] = field(default_factory=dict)  # tool calls not yet answered
+    quiet: set[str] = field(default_factory=set)  # waiting cards carried over: not shown again
 
 
 class Assistant:
@@ -201,6 +202,11 @@ class Assistant:
         conversation = await asyncio.to_thread(self.store.load, thread_id)
         if prompt is not None:
             results = await self._carry_over(conversation)
+            outcome.quiet = {
+                call_id
+                for call_id, decided in (results.approvals if results else {}).items()
+                if isinstance(decided, ToolDenied) and decided.message == UNDECIDED
+            }
         try:
             async with asyncio.timeout(self.app.settings.chat_turn_timeout_s):
                 result = await self._stream(prompt, conversation, results, deps, sink, outcome)
@@ -279,6 +285,10 @@ class Assistant:
                 await sink.text(event.part.content)
         elif isinstance(event, PartDeltaEvent) and isinstance(event.delta, TextPartDelta):
             await sink.text(event.delta.content_delta)
+        elif isinstance(event, FunctionToolCallEvent | FunctionToolResultEvent) and (
+            event.part.tool_call_id in outcome.quiet
+        ):
+            return  # a card still waiting from an earlier turn: not this turn's work
         elif isinstance(event, FunctionToolCallEvent):
             call = event.part
             open_calls[call.tool_call_id] = call.tool_name

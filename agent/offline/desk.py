@@ -38,12 +38,14 @@ def bulk(raw: str, t: str, today: date) -> ToolCallPart | str | None:
         if not (many or re.search(r"\bros?\b|\brepair orders?\b", m[1])):
             return None
         numbers = _numbers(many[1]) if many else None
-        found = search_filters(m[1], today) if not numbers else None
+        selection = {} if numbers else search_filters(m[1], today).args
+        # "archive all PAID ROs": the status PAID (the word also names the Paid archive)
+        status = selection.get("status") or {"PAID": "PAID"}.get(selection.get("archive", ""))
         return _call(
             "bulk_archive",
             ro_numbers=numbers,
-            status=found.args.get("status") if found else None,
-            shop=found.args.get("shop") if found else None,
+            status=status,
+            shop=selection.get("shop"),
             older_than_days=_age(m[1]),
             archive=m[2].upper() if m[2] else None,
         )
@@ -115,7 +117,7 @@ def shops(raw: str, t: str) -> ToolCallPart | None:
 def follow_ups(t: str) -> ToolCallPart | None:
     """ "follow up with every shop that has overdue ROs", "chase all shops", "follow up with
     Avtech"."""
-    if not re.search(r"\b(?:follow[- ]?up|chase|nudge)\b", t):
+    if not re.search(r"\b(?:follow[- ]?ups?|chase|nudge)\b", t):
         return None
     if re.search(r"\b(?:every|all|each)\s+(?:the\s+)?shops?\b|\bshops? (?:that|with)\b", t):
         return _call("draft_follow_ups_by_shop")

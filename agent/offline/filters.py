@@ -24,7 +24,15 @@ FILLER = frozenset(_FILLER_WORDS.split())
 STATUS_WORDS = sorted(
     [s.value.lower() for s in Status]
     + [a.lower() for a in ALIASES]
-    + ["waiting on a quote", "awaiting a quote", "waiting for a quote", "quote pending"],
+    + [
+        "waiting on a quote",
+        "awaiting a quote",
+        "waiting for a quote",
+        "quote pending",
+        "pending quote",
+        "being shipped",
+        "on its way back",
+    ],
     key=len,
     reverse=True,
 )
@@ -36,8 +44,30 @@ STATUS_OF = (
         "awaiting a quote": "WAITING QUOTE",
         "waiting for a quote": "WAITING QUOTE",
         "quote pending": "WAITING QUOTE",
+        "pending quote": "WAITING QUOTE",
+        "being shipped": "SHIPPED",
+        "on its way back": "SHIPPED",
     }
 )
+# Words people mistype, put right before reading (only these: a guess must stay obvious).
+TYPOS = {
+    "wating": "waiting",
+    "wiating": "waiting",
+    "qoute": "quote",
+    "quoet": "quote",
+    "recieved": "received",
+    "recived": "received",
+    "shiped": "shipped",
+    "aproved": "approved",
+    "approvd": "approved",
+    "overdeu": "overdue",
+    "ovedue": "overdue",
+    "overdure": "overdue",
+    "repiar": "repair",
+    "serail": "serial",
+    "archve": "archive",
+}
+PART = r"\b(?:part|p/?n|pn)\s*(?:number|no\.?|#)?\s*[:#]?\s*([a-z0-9][\w\-./]*(?: \d[\w\-./]*)*)"
 ARCHIVE_OF = {"active": "ACTIVE", "net": "NET", "paid": "PAID", "returns": "RETURNS"}
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 # Where a free-text value (a shop name) stops.
@@ -56,7 +86,7 @@ SPAN = (
 DATE_FIELDS = [
     (r"(?:made|created|opened|dropped off|sent out|raised)", "date_made"),
     (r"(?:eta|due back|due|arriving|expected(?: back)?|estimated delivery)", "eta"),
-    (r"(?:next update|follow[- ]?up(?: date)?|to chase)", "next_update"),
+    (r"(?:next update|follow[- ]?up(?: date)?|to chase|needs? chasing|chase)", "next_update"),
     (r"(?:last updated|updated|touched)", "last_updated"),
     (r"(?:status (?:changed|date)|changed status)", "status_date"),
 ]
@@ -79,30 +109,9 @@ def _take(text: str, pattern: str, flags: int = re.I) -> tuple[re.Match[str] | N
 
 def search_filters(raw: str, today: date) -> Found:
     found = Found()
-    t = " " + " ".join(raw.lower().replace("’", "'").split()) + " "
+    words = raw.lower().replace("’", "'").split()
+    t = " " + " ".join(TYPOS.get(w, w) for w in words) + " "
     args = found.args
-
-    m, t = _take(t, r"\b(?:eta (?:has )?(?:passed|gone by|missed)|past (?:their |the )?eta|"
-                    r"late against (?:their |the )?eta|missed (?:their |the )?eta)\b")  # fmt: skip
-    if m:
-        args["eta_passed"] = True
-    m, t = _take(t, r"\b(?:overdue|past due|late|behind|need(?:s|ing)? (?:a )?chas(?:e|ing))\b")
-    if m:
-        args["overdue"] = True
-    m, t = _take(t, r"\b(?:ros?|numbers?)?\s*(?:from|between)\s+g?(\d{3,9})\s*(?:to|and|-|through)"
-                    r"\s*g?(\d{3,9})\b")  # fmt: skip
-    if m:
-        args["ro_from"], args["ro_to"] = m[1], m[2]
-    m, t = _take(t, r"\b(?:part|p/?n|pn)\s*(?:number|no\.?|#)?\s*[:#]?\s*([a-z0-9][\w\-./]*)")
-    if m:
-        args["part_number"] = m[1].upper()
-    m, t = _take(t, r"\b(?:serial|s/?n|sn)\s*(?:number|no\.?|#)?\s*[:#]?\s*([a-z0-9][\w\-./]*)")
-    if m:
-        args["serial_number"] = m[1].upper()
-    m, t = _take(t, r"\b(?:in|for|with|of|than|over)?\s*(?:more than|over|longer than|>|at least)"
-                    r"\s*(\d+)\s*(day|week|month)s?\b")  # fmt: skip
-    if m:
-        args["in_status_for_more_than_days"] = int(m[1]) * UNIT_DAYS[m[2]]
     for pattern, name in DATE_FIELDS:
         m, t = _take(t, rf"\b{pattern}\s+({SPAN})(?=\W|$)")
         if m:
@@ -115,26 +124,6 @@ def search_filters(raw: str, today: date) -> Found:
                 args[f"{name}_from"] = start.isoformat()
             if end:
                 args[f"{name}_to"] = end.isoformat()
-    about = r"\b(?:about|mentioning|notes? (?:say|saying|mention|containing|with)|described as)"
-    m, t = _take(t, about + r"\s+[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)
-    if m:
-        args["text"] = m[1].strip()
-    m, t = _take(t, r"\bin (?:the )?(active|net|paid|returns) (?:archive|sheet|tab)\b|"
-                    r"\b(active|net|paid|returns) (?:archive|sheet|tab)\b")  # fmt: skip
-    if m:
-        args["archive"] = ARCHIVE_OF[m[1] or m[2]]
-    elif re.search(r"\b(?:all archives|any archive|archived|closed|everything)\b", t):
-        _, t = _take(t, r"\b(?:all archives|any archive|archived|closed|everything)\b")
-        args["archive"] = "ALL"
-    for word in STATUS_WORDS:
-        m, t2 = _take(t, rf"\b{re.escape(word)}\b")
-        if m:
-            args["status"] = STATUS_OF[word]
-            t = t2
-            break
-    m, t = _take(t, r"\b(?:at|from|with|by)\s+(?:shop\s+)?([a-z][\w&.' -]*?)" + STOP)
-    if m:
-        args["shop"] = m[1].strip(" '")
     m, t = _take(t, r"\b(?:newest|latest|most recent) first\b")
     if m:
         args["sort"] = "-date_made"
@@ -144,6 +133,61 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, r"\b(?:sorted|ordered|sort) by (eta|next update|status date|date made|ro)\b")
     if m:
         args["sort"] = {"ro": "ro_number"}.get(m[1], m[1].replace(" ", "_"))
+
+    m, t = _take(t, r"\b(?:eta (?:has )?(?:passed|gone by|missed)|past (?:their |the )?eta|"
+                    r"late against (?:their |the )?eta|missed (?:their |the )?eta)\b")  # fmt: skip
+    if m:
+        args["eta_passed"] = True
+    m, t = _take(t, r"\b(?:overdue|past due|late|behind|need(?:s|ing)? (?:a )?chas(?:e|ing))\b")
+    if m:
+        args["overdue"] = True
+    m, t = _take(t, r"\b(?:ros?|numbers?)?\s*(?:from|between)\s+g?(\d{3,9})\s*(?:to|and|-|through)"
+                    r"\s*g?(\d{3,9})\b")  # fmt: skip
+    if m:
+        args["ro_from"], args["ro_to"] = m[1], m[2]
+    m, t = _take(
+        t,
+        r"\b(?:part|p/?n|pn)\s*(?:number|no\.?|#)?\s*[:#]?\s*([a-z0-9][\w\-./]*(?: \d[\w\-./]*)*)",
+    )
+    if m:
+        args["part_number"] = m[1].upper()
+    m, t = _take(t, r"\b(?:serial|s/?n|sn)\s*(?:number|no\.?|#)?\s*[:#]?\s*([a-z0-9][\w\-./]*)")
+    if m:
+        args["serial_number"] = m[1].upper()
+    m, t = _take(t, r"\b(?:in|for|with|of|than|over)?\s*(?:more than|over|longer than|>|at least)"
+                    r"\s*(\d+)\s*(day|week|month)s?(?: ago)?\b")  # fmt: skip
+    if m:
+        args["in_status_for_more_than_days"] = int(m[1]) * UNIT_DAYS[m[2]]
+    m, t = _take(t, rf"\b((?:since|after|before|from|between) {DATE}(?: (?:to|and) {DATE})?)\b")
+    if m and (period := span(m[1], today)):
+        field_name = "status_date" if any(w in t for w in STATUS_WORDS) else "date_made"
+        if period[0]:
+            args[f"{field_name}_from"] = period[0].isoformat()
+        if period[1]:
+            args[f"{field_name}_to"] = period[1].isoformat()
+    about = r"\b(?:about|mentioning|notes? (?:say|saying|mention|containing|with)|described as)"
+    m, t = _take(t, about + r"\s+[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)
+    if m:
+        args["text"] = m[1].strip()
+    m, t = _take(t, r"\bin (?:the )?(active|net|paid|returns) (?:archive|sheet|tab)\b|"
+                    r"\b(active|net|paid|returns) (?:archive|sheet|tab)\b")  # fmt: skip
+    if m:
+        args["archive"] = ARCHIVE_OF[m[1] or m[2]]
+    elif m := re.search(r"\b(returns|net(?! ?\d)|paid)\b(?! (?:out|for))", t):
+        _, t = _take(t, rf"\b{m[1]}\b")
+        args["archive"] = ARCHIVE_OF[m[1]]
+    elif re.search(r"\b(?:all archives|any archive|archived|closed|everything)\b", t):
+        _, t = _take(t, r"\b(?:all archives|any archive|archived|closed|everything)\b")
+        args["archive"] = "ALL"
+    for word in STATUS_WORDS:
+        m, t2 = _take(t, rf"\b{re.escape(word)}\b")
+        if m:
+            args["status"] = STATUS_OF[word]
+            t = t2
+            break
+    m, t = _take(t, r"\b(?:at|from|with)\s+(?:shop\s+)?([a-z][\w&.' -]*?)" + STOP)
+    if m:
+        args["shop"] = m[1].strip(" '")
     m, t = _take(t, r"\b(?:top|first|last)\s+(\d{1,3})\b")
     if m:
         args["limit"] = min(int(m[1]), 100)

@@ -24,7 +24,7 @@ PERIOD = (
 KINDS = [
     (r"\b(?:spen[dt]|spending|cost|costs|paid out)\b.*\b(?:month|monthly)\b|"
      r"\bmonthly spend\b|\bspend by month\b", "spend_by_month"),
-    (r"\b(?:spen[dt]|spending|costs?|paid)\b", "spend_by_shop"),
+    (r"\b(?:spen[dt]|spending|costs?|paid out)\b", "spend_by_shop"),
     (r"\bquote(?:s)? (?:latency|turnaround|time)|how (?:long|fast) (?:do|are) (?:the )?"
      r"(?:shops? )?quot|\bquote latency\b|(?:slowest|fastest|take) to quote", "quote_latency"),
     (r"\bon[- ]time\b|\blate deliver|\bdeliver(?:s|ed)? late\b|\bmiss(?:es|ed)? (?:the |their )?"
@@ -73,9 +73,12 @@ def _shop(t: str) -> str | None:
     return m[1].strip() if m else None
 
 
+CHANGE = r"(?:please\s+)?(?:set|change|update|mark|move|archive|use|new|create|open)\b"
+
+
 def report(t: str) -> ToolCallPart | None:
     """A report request, or None."""
-    if re.search(EXPORT, t):
+    if re.search(EXPORT, t) or re.match(CHANGE, t) or re.search(r"\bg?\d{4,9}\b", t):
         return None
     for pattern, kind in KINDS:
         if re.search(pattern, t):
@@ -91,6 +94,8 @@ def export(t: str, today: date) -> ToolCallPart | str | None:
     """ "send me the overdue list as Excel", "export spend by shop as csv" — or None. ("export
     that" needs the conversation: the model answers it, see `export_last`.)"""
     if not re.search(EXPORT, t) or re.search(EXPORT_THAT, t):
+        return None
+    if re.search(r"\b(?:sync|workbook|up to date)\b", t):  # the company workbook, not a file
         return None
     fmt = "csv" if "csv" in t else "xlsx"
     for pattern, kind in KINDS:

@@ -10,7 +10,7 @@ from pydantic_ai.messages import ToolCallPart
 
 from agent.offline.desk import bulk, follow_ups, shops
 from agent.offline.filters import describe_leftover, search_filters
-from agent.offline.reports import export, report
+from agent.offline.reports import EXPORT_THAT, export, report
 from domain.statuses import try_parse_status
 
 HELP = """\
@@ -107,8 +107,10 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         return None, _call("pending_approvals")
     if re.search(r"\b(dashboard|stats|statistics|summary|overview|figures)\b", t):
         return None, _call("dashboard")
-    if re.search(r"\blow[- ]stock\b|\breorder\b|running low", t):
+    if re.search(r"\blow[- ]stock\b|\breorder|running low", t):
         return None, _call("low_stock")
+    if re.search(EXPORT_THAT, t):  # the model answers it from the conversation
+        return None, "Export what? Ask for a list or a report first, then say **export that**."
     if call := export(t, today):
         return None, call
     if call := report(t):
@@ -164,7 +166,9 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         raw,
         re.I,
     ):
-        query = (m[1] or m[2] or m[3]).strip(" ?")
+        query = re.sub(
+            r"^(?:p/?n|part)\s*#?\s*", "", (m[1] or m[2] or m[3]).strip(" ?"), flags=re.I
+        )
         if not re.fullmatch(rf"{NUMBER}", query, re.I):
             return None, _call("search_inventory", query=query, limit=10)
     single = re.fullmatch(

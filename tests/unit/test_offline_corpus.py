@@ -1,0 +1,111 @@
+"""The offline model against its contract: every request of the corpus becomes exactly its tool
+call; what it cannot read it says; "more" and "export that" continue the conversation."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic_ai.messages import (
+    ModelRequest,
+    ModelResponse,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+from pydantic_ai.models.function import AgentInfo
+
+from agent.offline import respond
+from agent.offline.requests import plan, understand
+from tests.offline_corpus import CORPUS, README_EXAMPLES, TODAY
+
+
+def test_the_corpus_is_large_enough_to_be_a_contract():
+    assert len(CORPUS) >= 150
+    assert len({text for text, _, _ in CORPUS}) == len(CORPUS)  # no request twice
+
+
+@pytest.mark.parametrize(("text", "tool", "args"), CORPUS, ids=[c[0][:50] for c in CORPUS])
+def test_each_request_becomes_its_tool_call(text, tool, args):
+    call = plan(text, TODAY)
+    assert isinstance(call, ToolCallPart), call
+    assert (call.tool_name, call.args) == (tool, args)
+
+
+@pytest.mark.parametrize(
+    ("text", "unread"),
+    [
+        ("list ROs at avtech with zorbly flanges", "zorbly flanges"),
+        ("overdue ROs that smell funny", "smell funny"),
+        ("ROs made on the 45th of never", None),
+    ],
+)
+def test_what_it_cannot_read_it_says_instead_of_dropping(text, unread):
+    note, call = understand(text, TODAY)
+    assert isinstance(call, ToolCallPart) or "not sure" in call
+    if isinstance(call, ToolCallPart):
+        assert note and "did not understand" in note
+        if unread:
+            assert unread.split()[0] in note
+
+
+def test_nothing_recognisable_is_not_a_guess():
+    answer = plan("tell me a joke about hydraulics", TODAY)
+    assert isinstance(answer, str) and "I'm not sure" in answer
+
+
+def test_readme_examples_are_corpus_requests_or_conversation_words():
+    requests = {text.lower() for text, _, _ in CORPUS}
+    for request, _ in README_EXAMPLES:
+        assert request.lower() in requests or request in ("more", "help"), request
+
+
+def _info() -> AgentInfo:
+    return AgentInfo(
+        function_tools=[],
+        allow_text_output=True,
+        output_tools=[],
+        model_settings=None,
+        model_request_parameters=None,
+        instructions="Today is Friday 2026-11-20 (UTC).",
+    )
+
+
+def _conversation(first: str, call: ToolCallPart, result: dict, then: str) -> list:
+    return [
+        ModelRequest(parts=[UserPromptPart(first)]),
+        ModelResponse(parts=[call]),
+        ModelRequest(
+            parts=[ToolReturnPart(call.tool_name, result, tool_call_id=call.tool_call_id)]
+        ),
+        ModelResponse(parts=[TextPart("(the table)")]),
+        ModelRequest(parts=[UserPromptPart(then)]),
+    ]
+
+
+def test_more_continues_the_last_search_with_its_cursor():
+    call = ToolCallPart("search_repair_orders", {"overdue": True}, tool_call_id="c1")
+    history = _conversation("overdue", call, {"next_cursor": "o20", "items": []}, "more")
+    [next_call] = respond(history, _info()).parts
+    assert next_call.tool_name == "search_repair_orders"
+    assert next_call.args == {"overdue": True, "cursor": "o20"}
+    done = _conversation("overdue", call, {"next_cursor": None, "items": []}, "next page")
+    assert respond(done, _info()).parts[0].content == "That was all of them."
+
+
+def test_export_that_exports_the_last_list_or_report():
+    listed = ToolCallPart("search_repair_orders", {"overdue": True, "shop": "avtech"}, "c1")
+    history = _conversation("overdue at avtech", listed, {"items": []}, "export that as csv")
+    [call] = respond(history, _info()).parts
+    assert (call.tool_name, call.args) == (
+        "export",
+        {"what": "ro_list", "format": "csv", "filters": {"overdue": True, "shop": "avtech",
+                                                          "archive": "ALL"}},
+    )  # fmt: skip
+    reported = ToolCallPart("report", {"kind": "turnaround", "period": "q3"}, "c2")
+    history = _conversation("turnaround q3", reported, {"rows": []}, "export that")
+    [call] = respond(history, _info()).parts
+    assert call.args == {"what": "turnaround", "format": "xlsx", "period": "q3"}
+    by_part = ToolCallPart("search_repair_orders", {"part_number": "1706B"}, "c3")
+    history = _conversation("ROs for part 1706B", by_part, {"items": []}, "export that")
+    [answer] = respond(history, _info()).parts
+    assert "not yet by part number" in answer.content  # said, not silently dropped
