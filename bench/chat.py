@@ -139,21 +139,23 @@ async def through_ui(
 
 
 async def in_process(env: dict[str, str], plans: list[list[str]], think_ms: int = 0) -> list[float]:
+    for key in ("DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY"):  # as the server ran
+        os.environ.pop(key, None)
     os.environ.update(env)
     from agent.turns import Assistant
     from bootstrap import bootstrap
-    from jobs import embedded
 
     class Quiet:
         async def text(self, delta): ...
         async def tool_started(self, *a): ...
         async def tool_finished(self, *a): ...
         async def confirm(self, approvals): ...
-        async def charts(self, charts): ...
+        async def show(self, event): ...
         async def finish(self, reply): ...
 
-    app = bootstrap()
-    embedded.start(app, scheduler=False)
+    app = bootstrap(process="chat")  # what app.py builds: embedded jobs, the Excel nudge
+    app.jobs.scheduler = None  # as before: the in-process workers without the schedule
+    app.jobs.start()
     assistant = Assistant(app)
     actor = app.users.actor_for(USER, "bench")
     times: list[float] = []
@@ -167,8 +169,12 @@ async def in_process(env: dict[str, str], plans: list[list[str]], think_ms: int 
             await assistant.ask(actor, thread, text, Quiet())
             times.append((time.perf_counter() - started) * 1000)
 
-    await asyncio.gather(*(run(plan, i) for i, plan in enumerate(plans)))
-    embedded.stop()
+    try:
+        await asyncio.gather(*(run(plan, i) for i, plan in enumerate(plans)))
+    finally:
+        await app.jobs.aclose()
+        app.jobs.stop()
+        app.engine.dispose()
     return times
 
 
