@@ -2,10 +2,10 @@
 
 import asyncio
 
-from web.data_layer import OurDataLayer
 from chainlit.types import Feedback, Pagination, ThreadFilter
 
 from domain.roles import SYSTEM
+from web.data_layer import OurDataLayer
 
 
 def run(coroutine):

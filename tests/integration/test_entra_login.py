@@ -10,8 +10,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
-from web import entra
-from web.entra import FAILED, WRONG_ACCOUNT, EntraLogin, signed_in_user
 
 from config import load_settings
 from domain.conversations import ChatThread, ensure_thread
@@ -19,6 +17,8 @@ from domain.errors import SignInRefused
 from domain.models import User
 from domain.roles import Role
 from tests.fakes.entra import OTHER_TENANT, TENANT, FakeEntra, new_key
+from web import entra
+from web.entra import FAILED, WRONG_ACCOUNT, EntraLogin, signed_in_user
 
 CALLBACK = "http://127.0.0.1:8000/auth/oauth/azure-ad/callback"
 SECRET = "the chainlit auth secret"

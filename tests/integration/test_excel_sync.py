@@ -529,9 +529,7 @@ def test_excel_sync_actor_through_redis(sqlite_app, redis_url, fake):
 
     settings = sqlite_app.settings.model_copy(update={"redis_url": redis_url})
     writer = graph_writer(sqlite_app, fake, redis_url=redis_url)
-    app = bootstrap(
-        settings, process="test", engine=sqlite_app.engine, workbook=lambda: writer
-    )
+    app = bootstrap(settings, process="test", engine=sqlite_app.engine, workbook=lambda: writer)
     for n in range(2300, 2305):
         make_ro(app, n)
     worker = Worker(app.jobs.broker, worker_threads=2, worker_timeout=100)

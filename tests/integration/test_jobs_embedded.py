@@ -208,9 +208,7 @@ def test_fifty_waiting_calls_take_no_thread_each(jobs_app, test_operation):
 
     async def main():
         calls = [
-            asyncio.create_task(
-                app.jobs.call(gated_get, {"number": numbers[i % 3]}, actor=VIEWER)
-            )
+            asyncio.create_task(app.jobs.call(gated_get, {"number": numbers[i % 3]}, actor=VIEWER))
             for i in range(50)
         ]
         await asyncio.sleep(0.2)  # all 50 are waiting now

@@ -6,7 +6,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from jobs.excel.nudge import DebouncedSync
 
 from config import ConfigError, load_settings
 from domain.unit_of_work import Event
@@ -15,6 +14,7 @@ from integrations.excel.layout import COLUMNS
 from integrations.excel.plan import plan_changes
 from integrations.excel.writer import RowRange, SheetScan
 from integrations.microsoft.graph import classify
+from jobs.excel.nudge import DebouncedSync
 
 
 def ro(number: str, archive: str = "ACTIVE"):
