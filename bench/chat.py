@@ -26,14 +26,12 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import socketio
 
-from bench.common import emit
+from bench.common import PROJECT_DIR, checkout_env, emit
 
-PROJECT = Path(__file__).resolve().parent.parent
 USER, PASSWORD = "bench@genthrust.test", "benchmark password"
 TURNS = [
     "overdue",
@@ -62,7 +60,11 @@ def free_port() -> int:
 
 def gt(env: dict[str, str], *args: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "cli", *args], cwd=PROJECT, env=env, check=True, capture_output=True
+        [sys.executable, "-m", "cli", *args],
+        cwd=PROJECT_DIR,
+        env=checkout_env(env),
+        check=True,
+        capture_output=True,
     )
 
 
@@ -200,8 +202,8 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port)],
-        cwd=PROJECT,
-        env=env,
+        cwd=PROJECT_DIR,
+        env=checkout_env(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

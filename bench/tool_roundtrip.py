@@ -28,9 +28,9 @@ from pathlib import Path
 import redis
 from sqlalchemy import select
 
-from bench.common import emit, summary, temporary_database
+from bench.common import PROJECT_DIR, checkout_env, emit, summary, temporary_database
 from bootstrap import bootstrap
-from config import PROJECT_DIR, load_settings
+from config import load_settings
 from domain.demo import DemoSpec, seed_demo
 from domain.migrate import upgrade
 from domain.models import RepairOrder
@@ -45,12 +45,14 @@ CONCURRENCY = 50
 
 
 def start_worker(env: dict[str, str], processes: int, threads: int, log: Path):
-    gt = Path(sys.executable).parent / "gt"
-    argv = [str(gt), "worker", "--processes", str(processes), "--threads", str(threads)]
+    """`gt worker` of this checkout (`python -m cli`, not the venv's `gt` script, which runs
+    whatever the editable install points at)."""
+    argv = [sys.executable, "-m", "cli", "worker"]
+    argv += ["--processes", str(processes), "--threads", str(threads)]
     return subprocess.Popen(
         argv,
         cwd=PROJECT_DIR,
-        env=env,
+        env=checkout_env(env),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
