@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -226,6 +227,7 @@ def main() -> None:
     started = time.perf_counter()
     direct = asyncio.run(in_process(env, plans, args.think_ms))
     direct_wall = time.perf_counter() - started
+    shutil.rmtree(folder, ignore_errors=True)  # the demo database and Chainlit's files
 
     print(
         f"{args.sessions} sessions x {args.turns} turns through Chainlit: p50 {pct(ui, 0.5)} ms, "
