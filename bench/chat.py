@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -26,14 +27,12 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import socketio
 
-from bench.common import emit
+from bench.common import PROJECT_DIR, checkout_env, emit
 
-PROJECT = Path(__file__).resolve().parent.parent
 USER, PASSWORD = "bench@genthrust.test", "benchmark password"
 TURNS = [
     "overdue",
@@ -62,7 +61,11 @@ def free_port() -> int:
 
 def gt(env: dict[str, str], *args: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "cli", *args], cwd=PROJECT, env=env, check=True, capture_output=True
+        [sys.executable, "-m", "cli", *args],
+        cwd=PROJECT_DIR,
+        env=checkout_env(env),
+        check=True,
+        capture_output=True,
     )
 
 
@@ -139,21 +142,23 @@ async def through_ui(
 
 
 async def in_process(env: dict[str, str], plans: list[list[str]], think_ms: int = 0) -> list[float]:
+    for key in ("DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY"):  # as the server ran
+        os.environ.pop(key, None)
     os.environ.update(env)
     from agent.turns import Assistant
     from bootstrap import bootstrap
-    from jobs import embedded
 
     class Quiet:
         async def text(self, delta): ...
         async def tool_started(self, *a): ...
         async def tool_finished(self, *a): ...
         async def confirm(self, approvals): ...
-        async def charts(self, charts): ...
+        async def show(self, event): ...
         async def finish(self, reply): ...
 
-    app = bootstrap()
-    embedded.start(app, scheduler=False)
+    app = bootstrap(process="chat")  # what app.py builds: embedded jobs, the Excel nudge
+    app.jobs.scheduler = None  # as before: the in-process workers without the schedule
+    app.jobs.start()
     assistant = Assistant(app)
     actor = app.users.actor_for(USER, "bench")
     times: list[float] = []
@@ -167,8 +172,12 @@ async def in_process(env: dict[str, str], plans: list[list[str]], think_ms: int 
             await assistant.ask(actor, thread, text, Quiet())
             times.append((time.perf_counter() - started) * 1000)
 
-    await asyncio.gather(*(run(plan, i) for i, plan in enumerate(plans)))
-    embedded.stop()
+    try:
+        await asyncio.gather(*(run(plan, i) for i, plan in enumerate(plans)))
+    finally:
+        await app.jobs.aclose()
+        app.jobs.stop()
+        app.engine.dispose()
     return times
 
 
@@ -194,8 +203,8 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port)],
-        cwd=PROJECT,
-        env=env,
+        cwd=PROJECT_DIR,
+        env=checkout_env(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -218,6 +227,7 @@ def main() -> None:
     started = time.perf_counter()
     direct = asyncio.run(in_process(env, plans, args.think_ms))
     direct_wall = time.perf_counter() - started
+    shutil.rmtree(folder, ignore_errors=True)  # the demo database and Chainlit's files
 
     print(
         f"{args.sessions} sessions x {args.turns} turns through Chainlit: p50 {pct(ui, 0.5)} ms, "

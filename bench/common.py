@@ -1,9 +1,12 @@
-"""Helpers shared by benchmarks: timing, temporary databases, the closing JSON line."""
+"""Helpers shared by benchmarks: timing, temporary databases, the checkout's code in every
+process, the closing JSON line."""
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -14,6 +17,12 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 MARIADB_SERVER = "mysql+pymysql://root@127.0.0.1:3306"
+# The checkout the benchmark runs from (`python -m bench.NAME` in it): what it measures, in this
+# process and in the ones it starts, even when the virtualenv's editable install points elsewhere.
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_PACKAGES = (
+    "agent", "app", "bootstrap", "cli", "config", "domain", "integrations", "jobs", "tools", "web",
+)  # fmt: skip
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -55,6 +64,29 @@ def temporary_database(kind: str) -> Iterator[str]:
         server.dispose()
 
 
+def checkout_env(env: dict[str, str]) -> dict[str, str]:
+    """`env` for a subprocess (`python -m cli ...` with cwd=PROJECT_DIR) that imports this
+    checkout's code first, in it and in any process it starts (Dramatiq's, Chainlit's)."""
+    paths = [str(PROJECT_DIR), *filter(None, [env.get("PYTHONPATH")])]
+    return {**env, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def foreign_modules() -> list[str]:
+    """The project's modules this process imported from somewhere other than this checkout."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] not in PROJECT_PACKAGES:
+            continue
+        file = getattr(module, "__file__", None)
+        if file and not Path(file).resolve().is_relative_to(PROJECT_DIR):
+            found.append(f"{name} ({file})")
+    return sorted(found)
+
+
 def emit(result: dict) -> None:
-    """The closing line every benchmark prints: one JSON object."""
+    """The closing line every benchmark prints: one JSON object — only if what ran here is this
+    checkout's code."""
+    foreign = foreign_modules()
+    if foreign:
+        raise RuntimeError(f"measured code from outside {PROJECT_DIR}: {', '.join(foreign)}")
     print(json.dumps(result, sort_keys=True))

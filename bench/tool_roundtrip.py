@@ -1,13 +1,16 @@
 """A read tool (get one RO) called directly versus through its actor on Redis and a warm worker.
 
 Direct: the `get_repair_order` operation called in this process (what the tool would do without
-jobs). Actor: `await jobs.runner.call(...)` — enqueue to Redis, a `gt worker` subprocess runs the
-same operation, the result comes back through the result backend's notification. Both read the
-same MariaDB (or SQLite) database. Sequential calls give p50/p99 (spaced a little, so the worker
-is idle between calls as it is between chat turns); 50 concurrent callers give throughput. The
-idle Redis load of the worker is measured too (what its consumers cost while nothing happens).
+jobs). Actor: `await app.jobs.call(get_repair_order, ...)` — enqueue to Redis, a `gt worker`
+subprocess runs the same operation through its own actor, the result comes back through the
+result backend's notification. Both read the same MariaDB (or SQLite) database. Sequential calls
+give p50/p99 (spaced a little, so the worker is idle between calls as it is between chat turns);
+50 concurrent callers give throughput. The idle Redis load of the worker is measured too (what
+its consumers cost while nothing happens), counting only the benchmark's Redis database.
 
     python -m bench.tool_roundtrip [--db mariadb|sqlite] [--calls 500] [--processes 2]
+
+It flushes its own Redis database (GT_BENCH_REDIS_URL, default db 14: the tests use db 15).
 """
 
 from __future__ import annotations
@@ -25,43 +28,54 @@ from pathlib import Path
 import redis
 from sqlalchemy import select
 
-from bench.common import emit, summary, temporary_database
+from bench.common import PROJECT_DIR, checkout_env, emit, summary, temporary_database
 from bootstrap import bootstrap
-from config import PROJECT_DIR, load_settings
+from config import load_settings
 from domain.demo import DemoSpec, seed_demo
 from domain.migrate import upgrade
 from domain.models import RepairOrder
 from domain.roles import SYSTEM
-from jobs.operations import ToolContext, get_repair_order
+from jobs.app import App
+from jobs.operation import OperationContext
+from jobs.operations.repair_orders import get_repair_order
 
-REDIS_URL = os.environ.get("GT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = os.environ.get("GT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 USER = "bench@example.com"
 CONCURRENCY = 50
 
 
 def start_worker(env: dict[str, str], processes: int, threads: int, log: Path):
-    gt = Path(sys.executable).parent / "gt"
-    argv = [str(gt), "worker", "--processes", str(processes), "--threads", str(threads)]
+    """`gt worker` of this checkout (`python -m cli`, not the venv's `gt` script, which runs
+    whatever the editable install points at)."""
+    argv = [sys.executable, "-m", "cli", "worker"]
+    argv += ["--processes", str(processes), "--threads", str(threads)]
     return subprocess.Popen(
         argv,
         cwd=PROJECT_DIR,
-        env=env,
+        env=checkout_env(env),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
 
-def redis_commands(client: redis.Redis) -> int:
-    return int(client.info("stats")["total_commands_processed"])
+def idle_commands_per_s(client: redis.Redis, seconds: float) -> float:
+    """Commands Redis runs on the benchmark's database (the idle worker's consumers, and the
+    commands inside its Lua scripts) per second, seen through MONITOR: the server-wide counter
+    would also count whatever else shares this Redis."""
+    db = client.connection_pool.connection_kwargs.get("db", 0)
+    count, started = 0, time.perf_counter()
+    with client.monitor() as monitor:
+        while time.perf_counter() - started < seconds:
+            command = monitor.next_command()
+            count += command["db"] == db and not command["command"].startswith("MONITOR")
+    return count / (time.perf_counter() - started)
 
 
-async def actor_path(numbers: list[str], calls: int) -> dict:
-    from jobs import runner
-
+async def actor_path(app: App, numbers: list[str], calls: int) -> dict:
     async def one(number: str) -> float:
         started = time.perf_counter()
-        result = await runner.call("get_repair_order", {"number": number}, actor=USER)
+        result = await app.jobs.call(get_repair_order, {"number": number}, actor=USER)
         assert result["repair_order"]["number"] == number
         return (time.perf_counter() - started) * 1000
 
@@ -80,7 +94,7 @@ async def actor_path(numbers: list[str], calls: int) -> dict:
     started = time.perf_counter()
     await asyncio.gather(*(caller(k, per_caller) for k in range(CONCURRENCY)))
     elapsed = time.perf_counter() - started
-    await runner.close()
+    await app.jobs.aclose()  # this event loop's reply listener
     return {
         "sequential": sequential,
         "throughput": CONCURRENCY * per_caller / elapsed,
@@ -100,15 +114,20 @@ def main() -> None:
     client.flushdb()  # the benchmark's own Redis database only
     with temporary_database(args.db) as url, tempfile.TemporaryDirectory() as folder:
         settings = load_settings(database_url=url, redis_url=REDIS_URL, var_dir=Path(folder))
-        app = bootstrap(settings)
+        # The caller plays the chat process: with Redis it only enqueues (no in-process worker,
+        # no schedule); `gt worker` runs the actors.
+        app = bootstrap(settings, process="chat")
         upgrade(app.engine)
         seed_demo(app, DemoSpec(ros=1000, shops=30, seed=3))
         app.users.add(SYSTEM, USER, "viewer")
+        # The seed's commits nudged the Excel sync (a delayed message on the background queue);
+        # drop it, so the worker measured is not busy writing a workbook.
+        client.flushdb()
         with app.session() as s:
             numbers = list(s.scalars(select(RepairOrder.number).limit(200)))
 
         # Direct: the same operation function the actor runs, in this process.
-        context = ToolContext(app, app.users.actor_for(USER, "chat"), app.uow)
+        context = OperationContext(app, app.users.actor_for(USER, "chat"), app.uow)
         for n in numbers[:50]:
             get_repair_order(context, n)
         direct = []
@@ -121,22 +140,13 @@ def main() -> None:
         log = Path(folder) / "worker.log"
         worker = start_worker(env, args.processes, args.threads, log)
         try:
-            from jobs.broker import setup_broker
-
-            setup_broker(settings)
-            from jobs.context import use_app
-
-            import jobs.actors  # noqa: F401
-
-            use_app(app)
-            measured = asyncio.run(actor_path(numbers, args.calls))
+            measured = asyncio.run(actor_path(app, numbers, args.calls))
             time.sleep(1.5)  # let the worker's consumers settle into idle
-            before, started = redis_commands(client), time.perf_counter()
-            time.sleep(5)
-            idle_rate = (redis_commands(client) - before) / (time.perf_counter() - started)
+            idle_rate = idle_commands_per_s(client, 5)
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(20)
+            app.jobs.stop()
             app.engine.dispose()
     client.flushdb()
 
