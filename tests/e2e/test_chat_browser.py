@@ -114,7 +114,7 @@ def test_starter_step_confirm_reload_confirm(server, browser):
     page = sign_in(browser, url, EDITOR)
 
     page.get_by_text("Overdue ROs").click()
-    page.get_by_text("Used list_repair_orders").wait_for()
+    page.get_by_text("Used search_repair_orders").wait_for()
     page.get_by_text("repair orders", exact=False).first.wait_for()
     assert page.get_by_role("table").count() >= 1
 
