@@ -255,7 +255,11 @@ CORPUS: list[tuple[str, str, dict]] = [
     (
         "export ROs for part 1706B",
         "export",
-        {"what": "ro_list", "format": "xlsx", "filters": {"part_number": "1706B", "archive": "ALL"}},
+        {
+            "what": "ro_list",
+            "format": "xlsx",
+            "filters": {"part_number": "1706B", "archive": "ALL"},
+        },
     ),
     (
         "export overdue to excel",
