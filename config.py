@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     max_note_chars: int = Field(5000, ge=100, le=100_000, validation_alias="GT_MAX_NOTE_CHARS")
     # Bulk changes (issue c13 point 4): the most ROs one confirmation may change.
     bulk_max_rows: int = Field(200, ge=1, le=5000, validation_alias="GT_BULK_MAX_ROWS")
+    # Exports (c13): the most ROs one file may hold; up to `export_inline_rows` the file is
+    # written within the chat turn, above it by a background job the chat follows.
+    export_max_rows: int = Field(100_000, ge=1, le=1_000_000, validation_alias="GT_EXPORT_MAX_ROWS")
+    export_inline_rows: int = Field(1000, ge=0, le=10_000, validation_alias="GT_EXPORT_INLINE_ROWS")
 
     host: str = Field("127.0.0.1", validation_alias="GT_HOST")
     port: int = Field(8000, ge=1, le=65535, validation_alias="GT_PORT")

@@ -39,7 +39,7 @@ def _assistant_turn(app, run, as_json: bool) -> None:
     from cli.console import ConsoleSink
 
     app.jobs.start()  # in-process workers when embedded; with Redis, `gt worker` runs them
-    sink = ConsoleSink(console=None if as_json else out)
+    sink = ConsoleSink(console=None if as_json else out, app=app)
 
     async def turn():
         try:

@@ -9,7 +9,8 @@ from typing import Any
 from rich.console import Console
 
 from domain.models.chat import Approval
-from tools.events import CommandPending, EmailDraftCards, FileReady, UiEvent
+from tools.events import CommandPending, EmailDraftCards, ExportStarted, FileReady, UiEvent
+from tools.exports import file_of, follow_export
 
 
 def approval_dict(a: Approval) -> dict[str, Any]:
@@ -35,6 +36,8 @@ class ConsoleSink:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     waiting: list[dict[str, Any]] = field(default_factory=list)
     streamed: bool = False
+    app: Any = None  # given: a queued export is followed to its file (the worker may be ours)
+    files: list[str] = field(default_factory=list)
 
     async def text(self, delta: str) -> None:
         if self.console:
@@ -76,8 +79,12 @@ class ConsoleSink:
                 f"`gt approvals show {event.approval_id}` tells when it is done.",
                 markup=False,
             )
-        if isinstance(event, FileReady) and self.console:  # reports and exports
-            self.console.print(f"  File: {event.path}", markup=False, highlight=False)
+        if isinstance(event, FileReady):  # reports and exports
+            self.files.append(event.path)
+            if self.console:
+                self.console.print(f"  File: {event.path}", markup=False, highlight=False)
+        if isinstance(event, ExportStarted):
+            await self._follow_export(event)
         if not (isinstance(event, EmailDraftCards) and self.console):
             return  # charts and live progress are for the chat; the data is in the output
         for draft_id in event.draft_ids:
@@ -87,6 +94,23 @@ class ConsoleSink:
                 f"  Reject:         gt emails reject {draft_id}",
                 markup=False,
             )
+
+    async def _follow_export(self, event: ExportStarted) -> None:
+        """Wait for a queued export (an embedded worker stops with the command) and print its
+        file; without the App, print the job id to follow."""
+        if self.app is None:
+            if self.console:
+                self.console.print(f"  Export queued: job {event.job_id}", markup=False)
+            return
+        if self.console:
+            self.console.print(f"  Exporting {event.total:,} ROs …", markup=False)
+        last = await follow_export(self.app, event.job_id, lambda job: None)
+        ready = file_of(last)
+        if ready is not None:
+            await self.show(ready)
+        elif self.console:
+            shown = last.get("error") or f"still {last['state']}; job {event.job_id}"
+            self.console.print(f"  Export not finished: {shown}", markup=False)
 
     async def finish(self, reply: str) -> None:
         if self.console and self.streamed:

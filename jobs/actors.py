@@ -23,6 +23,7 @@ from jobs import commands, tasks
 from jobs.acting import ActingUsers
 from jobs.app import App
 from jobs.excel.actor import excel_sync
+from jobs.exports import export_ro_file
 from jobs.idempotency import run_once
 from jobs.mail.actor import send_email
 from jobs.operation import OperationContext, spec_of
@@ -79,6 +80,7 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     reports.report,
     exports.export_ro_list,
     exports.export_report,
+    exports.export_progress,  # c13 exports: a queued RO-list export's progress
 )
 
 TASKS: dict[Callable[..., Any], dict[str, Any]] = {
@@ -89,6 +91,8 @@ TASKS: dict[Callable[..., Any], dict[str, Any]] = {
     tasks.prune_idempotency_keys: BACKGROUND,
     excel_sync: BACKGROUND,
     send_email: {**BACKGROUND, "time_limit": 120_000},
+    # c13 exports: a large RO-list file (up to export_max_rows) outlasts a tool call
+    export_ro_file: {**BACKGROUND, "time_limit": 900_000},
 }
 
 

@@ -253,6 +253,15 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"kind": "outcomes", "period": "this year", "shop": "avtech"},
     ),
     (
+        "export ROs for part 1706B",
+        "export",
+        {
+            "what": "ro_list",
+            "format": "xlsx",
+            "filters": {"part_number": "1706B", "archive": "ALL"},
+        },
+    ),
+    (
         "export overdue to excel",
         "export",
         {"what": "ro_list", "format": "xlsx", "filters": {"overdue": True, "archive": "ACTIVE"}},

@@ -57,6 +57,20 @@ class FileReady:
     mime: str
 
 
+@dataclass(frozen=True)
+class ExportStarted:
+    """A large export was queued: follow its progress, then offer the file (`FileReady`'s)."""
+
+    job_id: str
+    total: int
+
+
 UiEvent = (
-    DashboardCharts | EmailDraftCards | ExcelSyncStarted | CommandPending | ReportChart | FileReady
+    DashboardCharts
+    | EmailDraftCards
+    | ExcelSyncStarted
+    | CommandPending
+    | ReportChart
+    | FileReady
+    | ExportStarted
 )

@@ -1,4 +1,9 @@
-"""The export tool: a list or report as a downloadable CSV or XLSX file."""
+"""The export tool: a list or report as a downloadable CSV or XLSX file.
+
+A small RO list or a report is written within the call (`FileReady`); a large RO list is
+queued (`ExportStarted`): the chat follows its progress with `follow_export` and offers the
+file when the job is done.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from pydantic_ai import RunContext
 
 from jobs.operations import exports as ops
 from tools.context import Deps
-from tools.events import FileReady
+from tools.events import ExportStarted, FileReady
+from tools.excel import ProgressUpdate, follow_excel_sync
 
 ExportWhat = Literal[
     "ro_list",
@@ -31,20 +37,24 @@ async def export(
     part: str | None = None,
 ) -> dict[str, Any]:
     """Export a list of repair orders or a report as a file the user can download
-    ("export that", "send me the overdue list as Excel"). RO lists use the company's
-    workbook columns (A-U). The synced workbook is not touched.
+    ("export that", "send me the overdue list as Excel"). RO lists hold every matching RO in
+    the company's workbook columns (A-U). The synced workbook is not touched.
 
     Args:
         what: "ro_list" for repair orders, or a report kind: spend_by_shop, spend_by_month,
             turnaround, quote_latency, on_time, outcomes.
         format: "xlsx" (Excel) or "csv".
-        filters: For ro_list: the list's filters, as list_repair_orders takes them, e.g.
-            {"overdue": true} or {"shop": "ACME", "status": "IN WORK", "archive": "ALL"}.
+        filters: For ro_list: the same filters as search_repair_orders (shop, status, archive,
+            overdue, part_number, serial_number, text, ro_from/ro_to, date_made_from/_to,
+            status_date_from/_to, eta_from/_to, next_update_from/_to, last_updated_from/_to,
+            in_status_for_more_than_days, eta_passed), e.g. {"overdue": true} or
+            {"part_number": "1706B", "date_made_from": "2026-01-01"}. No archive = all.
         period: For a report: the period as the user said it ("this year", "Q3", ...).
         shop: For a report: only shops whose name contains this text.
         part: For a report: only ROs whose part number or description has these words.
 
-    Returns {name, format, rows, total, truncated, what, ...}; the chat offers the file.
+    Returns {name, format, rows, total, what, ...} when the file is ready; for a large RO list
+    {job_id, state: "queued", total, message}: the chat shows its progress and then the file.
     """
     if what == "ro_list":
         result = await ctx.deps.run(ops.export_ro_list, format=format, filters=filters)
@@ -56,4 +66,22 @@ async def export(
         # The server's path is for the chat to attach the file, not for the model to repeat.
         path = result.pop("path")
         ctx.deps.events.append(FileReady(path, result["name"], result["mime"]))
+    elif result.get("job_id"):
+        ctx.deps.events.append(ExportStarted(str(result["job_id"]), int(result.get("total", 0))))
     return result
+
+
+def file_of(job: dict[str, Any]) -> FileReady | None:
+    """The finished export job's file, to offer (None while running or when it failed)."""
+    detail = job.get("detail") or {}
+    if job.get("state") != "done" or not detail.get("path"):
+        return None
+    return FileReady(detail["path"], detail["name"], detail["mime"])
+
+
+async def follow_export(
+    app, job_id: str, on_update: ProgressUpdate, *, poll_s: float = 0.5, timeout_s: float = 900.0
+) -> dict[str, Any]:
+    """Follow a queued export's job row until done or failed (same rows and shape as an Excel
+    sync's: job_id, state, done, total, percent, stage, error, detail). Returns the last."""
+    return await follow_excel_sync(app, job_id, on_update, poll_s=poll_s, timeout_s=timeout_s)

@@ -17,12 +17,14 @@ from tools.events import (
     DashboardCharts,
     EmailDraftCards,
     ExcelSyncStarted,
+    ExportStarted,
     FileReady,
     ReportChart,
     UiEvent,
 )
 from web import approvals
 from web.charts import dashboard_figures, report_figure
+from web.exports import show_export_progress
 from web.outcomes import post_outcome
 from web.progress import show_sync_progress
 
@@ -99,6 +101,8 @@ class ChainlitSink:
         elif isinstance(event, FileReady):
             file = cl.File(name=event.name, path=event.path, mime=event.mime, display="inline")
             await cl.Message(content=f"Your file: **{event.name}**", elements=[file]).send()
+        elif isinstance(event, ExportStarted):  # a large export: live progress, then the file
+            self.in_background(show_export_progress(self.app, event.job_id, event.total))
 
     async def finish(self, reply: str) -> None:
         if self.message is not None:

@@ -47,7 +47,8 @@ COMPONENTS = (
     r"props?|gearboxes|gearbox|servos?|regulators?|heat exchangers?|fuel controls?|batter(?:y|ies)"
     r"|landing gears?|struts?|instruments?|avionics|radios?"
 )
-LIST_FILTERS = ("overdue", "status", "shop", "archive")
+# Not filters: paging and order belong to the list in the chat; a file holds every match.
+NOT_FILTERS = ("sort", "limit", "cursor")
 
 
 def _call(tool: str, **args) -> ToolCallPart:
@@ -107,16 +108,11 @@ def export(t: str, today: date) -> ToolCallPart | str | None:
     return _list_export(found.args, fmt)
 
 
-def _list_export(args: dict, fmt: str) -> ToolCallPart | str:
-    beyond = sorted(k for k in args if k not in LIST_FILTERS and k not in ("sort", "limit"))
-    if beyond:
-        names = ", ".join(k.replace("_", " ") for k in beyond)
-        return (
-            f"I can export RO lists by overdue, status, shop and archive; not yet by {names}. "
-            "Ask for the list without those, or let me show it in the chat."
-        )
-    filters = {k: v for k, v in args.items() if k in LIST_FILTERS}
-    filters.setdefault("archive", "ALL" if filters.get("shop") else "ACTIVE")
+def _list_export(args: dict, fmt: str) -> ToolCallPart:
+    filters = {k: v for k, v in args.items() if k not in NOT_FILTERS}
+    # Said outright: open ROs for overdue/ETA-passed lists (the search's own reading), else all.
+    open_only = (filters.get("overdue") or filters.get("eta_passed")) and not filters.get("shop")
+    filters.setdefault("archive", "ACTIVE" if open_only else "ALL")
     return _call("export", what="ro_list", format=fmt, filters=filters)
 
 

@@ -32,7 +32,7 @@ class ExcelSyncJob(Base):
     __tablename__ = "excel_sync_jobs"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(12))  # full, drain
+    kind: Mapped[str] = mapped_column(String(12))  # full, drain; export (an RO-list file)
     state: Mapped[str] = mapped_column(String(12), default="queued")  # running, done, failed
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,246 +1,63 @@
-"""Exports: an RO list or a report as a CSV or XLSX file under `var_dir/exports`, one per request.
+"""Export operations: an RO list or a report as a CSV or XLSX file under `var_dir/exports`.
 
-RO lists use the company's column layout (integrations/excel/layout.py, A-U with its headers)
-and come from the list operation itself, called by reference with the person's filters, so an
-export holds exactly what the list shows (and a richer list operation is picked up by passing
-it as `lister`). Rows are written one at a time (XLSX in openpyxl's write-only mode) to a
-temporary name that is renamed when complete, so a half-written file is never offered.
-Nothing here touches the synced workbook.
+RO lists take every filter of the desk's search (`search_repair_orders`) and hold all its
+matches in the company's column layout (jobs/exports.py); a large one is written by a
+background job the chat follows (`export_progress`). Reports are a few dozen rows: written at
+once. Nothing here touches the synced workbook.
 """
 
 from __future__ import annotations
 
-import csv
-import inspect
 import re
-import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
-from domain.errors import InvalidInput
+from domain.errors import NotFound
 from domain.reports import parse_kind
-from integrations.excel.layout import (
-    COLUMNS,
-    DATE_COLUMNS,
-    DATE_FORMAT,
-    HEADERS,
-    MONEY_COLUMNS,
-    number_cell,
-)
+from jobs import exports as ro_lists
+from jobs.excel.progress import new_job, read_job
+from jobs.export_files import MIMES, parse_format, write_file
 from jobs.operation import OperationContext, Result, reads
 from jobs.operations import reports
-from jobs.operations.repair_orders import list_repair_orders
 
-MIMES = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-PAGE = 500  # the list operation's largest page
-MAX_ROWS = 200_000
-PROGRESS_AFTER_S = 1.0  # small exports finish before anyone would look at a progress bar
-MONEY_FORMAT = "#,##0.00"
-# Filters every list operation takes that are not filters (paging is ours).
-NOT_FILTERS = frozenset({"ctx", "limit", "offset"})
-
-Progress = Callable[[int, int], None]  # (rows written, rows expected)
-
-
-def parse_format(value: object) -> str:
-    fmt = str(value or "").strip().lower().lstrip(".")
-    fmt = {"excel": "xlsx", "xls": "xlsx", "spreadsheet": "xlsx"}.get(fmt, fmt)
-    if fmt not in MIMES:
-        raise InvalidInput(f'Unknown export format "{value}": csv or xlsx.')
-    return fmt
-
-
-def safe_name(stem: str, fmt: str, today: date) -> str:
-    """A file name with no path, no spaces and no surprises, unique per request."""
-    clean = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")[:60] or "export"
-    return f"{clean}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}.{fmt}"
-
-
-class _Sheet:
-    """Writes rows one at a time to CSV or XLSX; `close()` renames the finished file."""
-
-    def __init__(self, path: Path, fmt: str, title: str, date_cols=(), money_cols=()):
-        self.path = path
-        self.partial = path.with_name(path.name + ".partial")
-        self.fmt = fmt
-        self.date_cols, self.money_cols = frozenset(date_cols), frozenset(money_cols)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "csv":
-            self._file = self.partial.open("w", newline="", encoding="utf-8-sig")
-            self._csv = csv.writer(self._file)
-        else:
-            self._book = Workbook(write_only=True)
-            self._ws = self._book.create_sheet(title[:31])
-
-    def header(self, names: list[str]) -> None:
-        if self.fmt == "csv":
-            self._csv.writerow(names)
-        else:
-            self._ws.append(names)
-
-    def row(self, cells: list[Any]) -> None:
-        if self.fmt == "csv":
-            self._csv.writerow(
-                ["" if c is None else c.isoformat() if isinstance(c, date) else c for c in cells]
-            )
-            return
-        out: list[Any] = []
-        for i, c in enumerate(cells):
-            if isinstance(c, Decimal):
-                c = float(c)
-            if i in self.date_cols and isinstance(c, date):
-                cell = WriteOnlyCell(self._ws, value=c)
-                cell.number_format = DATE_FORMAT
-                out.append(cell)
-            elif i in self.money_cols and isinstance(c, float):
-                cell = WriteOnlyCell(self._ws, value=c)
-                cell.number_format = MONEY_FORMAT
-                out.append(cell)
-            else:
-                out.append(c)
-        self._ws.append(out)
-
-    def close(self) -> None:
-        if self.fmt == "csv":
-            self._file.close()
-        else:
-            self._book.save(self.partial)
-        self.partial.replace(self.path)
-
-    def abort(self) -> None:
-        if self.fmt == "csv":
-            self._file.close()
-        self.partial.unlink(missing_ok=True)
-
-
-def _write(
-    ctx: OperationContext,
-    stem: str,
-    fmt: str,
-    title: str,
-    headers: list[str],
-    rows: Iterable[list[Any]],
-    total: int,
-    progress: Progress | None,
-    *,
-    date_cols=(),
-    money_cols=(),
-) -> Result:
-    name = safe_name(stem, fmt, ctx.app.today())
-    path = ctx.app.settings.var_dir / "exports" / name
-    sheet = _Sheet(path, fmt, title, date_cols, money_cols)
-    started, written = time.monotonic(), 0
-    try:
-        sheet.header(headers)
-        for cells in rows:
-            sheet.row(cells)
-            written += 1
-            if progress and written % 100 == 0 and time.monotonic() - started > PROGRESS_AFTER_S:
-                progress(written, total)
-        sheet.close()
-    except BaseException:
-        sheet.abort()
-        raise
-    if progress and time.monotonic() - started > PROGRESS_AFTER_S:
-        progress(written, total)
-    return {"path": str(path), "name": name, "mime": MIMES[fmt], "format": fmt, "rows": written}
-
-
-# ---- RO lists -------------------------------------------------------------------------------
-def _list_filters(lister: Callable[..., Result], filters: dict[str, Any] | None) -> dict[str, Any]:
-    if filters is None:
-        return {}
-    if not isinstance(filters, dict):
-        raise InvalidInput("filters must be an object of filter names to values.")
-    known = [p for p in inspect.signature(lister).parameters if p not in NOT_FILTERS]
-    unknown = sorted(set(filters) - set(known))
-    if unknown:
-        raise InvalidInput(f"Unknown filter {', '.join(unknown)}; filters: {', '.join(known)}.")
-    return dict(filters)
-
-
-def _ro_pages(
-    ctx: OperationContext, lister: Callable[..., Result], filters: dict[str, Any], first: Result
-) -> Iterator[dict[str, Any]]:
-    """Every RO of the list, a page at a time when the list operation can page (`offset`)."""
-    yield from first["items"]
-    if "offset" not in inspect.signature(lister).parameters:
-        return
-    offset = len(first["items"])
-    while offset < min(first["total"], MAX_ROWS):
-        page = lister(ctx, **filters, limit=PAGE, offset=offset)["items"]
-        if not page:
-            return
-        yield from page
-        offset += len(page)
-
-
-def ro_cells(item: dict[str, Any]) -> list[Any]:
-    """An RO (as the list operation returns it) as the company's 21 cells, A-U."""
-    cells: list[Any] = []
-    for _, attr in COLUMNS:
-        value = item.get(attr)
-        if attr == "status":
-            value = value or item.get("raw_status")
-        if attr == "number" and value:
-            value = number_cell(str(value))
-        elif attr.endswith("_cost") and value is not None:
-            value = Decimal(str(value))
-        elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            value = date.fromisoformat(value)
-        cells.append(value)
-    return cells
-
-
-def export_ro_rows(
-    ctx: OperationContext,
-    format: str = "xlsx",
-    filters: dict[str, Any] | None = None,
-    lister: Callable[..., Result] = list_repair_orders,
-    progress: Progress | None = None,
-) -> Result:
-    """The export itself, with the list operation and a progress callback as parameters."""
-    fmt = parse_format(format)
-    args = _list_filters(lister, filters)
-    first = lister(ctx, **args, limit=PAGE)
-    total = int(first.get("total", len(first["items"])))
-    # "ro-list-overdue-shop-acme": what was asked, readable in a downloads folder.
-    named = [k if v is True else f"{k}-{v}" for k, v in args.items() if v not in (None, False, "")]
-    stem = "-".join(["ro-list", *named])
-    result = _write(
-        ctx,
-        stem,
-        fmt,
-        "RO list",
-        HEADERS,
-        (ro_cells(item) for item in _ro_pages(ctx, lister, args, first)),
-        total,
-        progress,
-        date_cols=DATE_COLUMNS,
-        money_cols=MONEY_COLUMNS,
-    )
-    result.update(what="ro_list", filters=args, total=total)
-    # The list operation pages only up to its limit without `offset`: say what was left out.
-    result["truncated"] = result["rows"] < total
-    return result
+__all__ = ["MIMES", "export_progress", "export_report", "export_ro_list"]
 
 
 @reads
 def export_ro_list(
     ctx: OperationContext, format: str = "xlsx", filters: dict[str, Any] | None = None
 ) -> Result:
-    """The RO list for `filters` (those of list_repair_orders) as a file in the A-U layout."""
-    return export_ro_rows(ctx, format, filters)
+    """Every RO matching `filters` (those of search_repair_orders) as a file in the A-U layout:
+    written now when small, else queued (the result then holds `job_id`, state "queued")."""
+    app = ctx.app
+    fmt = parse_format(format)
+    args = ro_lists.search_filters(filters)
+    query = ro_lists.build_query(args, app.today())
+    total = ro_lists.count(app, query)
+    if total <= app.settings.export_inline_rows:
+        return ro_lists.write_ro_list(app, fmt, args, query, total)
+    with app.uow() as uow:
+        job_id = new_job(uow.session, ro_lists.KIND, ctx.actor.name)
+        uow.commit()
+    app.jobs.send(ro_lists.export_ro_file, job_id=job_id, format=fmt, filters=args)
+    return {
+        "job_id": job_id,
+        "state": "queued",
+        "what": "ro_list",
+        "format": fmt,
+        "total": total,
+        "filters": query.described(),
+        "message": f"Exporting {total:,} ROs; the file is offered when it is written.",
+    }
+
+
+@reads
+def export_progress(ctx: OperationContext, job_id: str) -> Result:
+    """A queued export's progress (done/total/percent/state); when done, `detail` is the file."""
+    job = read_job(ctx.app, str(job_id)[:64])
+    if job is None or job["kind"] != ro_lists.KIND:
+        raise NotFound(f"There is no export job {str(job_id)[:40]}.")
+    return job
 
 
 # ---- reports --------------------------------------------------------------------------------
@@ -265,15 +82,15 @@ def export_report(
     found = reports.report(ctx, chosen, period=period, shop=shop, part=part)
     columns = found["columns"]
     label = found["period"]["label"]
-    result = _write(
-        ctx,
+    result = write_file(
+        ctx.app.settings.var_dir / "exports",
+        ctx.app.today(),
         f"{chosen}-{label}-{shop or ''}-{part or ''}",
         fmt,
         chosen,
         columns,
         ([_report_cell(row[c]) for c in columns] for row in found["rows"]),
         len(found["rows"]),
-        None,
         money_cols=[i for i, c in enumerate(columns) if c in {"spend", "final", "estimated"}],
     )
     result.update(what=chosen, title=found["title"], period=found["period"], total=result["rows"])

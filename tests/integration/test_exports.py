@@ -15,6 +15,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.models import DomainEvent
 from domain.roles import SYSTEM
 from integrations.excel.layout import HEADERS
+from jobs import export_files
 from jobs.operation import OperationContext
 from jobs.operations import exports
 from tests.integration.test_reports import ALPHA, BETA, desk  # noqa: F401 - the fixture
@@ -55,32 +56,19 @@ def test_ro_list_as_csv_with_every_archive(desk):  # noqa: F811
     assert row[1] == "2026-04-01" and row[2] == BETA and row[9] == "2500.00"
 
 
-def test_the_export_calls_the_list_operation_it_is_given(desk):  # noqa: F811
-    """A richer list operation (with paging) is picked up by reference, filters and all."""
-    seen = []
-
-    def search(ctx, text: str | None = None, limit: int = 50, offset: int = 0):
-        seen.append((text, limit, offset))
-        items = [{"number": str(n), "status": "APPROVED"} for n in range(1, 1201)]
-        return {"total": len(items), "items": items[offset : offset + limit]}
-
-    done = exports.export_ro_rows(ctx(desk), "csv", {"text": "pump"}, lister=search)
-    assert done["rows"] == 1200 and not done["truncated"]
-    assert seen == [("pump", 500, 0), ("pump", 500, 500), ("pump", 500, 1000)]
-    with pytest.raises(InvalidInput, match="Unknown filter colour; filters: text"):
-        exports.export_ro_rows(ctx(desk), "csv", {"colour": "red"}, lister=search)
-
-
-def test_a_large_export_reports_progress(desk, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(exports, "PROGRESS_AFTER_S", 0.0)
+def test_a_large_file_reports_progress(desk):  # noqa: F811
     ticks = []
-
-    def big(ctx, limit: int = 50, offset: int = 0):
-        items = [{"number": str(n)} for n in range(1, 2001)]
-        return {"total": 2000, "items": items[offset : offset + limit]}
-
-    exports.export_ro_rows(
-        ctx(desk), "xlsx", {}, lister=big, progress=lambda d, t: ticks.append((d, t))
+    export_files.write_file(
+        desk.settings.var_dir / "exports",
+        date(2026, 11, 20),
+        "big",
+        "xlsx",
+        "big",
+        ["n"],
+        ([n] for n in range(2000)),
+        2000,
+        lambda d, t: ticks.append((d, t)),
+        progress_after_s=0.0,
     )
     assert ticks[0] == (100, 2000) and ticks[-1] == (2000, 2000)
 

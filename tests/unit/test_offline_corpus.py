@@ -107,5 +107,24 @@ def test_export_that_exports_the_last_list_or_report():
     assert call.args == {"what": "turnaround", "format": "xlsx", "period": "q3"}
     by_part = ToolCallPart("search_repair_orders", {"part_number": "1706B"}, "c3")
     history = _conversation("ROs for part 1706B", by_part, {"items": []}, "export that")
-    [answer] = respond(history, _info()).parts
-    assert "not yet by part number" in answer.content  # said, not silently dropped
+    [call] = respond(history, _info()).parts
+    assert (call.tool_name, call.args) == (
+        "export",
+        {"what": "ro_list", "format": "xlsx", "filters": {"part_number": "1706B",
+                                                           "archive": "ALL"}},
+    )  # fmt: skip
+    searched = ToolCallPart(
+        "search_repair_orders",
+        {"part_number": "1706B", "date_made_from": "2026-01-01", "status": "IN WORK",
+         "in_status_for_more_than_days": 30, "sort": "-date_made", "limit": 20, "cursor": "x"},
+        "c4",
+    )  # fmt: skip
+    history = _conversation("in work a month", searched, {"items": []}, "export that as csv")
+    [call] = respond(history, _info()).parts
+    assert call.args["filters"] == {
+        "part_number": "1706B",
+        "date_made_from": "2026-01-01",
+        "status": "IN WORK",
+        "in_status_for_more_than_days": 30,
+        "archive": "ALL",
+    }  # every filter passed through; paging and order are not filters
