@@ -569,6 +569,11 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("draft a follow-up for RO 38005", "draft_email", {"ro_number": "38005"}),
     ("archive all RECEIVED ROs", "bulk_archive", {"status": "RECEIVED"}),
     (
+        "anything at Fokker waiting on a quote for over a month?",
+        "search_repair_orders",
+        {"in_status_for_more_than_days": 30, "status": "WAITING QUOTE", "shop": "fokker"},
+    ),
+    (
         "which shop is slowest on flap actuators?",
         "report",
         {"kind": "turnaround", "period": "this year", "part": "flap actuators"},

@@ -250,6 +250,8 @@ def _report(content: dict[str, Any]) -> str:
 
 
 def _exported(content: dict[str, Any]) -> str:
+    if content.get("job_id"):  # a large export, written in the background with live progress
+        return content.get("message") or "The export has started; the file follows here."
     cut = (
         f" (the first {content['rows']} of {content['total']}: narrow the list to get the rest)"
         if content.get("truncated")

@@ -155,9 +155,10 @@ def search_filters(raw: str, today: date) -> Found:
     if m:
         args["serial_number"] = m[1].upper()
     m, t = _take(t, r"\b(?:in|for|with|of|than|over)?\s*(?:more than|over|longer than|>|at least)"
-                    r"\s*(\d+)\s*(day|week|month)s?(?: ago)?\b")  # fmt: skip
+                    r"\s*(\d+|an?|one)\s*(day|week|month)s?(?: ago)?\b")  # fmt: skip
     if m:
-        args["in_status_for_more_than_days"] = int(m[1]) * UNIT_DAYS[m[2]]
+        count = int(m[1]) if m[1].isdigit() else 1
+        args["in_status_for_more_than_days"] = count * UNIT_DAYS[m[2]]
     m, t = _take(t, rf"\b((?:since|after|before|from|between) {DATE}(?: (?:to|and) {DATE})?)\b")
     if m and (period := span(m[1], today)):
         field_name = "status_date" if any(w in t for w in STATUS_WORDS) else "date_made"
