@@ -151,6 +151,7 @@ class Assistant:
         of it, from its record."""
         record: dict[str, Any] = {"outcome": None}
         if approval.state == ApprovalState.CONFIRMED.value and approval.operation == BULK_OPERATION:
+            # Reads the rows' records (the commands act as whoever confirmed): no role needed.
             deps = Deps(app=self.app, actor=Actor(approval.decided_by or "", Role.VIEWER, "chat"),
                         thread_id=approval.thread_id)  # fmt: skip
             rows = await bulk_outcome(deps, approval)
@@ -162,6 +163,8 @@ class Assistant:
                 record = await self.app.jobs.run(
                     apply_command, approval.id, timeout=self.app.settings.job_timeout_s
                 )
+            if record.get("outcome") is None:  # the chat posts the outcome when it lands
+                await sink.show(CommandPending(approval.id))
         return await self._say(sink, describe(approval, record))
 
     async def _decided(self, waiting: DeferredToolRequests) -> dict[str, Any]:
