@@ -569,6 +569,16 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("draft a follow-up for RO 38005", "draft_email", {"ro_number": "38005"}),
     ("archive all RECEIVED ROs", "bulk_archive", {"status": "RECEIVED"}),
     (
+        "use part 012-87193-12 on RO 38005",
+        "use_part",
+        {"part_number": "012-87193-12", "ro_number": "38005"},
+    ),
+    (
+        "new RO for part 1706B at Avtech Hydraulics",
+        "create_repair_order",
+        {"part_number": "1706B", "shop_name": "Avtech Hydraulics"},
+    ),
+    (
         "anything at Fokker waiting on a quote for over a month?",
         "search_repair_orders",
         {"in_status_for_more_than_days": 30, "status": "WAITING QUOTE", "shop": "fokker"},
@@ -627,6 +637,9 @@ README_EXAMPLES: list[tuple[str, str]] = [
         "send me the overdue list as Excel",
         "a list or report as a file (xlsx or csv); **export that** after any list or report",
     ),
+    ("use part 012-87193-12 on RO 38005", "take one from stock for the RO (you confirm)"),
+    ("new RO for part 1706B at Avtech Hydraulics", "open a repair order (you confirm)"),
+    ("pending drafts", "email drafts waiting for approval · **email history**: sent and rejected"),
     ("dashboard", "the figures, with charts"),
     ("find starter", "stock search by words or part number · **low stock**: parts to reorder"),
     ("pending approvals", "changes waiting for Confirm and drafts waiting for approval"),
