@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-from pydantic_ai import ApprovalRequired, RunContext
+from pydantic_ai import RunContext
 
 from domain.bulk import BULK_OPERATION
-from domain.models.chat import Approval, ApprovalState, Outcome
+from domain.models.chat import Approval, Outcome
 from jobs.commands import apply_command
 from jobs.errors import JobError
 from jobs.operations import bulk as ops
-from tools.confirm import can_change
+from tools.confirm import confirm_then
 from tools.context import Deps
 from tools.events import CommandPending
 
@@ -50,7 +49,7 @@ async def bulk_update_status(
         older_than_days: Filter: only ROs whose current status is at least this many days old.
         note: Why, in the user's words (kept in each RO's status history).
     """
-    return await _confirm_bulk(
+    return await confirm_then(
         ctx,
         lambda: ctx.deps.run(
             ops.preview_bulk_status,
@@ -61,6 +60,8 @@ async def bulk_update_status(
             older_than_days=older_than_days,
             note=note,
         ),
+        BULK_OPERATION,
+        bulk_outcome,
     )
 
 
@@ -85,7 +86,7 @@ async def bulk_archive(
         older_than_days: Filter: only ROs whose current status is at least this many days old.
         archive: NET, PAID or RETURNS to send them all there; leave empty to follow the rules.
     """
-    return await _confirm_bulk(
+    return await confirm_then(
         ctx,
         lambda: ctx.deps.run(
             ops.preview_bulk_archive,
@@ -95,44 +96,9 @@ async def bulk_archive(
             older_than_days=older_than_days,
             target=archive,
         ),
+        BULK_OPERATION,
+        bulk_outcome,
     )
-
-
-async def _confirm_bulk(
-    ctx: RunContext[Deps], preview: Callable[[], Awaitable[dict[str, Any]]]
-) -> dict[str, Any]:
-    """Like tools/confirm.py `confirm_then`, for one card of many commands."""
-    deps = ctx.deps
-    refused = can_change(deps)
-    if refused:
-        return refused
-    approvals = deps.app.approvals
-    if not ctx.tool_call_approved:
-        shown = await preview()
-        if "error" in shown:
-            return shown
-        if shown.get("unchanged"):
-            return {
-                "unchanged": True,
-                "message": shown["unchanged"],
-                "left_out": shown["args"]["refused"],
-            }
-        card = {"title": shown["title"], "changes": shown["changes"], "note": shown.get("note")}
-        approval = await asyncio.to_thread(
-            approvals.request,
-            thread_id=deps.thread_id,
-            tool_call_id=ctx.tool_call_id,
-            tool_name=ctx.tool_name,
-            args=shown["args"],
-            preview=card,
-            requested_by=deps.actor.name,
-            operation=BULK_OPERATION,
-        )
-        raise ApprovalRequired(metadata={"approval_id": approval.id, "preview": card})
-    approval = await asyncio.to_thread(approvals.by_tool_call, ctx.tool_call_id)
-    if approval is None or approval.state != ApprovalState.CONFIRMED.value:
-        return {"error": "These changes were not confirmed in the chat; nothing was changed."}
-    return await bulk_outcome(deps, approval)
 
 
 async def bulk_outcome(deps: Deps, approval: Approval) -> dict[str, Any]:

@@ -18,12 +18,15 @@ from typing import Any
 
 from pydantic_ai import ApprovalRequired, RunContext
 
-from domain.models.chat import ApprovalState, Outcome
+from domain.models.chat import Approval, ApprovalState, Outcome
 from domain.roles import Role
 from jobs.commands import apply_command
 from jobs.errors import JobError
 from tools.context import Deps, Operation
 from tools.events import CommandPending
+
+# What became of a confirmed change, for the tool's answer: (deps, its approval row) -> result.
+Answer = Callable[[Deps, Approval], Awaitable[dict[str, Any]]]
 
 
 def can_change(deps: Deps) -> dict[str, Any] | None:
@@ -38,9 +41,12 @@ def can_change(deps: Deps) -> dict[str, Any] | None:
 async def confirm_then(
     ctx: RunContext[Deps],
     preview: Callable[[], Awaitable[dict[str, Any]]],
-    write: Operation,
+    write: Operation | str,
+    answer: Answer | None = None,
 ) -> dict[str, Any]:
-    """Preview (first call) or apply (after Confirm) one change through `write`."""
+    """Preview (first call) or answer (after Confirm) one confirmed change through `write` (an
+    operation of jobs/commands.py COMMANDS, or its name). `answer` reads what became of it; by
+    default the command's record (`command_outcome`)."""
     deps = ctx.deps
     refused = can_change(deps)
     if refused:
@@ -51,7 +57,12 @@ async def confirm_then(
         if "error" in shown:
             return shown
         if shown.get("unchanged"):
-            return {"unchanged": True, "message": shown["unchanged"]}
+            left_out = (shown.get("args") or {}).get("refused")
+            return {
+                "unchanged": True,
+                "message": shown["unchanged"],
+                **({"left_out": left_out} if left_out is not None else {}),
+            }
         card = {"title": shown["title"], "changes": shown["changes"], "note": shown.get("note")}
         approval = await asyncio.to_thread(
             approvals.request,
@@ -63,12 +74,14 @@ async def confirm_then(
             requested_by=deps.actor.name,
             ro_number=shown.get("ro_number"),
             expected_version=shown.get("version"),
-            operation=write.__name__,
+            operation=write if isinstance(write, str) else write.__name__,
         )
         raise ApprovalRequired(metadata={"approval_id": approval.id, "preview": card})
     approval = await asyncio.to_thread(approvals.by_tool_call, ctx.tool_call_id)
     if approval is None or approval.state != ApprovalState.CONFIRMED.value:
         return {"error": "This change was not confirmed in the chat; nothing was changed."}
+    if answer is not None:
+        return await answer(deps, approval)
     return await command_outcome(deps, approval.id)
 
 
