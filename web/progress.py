@@ -1,35 +1,54 @@
-"""A live progress message for a full Excel sync (it runs in a worker, not in the chat turn)."""
+"""Live progress messages for work that runs in a worker, not in the chat turn: a full Excel
+sync, a large export (both follow a job row: state, done, total, percent, stage, error)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import chainlit as cl
 
 from jobs.app import App
 from tools.excel import follow_excel_sync
+from tools.exports import file_of, follow_export
+
+Follower = Callable[..., Awaitable[dict[str, Any]]]  # (app, job_id, on_update) -> last state
 
 
-def progress_text(job: dict[str, Any]) -> str:
+def progress_text(what: str, job: dict[str, Any]) -> str:
     done, total = job.get("done") or 0, job.get("total") or 0
     filled = round(20 * done / total) if total else 0
     bar = "█" * filled + "░" * (20 - filled)
     if job["state"] == "failed":
-        return f"**Excel sync failed:** {job.get('error') or 'see gt jobs status'}"
+        return f"**{what} failed:** {job.get('error') or 'see gt jobs status'}"
     if job["state"] == "done":
-        return f"**Excel sync done** — {done:,} rows written. `{bar}` 100%"
-    return (
-        f"**Excel sync** — {job.get('stage') or job['state']}: {done:,} of {total:,} rows "
-        f"`{bar}` {job.get('percent') or 0}%"
-    )
+        return f"**{what} done** — {done:,} rows written. `{bar}` 100%"
+    stage = f"{job.get('stage') or job['state']}: " if what == "Excel sync" else ""
+    return f"**{what}** — {stage}{done:,} of {total:,} rows `{bar}` {job.get('percent') or 0}%"
 
 
-async def show_sync_progress(app: App, job_id: str) -> None:
-    message = cl.Message(content="**Excel sync** — queued")
+async def follow(
+    app: App, job_id: str, what: str, first: str, follower: Follower
+) -> dict[str, Any]:
+    """One message, updated as the job row moves; the last state of the job."""
+    message = cl.Message(content=f"**{what}** — {first}")
     await message.send()
 
     async def update(job: dict[str, Any]) -> None:
-        message.content = progress_text(job)
+        message.content = progress_text(what, job)
         await message.update()
 
-    await follow_excel_sync(app, job_id, update)
+    return await follower(app, job_id, update)
+
+
+async def show_sync_progress(app: App, job_id: str) -> None:
+    await follow(app, job_id, "Excel sync", "queued", follow_excel_sync)
+
+
+async def show_export_progress(app: App, job_id: str, total: int) -> None:
+    """The export's progress, then the file to download."""
+    last = await follow(app, job_id, "Export", f"{total:,} rows queued", follow_export)
+    ready = file_of(last)
+    if ready is not None:
+        file = cl.File(name=ready.name, path=ready.path, mime=ready.mime, display="inline")
+        await cl.Message(content=f"Your file: **{ready.name}**", elements=[file]).send()

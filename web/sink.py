@@ -24,9 +24,8 @@ from tools.events import (
 )
 from web import approvals
 from web.charts import dashboard_figures, report_figure
-from web.exports import show_export_progress
 from web.outcomes import post_outcome
-from web.progress import show_sync_progress
+from web.progress import show_export_progress, show_sync_progress
 
 Background = Callable[[Coroutine[Any, Any, None]], None]
 
