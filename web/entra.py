@@ -43,9 +43,10 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from config import Settings
 from domain.errors import RoTrackerError, SignInRefused
-from domain.users import UserService
+from domain.users import SessionPolicy, UserService
 from integrations.microsoft.app_roles import role_for
 from integrations.microsoft.id_tokens import IdTokenValidator
+from web.sessions import chainlit_user
 
 log = logging.getLogger("ro_tracker.entra")
 
@@ -139,9 +140,15 @@ class EntraLogin:
         return self.validator.validate(result["id_token"], _nonce_hash(flow["nonce"]))
 
 
-def signed_in_user(settings: Settings, users: UserService, claims: dict[str, Any]) -> ChainlitUser:
-    """Our user for validated claims, with the role Entra gives them now. Only display data goes
-    into the Chainlit user (its cookie is signed, not encrypted)."""
+def signed_in_user(
+    settings: Settings,
+    users: UserService,
+    claims: dict[str, Any],
+    policy: SessionPolicy | None = None,
+) -> ChainlitUser:
+    """Our user for validated claims, with the role Entra gives them now, and a new session.
+    The Chainlit user (its cookie is signed, not encrypted) names only our user id and that
+    session, never the email (addresses are reassigned; tid+oid is the person)."""
     role = role_for(claims.get("roles") or [], settings.entra_role_map, settings.entra_default_role)
     who = claims.get("preferred_username") or claims.get("email") or claims["oid"]
     if role is None:
@@ -149,11 +156,7 @@ def signed_in_user(settings: Settings, users: UserService, claims: dict[str, Any
     email = _display_email(claims)
     user = users.upsert_entra(claims["oid"], claims["tid"], email, claims.get("name"), role)
     log.info("Entra sign-in: %s (oid %s) as %s", user.email, claims["oid"], user.role)
-    return ChainlitUser(
-        identifier=user.email,
-        display_name=user.display_name or user.email,
-        metadata={"provider": "entra"},
-    )
+    return chainlit_user(users, user, "entra", policy or SessionPolicy())
 
 
 def _display_email(claims: dict[str, Any]) -> str:
@@ -315,7 +318,9 @@ def _expired_cookie(name: str) -> bytes:
     return f"{name}=; Max-Age=0; Path=/; HttpOnly; SameSite=lax".encode()
 
 
-def install(settings: Settings, users: UserService, secret: str) -> Callable | None:
+def install(
+    settings: Settings, users: UserService, secret: str, policy: SessionPolicy | None = None
+) -> Callable | None:
     """Register "Continue with Microsoft" when GT_ENTRA_LOGIN is on; returns the function to
     pass to `@cl.oauth_callback` (None when Entra sign-in is off)."""
     if not settings.entra_login:
@@ -334,7 +339,7 @@ def install(settings: Settings, users: UserService, secret: str) -> Callable | N
         if provider_id != PROVIDER_ID:
             return None
         try:
-            return await asyncio.to_thread(signed_in_user, settings, users, raw_user_data)
+            return await asyncio.to_thread(signed_in_user, settings, users, raw_user_data, policy)
         except RoTrackerError as exc:
             note_refusal(exc)
             log.warning("Entra sign-in refused: %s", exc)

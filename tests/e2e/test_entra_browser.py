@@ -115,8 +115,10 @@ def test_an_approver_signs_in_with_microsoft_and_approves_a_draft(server, chromi
     # The Chainlit cookie is a signed, readable JWT: it carries who, never a token.
     cookie = next(c for c in page.context.cookies() if c["name"] == "access_token")
     payload = json.loads(_b64(cookie["value"].split(".")[1]))
-    assert payload["identifier"] == "ada@genthrust.test"
-    assert payload["metadata"] == {"provider": "entra"}
+    # Our user id and a session id (#20), never the email.
+    (user_id,) = db(env, "SELECT id FROM users WHERE entra_oid='oid-ada'")[0]
+    assert payload["identifier"] == f"user:{user_id}"
+    assert set(payload["metadata"]) == {"provider", "sid"}
     assert "gt_entra_flow" not in {c["name"] for c in page.context.cookies()}  # used up
 
     say(page, f"draft a follow-up for RO {number}")
