@@ -57,9 +57,44 @@ FLOW_COOKIE = "gt_entra_flow"
 FLOW_TTL_S = 600
 # Sign-in needs only the ID token; msal adds openid, profile and offline_access itself.
 SCOPES = ["User.Read"]
-# Chainlit's login page messages (its translations): "Try signing in with a different account"
-# for an account we refuse, "Sign in failed. Please try again..." for a broken sign-in.
+# The login page's message for each kind of failure: the `?error=` code, whose text is in
+# MESSAGES below (added to Chainlit's translations by `install`; the README quotes them).
+# "oauthSignin" ("Sign in failed. Please try again...") is a broken sign-in (state, nonce, PKCE);
+# "signin" ("Try signing in with a different account") is any other refusal.
 WRONG_ACCOUNT, FAILED = "signin", "oauthSignin"
+NOT_VERIFIED = "gtNotVerified"  # the ID token: expired, bad signature, another app or issuer
+OTHER_TENANT = "gtOtherTenant"
+NO_ROLE = "gtNoRole"
+DISABLED = "gtDisabled"
+CLASH = "gtAccountClash"
+MESSAGES = {
+    NOT_VERIFIED: "Sign in failed: Microsoft's answer could not be verified (expired, or not"
+    " for this app). Try again; if it keeps failing, ask IT to check the server's clock.",
+    OTHER_TENANT: "This Microsoft account belongs to another organization."
+    " Sign in with your work account.",
+    NO_ROLE: "Your account has no RO Tracker role. Ask an administrator for access.",
+    DISABLED: "This account is disabled. Ask an administrator.",
+    CLASH: "This email belongs to another RO Tracker account. Ask an administrator.",
+}
+_KINDS = (  # (words of the refusal's message, kind); the first match wins
+    ("another tenant", OTHER_TENANT),
+    ("no RO Tracker app role", NO_ROLE),
+    ("is disabled", DISABLED),
+    ("already belongs to another account", CLASH),
+    ("The ID token", NOT_VERIFIED),
+    ("signing keys", NOT_VERIFIED),
+)
+
+
+def refusal_kind(exc: BaseException) -> str:
+    """The login page's error code for a refused sign-in."""
+    if isinstance(exc, _FlowFailed):
+        return FAILED
+    message = str(exc)
+    return next((kind for words, kind in _KINDS if words in message), WRONG_ACCOUNT)
+
+
+_REFUSED = "gt_refused"
 
 
 def _nonce_hash(nonce: str) -> str:
@@ -192,7 +227,7 @@ def note_refusal(exc: BaseException) -> None:
     """Remember why this callback failed, for the login page's message."""
     current = _callback.get()
     if current is not None and current.refused is None:
-        current.refused = FAILED if isinstance(exc, _FlowFailed) else WRONG_ACCOUNT
+        current.refused = refusal_kind(exc)
 
 
 class EntraProvider(OAuthProvider):
@@ -220,13 +255,17 @@ class EntraProvider(OAuthProvider):
                 self.login.finish, current.cookies.get(FLOW_COOKIE), current.query, url
             )
         except SignInRefused as exc:
+            # Not raised on: Chainlit would log it again as an ERROR with a traceback. The
+            # refusal travels in `current` and the sign-in callback declines it.
             note_refusal(exc)
             log.warning("Entra sign-in refused: %s", exc)
-            raise
+            return "refused"
         return "validated"  # Chainlit passes this on; no token leaves this module
 
     async def get_user_info(self, token: str) -> tuple[dict[str, Any], ChainlitUser]:
         current = _callback.get()
+        if current is not None and current.refused:
+            return {_REFUSED: True}, ChainlitUser(identifier="refused", metadata={})
         if current is None or current.claims is None:
             raise _FlowFailed("No validated sign-in in this request.")
         claims = current.claims
@@ -318,6 +357,23 @@ def _expired_cookie(name: str) -> bytes:
     return f"{name}=; Max-Age=0; Path=/; HttpOnly; SameSite=lax".encode()
 
 
+def _add_messages() -> None:
+    """Our login-page messages, in every language Chainlit serves (its translation files are
+    generated per install, so they are added when served rather than written there)."""
+    from chainlit.config import config
+
+    load = getattr(config.load_translation, "__wrapped__", config.load_translation)
+
+    def load_translation(language: str):
+        translation = load(language)
+        errors = translation.setdefault("auth", {}).setdefault("login", {}).setdefault("errors", {})
+        errors.update({k: v for k, v in MESSAGES.items() if k not in errors})
+        return translation
+
+    load_translation.__wrapped__ = load
+    config.load_translation = load_translation
+
+
 def install(
     settings: Settings, users: UserService, secret: str, policy: SessionPolicy | None = None
 ) -> Callable | None:
@@ -329,6 +385,7 @@ def install(
     from chainlit.server import app as chainlit_app
 
     login = EntraLogin(settings, secret)
+    _add_messages()
     providers = oauth_providers.providers
     providers[:] = [p for p in providers if p.id != PROVIDER_ID] + [EntraProvider(login)]
     chainlit_app.add_middleware(EntraRoutes, login=login)
@@ -336,8 +393,8 @@ def install(
     async def on_entra_sign_in(
         provider_id: str, token: str, raw_user_data: dict[str, Any], default_user: ChainlitUser
     ) -> ChainlitUser | None:
-        if provider_id != PROVIDER_ID:
-            return None
+        if provider_id != PROVIDER_ID or raw_user_data.get(_REFUSED):
+            return None  # refused in get_token, already logged
         try:
             return await asyncio.to_thread(signed_in_user, settings, users, raw_user_data, policy)
         except RoTrackerError as exc:

@@ -23,6 +23,8 @@ from tests.fakes.entra import OTHER_TENANT, TENANT, FakeEntra
 ADA = {"email": "ada@genthrust.test", "name": "Ada Approver", "roles": ["RO.Approver"]}
 VIC = {"email": "vic@genthrust.test", "name": "Vic Viewer", "roles": []}  # default: viewer
 WRONG_ACCOUNT = "Try signing in with a different account"
+OTHER_ORG = "This Microsoft account belongs to another organization"  # #20: one message per kind
+NOT_VERIFIED = "Microsoft's answer could not be verified"
 FAILED = "Sign in failed"
 
 
@@ -166,9 +168,17 @@ def test_an_account_from_another_tenant_is_refused(server, chromium, entra):
         "oid-mallory", tid=OTHER_TENANT, email="mallory@other.test", roles=["RO.Admin"]
     )
     page = continue_with_microsoft(chromium, url)
-    page.get_by_text(WRONG_ACCOUNT).wait_for()
+    page.get_by_text(OTHER_ORG).wait_for()
     assert "/login" in page.url
     assert db(env, "SELECT COUNT(*) FROM users WHERE entra_oid='oid-mallory'") == [(0,)]
+
+
+def test_an_expired_id_token_says_it_could_not_be_verified(server, chromium, entra):
+    url, env = server
+    entra.sign_in_as("oid-late", email="late@genthrust.test", expires_in=-600)
+    page = continue_with_microsoft(chromium, url)
+    page.get_by_text(NOT_VERIFIED).wait_for()
+    assert db(env, "SELECT COUNT(*) FROM users WHERE entra_oid='oid-late'") == [(0,)]
 
 
 @pytest.mark.parametrize("tamper", ["state", "nonce"])
