@@ -55,8 +55,10 @@ LOGIN_PATH = f"/auth/oauth/{PROVIDER_ID}"
 CALLBACK_PATH = f"{LOGIN_PATH}/callback"
 FLOW_COOKIE = "gt_entra_flow"
 FLOW_TTL_S = 600
-# Sign-in needs only the ID token; msal adds openid, profile and offline_access itself.
-SCOPES = ["User.Read"]
+# Sign-in needs only the ID token; msal adds openid, profile and offline_access itself. `email`
+# asks Entra for the email claim (Microsoft's ID token claims reference: without this scope it
+# may be left out, and the display would fall back to the UPN).
+SCOPES = ["User.Read", "email"]
 # The login page's message for each kind of failure: the `?error=` code, whose text is in
 # MESSAGES below (added to Chainlit's translations by `install`; the README quotes them).
 # "oauthSignin" ("Sign in failed. Please try again...") is a broken sign-in (state, nonce, PKCE);
