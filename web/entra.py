@@ -362,18 +362,18 @@ def _expired_cookie(name: str) -> bytes:
 def _add_messages() -> None:
     """Our login-page messages, in every language Chainlit serves (its translation files are
     generated per install, so they are added when served rather than written there)."""
-    from chainlit.config import config
+    from chainlit.config import ChainlitConfig
 
-    load = getattr(config.load_translation, "__wrapped__", config.load_translation)
+    load = getattr(ChainlitConfig.load_translation, "__wrapped__", ChainlitConfig.load_translation)
 
-    def load_translation(language: str):
-        translation = load(language)
+    def load_translation(self, language: str):
+        translation = load(self, language)
         errors = translation.setdefault("auth", {}).setdefault("login", {}).setdefault("errors", {})
         errors.update({k: v for k, v in MESSAGES.items() if k not in errors})
         return translation
 
-    load_translation.__wrapped__ = load
-    config.load_translation = load_translation
+    load_translation.__wrapped__ = load  # type: ignore[attr-defined]
+    ChainlitConfig.load_translation = load_translation  # the class: its instance is pydantic
 
 
 def install(
