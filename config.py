@@ -147,6 +147,22 @@ class Settings(BaseSettings):
     # The role of a member who has none of the mapped app roles, or "deny" to refuse them.
     entra_default_role: str = Field("viewer", validation_alias="GT_ENTRA_DEFAULT_ROLE")
 
+    # ---- sessions (issue #20): how long a sign-in lasts, and how fast access is taken away ----
+    # A session ends after this long without use (sliding) ...
+    session_idle_minutes: int = Field(720, ge=5, validation_alias="GT_SESSION_IDLE_MINUTES")
+    # ... and at the latest this long after sign-in (also the login cookie's lifetime).
+    session_max_hours: int = Field(24, ge=1, le=720, validation_alias="GT_SESSION_MAX_HOURS")
+    # A Microsoft sign-in is re-checked at Entra (app roles, removals) this often: the session
+    # ends and the next page load goes through Microsoft again (silent with single sign-on).
+    entra_recheck_minutes: int = Field(60, ge=5, validation_alias="GT_ENTRA_RECHECK_MINUTES")
+    # How often open chats are checked for disabled users and revoked sessions.
+    session_check_seconds: float = Field(
+        5.0, gt=0, le=300, validation_alias="GT_SESSION_CHECK_SECONDS"
+    )
+    # Local sign-in: this many wrong passwords in a row lock the account for the lockout time.
+    login_max_failures: int = Field(5, ge=1, validation_alias="GT_LOGIN_MAX_FAILURES")
+    login_lockout_minutes: int = Field(15, ge=1, validation_alias="GT_LOGIN_LOCKOUT_MINUTES")
+
     # ---- email to shops (issue #6): drafts approved by a person, sent by jobs/mail/ ----
     # outbox: real .eml files under var/outbox (embedded default); smtp; graph (Mail.Send).
     mail_sender: Literal["outbox", "smtp", "graph"] = Field(

@@ -17,11 +17,11 @@ from chainlit.config import FILES_DIRECTORY
 
 from agent.turns import Assistant
 from config import auth_secret
-from domain.errors import RoTrackerError
 from domain.models.chat import Approval
-from domain.roles import Actor, Role
+from domain.roles import Actor
+from domain.users import SessionEnded
 from jobs.app import App
-from web import approvals
+from web import approvals, sessions
 from web.data_layer import OurDataLayer
 from web.entra import install as install_entra
 from web.sink import ChainlitSink
@@ -40,6 +40,8 @@ def install(app: App) -> Assistant:
     """Register every Chainlit callback for `app`; returns the assistant they drive."""
     os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth_secret(app.settings))
     assistant = Assistant(app)
+    policy = sessions.policy_for(app.settings)
+    sessions.install(app.users, policy)  # every cookie use re-checks its session (web/sessions.py)
 
     def sink() -> ChainlitSink:
         return ChainlitSink(app, in_background)
@@ -48,6 +50,7 @@ def install(app: App) -> Assistant:
     async def startup() -> None:
         FILES_DIRECTORY.mkdir(parents=True, exist_ok=True)  # Chainlit keeps chart data here
         app.jobs.start()  # in-process workers when embedded; with REDIS_URL it only enqueues
+        in_background(sessions.sweep(app.users, policy, app.settings.session_check_seconds))
 
     @cl.on_app_shutdown
     async def shutdown() -> None:
@@ -60,30 +63,30 @@ def install(app: App) -> Assistant:
 
     @cl.password_auth_callback
     async def sign_in(username: str, password: str) -> cl.User | None:
-        user = await asyncio.to_thread(app.users.authenticate, username, password)
+        user = await asyncio.to_thread(app.users.authenticate, username, password, policy)
         if user is None:
             return None
-        # Only display data goes in the (signed, readable) cookie; the role is re-read on use.
-        return cl.User(
-            identifier=user.email,
-            display_name=user.display_name or user.email,
-            metadata={"provider": "local"},
-        )
+        # The (signed, readable) cookie names our user id and a session; email and role are
+        # re-read on every use.
+        return await asyncio.to_thread(sessions.chainlit_user, app.users, user, "local", policy)
 
     # "Continue with Microsoft" when GT_ENTRA_LOGIN is on (web/entra.py); the user's role comes
     # from their Entra app roles at each sign-in and, like a local user's, is re-read on use.
-    entra_sign_in = install_entra(app.settings, app.users, os.environ["CHAINLIT_AUTH_SECRET"])
+    entra_sign_in = install_entra(
+        app.settings, app.users, os.environ["CHAINLIT_AUTH_SECRET"], policy
+    )
     if entra_sign_in is not None:
         cl.oauth_callback(entra_sign_in)
 
-    async def current_actor() -> Actor:
-        user = cl.user_session.get("user")
-        if user is None:
-            return Actor("anonymous", Role.VIEWER, "chat")
+    async def current_actor() -> Actor | None:
+        """Who is chatting, re-read now; None (and a message saying why) when their session
+        ended — the caller then does nothing."""
         try:
-            return await asyncio.to_thread(app.users.actor_for, user.identifier, "chat")
-        except RoTrackerError:
-            return Actor(user.identifier, Role.VIEWER, "chat")
+            return await sessions.chat_actor(app.users, policy)
+        except SessionEnded as exc:
+            sessions.log.warning("Chat refused: %s", exc)
+            await cl.Message(content=f"{exc} Please sign in again.", author="RO Tracker").send()
+            return None
 
     @cl.set_starters
     async def starters(user: cl.User | None = None, language: str | None = None):
@@ -97,6 +100,8 @@ def install(app: App) -> Assistant:
     @cl.on_chat_start
     async def chat_start() -> None:
         actor = await current_actor()
+        if actor is None:
+            return
         waiting = await asyncio.to_thread(app.approvals.pending, None, actor.name)
         if waiting:
             await cl.Message(
@@ -119,9 +124,9 @@ def install(app: App) -> Assistant:
 
     async def resend_drafts() -> None:
         await asyncio.sleep(RESEND_AFTER_S)
-        await approvals.show_pending_drafts(
-            app, await current_actor(), "Email drafts still waiting:"
-        )
+        actor = await current_actor()
+        if actor is not None:
+            await approvals.show_pending_drafts(app, actor, "Email drafts still waiting:")
 
     async def resend_confirmations(waiting: list[Approval]) -> None:
         await asyncio.sleep(RESEND_AFTER_S)
@@ -131,10 +136,15 @@ def install(app: App) -> Assistant:
     @cl.on_message
     async def on_message(message: cl.Message) -> None:
         actor = await current_actor()
+        if actor is None:
+            return
         await assistant.ask(actor, cl.context.session.thread_id, message.content, sink())
 
     @cl.action_callback(approvals.BUTTON)
     async def on_decide(action: cl.Action) -> None:
-        await approvals.decide(app, assistant, await current_actor(), action, sink())
+        actor = await current_actor()
+        if actor is None:
+            return
+        await approvals.decide(app, assistant, actor, action, sink())
 
     return assistant

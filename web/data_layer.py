@@ -74,8 +74,13 @@ class OurDataLayer(BaseDataLayer):
 
     # ---- users ---------------------------------------------------------------------------
     def _get_user(self, identifier: str) -> PersistedUser | None:
+        # The login cookie names "user:<id>" (web/sessions.py); the chat's own identifier for
+        # the person is their current email (what threads are keyed by).
         with self.app.session() as s:
-            row = s.scalar(select(UserRow).where(UserRow.email == identifier.lower()))
+            if identifier.startswith("user:") and identifier[5:].isdigit():
+                row = s.get(UserRow, int(identifier[5:]))
+            else:
+                row = s.scalar(select(UserRow).where(UserRow.email == identifier.lower()))
             if row is None:
                 return None
             return PersistedUser(

@@ -43,9 +43,10 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from config import Settings
 from domain.errors import RoTrackerError, SignInRefused
-from domain.users import UserService
+from domain.users import SessionPolicy, UserService
 from integrations.microsoft.app_roles import role_for
 from integrations.microsoft.id_tokens import IdTokenValidator
+from web.sessions import chainlit_user
 
 log = logging.getLogger("ro_tracker.entra")
 
@@ -54,11 +55,48 @@ LOGIN_PATH = f"/auth/oauth/{PROVIDER_ID}"
 CALLBACK_PATH = f"{LOGIN_PATH}/callback"
 FLOW_COOKIE = "gt_entra_flow"
 FLOW_TTL_S = 600
-# Sign-in needs only the ID token; msal adds openid, profile and offline_access itself.
-SCOPES = ["User.Read"]
-# Chainlit's login page messages (its translations): "Try signing in with a different account"
-# for an account we refuse, "Sign in failed. Please try again..." for a broken sign-in.
+# Sign-in needs only the ID token; msal adds openid, profile and offline_access itself. `email`
+# asks Entra for the email claim (Microsoft's ID token claims reference: without this scope it
+# may be left out, and the display would fall back to the UPN).
+SCOPES = ["User.Read", "email"]
+# The login page's message for each kind of failure: the `?error=` code, whose text is in
+# MESSAGES below (added to Chainlit's translations by `install`; the README quotes them).
+# "oauthSignin" ("Sign in failed. Please try again...") is a broken sign-in (state, nonce, PKCE);
+# "signin" ("Try signing in with a different account") is any other refusal.
 WRONG_ACCOUNT, FAILED = "signin", "oauthSignin"
+NOT_VERIFIED = "gtNotVerified"  # the ID token: expired, bad signature, another app or issuer
+OTHER_TENANT = "gtOtherTenant"
+NO_ROLE = "gtNoRole"
+DISABLED = "gtDisabled"
+CLASH = "gtAccountClash"
+MESSAGES = {
+    NOT_VERIFIED: "Sign in failed: Microsoft's answer could not be verified (expired, or not"
+    " for this app). Try again; if it keeps failing, ask IT to check the server's clock.",
+    OTHER_TENANT: "This Microsoft account belongs to another organization."
+    " Sign in with your work account.",
+    NO_ROLE: "Your account has no RO Tracker role. Ask an administrator for access.",
+    DISABLED: "This account is disabled. Ask an administrator.",
+    CLASH: "This email belongs to another RO Tracker account. Ask an administrator.",
+}
+_KINDS = (  # (words of the refusal's message, kind); the first match wins
+    ("another tenant", OTHER_TENANT),
+    ("no RO Tracker app role", NO_ROLE),
+    ("is disabled", DISABLED),
+    ("already belongs to another account", CLASH),
+    ("The ID token", NOT_VERIFIED),
+    ("signing keys", NOT_VERIFIED),
+)
+
+
+def refusal_kind(exc: BaseException) -> str:
+    """The login page's error code for a refused sign-in."""
+    if isinstance(exc, _FlowFailed):
+        return FAILED
+    message = str(exc)
+    return next((kind for words, kind in _KINDS if words in message), WRONG_ACCOUNT)
+
+
+_REFUSED = "gt_refused"
 
 
 def _nonce_hash(nonce: str) -> str:
@@ -139,9 +177,15 @@ class EntraLogin:
         return self.validator.validate(result["id_token"], _nonce_hash(flow["nonce"]))
 
 
-def signed_in_user(settings: Settings, users: UserService, claims: dict[str, Any]) -> ChainlitUser:
-    """Our user for validated claims, with the role Entra gives them now. Only display data goes
-    into the Chainlit user (its cookie is signed, not encrypted)."""
+def signed_in_user(
+    settings: Settings,
+    users: UserService,
+    claims: dict[str, Any],
+    policy: SessionPolicy | None = None,
+) -> ChainlitUser:
+    """Our user for validated claims, with the role Entra gives them now, and a new session.
+    The Chainlit user (its cookie is signed, not encrypted) names only our user id and that
+    session, never the email (addresses are reassigned; tid+oid is the person)."""
     role = role_for(claims.get("roles") or [], settings.entra_role_map, settings.entra_default_role)
     who = claims.get("preferred_username") or claims.get("email") or claims["oid"]
     if role is None:
@@ -149,11 +193,7 @@ def signed_in_user(settings: Settings, users: UserService, claims: dict[str, Any
     email = _display_email(claims)
     user = users.upsert_entra(claims["oid"], claims["tid"], email, claims.get("name"), role)
     log.info("Entra sign-in: %s (oid %s) as %s", user.email, claims["oid"], user.role)
-    return ChainlitUser(
-        identifier=user.email,
-        display_name=user.display_name or user.email,
-        metadata={"provider": "entra"},
-    )
+    return chainlit_user(users, user, "entra", policy or SessionPolicy())
 
 
 def _display_email(claims: dict[str, Any]) -> str:
@@ -189,7 +229,7 @@ def note_refusal(exc: BaseException) -> None:
     """Remember why this callback failed, for the login page's message."""
     current = _callback.get()
     if current is not None and current.refused is None:
-        current.refused = FAILED if isinstance(exc, _FlowFailed) else WRONG_ACCOUNT
+        current.refused = refusal_kind(exc)
 
 
 class EntraProvider(OAuthProvider):
@@ -217,13 +257,17 @@ class EntraProvider(OAuthProvider):
                 self.login.finish, current.cookies.get(FLOW_COOKIE), current.query, url
             )
         except SignInRefused as exc:
+            # Not raised on: Chainlit would log it again as an ERROR with a traceback. The
+            # refusal travels in `current` and the sign-in callback declines it.
             note_refusal(exc)
             log.warning("Entra sign-in refused: %s", exc)
-            raise
+            return "refused"
         return "validated"  # Chainlit passes this on; no token leaves this module
 
     async def get_user_info(self, token: str) -> tuple[dict[str, Any], ChainlitUser]:
         current = _callback.get()
+        if current is not None and current.refused:
+            return {_REFUSED: True}, ChainlitUser(identifier="refused", metadata={})
         if current is None or current.claims is None:
             raise _FlowFailed("No validated sign-in in this request.")
         claims = current.claims
@@ -315,7 +359,26 @@ def _expired_cookie(name: str) -> bytes:
     return f"{name}=; Max-Age=0; Path=/; HttpOnly; SameSite=lax".encode()
 
 
-def install(settings: Settings, users: UserService, secret: str) -> Callable | None:
+def _add_messages() -> None:
+    """Our login-page messages, in every language Chainlit serves (its translation files are
+    generated per install, so they are added when served rather than written there)."""
+    from chainlit.config import ChainlitConfig
+
+    load = getattr(ChainlitConfig.load_translation, "__wrapped__", ChainlitConfig.load_translation)
+
+    def load_translation(self, language: str):
+        translation = load(self, language)
+        errors = translation.setdefault("auth", {}).setdefault("login", {}).setdefault("errors", {})
+        errors.update({k: v for k, v in MESSAGES.items() if k not in errors})
+        return translation
+
+    load_translation.__wrapped__ = load  # type: ignore[attr-defined]
+    ChainlitConfig.load_translation = load_translation  # the class: its instance is pydantic
+
+
+def install(
+    settings: Settings, users: UserService, secret: str, policy: SessionPolicy | None = None
+) -> Callable | None:
     """Register "Continue with Microsoft" when GT_ENTRA_LOGIN is on; returns the function to
     pass to `@cl.oauth_callback` (None when Entra sign-in is off)."""
     if not settings.entra_login:
@@ -324,6 +387,7 @@ def install(settings: Settings, users: UserService, secret: str) -> Callable | N
     from chainlit.server import app as chainlit_app
 
     login = EntraLogin(settings, secret)
+    _add_messages()
     providers = oauth_providers.providers
     providers[:] = [p for p in providers if p.id != PROVIDER_ID] + [EntraProvider(login)]
     chainlit_app.add_middleware(EntraRoutes, login=login)
@@ -331,10 +395,10 @@ def install(settings: Settings, users: UserService, secret: str) -> Callable | N
     async def on_entra_sign_in(
         provider_id: str, token: str, raw_user_data: dict[str, Any], default_user: ChainlitUser
     ) -> ChainlitUser | None:
-        if provider_id != PROVIDER_ID:
-            return None
+        if provider_id != PROVIDER_ID or raw_user_data.get(_REFUSED):
+            return None  # refused in get_token, already logged
         try:
-            return await asyncio.to_thread(signed_in_user, settings, users, raw_user_data)
+            return await asyncio.to_thread(signed_in_user, settings, users, raw_user_data, policy)
         except RoTrackerError as exc:
             note_refusal(exc)
             log.warning("Entra sign-in refused: %s", exc)

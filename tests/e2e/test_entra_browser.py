@@ -23,6 +23,8 @@ from tests.fakes.entra import OTHER_TENANT, TENANT, FakeEntra
 ADA = {"email": "ada@genthrust.test", "name": "Ada Approver", "roles": ["RO.Approver"]}
 VIC = {"email": "vic@genthrust.test", "name": "Vic Viewer", "roles": []}  # default: viewer
 WRONG_ACCOUNT = "Try signing in with a different account"
+OTHER_ORG = "This Microsoft account belongs to another organization"  # #20: one message per kind
+NOT_VERIFIED = "Microsoft's answer could not be verified"
 FAILED = "Sign in failed"
 
 
@@ -115,8 +117,10 @@ def test_an_approver_signs_in_with_microsoft_and_approves_a_draft(server, chromi
     # The Chainlit cookie is a signed, readable JWT: it carries who, never a token.
     cookie = next(c for c in page.context.cookies() if c["name"] == "access_token")
     payload = json.loads(_b64(cookie["value"].split(".")[1]))
-    assert payload["identifier"] == "ada@genthrust.test"
-    assert payload["metadata"] == {"provider": "entra"}
+    # Our user id and a session id (#20), never the email.
+    (user_id,) = db(env, "SELECT id FROM users WHERE entra_oid='oid-ada'")[0]
+    assert payload["identifier"] == f"user:{user_id}"
+    assert set(payload["metadata"]) == {"provider", "sid"}
     assert "gt_entra_flow" not in {c["name"] for c in page.context.cookies()}  # used up
 
     say(page, f"draft a follow-up for RO {number}")
@@ -164,9 +168,17 @@ def test_an_account_from_another_tenant_is_refused(server, chromium, entra):
         "oid-mallory", tid=OTHER_TENANT, email="mallory@other.test", roles=["RO.Admin"]
     )
     page = continue_with_microsoft(chromium, url)
-    page.get_by_text(WRONG_ACCOUNT).wait_for()
+    page.get_by_text(OTHER_ORG).wait_for()
     assert "/login" in page.url
     assert db(env, "SELECT COUNT(*) FROM users WHERE entra_oid='oid-mallory'") == [(0,)]
+
+
+def test_an_expired_id_token_says_it_could_not_be_verified(server, chromium, entra):
+    url, env = server
+    entra.sign_in_as("oid-late", email="late@genthrust.test", expires_in=-600)
+    page = continue_with_microsoft(chromium, url)
+    page.get_by_text(NOT_VERIFIED).wait_for()
+    assert db(env, "SELECT COUNT(*) FROM users WHERE entra_oid='oid-late'") == [(0,)]
 
 
 @pytest.mark.parametrize("tamper", ["state", "nonce"])

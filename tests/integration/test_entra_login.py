@@ -181,8 +181,10 @@ def app_with_entra(app, fake):
 def test_first_sign_in_creates_the_user_with_the_mapped_role(app_with_entra):
     app = app_with_entra
     user = signed_in_user(app.settings, app.users, claims_for())
-    assert user.identifier == "ada@genthrust.test" and user.display_name == "Ada"
-    assert user.metadata == {"provider": "entra"}  # nothing else reaches the cookie
+    # The cookie names our user id and a session, never the email (#20).
+    row_id = app.users.get("ada@genthrust.test").id
+    assert user.identifier == f"user:{row_id}" and user.display_name == "Ada"
+    assert set(user.metadata) == {"provider", "sid"} and user.metadata["provider"] == "entra"
     assert app.users.actor_for("ada@genthrust.test", "chat").role == Role.APPROVER
     with app.session() as s:
         row = s.query(User).one()
@@ -204,7 +206,7 @@ def test_an_email_change_keeps_the_same_user_and_threads(app_with_entra):
     signed_in_user(app.settings, app.users, claims_for())
     ensure_thread(app.uow, "t-1", "ada@genthrust.test")
     user = signed_in_user(app.settings, app.users, claims_for(email="ada.lovelace@genthrust.test"))
-    assert user.identifier == "ada.lovelace@genthrust.test"
+    assert user.identifier == f"user:{app.users.get('ada.lovelace@genthrust.test').id}"
     with app.session() as s:
         rows = s.query(User).all()
         assert [(r.email, r.entra_oid) for r in rows] == [
@@ -255,6 +257,6 @@ def test_deny_by_default_and_disabled_users(app_with_entra):
 def test_a_user_without_email_gets_a_stable_stand_in(app_with_entra):
     app = app_with_entra
     user = signed_in_user(app.settings, app.users, claims_for(email=None, preferred_username="x"))
-    assert user.identifier == f"oid-ada@{TENANT}.entra"
+    assert app.users.get(f"oid-ada@{TENANT}.entra").id == int(user.identifier[5:])
     assert json.dumps(user.to_dict())  # what Chainlit signs into its cookie
     assert "token" not in json.dumps(user.to_dict()).lower()
