@@ -235,3 +235,34 @@ def test_gt_users_disable_set_role_sessions_revoke_passwd(app, run_gt):
     assert code == 0 and app.users.authenticate("pat@genthrust.test", "another long password")
     code, out, err = run_gt("users", "set-role", "pat@genthrust.test", "god")
     assert code != 0 and "not a role" in (out + err)
+
+
+def test_chainlits_get_current_user_goes_through_our_check(app, monkeypatch):
+    """What Chainlit's routes (`Depends(get_current_user)`) and its socket connect call."""
+    import chainlit as cl
+    import chainlit.auth as chainlit_auth
+    import chainlit.data as chainlit_data
+    from fastapi import HTTPException
+
+    _, sessions = web()
+    monkeypatch.setenv("CHAINLIT_CUSTOM_AUTH", "1")  # login required, as when served
+    monkeypatch.setattr(chainlit_data, "_data_layer", None)  # the cookie's user, as decoded
+    monkeypatch.setattr(chainlit_data, "_data_layer_initialized", True)
+    assert chainlit_auth.require_login()
+    live = local_sign_in(app, "pat@genthrust.test")
+    revoked = local_sign_in(app, "rev@genthrust.test")
+    disabled = local_sign_in(app, "dis@genthrust.test")
+    old_email = cookie_for(cl.User(identifier="pat@genthrust.test", metadata={}))
+    app.users.revoke(SYSTEM, "rev@genthrust.test")
+    app.users.set_active(SYSTEM, "dis@genthrust.test", False)
+    sessions.install(app.users, POLICY)
+    try:
+        for token in (old_email, revoked, disabled):
+            with pytest.raises(HTTPException) as refused:
+                asyncio.run(chainlit_auth.get_current_user(token=token))
+            assert refused.value.status_code == 401
+        user = asyncio.run(chainlit_auth.get_current_user(token=live))
+        assert user.identifier == f"user:{sessions.session_of(live)[0]}"
+        assert user.metadata["sid"] == sessions.session_of(live)[1]
+    finally:
+        chainlit_auth.authenticate_user = chainlit_auth.authenticate_user.__wrapped__
