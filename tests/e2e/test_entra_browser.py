@@ -162,6 +162,40 @@ def test_an_approver_demoted_in_entra_is_refused_at_the_button(server, chromium,
     assert waiting[0][0] >= 1
 
 
+def test_an_email_given_to_someone_else_does_not_hand_over_the_old_cookie(server, chromium, entra):
+    """Sam signs in; his email changes in Entra and he signs in again; a new admin is given
+    Sam's old address and signs in. Sam's first cookie and open chat stay Sam's: never admin."""
+    import httpx
+
+    url, env = server
+    number = an_ro_whose_shop_has_email(env, "waiting quote")
+    sam = {"email": "sam@genthrust.test", "name": "Sam Editor", "roles": ["RO.Editor"]}
+    first = sign_in(chromium, url, entra, "oid-sam", **sam)
+    say(first, f"draft a follow-up for RO {number}")
+    first.get_by_role("button", name="Approve & send").last.wait_for()
+    sign_in(chromium, url, entra, "oid-sam", **{**sam, "email": "sam.new@genthrust.test"})
+    admin = {"email": "sam@genthrust.test", "name": "New Admin", "roles": ["RO.Admin"]}
+    sign_in(chromium, url, entra, "oid-admin", **admin)
+    assert db(env, "SELECT entra_oid, role FROM users WHERE email='sam@genthrust.test'") == [
+        ("oid-admin", "admin")
+    ]
+    jar = "; ".join(f"{c['name']}={c['value']}" for c in first.context.cookies())
+    answer = httpx.get(f"{url}/user", headers={"cookie": jar}, timeout=10)
+    # Refused, or Sam under his current email (the data layer names users by email): not admin.
+    assert answer.status_code == 401 or answer.json()["identifier"] == "sam.new@genthrust.test"
+    # Sam's open chat presses an approver's button: refused. Chainlit itself answers 401 since
+    # the socket's user (named by the email at connect) is no longer the cookie's; were that
+    # check to go, our role check must refuse Sam the editor.
+    with first.expect_response("**/project/action") as pressed:
+        first.get_by_role("button", name="Approve & send").last.click()
+    if pressed.value.status != 401:
+        first.get_by_text("may not approve emails").wait_for()
+    sent = db(
+        env, "SELECT COUNT(*) FROM notifications WHERE state='SENT' AND approved_by LIKE 'sam%'"
+    )
+    assert sent == [(0,)]
+
+
 def test_an_account_from_another_tenant_is_refused(server, chromium, entra):
     url, env = server
     entra.sign_in_as(
