@@ -39,10 +39,7 @@ def users_add(
     """Add a local account."""
     app = app_instance()
     actor = acting_user(app, user)
-    password = password or os.environ.get("GT_NEW_USER_PASSWORD")
-    if password is None and sys.stdin.isatty():
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    created = app.users.add(actor, email, role, password)
+    created = app.users.add(actor, email, role, _new_password(password, "Password"))
     if as_json:
         print_json(created)
     else:
@@ -144,11 +141,16 @@ def users_passwd(
     """Set a local account's password (the first admin's too); its sessions end."""
     app = app_instance()
     actor = acting_user(app, user)
-    password = password or os.environ.get("GT_NEW_USER_PASSWORD")
-    if password is None and sys.stdin.isatty():
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    changed = app.users.set_password(actor, email, password or "")
+    changed = app.users.set_password(actor, email, _new_password(password, "New password") or "")
     _said(changed, f"Password of {changed.email} changed; their sessions are ended.", as_json)
+
+
+def _new_password(given: str | None, prompt: str) -> str | None:
+    """The option, else GT_NEW_USER_PASSWORD, else asked for on a terminal (never echoed)."""
+    password = given or os.environ.get("GT_NEW_USER_PASSWORD")
+    if password is None and sys.stdin.isatty():
+        password = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return password
 
 
 def _times(s) -> tuple:
