@@ -71,4 +71,15 @@ class Forbidden(RoTrackerError):
 class SignInRefused(RoTrackerError):
     """A Microsoft sign-in we do not accept: another tenant, a token that does not validate,
     no role when the default is "deny", a disabled or clashing account. The message is for the
-    log (it never holds a token); the person sees only that sign-in failed."""
+    log (it never holds a token); `reason` (one of the constants below) picks what the person
+    is told on the sign-in page."""
+
+    NOT_VERIFIED = "not_verified"  # expired, bad signature, another app or issuer, no keys
+    OTHER_TENANT = "other_tenant"
+    NO_ROLE = "no_role"
+    DISABLED = "disabled"
+    CLASH = "clash"  # the email belongs to another account
+
+    def __init__(self, message: str, reason: str = NOT_VERIFIED) -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -389,7 +389,8 @@ class UserService:
             if user is None:
                 if holder is not None and (holder.password_hash or holder.entra_oid):
                     raise SignInRefused(
-                        f"{email} already belongs to another account; an admin must resolve it."
+                        f"{email} already belongs to another account; an admin must resolve it.",
+                        SignInRefused.CLASH,
                     )
                 user = holder or User(email=email, is_active=True)
                 user.entra_oid, user.entra_tid = oid, tid
@@ -402,7 +403,7 @@ class UserService:
                 )
                 user.email = email
             if not user.is_active:
-                raise SignInRefused(f"User {user.email} is disabled.")
+                raise SignInRefused(f"User {user.email} is disabled.", SignInRefused.DISABLED)
             user.role, user.display_name, user.last_login_at = role.value, name, utcnow()
             uow.commit()
             return UserView.model_validate(user)

@@ -78,22 +78,20 @@ MESSAGES = {
     DISABLED: "This account is disabled. Ask an administrator.",
     CLASH: "This email belongs to another RO Tracker account. Ask an administrator.",
 }
-_KINDS = (  # (words of the refusal's message, kind); the first match wins
-    ("another tenant", OTHER_TENANT),
-    ("no RO Tracker app role", NO_ROLE),
-    ("is disabled", DISABLED),
-    ("already belongs to another account", CLASH),
-    ("The ID token", NOT_VERIFIED),
-    ("signing keys", NOT_VERIFIED),
-)
+_KINDS = {
+    SignInRefused.NOT_VERIFIED: NOT_VERIFIED,
+    SignInRefused.OTHER_TENANT: OTHER_TENANT,
+    SignInRefused.NO_ROLE: NO_ROLE,
+    SignInRefused.DISABLED: DISABLED,
+    SignInRefused.CLASH: CLASH,
+}
 
 
 def refusal_kind(exc: BaseException) -> str:
     """The login page's error code for a refused sign-in."""
     if isinstance(exc, _FlowFailed):
         return FAILED
-    message = str(exc)
-    return next((kind for words, kind in _KINDS if words in message), WRONG_ACCOUNT)
+    return _KINDS.get(getattr(exc, "reason", None), WRONG_ACCOUNT)
 
 
 _REFUSED = "gt_refused"
@@ -189,7 +187,9 @@ def signed_in_user(
     role = role_for(claims.get("roles") or [], settings.entra_role_map, settings.entra_default_role)
     who = claims.get("preferred_username") or claims.get("email") or claims["oid"]
     if role is None:
-        raise SignInRefused(f"{str(who)[:100]} has no RO Tracker app role (default: deny).")
+        raise SignInRefused(
+            f"{str(who)[:100]} has no RO Tracker app role (default: deny).", SignInRefused.NO_ROLE
+        )
     email = _display_email(claims)
     user = users.upsert_entra(claims["oid"], claims["tid"], email, claims.get("name"), role)
     log.info("Entra sign-in: %s (oid %s) as %s", user.email, claims["oid"], user.role)

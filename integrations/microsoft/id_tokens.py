@@ -68,7 +68,9 @@ class IdTokenValidator:
             raise SignInRefused(f"The ID token is not valid: {str(exc)[:120]}") from None
         tid = str(claims["tid"]).lower()
         if tid != self.tenant:
-            raise SignInRefused(f"The account belongs to another tenant ({tid[:40]}).")
+            raise SignInRefused(
+                f"The account belongs to another tenant ({tid[:40]}).", SignInRefused.OTHER_TENANT
+            )
         if claims["iss"] != self.issuer:
             raise SignInRefused(f"The ID token's issuer {str(claims['iss'])[:100]!r} is not ours.")
         if claims["nonce"] != nonce:

@@ -21,6 +21,8 @@ from domain.models.chat import ChatThread
 from domain.roles import Role
 from tests.fakes.entra import OTHER_TENANT, TENANT, FakeEntra, new_key
 
+REASONS = ("not_verified", "other_tenant", "no_role", "disabled", "clash")
+
 if TYPE_CHECKING:
     from web.entra import EntraLogin
 
@@ -97,19 +99,20 @@ def test_an_approver_signs_in(fake, login):
 
 
 @pytest.mark.parametrize(
-    ("identity", "reason"),
+    ("identity", "reason", "kind"),
     [
-        ({"tid": OTHER_TENANT}, "another tenant"),
-        ({"tid": OTHER_TENANT, "issuer_tid": TENANT}, "another tenant"),
-        ({"audience": "another-app"}, "another application"),
-        ({"expires_in": -3600}, "expired"),
-        ({"signing_key": new_key()}, "signature"),
+        ({"tid": OTHER_TENANT}, "another tenant", "gtOtherTenant"),
+        ({"tid": OTHER_TENANT, "issuer_tid": TENANT}, "another tenant", "gtOtherTenant"),
+        ({"audience": "another-app"}, "another application", "gtNotVerified"),
+        ({"expires_in": -3600}, "expired", "gtNotVerified"),
+        ({"signing_key": new_key()}, "signature", "gtNotVerified"),
     ],
 )
-def test_bad_id_tokens_are_refused(fake, login, identity, reason):
+def test_bad_id_tokens_are_refused(fake, login, identity, reason, kind):
     with pytest.raises(SignInRefused, match=reason) as refused:
         sign_in(fake, login, email="mallory@other.test", **identity)
     assert not isinstance(refused.value, entra()._FlowFailed)  # "use another account"
+    assert entra().refusal_kind(refused.value) == kind
 
 
 def test_a_tampered_nonce_is_refused(fake, login):
@@ -158,6 +161,12 @@ def test_the_sealed_flow_expires(fake, login, monkeypatch):
 
 def test_failure_kinds_map_to_login_page_messages():
     web = entra()
+    # The kind is the refusal's reason, not its wording (a message can say anything).
+    worded_like_another = SignInRefused("User x is disabled by another tenant", SignInRefused.CLASH)
+    assert web.refusal_kind(worded_like_another) == web.CLASH
+    assert web.refusal_kind(SignInRefused("no role", SignInRefused.NO_ROLE)) == web.NO_ROLE
+    assert web.refusal_kind(RuntimeError("is disabled")) == web.WRONG_ACCOUNT
+    assert set(web.MESSAGES) >= {web.refusal_kind(SignInRefused("x", r)) for r in REASONS}
     assert (web.FAILED, web.WRONG_ACCOUNT) == ("oauthSignin", "signin")
     assert web._with_error(b"/login?error=oauthSignin", web.WRONG_ACCOUNT) == b"/login?error=signin"
     assert web._with_error(b"/login/callback?success=True", web.WRONG_ACCOUNT) == (
