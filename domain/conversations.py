@@ -23,6 +23,7 @@ from domain.models.base import utcnow
 from domain.models.chat import AiConversationLog, Approval, ApprovalState, ChatThread, Outcome
 from domain.roles import Actor, Role
 from domain.unit_of_work import BeforeCommit, UnitOfWorkFactory
+from domain.users import ADMIN_OPERATIONS
 
 MAX_REASON = 1000
 
@@ -120,12 +121,16 @@ class ApprovalService:
         """Confirm or cancel, once.
 
         Editors confirm or cancel the changes they asked for; approvers and admins may decide
-        anyone's (a button carries only an id, so the id alone must not be enough). The state
+        anyone's (a button carries only an id, so the id alone must not be enough). Changes to
+        users (`ADMIN_OPERATIONS`) are confirmed only by an admin. The state
         change is a conditional UPDATE (WHERE state = PENDING), so of two clicks — two tabs, two
         people, a double click — exactly one wins; the other gets `Conflict`.
         """
         row = self.get(approval_id)
-        if confirm:
+        if confirm and row.operation in ADMIN_OPERATIONS:
+            # user administration: the confirming person must be an admin now, whoever asked
+            actor.require(Role.ADMIN, "confirm changes to users")
+        elif confirm:
             actor.require(Role.EDITOR, "confirm changes")
         own = actor.name == row.requested_by
         if not own and actor.role.rank < Role.APPROVER.rank:

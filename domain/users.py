@@ -28,6 +28,11 @@ _hasher = PasswordHasher()
 _TOUCH_EVERY = timedelta(seconds=60)
 
 
+# The confirmed changes (jobs/operations/users.py) only an admin may confirm: the approval is
+# re-checked against the confirming person's current role (ApprovalService.decide).
+ADMIN_OPERATIONS = frozenset({"set_user_active", "set_user_role", "revoke_user_sessions"})
+
+
 class SessionEnded(Forbidden):
     """The sign-in behind a request no longer holds: revoked, expired, or its user disabled,
     deleted or re-bound. The message says which (for the log and the person)."""
@@ -89,6 +94,30 @@ class UserView(BaseModel):
     is_active: bool
 
 
+def lockout_refusal(session, actor: Actor, user: User, role: Role, active: bool) -> str | None:
+    """Why giving `user` this role and active flag would lock the desk out, or None.
+
+    The one rule for disable and set-role, wherever they come from (`gt users`, the chat's
+    preview, the confirmed command): nobody disables their own account, and the last active
+    admin is neither disabled nor demoted (make another admin first). Revoking sessions is not
+    a lock-out — the person can sign in again. The other admins' rows are read FOR UPDATE so
+    two admins demoting each other at once cannot both succeed.
+    """
+    if not active and user.email == actor.name:
+        return "You cannot disable your own account."
+    still_admin = active and role is Role.ADMIN
+    if still_admin or not (user.is_active and user.role == Role.ADMIN.value):
+        return None
+    others = session.scalars(
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, User.is_active.is_(True), User.id != user.id)
+        .with_for_update()
+    ).all()
+    if not others:
+        return f"{user.email} is the last active admin; make someone else an admin first."
+    return None
+
+
 def normalize_email(email: str) -> str:
     email = (email or "").strip().lower()
     if not _EMAIL.match(email):
@@ -132,6 +161,8 @@ class UserService:
         role = parse_role(role)
         with self._uow() as uow:
             user = self._get(uow.session, email)
+            if refusal := lockout_refusal(uow.session, actor, user, role, user.is_active):
+                raise Conflict(refusal)
             self._audit(uow.session, actor, user, "set-role", f"{user.role} -> {role.value}")
             user.role = role.value
             uow.commit()
@@ -142,8 +173,8 @@ class UserService:
         actor.require(Role.ADMIN, "disable or enable users")
         with self._uow() as uow:
             user = self._get(uow.session, email)
-            if not active and user.email == actor.name:
-                raise InvalidInput("You cannot disable your own account.")
+            if refusal := lockout_refusal(uow.session, actor, user, parse_role(user.role), active):
+                raise Conflict(refusal)
             user.is_active = active
             if not active:
                 self._revoke_all(uow.session, user.id)
