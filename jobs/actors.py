@@ -37,6 +37,7 @@ from jobs.operations import (
     repair_orders,
     reports,
     shops,
+    users,
 )
 from jobs.policies import BACKGROUND, COMMAND, INTERACTIVE
 
@@ -81,6 +82,15 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     exports.export_ro_list,
     exports.export_report,
     exports.export_progress,  # c13 exports: a queued RO-list export's progress
+    # user administration in the chat (admins; issue #20)
+    users.list_users,
+    users.user_sessions,
+    users.preview_set_user_active,
+    users.preview_set_user_role,
+    users.preview_revoke_user_sessions,
+    users.set_user_active,
+    users.set_user_role,
+    users.revoke_user_sessions,
 )
 
 TASKS: dict[Callable[..., Any], dict[str, Any]] = {

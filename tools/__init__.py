@@ -18,6 +18,14 @@ from tools.repair_orders import (
 )
 from tools.reports import report
 from tools.shops import get_shop, list_shops, update_shop  # c13: shop directory
+from tools.users import (  # user administration (admins; issue #20)
+    disable_user,
+    enable_user,
+    list_users,
+    revoke_user_sessions,
+    set_user_role,
+    user_sessions,
+)
 
 READ_TOOLS = (
     get_repair_order,
@@ -35,6 +43,9 @@ READ_TOOLS = (
     # reports and exports
     report,
     export,
+    # user administration (admins)
+    list_users,
+    user_sessions,
 )
 WRITE_TOOLS = (
     update_status,
@@ -47,6 +58,11 @@ WRITE_TOOLS = (
     bulk_update_status,
     bulk_archive,
     update_shop,
+    # user administration (admins; the admin confirms, audited like `gt users`)
+    disable_user,
+    enable_user,
+    set_user_role,
+    revoke_user_sessions,
 )
 # Drafting writes no RO data and sends nothing: no Confirm step (the draft card is the approval).
 DRAFT_TOOLS = (
