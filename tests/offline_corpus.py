@@ -590,6 +590,47 @@ CORPUS: list[tuple[str, str, dict]] = [
     ),
 ]
 
+# user administration (admins; the tools refuse anyone else)
+CORPUS += [
+    ("list users", "list_users", {}),
+    ("users", "list_users", {}),
+    ("show me the users", "list_users", {}),
+    ("who has access?", "list_users", {}),
+    ("sessions of sam@x.com", "user_sessions", {"email": "sam@x.com"}),
+    ("show open sessions for Sam@X.com", "user_sessions", {"email": "sam@x.com"}),
+    ("sam@x.com's sessions", "user_sessions", {"email": "sam@x.com"}),
+    ("disable sam@x.com", "disable_user", {"email": "sam@x.com"}),
+    ("please deactivate user sam@x.com", "disable_user", {"email": "sam@x.com"}),
+    ("enable sam@x.com", "enable_user", {"email": "sam@x.com"}),
+    ("re-enable the account of sam@x.com", "enable_user", {"email": "sam@x.com"}),
+    ("make sam@x.com an approver", "set_user_role", {"email": "sam@x.com", "role": "approver"}),
+    ("make sam@x.com admin", "set_user_role", {"email": "sam@x.com", "role": "admin"}),
+    (
+        "set role of sam@x.com to editor",
+        "set_user_role",
+        {"email": "sam@x.com", "role": "editor"},
+    ),
+    (
+        "change the role for sam@x.com to a viewer",
+        "set_user_role",
+        {"email": "sam@x.com", "role": "viewer"},
+    ),
+    (
+        "give sam@x.com the approver role",
+        "set_user_role",
+        {"email": "sam@x.com", "role": "approver"},
+    ),
+    ("revoke sessions of sam@x.com", "revoke_user_sessions", {"email": "sam@x.com"}),
+    ("end all sessions for sam@x.com", "revoke_user_sessions", {"email": "sam@x.com"}),
+    ("sign out sam@x.com", "revoke_user_sessions", {"email": "sam@x.com"}),
+    ("log sam@x.com out everywhere", "revoke_user_sessions", {"email": "sam@x.com"}),
+    (
+        "revoke session Ab3xYz9Q of sam@x.com",
+        "revoke_user_sessions",
+        {"email": "sam@x.com", "session": "Ab3xYz9Q"},
+    ),
+]
+
 # (request, what it does) — in the README's order.
 README_EXAMPLES: list[tuple[str, str]] = [
     ("RO 38462", "looks up a repair order in any archive, with its history and related ROs"),

@@ -358,6 +358,52 @@ def _drafted(content: dict[str, Any]) -> str:
     )
 
 
+def _users(content: dict[str, Any]) -> str:
+    rows = "\n".join(
+        f"| {u['email']} | {u['role']} | {'yes' if u['active'] else '**disabled**'} | "
+        f"{u['sign_in']} | {(u.get('last_sign_in') or '—').replace('T', ' ')} | "
+        f"{u['open_sessions']} |"
+        for u in content.get("users", [])
+    )
+    return (
+        f"**{content['total']} user(s)**\n\n| User | Role | Active | Sign-in | Last sign-in (UTC) "
+        f"| Open sessions |\n|---|---|---|---|---|---|\n{rows}"
+    )
+
+
+def _sessions(content: dict[str, Any]) -> str:
+    found = content.get("sessions") or []
+    if not found:
+        return f"{content['email']} has no open sessions."
+
+    def when(value: str | None) -> str:
+        return (value or "—")[:16].replace("T", " ")
+
+    rows = "\n".join(
+        f"| {s['id']} | {when(s['created_at'])} | {when(s['last_seen_at'])} | "
+        f"{when(s['expires_at'])} |"
+        for s in found
+    )
+    return (
+        f"**{len(found)} open session(s) of {content['email']}**\n\n| Session | Signed in (UTC) "
+        f"| Last seen | Ends |\n|---|---|---|---|\n{rows}\n\nTo end one: **revoke session "
+        f"{found[0]['id']} of {content['email']}**; all: **sign out {content['email']}**."
+    )
+
+
+def _user_changed(tool: str, content: dict[str, Any]) -> str:
+    user = content["user"]
+    if tool == "revoke_user_sessions":
+        count = content.get("revoked")  # None when read back after a redelivery
+        ended = f"ended {count} session(s)" if count is not None else "ended the sessions"
+        return f"Done: {ended} of {user['email']}."
+    if tool == "set_user_role":
+        return f"Done: {user['email']} is now {user['role']}."
+    if user["is_active"]:
+        return f"Done: {user['email']} is enabled."
+    return f"Done: {user['email']} is disabled; their sessions are ended."
+
+
 def word(tool: str, content: Any) -> str:
     """A short answer from one tool's result."""
     if isinstance(content, str):
@@ -387,6 +433,12 @@ def word(tool: str, content: Any) -> str:
         return f"Done: {content['shop']['name']} — changed {changed}."
     if tool == "draft_follow_ups_by_shop":
         return _follow_ups(content)
+    if tool == "list_users":
+        return _users(content)
+    if tool == "user_sessions":
+        return _sessions(content)
+    if tool in ("disable_user", "enable_user", "set_user_role", "revoke_user_sessions"):
+        return _user_changed(tool, content)
     if tool == "report":
         return _report(content)
     if tool == "export":

@@ -11,6 +11,7 @@ from pydantic_ai.messages import ToolCallPart
 from agent.offline.desk import bulk, follow_ups, shops
 from agent.offline.filters import describe_leftover, search_filters
 from agent.offline.reports import EXPORT_THAT, export, report
+from agent.offline.users import users
 from domain.statuses import try_parse_status
 
 HELP = """\
@@ -34,6 +35,9 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **sync Excel** — rewrite the company workbook from the database (approvers; you confirm) ·
   **Excel status** — changes waiting for the workbook
 - **pending approvals** — changes waiting for Confirm and email drafts waiting for approval
+- **users** — (admins) who has access · **sessions of sam@example.com** · **disable** /
+  **enable sam@example.com** · **make sam@example.com an approver** · **sign out
+  sam@example.com** (you confirm each change)
 - **help** — this list
 
 With `ANTHROPIC_API_KEY` set, a Claude model answers free-form questions with the same tools."""
@@ -83,6 +87,8 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     t = raw.lower().rstrip("?.! ")
     if not t or re.fullmatch(r"help|\?|what can you do|commands|hi|hello|hey", t):
         return None, HELP
+    if call := users(raw):  # admins: "users", "disable sam@example.com" (before the e-mail words)
+        return None, call
     if re.search(r"\b(e-?mail history|sent (?:e-?)?mails?|e-?mails? sent|mail history)\b", t):
         number = re.search(rf"\b{NUMBER}\b", t)
         return None, _call("email_history", ro_number=number[1] if number else None)
