@@ -122,9 +122,9 @@ class ApprovalService:
 
         Editors confirm or cancel the changes they asked for; approvers and admins may decide
         anyone's (a button carries only an id, so the id alone must not be enough). Changes to
-        users (`ADMIN_OPERATIONS`) are confirmed only by an admin. The state
-        change is a conditional UPDATE (WHERE state = PENDING), so of two clicks — two tabs, two
-        people, a double click — exactly one wins; the other gets `Conflict`.
+        users (`ADMIN_OPERATIONS`) are confirmed only by an admin. The state change is a
+        conditional UPDATE (WHERE state = PENDING), so of two clicks — two tabs, two people, a
+        double click — exactly one wins; the other gets `Conflict`.
         """
         row = self.get(approval_id)
         if confirm and row.operation in ADMIN_OPERATIONS:

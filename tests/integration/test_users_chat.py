@@ -119,6 +119,11 @@ def test_a_role_change_and_signing_out_are_confirmed_and_audited(desk):
 
 def test_cancel_changes_nothing(desk):
     outcome, _ = ask(desk, ADA, f"disable {SAM}")
+    # the pending card is the admins' business: Sam asking what waits does not see it
+    _, sink = ask(desk, EDITOR, "pending approvals", thread="sam-thread")
+    assert sink.tools[0]["output"]["total"] == 0
+    _, sink = ask(desk, ADA, "pending approvals", thread="ada-2")
+    assert [i["title"] for i in sink.tools[0]["output"]["items"]] == [f"Disable {SAM}"]
     _, sink = decide(desk, ADA, outcome.waiting[0].id, False)
     assert "Cancelled — nothing was changed." in sink.said
     assert user(desk).is_active and open_sessions(desk) == 1 and audit(desk) == []
