@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.models.chat import Approval
 from jobs.operation import OperationContext, Result, reads
-from jobs.operations.email import draft_dict
+from jobs.operations.email import desk, draft_dict
 
 
 def _approval(a: Approval) -> dict[str, Any]:
@@ -23,5 +23,5 @@ def _approval(a: Approval) -> dict[str, Any]:
 @reads
 def pending_approvals(ctx: OperationContext) -> Result:
     items = [_approval(a) for a in ctx.app.approvals.pending()]
-    drafts = [draft_dict(v) for v in ctx.app.notifications.pending()]
+    drafts = [draft_dict(v, **desk(ctx)) for v in ctx.app.notifications.pending()]
     return {"total": len(items), "items": items, "drafts": drafts}

@@ -127,10 +127,9 @@ def change_status(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> Result:
-    ro = ctx.repair_orders.change_status(
+    return ctx.repair_orders.apply_status(
         ctx.actor, number, status, note=note, expected_version=expected_version
-    )
-    return {"repair_order": dump(ro)}
+    ).as_result()
 
 
 @writes(replay=_read_back)
@@ -142,8 +141,9 @@ def update_repair_order(
 ) -> Result:
     if not isinstance(changes, dict):
         raise InvalidInput("changes must be an object of field names to new values.")
-    ro = ctx.repair_orders.update(ctx.actor, number, changes, expected_version=expected_version)
-    return {"repair_order": dump(ro)}
+    return ctx.repair_orders.apply_update(
+        ctx.actor, number, changes, expected_version=expected_version
+    ).as_result()
 
 
 @writes()
