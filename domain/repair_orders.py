@@ -24,16 +24,19 @@ from domain import previews
 from domain.archive import Archive, parse_archive, route_archive
 from domain.archive import destination as archive_destination
 from domain.errors import (
+    AmbiguousShop,
     DuplicateRepairOrder,
     InvalidInput,
     NotFound,
     StaleVersion,
+    UnknownShop,
 )
 from domain.followup import FollowUpPolicy
-from domain.models import ActivityLog, RepairOrder, StatusHistory
+from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
 from domain.overdue import Priority, days_overdue, is_overdue, priority
 from domain.repositories import RepairOrderRepository
 from domain.roles import Actor, Role
+from domain.shop_match import match_shop
 from domain.statuses import Status, check_transition, parse_status, try_parse_status
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.values import (
@@ -313,8 +316,27 @@ class RepairOrderService:
             return previews.field_update(ro.number, ro.version, current, values)
 
     def preview_create(self, fields: Mapping[str, Any], status: object) -> previews.Preview:
+        """A new RO as it would be made: the shop matched in the directory (never a new shop
+        made from a typo or a short name), made today unless said otherwise, the shop's terms
+        unless given, the next follow-up its status sets."""
         values = self.parse_fields({k: v for k, v in fields.items() if v not in (None, "")})
-        return previews.new_repair_order(values, parse_status(status))
+        new_status = parse_status(status)
+        today = self.today()
+        with self._uow() as uow:
+            shop, how, typed = None, None, values.get("shop_name")
+            if typed:
+                shop, how = match_directory_shop(uow.session, typed)
+                values["shop_name"] = shop.name
+            values.setdefault("date_made", today)
+            if values.get("terms") is None and shop is not None and shop.payment_terms:
+                values["terms"] = shop.payment_terms
+            return previews.new_repair_order(
+                values,
+                new_status,
+                next_update=values.get("next_update")
+                or self.policy.next_update(new_status, values.get("terms"), today),
+                shop_note=_shop_note(shop, how, typed, values),
+            )
 
     def preview_archive(self, number: object, target: object = None) -> previews.Preview:
         with self._uow() as uow:
@@ -356,6 +378,8 @@ class RepairOrderService:
                 if ro.terms is None and ro.shop is not None:
                     ro.terms = ro.shop.payment_terms
                 today = self.today()
+                if touch and ro.date_made is None:  # made now (imports keep what they read)
+                    ro.date_made = today
                 if new_status is not None:
                     ro.status = new_status.value
                     ro.status_date = values.get("status_date") or today
@@ -691,6 +715,37 @@ class RepairOrderService:
                 "Reload it and try again."
             )
         return ro
+
+
+def match_directory_shop(session: Any, typed: str) -> tuple[Shop, str]:
+    """The directory's shop for what a person typed, and how it matched (domain.shop_match);
+    several candidates or none are refused with what to do next."""
+    names = list(session.scalars(select(Shop.name)))
+    found = match_shop(typed, names)
+    if found.how == "ambiguous":
+        raise AmbiguousShop(
+            f"{typed!r} could be several shops: {', '.join(found.candidates)}. "
+            "Which one? Nothing was changed."
+        )
+    if found.name is None:
+        close = f" Close names: {', '.join(found.candidates)}." if found.candidates else ""
+        raise UnknownShop(
+            f"There is no shop called {typed!r} in the directory.{close} To add it, give its "
+            f"email (e.g. new shop {typed} email repairs@example.com) and confirm; then ask "
+            "for the RO again. Nothing was changed."
+        )
+    shop = session.scalar(select(Shop).where(Shop.name == found.name))
+    return shop, found.how
+
+
+def _shop_note(
+    shop: Shop | None, how: str | None, typed: str | None, values: Mapping[str, Any]
+) -> str | None:
+    if shop is None:
+        return None
+    matched = "" if how == "exact" else f' ("{typed}" matched by {how} name)'
+    terms = values.get("terms") or "none"
+    return f"Shop: {shop.name}{matched} · email {shop.email or 'none on file'} · terms {terms}."
 
 
 def _escape_like(text: str | None) -> str:

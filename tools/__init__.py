@@ -17,7 +17,7 @@ from tools.repair_orders import (
     update_status,
 )
 from tools.reports import report
-from tools.shops import get_shop, list_shops, update_shop  # c13: shop directory
+from tools.shops import create_shop, get_shop, list_shops, update_shop  # c13: shop directory
 
 READ_TOOLS = (
     get_repair_order,
@@ -47,6 +47,7 @@ WRITE_TOOLS = (
     bulk_update_status,
     bulk_archive,
     update_shop,
+    create_shop,
 )
 # Drafting writes no RO data and sends nothing: no Confirm step (the draft card is the approval).
 DRAFT_TOOLS = (

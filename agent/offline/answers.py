@@ -391,6 +391,18 @@ def _changed(content: dict[str, Any]) -> str:
     return f"Done: RO {r['number']} is {r.get('status')} in {r['archive'].title()} — {listed}."
 
 
+def _opened(r: dict[str, Any]) -> str:
+    """A new RO as it was saved."""
+    labels = (("P/N", "part_number"), ("S/N", "serial_number"), ("work", "required_work"))
+    unit = " · ".join(f"{label} {r[key]}" for label, key in labels if r.get(key))
+    return (
+        f"Opened: **RO {r['number']}** at {r.get('shop_name') or '—'} "
+        f"({r.get('shop_email') or 'no email on file'}) — {unit}. {r.get('status')} in "
+        f"{r['archive'].title()}, made {r.get('date_made') or '—'}, terms {r.get('terms') or '—'}"
+        f", next update {r.get('next_update') or '—'}."
+    )
+
+
 def word(tool: str, content: Any) -> str:
     """A short answer from one tool's result."""
     if isinstance(content, str):
@@ -446,6 +458,14 @@ def word(tool: str, content: Any) -> str:
         return _drafts(content, "sent, rejected or failed").replace("email draft(s)", "email(s)")
     if tool in ("update_status", "update_repair_order") and content.get("changes"):
         return _changed(content)
+    if tool == "create_repair_order" and "repair_order" in content:
+        return _opened(content["repair_order"])
+    if tool == "create_shop" and "shop" in content:
+        shop = content["shop"]
+        return (
+            f"Added the shop **{shop['name']}** (email {shop.get('email') or 'none on file'}, "
+            f"terms {shop.get('payment_terms') or '—'}). You can open its RO now."
+        )
     if tool in (
         "update_status",
         "update_repair_order",

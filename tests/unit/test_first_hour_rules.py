@@ -50,3 +50,37 @@ def test_no_warning_outside_the_window_without_a_sent_email_or_when_switched_off
     assert recent_email_warning(None, NOW, 3, NEW_YORK) is None
     fresh = LastSent(NOW - timedelta(minutes=1), "Follow-up", "38462")
     assert recent_email_warning(fresh, NOW, 0, NEW_YORK) is None  # 0 days: switched off
+
+
+# ---- which shop a person means (domain/shop_match.py) ----------------------------------------
+SHOPS = ["Avtech Hydraulics", "Dallas Airmotive", "Aero Precision", "Aero-Tech Inc."]
+
+
+def test_a_shop_is_matched_exact_normalised_prefix_contains_then_fuzzy():
+    from domain.shop_match import match_shop
+
+    def m(typed, names=SHOPS):
+        found = match_shop(typed, names)
+        return found.how, found.name
+
+    assert m("avtech  hydraulics") == ("exact", "Avtech Hydraulics")
+    assert m("AEROTECH INC") == ("normalised", "Aero-Tech Inc.")
+    assert m("Avtech") == ("prefix", "Avtech Hydraulics")  # not a new shop called "Avtech"
+    assert m("dallas air") == ("prefix", "Dallas Airmotive")
+    assert m("airmotive") == ("prefix", "Dallas Airmotive")
+    assert m("motive") == ("contains", "Dallas Airmotive")
+    assert m("avtek hydraulics") == ("fuzzy", "Avtech Hydraulics")
+
+
+def test_an_ambiguous_shop_lists_the_candidates_and_none_offers_close_names():
+    from domain.shop_match import match_shop
+
+    aero = match_shop("aero", SHOPS)
+    assert (aero.how, aero.name, aero.candidates) == (
+        "ambiguous", None, ["Aero Precision", "Aero-Tech Inc."])  # fmt: skip
+    assert match_shop("Avtech", [*SHOPS, "Avtech Avionics"]).candidates == [
+        "Avtech Avionics", "Avtech Hydraulics"]  # fmt: skip
+    nothing = match_shop("Zenith Aerospace", SHOPS)
+    assert (nothing.how, nothing.name) == ("none", None)
+    assert match_shop("", SHOPS).how == "none"
+    assert match_shop("anything", []).how == "none"
