@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from domain import previews
@@ -717,7 +718,7 @@ class RepairOrderService:
         return ro
 
 
-def match_directory_shop(session: Any, typed: str) -> tuple[Shop, str]:
+def match_directory_shop(session: Session, typed: str) -> tuple[Shop, str]:
     """The directory's shop for what a person typed, and how it matched (domain.shop_match);
     several candidates or none are refused with what to do next."""
     names = list(session.scalars(select(Shop.name)))
