@@ -187,7 +187,10 @@ def _follow_ups(content: dict[str, Any]) -> str:
         "Nothing is sent until an approver presses **Approve & send**."
     ]
     for d in drafts:
-        lines.append(f"- {d.get('shop')}: {d['subject']} → {d.get('to') or '**no email**'}")
+        warning = f" ⚠️ {d['warning']}" if d.get("warning") else ""
+        lines.append(
+            f"- {d.get('shop')}: {d['subject']} → {d.get('to') or '**no email**'}{warning}"
+        )
     if content.get("missing_email"):
         lines.append(
             "No email on file for: " + ", ".join(content["missing_email"]) + ". Tell me their "

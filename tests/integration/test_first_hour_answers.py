@@ -138,3 +138,12 @@ def test_a_sent_email_history_entry_pairs_like_with_like(desk):  # noqa: F811
     assert sent.get("old") in (None, "") and "Follow-up" in str(sent.get("new"))
     moved = [e for e in history if e["action"] == "UPDATE" and e["field"] == "next_update"]
     assert (moved[0]["old"], moved[0]["new"]) == ("2026-11-10", "2026-11-27")  # date to date
+
+
+def test_follow_ups_by_shop_carry_the_warning_too(desk):  # noqa: F811
+    _send(desk, desk.notifications.draft(EDITOR, "38462").id)
+    desk.repair_orders.update(APPROVER, "38462", {"next_update": "2026-11-10"})  # overdue again
+    _, sink = ask(desk, EDITOR, "follow up with every shop that has overdue ROs")
+    [draft] = sink.tools[0]["output"]["drafts"]
+    assert draft["ro_numbers"] == ["38462"] and "already emailed about RO 38462" in draft["warning"]
+    assert "⚠️ The shop was already emailed about RO 38462" in sink.said
