@@ -94,7 +94,8 @@ def _history(entries: list[dict[str, Any]], limit: int = 5) -> str:
     lines = []
     for e in entries[:limit]:
         change = f"{e.get('field') or e['action'].lower()}: {e.get('old') or '—'} → {e.get('new')}"
-        lines.append(f"  - {e['at'][:16].replace('T', ' ')} · {e['who']} · {change}")
+        when = e.get("when") or e["at"][:16].replace("T", " ") + " UTC"
+        lines.append(f"  - {when} · {e.get('by') or e['who']} · {change}")
     more = f" (newest {limit} of {len(entries)})" if len(entries) > limit else ""
     return "\n- History" + more + ":\n" + "\n".join(lines)
 

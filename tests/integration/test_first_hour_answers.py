@@ -138,6 +138,8 @@ def test_a_sent_email_history_entry_pairs_like_with_like(desk):  # noqa: F811
     assert sent.get("old") in (None, "") and "Follow-up" in str(sent.get("new"))
     moved = [e for e in history if e["action"] == "UPDATE" and e["field"] == "next_update"]
     assert (moved[0]["old"], moved[0]["new"]) == ("2026-11-10", "2026-11-27")  # date to date
+    assert all(re.fullmatch(LOCAL_TIME, e["when"]) for e in history)  # read in the desk's zone
+    assert sent["when"] in sink.said
 
 
 def test_follow_ups_by_shop_carry_the_warning_too(desk):  # noqa: F811
