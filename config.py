@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     chat_turns_per_minute: int = Field(20, ge=1, le=10_000, validation_alias="GT_CHAT_RATE_PER_MIN")
 
     timezone: str = Field("America/New_York", validation_alias="GT_TIMEZONE")
+    # A draft to a shop emailed about the same RO fewer than this many days ago carries a
+    # warning with when it was (0: no warning).
+    email_again_warning_days: int = Field(
+        3, ge=0, le=365, validation_alias="GT_EMAIL_AGAIN_WARNING_DAYS"
+    )
     # Overrides of the follow-up wait (days) per status, JSON: {"WAITING QUOTE": 5, "BER": null}.
     followup_days: Annotated[dict[str, int | None], NoDecode] = Field(
         default_factory=dict, validation_alias="GT_FOLLOWUP_DAYS"

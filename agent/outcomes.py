@@ -12,7 +12,14 @@ def describe(approval: Approval, record: dict[str, Any]) -> str:
     title = preview.get("title") or approval.tool_name
     outcome = record.get("outcome")
     if outcome == Outcome.APPLIED.value:
-        changes = "; ".join(f"{f}: {old} → {new}" for f, old, new in preview.get("changes", []))
+        # what the write recorded when it says so; the confirmed preview otherwise
+        done = (record.get("result") or {}).get("changes")
+        pairs = (
+            [(c["field"].replace("_", " "), c.get("old"), c.get("new")) for c in done]
+            if done
+            else preview.get("changes", [])
+        )
+        changes = "; ".join(f"{f}: {old or '—'} → {new or '—'}" for f, old, new in pairs)
         return f"Done: {title}" + (f" ({changes})." if changes else ".")
     if outcome == Outcome.REFUSED.value:
         return f"Not applied: {title} — {record.get('reason')}"

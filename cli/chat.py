@@ -100,7 +100,10 @@ def approvals_list(as_json: JsonOpt = False) -> None:
 
     app = app_instance()
     waiting = [approval_dict(a) for a in app.approvals.pending()]
-    drafts = [{"kind": "email_draft", **draft_dict(v)} for v in app.notifications.pending()]
+    drafts = [
+        {"kind": "email_draft", **draft_dict(v, app.settings.tz)}
+        for v in app.notifications.pending()
+    ]
     if as_json:
         print_json(waiting + drafts)
         return

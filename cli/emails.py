@@ -25,7 +25,7 @@ def email_table(title: str, drafts: list[dict[str, Any]]) -> None:
     """Email drafts as a table (also shown by `gt approvals list`)."""
     table(
         title,
-        ["Id", "RO", "Shop", "To", "Subject", "State", "By", "When (UTC)"],
+        ["Id", "RO", "Shop", "To", "Subject", "State", "By", "When"],
         [
             [
                 d["id"],
@@ -34,8 +34,8 @@ def email_table(title: str, drafts: list[dict[str, Any]]) -> None:
                 d["to"] or "(no email on file)",
                 d["subject"],
                 d["state"] + (" · over 24 h" if d["waiting_over_24h"] else ""),
-                d["created_by"],
-                d["sent_at"] or d["created_at"],
+                d["drafted_by"],
+                d["when"],
             ]
             for d in drafts
         ],
@@ -45,7 +45,8 @@ def email_table(title: str, drafts: list[dict[str, Any]]) -> None:
 def _show_email(draft, as_json: bool, note: str | None = None) -> None:
     from jobs.operations.email import draft_dict
 
-    data = draft_dict(draft)
+    settings = app_instance().settings
+    data = draft_dict(draft, settings.tz, settings.email_again_warning_days)
     if as_json:
         print_json({**data, "body_html": draft.body_html, **({"note": note} if note else {})})
         return
@@ -53,6 +54,8 @@ def _show_email(draft, as_json: bool, note: str | None = None) -> None:
         f"[bold]{data['subject']}[/bold]  ({data['state']}, id {data['id']})", highlight=False
     )
     out.print(f"To: {data['to'] or '(no email on file)'}   Cc: {', '.join(data['cc']) or '—'}")
+    if data.get("warning"):
+        err.print(f"Warning: {data['warning']}", highlight=False, markup=False)
     out.print(draft.body_text, markup=False, highlight=False)
     if note:
         err.print(note, highlight=False)
@@ -97,7 +100,7 @@ def emails_list(
         views = app.notifications.pending()
     else:
         views = app.notifications.list(state, ro_number=ro)
-    drafts = [draft_dict(v) for v in views]
+    drafts = [draft_dict(v, app.settings.tz, app.settings.email_again_warning_days) for v in views]
     if as_json:
         print_json(drafts)
     else:

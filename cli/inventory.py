@@ -60,21 +60,23 @@ def inventory_low_stock(
     limit: Annotated[int, typer.Option(min=1, max=5000)] = 50,
     as_json: JsonOpt = False,
 ) -> None:
-    """Stock lines below the threshold, with 90-day usage, reorder quantity and urgency."""
+    """Parts whose total over all locations is below the threshold, with where the stock is,
+    90-day usage, reorder quantity and urgency."""
     report = app_instance().inventory.low_stock(threshold=threshold, limit=limit)
     if as_json:
         print_json(report)
         return
     counts = ", ".join(f"{n} {u}" for u, n in report.by_urgency.items())
     table(
-        f"{report.total} stock lines below {report.threshold} ({counts})",
-        ["Urgency", "Part", "Location", "Qty", "Used 90 d", "Days left", "Reorder"],
+        f"{report.total} parts below {report.threshold} in total over "
+        f"{report.stock_lines} stock lines ({counts})",
+        ["Urgency", "Part", "Total", "Where", "Used 90 d", "Days left", "Reorder"],
         [
             [
                 e.urgency,
-                e.item.part_number,
-                e.item.location,
-                e.item.qty,
+                e.part_number,
+                e.total_qty,
+                "; ".join(_place(p) for p in e.places),
                 e.usage_90_days,
                 e.days_until_stockout,
                 e.recommended_reorder,
@@ -82,6 +84,11 @@ def inventory_low_stock(
             for e in report.items
         ],
     )
+
+
+def _place(place) -> str:
+    """ "BIN B27 SV 100": where some of a part is, its condition and quantity."""
+    return " ".join(str(v) for v in (place.location or "?", place.condition, place.qty) if v)
 
 
 @inventory_cli.command("use")

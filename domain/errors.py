@@ -48,6 +48,14 @@ class NotFound(RoTrackerError):
     pass
 
 
+class AmbiguousShop(InvalidInput):
+    """What was typed fits several shops in the directory: the person chooses."""
+
+
+class UnknownShop(NotFound):
+    """No shop in the directory fits what was typed: offer to create it."""
+
+
 class Conflict(RoTrackerError):
     pass
 

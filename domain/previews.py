@@ -85,15 +85,47 @@ def field_update(
     )
 
 
-def new_repair_order(values: Mapping[str, Any], status: Status) -> Preview:
+def new_repair_order(
+    values: Mapping[str, Any],
+    status: Status,
+    next_update: date | None = None,
+    shop_note: str | None = None,
+) -> Preview:
+    """Every value the new RO will have (given, matched or defaulted), in the workbook's order."""
     fields = {k: _primitive(v) for k, v in values.items()}
+    ordered = sorted(fields, key=lambda k: NEW_RO_ORDER.index(k) if k in NEW_RO_ORDER else 99)
     return Preview(
         title="Open a new repair order",
         args={"fields": fields, "status": status.value},
         changes=[("number", "—", "next free number")]
-        + [(k.replace("_", " "), "—", shown(v)) for k, v in fields.items()]
-        + [("status", "—", status.value)],
+        + [(k.replace("_", " "), "—", shown(fields[k])) for k in ordered]
+        + [("status", "—", status.value)]
+        + ([("next update", "—", shown(next_update))] if "next_update" not in fields else []),
+        note=shop_note,
     )
+
+
+# The workbook's column order (REFERENCE §1, A-U), for a new RO's preview.
+NEW_RO_ORDER = (
+    "date_made",
+    "shop_name",
+    "part_number",
+    "serial_number",
+    "part_description",
+    "required_work",
+    "date_dropped_off",
+    "estimated_cost",
+    "final_cost",
+    "terms",
+    "shop_ref",
+    "estimated_delivery",
+    "genthrust_status",
+    "shop_status",
+    "tracking_number",
+    "notes",
+    "last_updated",
+    "next_update",
+)
 
 
 def archive_move(number: str, version: int, current: Archive, target: Archive) -> Preview:

@@ -18,22 +18,26 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from domain import previews
 from domain.archive import Archive, parse_archive, route_archive
 from domain.archive import destination as archive_destination
 from domain.errors import (
+    AmbiguousShop,
     DuplicateRepairOrder,
     InvalidInput,
     NotFound,
     StaleVersion,
+    UnknownShop,
 )
 from domain.followup import FollowUpPolicy
-from domain.models import ActivityLog, RepairOrder, StatusHistory
+from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
 from domain.overdue import Priority, days_overdue, is_overdue, priority
 from domain.repositories import RepairOrderRepository
 from domain.roles import Actor, Role
+from domain.shop_match import match_shop
 from domain.statuses import Status, check_transition, parse_status, try_parse_status
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.values import (
@@ -179,6 +183,24 @@ class ListFilter:
     limit: int = 50
 
 
+FieldChange = tuple[str, str | None, str | None]  # field, old, new — as the activity log has them
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A change as it was committed: the RO afterwards and each field's old -> new, so what a
+    person is told comes from the write itself, not from the preview it was asked with."""
+
+    repair_order: RepairOrderView
+    changes: list[FieldChange]
+
+    def as_result(self) -> dict[str, Any]:
+        return {
+            "repair_order": self.repair_order.model_dump(mode="json"),
+            "changes": [{"field": f, "old": old, "new": new} for f, old, new in self.changes],
+        }
+
+
 @dataclass(frozen=True)
 class ListResult:
     items: list[RepairOrderView]
@@ -295,8 +317,27 @@ class RepairOrderService:
             return previews.field_update(ro.number, ro.version, current, values)
 
     def preview_create(self, fields: Mapping[str, Any], status: object) -> previews.Preview:
+        """A new RO as it would be made: the shop matched in the directory (never a new shop
+        made from a typo or a short name), made today unless said otherwise, the shop's terms
+        unless given, the next follow-up its status sets."""
         values = self.parse_fields({k: v for k, v in fields.items() if v not in (None, "")})
-        return previews.new_repair_order(values, parse_status(status))
+        new_status = parse_status(status)
+        today = self.today()
+        with self._uow() as uow:
+            shop, how, typed = None, None, values.get("shop_name")
+            if typed:
+                shop, how = match_directory_shop(uow.session, typed)
+                values["shop_name"] = shop.name
+            values.setdefault("date_made", today)
+            if values.get("terms") is None and shop is not None and shop.payment_terms:
+                values["terms"] = shop.payment_terms
+            return previews.new_repair_order(
+                values,
+                new_status,
+                next_update=values.get("next_update")
+                or self.policy.next_update(new_status, values.get("terms"), today),
+                shop_note=_shop_note(shop, how, typed, values),
+            )
 
     def preview_archive(self, number: object, target: object = None) -> previews.Preview:
         with self._uow() as uow:
@@ -338,6 +379,8 @@ class RepairOrderService:
                 if ro.terms is None and ro.shop is not None:
                     ro.terms = ro.shop.payment_terms
                 today = self.today()
+                if touch and ro.date_made is None:  # made now (imports keep what they read)
+                    ro.date_made = today
                 if new_status is not None:
                     ro.status = new_status.value
                     ro.status_date = values.get("status_date") or today
@@ -384,6 +427,20 @@ class RepairOrderService:
         touch: bool = True,
     ) -> RepairOrderView:
         """Change fields. `touch` (any manual update) moves last/next update dates too."""
+        return self.apply_update(
+            actor, number, changes, expected_version=expected_version, touch=touch
+        ).repair_order
+
+    def apply_update(
+        self,
+        actor: Actor,
+        number: object,
+        changes: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+        touch: bool = True,
+    ) -> Applied:
+        """`update`, answering what changed (field, old, new; the next update when it moved)."""
         actor.require(Role.EDITOR, "change repair orders")
         values = self.parse_fields(changes)
         if not values:
@@ -394,10 +451,17 @@ class RepairOrderService:
             today = self.today()
             changed = self._apply_values(repo, ro, values, actor=actor)
             if not changed:
-                return RepairOrderView.of(ro, today)
+                return Applied(RepairOrderView.of(ro, today), [])
+            old_next = ro.next_update
             if touch:
                 self._touch(ro, today, explicit_next="next_update" in values)
-            return self._commit(uow, ro, actor, "ro.updated", today, fields=sorted(changed))
+            done = [(key, _text(old), _text(new)) for key, old, new in changed]
+            if ro.next_update != old_next:
+                done.append(("next_update", _text(old_next), _text(ro.next_update)))
+            view = self._commit(
+                uow, ro, actor, "ro.updated", today, fields=sorted(k for k, _, _ in changed)
+            )
+            return Applied(view, done)
 
     def change_status(
         self,
@@ -410,6 +474,28 @@ class RepairOrderService:
         enforce_transitions: bool = True,
         status_date: object = None,
     ) -> RepairOrderView:
+        return self.apply_status(
+            actor,
+            number,
+            status,
+            note=note,
+            expected_version=expected_version,
+            enforce_transitions=enforce_transitions,
+            status_date=status_date,
+        ).repair_order
+
+    def apply_status(
+        self,
+        actor: Actor,
+        number: object,
+        status: object,
+        *,
+        note: str | None = None,
+        expected_version: int | None = None,
+        enforce_transitions: bool = True,
+        status_date: object = None,
+    ) -> Applied:
+        """`change_status`, answering what changed: the status and the next update."""
         actor.require(Role.EDITOR, "change an RO's status")
         new = parse_status(status)
         when = parse_date(status_date, field="status date")
@@ -421,8 +507,9 @@ class RepairOrderService:
             if enforce_transitions:
                 check_transition(old, new)
             elif old == new:
-                return RepairOrderView.of(ro, self.today())
+                return Applied(RepairOrderView.of(ro, self.today()), [])
             today = self.today()
+            before = (ro.status, ro.next_update)
             ro.status = new.value
             ro.status_date = when or today
             self._touch(ro, today)
@@ -441,7 +528,10 @@ class RepairOrderService:
             if clean_note:
                 self._log(repo, ro, actor, "NOTE_ADDED", "status_note", None, clean_note)
             route = route_archive(new, ro.terms)
-            return self._commit(
+            done = [("status", before[0], ro.status)]
+            if ro.next_update != before[1]:
+                done.append(("next_update", _text(before[1]), _text(ro.next_update)))
+            view = self._commit(
                 uow,
                 ro,
                 actor,
@@ -451,6 +541,7 @@ class RepairOrderService:
                 new=new.value,
                 suggested_archive=route.archive.value if route.archive else None,
             )
+            return Applied(view, done)
 
     def archive(
         self,
@@ -487,19 +578,15 @@ class RepairOrderService:
             today = self.today()
             for number in numbers:
                 ro = self._load(repo, number)
-                old_last, old_next = ro.last_updated, ro.next_update
+                old_dates = {"last_updated": ro.last_updated, "next_update": ro.next_update}
                 self._touch(ro, today)
-                self._log(repo, ro, actor, "EMAIL_SENT", "last_updated", _text(old_last), subject)
-                if old_next != ro.next_update:
-                    self._log(
-                        repo,
-                        ro,
-                        actor,
-                        "UPDATE",
-                        "next_update",
-                        _text(old_next),
-                        _text(ro.next_update),
-                    )
+                # what was sent, then each date it moved: every entry pairs like with like
+                self._log(repo, ro, actor, "EMAIL_SENT", "email", None, subject)
+                for field, old in old_dates.items():
+                    if old != getattr(ro, field):
+                        self._log(
+                            repo, ro, actor, "UPDATE", field, _text(old), _text(getattr(ro, field))
+                        )
                 uow.emit(
                     "ro.updated",
                     ro_id=ro.id,
@@ -550,7 +637,8 @@ class RepairOrderService:
         ro: RepairOrder,
         values: Mapping[str, Any],
         actor: Actor | None = None,
-    ) -> list[str]:
+    ) -> list[tuple[str, Any, Any]]:
+        """Set the values that differ; answers (field, old, new) for each."""
         changed = []
         for key, value in values.items():
             if key == "status_date":
@@ -562,7 +650,7 @@ class RepairOrderService:
             if key == "shop_name":
                 ro.shop_key = shop_key(value)
                 ro.shop = repo.shop(ro.shop_key) if value else None
-            changed.append(key)
+            changed.append((key, old, value))
             if actor is not None:
                 self._log(repo, ro, actor, "UPDATE", key, _text(old), _text(value))
         return changed
@@ -628,6 +716,37 @@ class RepairOrderService:
                 "Reload it and try again."
             )
         return ro
+
+
+def match_directory_shop(session: Session, typed: str) -> tuple[Shop, str]:
+    """The directory's shop for what a person typed, and how it matched (domain.shop_match);
+    several candidates or none are refused with what to do next."""
+    names = list(session.scalars(select(Shop.name)))
+    found = match_shop(typed, names)
+    if found.how == "ambiguous":
+        raise AmbiguousShop(
+            f"{typed!r} could be several shops: {', '.join(found.candidates)}. "
+            "Which one? Nothing was changed."
+        )
+    if found.name is None:
+        close = f" Close names: {', '.join(found.candidates)}." if found.candidates else ""
+        raise UnknownShop(
+            f"There is no shop called {typed!r} in the directory.{close} To add it, give its "
+            f"email (e.g. new shop {typed} email repairs@example.com) and confirm; then ask "
+            "for the RO again. Nothing was changed."
+        )
+    shop = session.scalar(select(Shop).where(Shop.name == found.name))
+    return shop, found.how
+
+
+def _shop_note(
+    shop: Shop | None, how: str | None, typed: str | None, values: Mapping[str, Any]
+) -> str | None:
+    if shop is None:
+        return None
+    matched = "" if how == "exact" else f' ("{typed}" matched by {how} name)'
+    terms = values.get("terms") or "none"
+    return f"Shop: {shop.name}{matched} · email {shop.email or 'none on file'} · terms {terms}."
 
 
 def _escape_like(text: str | None) -> str:

@@ -44,3 +44,13 @@ class Actor:
 
 
 SYSTEM = Actor("system", Role.ADMIN, "job")
+
+
+def shown_actor(name: str | None) -> str:
+    """Who did something, as a sentence reads it: a CLI operator recorded as "cli:root" is
+    "root (gt command line)" — the bare "cli:root" read as a link scheme and rendered broken."""
+    if not name:
+        return "someone"
+    if name.startswith("cli:"):
+        return f"{name[4:] or 'operator'} (gt command line)"
+    return name

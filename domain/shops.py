@@ -26,6 +26,7 @@ from domain.models import Notification, RepairOrder, Shop, ShopChange
 from domain.notifications.views import State
 from domain.repair_orders import shop_key
 from domain.roles import Actor, Role
+from domain.shop_match import name_words
 from domain.statuses import Status
 from domain.unit_of_work import UnitOfWorkFactory
 from domain.users import normalize_email
@@ -301,6 +302,64 @@ class ShopService:
                 "changed": changed,
                 "drafts_given_the_email": filled,
             }
+
+    # ---- adding a shop ----------------------------------------------------------------
+    def preview_create(self, name: object, values: Mapping[str, Any]) -> previews.Preview:
+        """A new shop as it would be saved. Refused when the name is one the directory already
+        has (the same letters and digits) — that shop is meant, not a second one."""
+        clean_name, clean = parse_new_shop(name, values)
+        with self._uow() as uow:
+            _refuse_existing(uow.session, clean_name)
+        return previews.Preview(
+            title=f"Add the shop {clean_name}",
+            args={"name": clean_name, "values": clean},
+            changes=[("name", "—", clean_name)]
+            + [(f, "—", previews.shown(v)) for f, v in clean.items()],
+            note=None if clean.get("email") else "No email: follow-ups cannot be sent to it yet.",
+        )
+
+    def create(self, actor: Actor, name: object, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Add a shop to the directory (audited as a change from nothing to each value)."""
+        actor.require(Role.EDITOR, "add shops")
+        clean_name, clean = parse_new_shop(name, values)
+        with self._uow() as uow:
+            s = uow.session
+            _refuse_existing(s, clean_name)
+            shop = Shop(name=clean_name, name_key=shop_key(clean_name))
+            for field, value in clean.items():
+                setattr(shop, EDITABLE[field][0], value)
+            s.add(shop)
+            s.flush()
+            for field, value in {"name": clean_name, **clean}.items():
+                if value is not None:
+                    s.add(
+                        ShopChange(
+                            shop_id=shop.id,
+                            field=field,
+                            old_value=None,
+                            new_value=value,
+                            actor=actor.name,
+                            source=actor.source,
+                        )
+                    )
+            uow.commit()
+            return {"shop": ShopView.model_validate(shop).model_dump(), "created": True}
+
+
+def parse_new_shop(name: object, values: Mapping[str, Any]) -> tuple[str, dict[str, str | None]]:
+    """A new shop's name and fields (email, contact, phone, terms), validated."""
+    clean_name = clean_text(name, field="shop name", max_chars=200)
+    if not clean_name or not name_words(clean_name):
+        raise InvalidInput("Give the new shop's name.")
+    given = {k: v for k, v in (values or {}).items() if v not in (None, "")}
+    return clean_name, parse_changes(given) if given else {}
+
+
+def _refuse_existing(session: Session, name: str) -> None:
+    same = "".join(name_words(name))
+    for existing in session.scalars(select(Shop.name)):
+        if "".join(name_words(existing)) == same:
+            raise Conflict(f"The directory already has {existing!r}; nothing was added.")
 
 
 def parse_changes(changes: Mapping[str, Any]) -> dict[str, str | None]:

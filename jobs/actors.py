@@ -76,6 +76,8 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     shops.get_shop,
     shops.preview_update_shop,
     shops.update_shop,
+    shops.preview_create_shop,
+    shops.create_shop,
     email.draft_follow_ups_by_shop,
     # reports and exports
     reports.report,

@@ -46,6 +46,7 @@ COMMANDS: dict[str, Callable[..., Result]] = {
         # c13: a bulk card's own command (it hands each RO's command on), shop records
         bulk.apply_bulk,
         shops.update_shop,
+        shops.create_shop,
         # user administration (admins only: domain.users.ADMIN_OPERATIONS)
         users.set_user_active,
         users.set_user_role,

@@ -535,6 +535,46 @@ CORPUS: list[tuple[str, str, dict]] = [
         "create_repair_order",
         {"part_number": "1706B", "shop_name": "Dallas Airmotive"},
     ),
+    (  # issue #14: every field of a new RO, in any order; the shop as typed (matched later)
+        "new RO for avtech part 066-50008 serial 123 description hydraulic pump with seal "
+        "work overhaul cost $1,500 eta 12/20 notes customer AOG, call at 3",
+        "create_repair_order",
+        {
+            "shop_name": "avtech",
+            "part_number": "066-50008",
+            "serial_number": "123",
+            "part_description": "hydraulic pump with seal",
+            "required_work": "overhaul",
+            "estimated_cost": "1500",
+            "estimated_delivery": "2026-12-20",
+            "notes": "customer AOG, call at 3",
+        },
+    ),
+    (
+        "open a new RO at Dallas Airmotive p/n 2206734 s/n AB-1 made yesterday dropped off today "
+        "terms NET 30 shop ref Q-77 status TO SEND",
+        "create_repair_order",
+        {
+            "shop_name": "Dallas Airmotive",
+            "part_number": "2206734",
+            "serial_number": "AB-1",
+            "date_made": "2026-11-19",
+            "date_dropped_off": "2026-11-20",
+            "terms": "NET 30",
+            "shop_ref": "Q-77",
+            "status": "TO SEND",
+        },
+    ),
+    (
+        "new shop Precision Aero Components email repairs@precisionaero.test terms NET 30",
+        "create_shop",
+        {
+            "name": "Precision Aero Components",
+            "email": "repairs@precisionaero.test",
+            "terms": "NET 30",
+        },
+    ),
+    ("add a vendor Sky Accessories", "create_shop", {"name": "Sky Accessories"}),
     ("chase RO 38462", "draft_email", {"ro_number": "38462"}),
     ("email history for 38462", "email_history", {"ro_number": "38462"}),
     ("show pending drafts", "list_email_drafts", {}),

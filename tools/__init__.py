@@ -17,7 +17,7 @@ from tools.repair_orders import (
     update_status,
 )
 from tools.reports import report
-from tools.shops import get_shop, list_shops, update_shop  # c13: shop directory
+from tools.shops import create_shop, get_shop, list_shops, update_shop  # c13: shop directory
 from tools.users import (  # user administration (admins; issue #20)
     disable_user,
     enable_user,
@@ -58,6 +58,7 @@ WRITE_TOOLS = (
     bulk_update_status,
     bulk_archive,
     update_shop,
+    create_shop,
     # user administration (admins; the admin confirms, audited like `gt users`)
     disable_user,
     enable_user,

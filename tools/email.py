@@ -28,7 +28,9 @@ async def draft_email(
     worded for the RO's status). Nothing is sent: the draft appears in the chat with
     Approve & send / Edit / Reject buttons, and only an approver can send it. The recipient,
     CC and subject prefix always come from the shop's record and the settings — you cannot set
-    them. If the RO already has a draft waiting, that draft is returned instead.
+    them. If the RO already has a draft waiting, that draft is returned instead. When the
+    draft has a `warning`, the shop was emailed about this RO recently: tell the person, with
+    when (`last_sent.when`).
 
     Args:
         ro_number: The RO number, e.g. "38462".

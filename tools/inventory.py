@@ -30,11 +30,13 @@ async def search_inventory(
 
 
 async def low_stock(ctx: RunContext[Deps], threshold: int = 5) -> dict[str, Any]:
-    """Parts running low: quantity under the threshold, with 90-day usage, recommended reorder
-    quantity, days until stock-out and urgency (critical, high, medium, low).
+    """Parts running low: the part's TOTAL quantity over every location is under the threshold
+    (one row per part number, however many bins hold it), with `places` (location, condition,
+    qty of each stock line), 90-day usage, recommended reorder quantity, days until stock-out
+    and urgency (critical, high, medium, low), all from the total.
 
     Args:
-        threshold: Quantity under which a part counts as low (1-1000).
+        threshold: Total quantity under which a part counts as low (1-1000).
     """
     if not 1 <= threshold <= 1000:
         raise ModelRetry("threshold must be between 1 and 1000.")

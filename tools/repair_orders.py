@@ -255,35 +255,60 @@ async def create_repair_order(
     ctx: RunContext[Deps],
     shop_name: str,
     part_number: str,
-    part_description: str | None = None,
     serial_number: str | None = None,
+    part_description: str | None = None,
     required_work: str | None = None,
+    date_made: str | None = None,
+    date_dropped_off: str | None = None,
     estimated_cost: str | None = None,
+    terms: str | None = None,
+    shop_ref: str | None = None,
+    estimated_delivery: str | None = None,
+    notes: str | None = None,
     status: str = "WAITING QUOTE",
 ) -> dict[str, Any]:
     """Open a new repair order in the Active archive; its number is the next free one across all
     archives. The user must press Confirm in the chat before it is created.
 
+    The shop must be in the directory: a name, part of it or a close spelling is matched
+    ("avtech" -> "Avtech Hydraulics") and the RO gets its terms. If several shops fit, the
+    error lists them: ask the person which one, then call again with that name. If none fits,
+    the error says so: offer to add the shop (ask for its email, then create_shop), never
+    invent one. Date made defaults to today. Dates are YYYY-MM-DD; money is a number.
+
     Args:
-        shop_name: The repair shop, e.g. "Avtech Hydraulics".
+        shop_name: The repair shop, e.g. "Avtech Hydraulics" or "avtech".
         part_number: The part number, e.g. "066-50008".
-        part_description: What the part is, e.g. "HYDRAULIC PUMP".
         serial_number: The unit's serial number.
+        part_description: What the part is, e.g. "HYDRAULIC PUMP".
         required_work: e.g. "OVERHAUL", "REPAIR", "TEST".
+        date_made: When the RO was made (default today).
+        date_dropped_off: When the unit went to the shop.
         estimated_cost: The quote, as a number.
+        terms: Payment terms, e.g. "NET 30" (default: the shop's).
+        shop_ref: The shop's own reference number.
+        estimated_delivery: The ETA.
+        notes: Anything else to keep on the RO.
         status: Starting status, usually "TO SEND" or "WAITING QUOTE".
     """
     fields = {
         "shop_name": shop_name,
         "part_number": part_number,
-        "part_description": part_description,
         "serial_number": serial_number,
+        "part_description": part_description,
         "required_work": required_work,
+        "date_made": date_made,
+        "date_dropped_off": date_dropped_off,
         "estimated_cost": estimated_cost,
+        "terms": terms,
+        "shop_ref": shop_ref,
+        "estimated_delivery": estimated_delivery,
+        "notes": notes,
     }
+    given = {k: v for k, v in fields.items() if v not in (None, "")}
     return await confirm_then(
         ctx,
-        lambda: ctx.deps.run(ops.preview_create, fields=fields, status=status),
+        lambda: ctx.deps.run(ops.preview_create, fields=given, status=status),
         ops.create_repair_order,
     )
 

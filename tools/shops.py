@@ -68,3 +68,32 @@ async def update_shop(
         lambda: ctx.deps.run(ops.preview_update_shop, shop=shop, changes=changes),
         ops.update_shop,
     )
+
+
+async def create_shop(
+    ctx: RunContext[Deps],
+    name: str,
+    email: str | None = None,
+    contact: str | None = None,
+    phone: str | None = None,
+    terms: str | None = None,
+) -> dict[str, Any]:
+    """Add a repair shop to the directory — only when the person asks for it, typically after
+    create_repair_order said there is no such shop. Ask for its email first (follow-ups need
+    it). The user must press Confirm in the chat before it is added. A name the directory
+    already has is refused.
+
+    Args:
+        name: The shop's full name, e.g. "Precision Aero Components".
+        email: The shop's email address, e.g. "repairs@precisionaero.com".
+        contact: The person to address at the shop.
+        phone: The shop's phone number.
+        terms: Payment terms, e.g. "NET 30", "COD", "PREPAID".
+    """
+    values = {"email": email, "contact": contact, "phone": phone, "terms": terms}
+    given = {k: v for k, v in values.items() if v not in (None, "")}
+    return await confirm_then(
+        ctx,
+        lambda: ctx.deps.run(ops.preview_create_shop, name=name, values=given),
+        ops.create_shop,
+    )

@@ -12,15 +12,18 @@ recipient offers to become the shop's email (an explicit Yes, never automatic).
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, tzinfo
 from typing import Any
 
 import chainlit as cl
 
 from agent.turns import Assistant, Sink
 from domain.errors import RoTrackerError
+from domain.local_time import readable
+from domain.models import utcnow
 from domain.models.chat import Approval
 from domain.notifications.views import NotificationView, State
-from domain.roles import Actor, Role
+from domain.roles import Actor, Role, shown_actor
 from integrations.mail.message import full_subject
 from jobs.app import App
 from jobs.errors import JobError, JobUnavailable
@@ -38,20 +41,24 @@ FIELDS = {
 }
 
 
-def card_markdown(draft: NotificationView, prefix: str) -> str:
+def card_markdown(
+    draft: NotificationView, prefix: str, tz: tzinfo = UTC, warn_days: int = 0
+) -> str:
     ros = ", ".join(draft.ro_numbers)
     flags = []
     if draft.missing_email:
         flags.append("⚠️ **No email on file for this shop** — press Edit to add a recipient.")
     if draft.is_stale:
         flags.append("⏰ Waiting for approval for more than 24 hours.")
+    if warning := draft.sent_again_warning(utcnow(), warn_days, tz):
+        flags.append(f"⚠️ **Emailed recently.** {warning}")
     body = draft.body_text
     if len(body) > BODY_PREVIEW_CHARS:
         body = body[:BODY_PREVIEW_CHARS] + "…"
     quoted = "\n".join(f"> {line}" if line else ">" for line in body.splitlines())
     lines = [
         f"**Email draft** — RO {ros} · {draft.shop_name or 'unknown shop'} "
-        f"(drafted by {draft.created_by})",
+        f"(drafted by {shown_actor(draft.created_by)}, {readable(draft.created_at, tz)})",
         *flags,
         "",
         f"**To:** {draft.to or '—'}  ",
@@ -112,7 +119,12 @@ async def show_drafts(app: App, draft_ids: list[str]) -> None:
         if old is not None:
             await old.remove_actions()
         message = cl.Message(
-            content=card_markdown(draft, app.settings.mail_subject_prefix),
+            content=card_markdown(
+                draft,
+                app.settings.mail_subject_prefix,
+                app.settings.tz,
+                app.settings.email_again_warning_days,
+            ),
             actions=_buttons(draft.id, DRAFT_CHOICES),
         )
         await message.send()

@@ -94,7 +94,8 @@ def _history(entries: list[dict[str, Any]], limit: int = 5) -> str:
     lines = []
     for e in entries[:limit]:
         change = f"{e.get('field') or e['action'].lower()}: {e.get('old') or '—'} → {e.get('new')}"
-        lines.append(f"  - {e['at'][:16].replace('T', ' ')} · {e['who']} · {change}")
+        when = e.get("when") or e["at"][:16].replace("T", " ") + " UTC"
+        lines.append(f"  - {when} · {e.get('by') or e['who']} · {change}")
     more = f" (newest {limit} of {len(entries)})" if len(entries) > limit else ""
     return "\n- History" + more + ":\n" + "\n".join(lines)
 
@@ -187,7 +188,10 @@ def _follow_ups(content: dict[str, Any]) -> str:
         "Nothing is sent until an approver presses **Approve & send**."
     ]
     for d in drafts:
-        lines.append(f"- {d.get('shop')}: {d['subject']} → {d.get('to') or '**no email**'}")
+        warning = f" ⚠️ {d['warning']}" if d.get("warning") else ""
+        lines.append(
+            f"- {d.get('shop')}: {d['subject']} → {d.get('to') or '**no email**'}{warning}"
+        )
     if content.get("missing_email"):
         lines.append(
             "No email on file for: " + ", ".join(content["missing_email"]) + ". Tell me their "
@@ -278,23 +282,38 @@ def _stock_table(result: dict[str, Any]) -> str:
     )
 
 
+def _places(part: dict[str, Any], shown: int = 3) -> str:
+    """Where a part's stock is: "BIN B27 (SV) 1 · SHELF A-12 (OH) 0", fullest first."""
+    places = part.get("places") or []
+    text = " · ".join(
+        f"{p.get('location') or '?'}" + (f" ({p['condition']})" if p.get("condition") else "")
+        + f" {p['qty']}"
+        for p in places[:shown]
+    )  # fmt: skip
+    more = f" · +{len(places) - shown} more" if len(places) > shown else ""
+    return (text + more) or "—"
+
+
 def _low_stock(result: dict[str, Any]) -> str:
     items = result.get("items", [])
     if not items:
-        return "No part is below the threshold."
+        return f"No part is below {result.get('threshold', 'the threshold')} in total."
 
     def days(i: dict[str, Any]) -> str:
         return "—" if i["days_until_stockout"] is None else str(i["days_until_stockout"])
 
     rows = "\n".join(
-        f"| {i['item']['part_number']} | {i['item']['qty']} | {i['urgency']} | "
+        f"| {i['part_number']} | {i['total_qty']} | {_places(i)} | {i['urgency']} | "
         f"{i['recommended_reorder']} | {days(i)} |"
         for i in items[:20]
     )
     urgency = ", ".join(f"{k} {v}" for k, v in result["by_urgency"].items())
+    shown = f"\n\nShowing the {len(items[:20])} most urgent." if result["total"] > 20 else ""
     return (
-        f"**{result['total']} parts running low** ({urgency})"
-        f"\n\n| Part | Qty | Urgency | Reorder | Days left |\n|---|---|---|---|---|\n{rows}"
+        f"**{result['total']} parts running low** — under {result['threshold']} in total "
+        f"across all locations ({urgency})\n\n"
+        "| Part | Total | Where (location, condition, qty) | Urgency | Reorder | Days left |\n"
+        f"|---|---|---|---|---|---|\n{rows}{shown}"
     )
 
 
@@ -330,7 +349,7 @@ def _draft_line(d: dict[str, Any]) -> str:
     ros = ", ".join(d.get("ro_numbers") or [])
     to = d.get("to") or "**no email on file**"
     late = " · **waiting over 24 h**" if d.get("waiting_over_24h") else ""
-    when = d.get("sent_at") or d.get("created_at") or ""
+    when = d.get("when") or d.get("sent_at") or d.get("created_at") or ""
     return (
         f"| {ros} | {d.get('shop') or '—'} | {to} | {d['subject']} | {d['state']} | {when}{late} |"
     )
@@ -352,9 +371,39 @@ def _drafted(content: dict[str, Any]) -> str:
     lead = "RO {} already has a draft waiting" if content.get("already_pending") else "Drafted"
     lead = lead.format(", ".join(d["ro_numbers"]))
     to = d.get("to") or "nobody yet — the shop has no email on file; edit the draft to add one"
+    warning = f"\n\n⚠️ {d['warning']}" if d.get("warning") else ""
     return (
         f"{lead}: **{d['subject']}** to {to}. Nothing is sent until an approver presses "
-        "**Approve & send**."
+        f"**Approve & send**.{warning}"
+    )
+
+
+FIELD_LABELS = {"estimated_delivery": "ETA", "shop_ref": "shop ref"}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name.replace("_", " "))
+
+
+def _changed(content: dict[str, Any]) -> str:
+    """A confirmed change as the write recorded it: each field old -> new."""
+    r = content["repair_order"]
+    listed = "; ".join(
+        f"{field_label(c['field'])} {c.get('old') or '—'} → **{c.get('new') or '—'}**"
+        for c in content["changes"]
+    )
+    return f"Done: RO {r['number']} is {r.get('status')} in {r['archive'].title()} — {listed}."
+
+
+def _opened(r: dict[str, Any]) -> str:
+    """A new RO as it was saved."""
+    labels = (("P/N", "part_number"), ("S/N", "serial_number"), ("work", "required_work"))
+    unit = " · ".join(f"{label} {r[key]}" for label, key in labels if r.get(key))
+    return (
+        f"Opened: **RO {r['number']}** at {r.get('shop_name') or '—'} "
+        f"({r.get('shop_email') or 'no email on file'}) — {unit}. {r.get('status')} in "
+        f"{r['archive'].title()}, made {r.get('date_made') or '—'}, terms {r.get('terms') or '—'}"
+        f", next update {r.get('next_update') or '—'}."
     )
 
 
@@ -463,6 +512,16 @@ def word(tool: str, content: Any) -> str:
         return _drafts(content, title)
     if tool == "email_history":
         return _drafts(content, "sent, rejected or failed").replace("email draft(s)", "email(s)")
+    if tool in ("update_status", "update_repair_order") and content.get("changes"):
+        return _changed(content)
+    if tool == "create_repair_order" and "repair_order" in content:
+        return _opened(content["repair_order"])
+    if tool == "create_shop" and "shop" in content:
+        shop = content["shop"]
+        return (
+            f"Added the shop **{shop['name']}** (email {shop.get('email') or 'none on file'}, "
+            f"terms {shop.get('payment_terms') or '—'}). You can open its RO now."
+        )
     if tool in (
         "update_status",
         "update_repair_order",

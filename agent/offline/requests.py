@@ -10,6 +10,7 @@ from pydantic_ai.messages import ToolCallPart
 
 from agent.offline.desk import bulk, follow_ups, shops
 from agent.offline.filters import describe_leftover, search_filters
+from agent.offline.new_ro import new_repair_order, new_shop
 from agent.offline.reports import EXPORT_THAT, export, report
 from agent.offline.users import users
 from domain.statuses import try_parse_status
@@ -28,7 +29,9 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **set ETA of RO 38462 to 2026-12-15** — also cost, final cost, tracking, notes, shop ref, terms
 - **archive RO 38462** — move it where its status sends it (or **archive RO 38462 to paid**)
 - **use part 066-50008 on RO 38462** — take one from stock
-- **new RO for part 066-50008 at Avtech Hydraulics** — open a repair order
+- **new RO for avtech part 066-50008 serial 123 work overhaul cost 1500 eta 12/20** — open a
+  repair order (also description, terms, shop ref, made, dropped off, notes; you confirm)
+- **new shop Precision Aero email repairs@precisionaero.com** — add a shop (you confirm)
 - **draft a follow-up for RO 38462** / **email the shop about RO 38462** — an email draft
   (an approver presses Approve & send; nothing is sent before)
 - **pending drafts** — email drafts waiting for approval · **email history** — sent and rejected
@@ -87,6 +90,9 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     t = raw.lower().rstrip("?.! ")
     if not t or re.fullmatch(r"help|\?|what can you do|commands|hi|hello|hey", t):
         return None, HELP
+    # before the email and status rules: a new RO's notes or a shop's email can hold any words
+    if (call := new_repair_order(raw, t, today)) or (call := new_shop(raw, t)):
+        return None, call
     if call := users(raw):  # admins: "users", "disable sam@example.com" (before the e-mail words)
         return None, call
     if re.search(r"\b(e-?mail history|sent (?:e-?)?mails?|e-?mails? sent|mail history)\b", t):
@@ -154,15 +160,6 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         re.I,
     ):
         return None, _call("use_part", part_number=m[1].strip(), ro_number=m[2])
-    if re.match(r"(?:please\s+)?(?:new|create|open)\s+(?:a\s+|an\s+)?(?:new\s+)?ro\b", t):
-        part = re.search(r"\bpart\s+([\w\-./]+)", raw, re.I)
-        shop = re.search(r"\b(?:at|to|with)\s+(?:shop\s+)?(.+)$", raw, re.I)
-        if not (part and shop):
-            return None, (
-                "To open an RO I need the part and the shop: **new RO for part 066-50008 at "
-                "Avtech Hydraulics**."
-            )
-        return None, _call("create_repair_order", part_number=part[1], shop_name=shop[1].strip())
     if m := re.match(
         r"(?:please\s+)?(?:find|search(?: for)?|look ?up|do we have|stock of|"
         r"where is|where are)\s+(?:an?\s+|any\s+)?(?:part\s+)(.+)$|"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -152,6 +152,74 @@ def stock_outlook(qty: int, usage_90_days: int, threshold: int) -> StockOutlook:
     else:
         urgency = "low"
     return StockOutlook(usage_90_days, round(monthly, 2), reorder, days, urgency)
+
+
+@dataclass(frozen=True)
+class StockLine:
+    """One stock line as low stock needs it: a part's quantity in one place."""
+
+    id: int
+    part_number: str
+    search_key: str
+    qty: int
+    location: str | None = None
+    condition: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class PartStock:
+    """One part (its search key) across every place it is kept, with the outlook of the total."""
+
+    search_key: str
+    part_number: str  # the spelling of its fullest line
+    description: str | None
+    total_qty: int
+    lines: tuple[StockLine, ...]  # fullest first
+    outlook: StockOutlook
+
+
+def low_stock_parts(
+    lines: Iterable[StockLine], usage_90_days: Mapping[str, int], threshold: int
+) -> list[PartStock]:
+    """Parts whose TOTAL quantity over all locations is under `threshold`, most urgent first.
+
+    Lines are grouped by part key (the normalised part number search uses: "AN682-12" and
+    "an 682 12" are one part), so a part with 1 in one bin and 100 in another is not low; the
+    urgency, reorder and days to stock-out (REFERENCE §3) come from the total. Order: urgency,
+    fewest days to stock-out, smallest total, most used, part key.
+    """
+    by_part: dict[str, list[StockLine]] = {}
+    for line in lines:
+        by_part.setdefault(line.search_key, []).append(line)
+    parts = []
+    for key, group in by_part.items():
+        total = sum(max(line.qty, 0) for line in group)
+        if total >= threshold:
+            continue
+        ordered = tuple(sorted(group, key=lambda line: (-line.qty, line.id)))
+        parts.append(
+            PartStock(
+                search_key=key,
+                part_number=ordered[0].part_number,
+                description=next((x.description for x in ordered if x.description), None),
+                total_qty=total,
+                lines=ordered,
+                outlook=stock_outlook(total, usage_90_days.get(key, 0), threshold),
+            )
+        )
+
+    def urgency_first(part: PartStock) -> tuple:
+        days = part.outlook.days_until_stockout
+        return (
+            URGENCY_ORDER.index(part.outlook.urgency),
+            math.inf if days is None else days,
+            part.total_qty,
+            -part.outlook.usage_90_days,
+            part.search_key,
+        )
+
+    return sorted(parts, key=urgency_first)
 
 
 ITEM_FIELDS = (

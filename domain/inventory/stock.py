@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -15,10 +14,12 @@ from domain.inventory.rules import (
     MAX_QUERY_CHARS,
     URGENCY_ORDER,
     USAGE_DAYS,
+    PartStock,
+    StockLine,
+    low_stock_parts,
     search_key,
-    stock_outlook,
 )
-from domain.inventory.views import ItemView, LowStockItem, LowStockReport, UseResult
+from domain.inventory.views import LowStockPart, LowStockReport, StockPlace, UseResult
 from domain.models import InventoryItem, InventoryTransaction, RepairOrder, utcnow
 from domain.roles import Actor, Role
 from domain.unit_of_work import UnitOfWorkFactory
@@ -31,61 +32,55 @@ class Stock:
         self.today = today
 
     def low_stock(self, *, threshold: int = 5, limit: int = 100) -> LowStockReport:
+        """Parts whose total over every location is under `threshold` (rules.low_stock_parts),
+        each with where its stock is."""
         if not 1 <= threshold <= 100_000:
             raise InvalidInput("threshold must be between 1 and 100,000.")
         if not 1 <= limit <= 5_000:
             raise InvalidInput("limit must be between 1 and 5,000.")
         since = datetime.combine(self.today() - timedelta(days=USAGE_DAYS), datetime.min.time())
         item = InventoryItem
+        low_keys = (
+            select(item.search_key)
+            .group_by(item.search_key)
+            .having(func.sum(func.coalesce(item.qty, 0)) < threshold)
+        )
         with self._uow() as uow:
             s = uow.session
-            # Plain rows first: the outlook and ranking need three columns, and building full
-            # views for every low line (often thousands) only to return the first `limit` was
-            # most of this call's time.
-            rows = s.execute(
-                select(item.id, item.qty, item.search_key)
-                .where(item.qty < threshold)
-                .order_by(item.qty, item.id)
-            ).all()
-            usage = self._usage(s, {r.search_key for r in rows}, since)
-            ranked = []
-            for row in rows:
-                outlook = stock_outlook(row.qty, usage.get(row.search_key, 0), threshold)
-                ranked.append(
-                    (
-                        URGENCY_ORDER.index(outlook.urgency),
-                        outlook.days_until_stockout
-                        if outlook.days_until_stockout is not None
-                        else math.inf,
-                        row.qty,
-                        -outlook.usage_90_days,
-                        row.search_key,
-                        row.id,
-                        outlook,
-                    )
+            # Plain columns, not ORM objects: the low parts often have thousands of lines.
+            lines = [
+                StockLine(
+                    id=r.id,
+                    part_number=r.part_number,
+                    search_key=r.search_key,
+                    qty=r.qty or 0,
+                    location=r.location,
+                    condition=r.condition,
+                    description=r.description,
                 )
-            ranked.sort(key=lambda entry: entry[:6])
-            shown = ranked[:limit]
-            items = {
-                i.id: ItemView.model_validate(i)
-                for i in s.scalars(select(item).where(item.id.in_([e[5] for e in shown])))
-            }
-        entries = [
-            LowStockItem(
-                item=items[entry[5]],
-                usage_90_days=entry[6].usage_90_days,
-                monthly_usage=entry[6].monthly_usage,
-                recommended_reorder=entry[6].recommended_reorder,
-                days_until_stockout=entry[6].days_until_stockout,
-                urgency=entry[6].urgency,
-            )
-            for entry in shown
-        ]
+                for r in s.execute(
+                    select(
+                        item.id,
+                        item.part_number,
+                        item.search_key,
+                        item.qty,
+                        item.location,
+                        item.condition,
+                        item.description,
+                    ).where(item.search_key.in_(low_keys))
+                )
+            ]
+            usage = self._usage(s, {line.search_key for line in lines}, since)
+        parts = low_stock_parts(lines, usage, threshold)
         counts = {u: 0 for u in URGENCY_ORDER}
-        for entry in ranked:
-            counts[entry[6].urgency] += 1
+        for part in parts:
+            counts[part.outlook.urgency] += 1
         return LowStockReport(
-            threshold=threshold, total=len(ranked), by_urgency=counts, items=entries
+            threshold=threshold,
+            total=len(parts),
+            stock_lines=sum(len(p.lines) for p in parts),
+            by_urgency=counts,
+            items=[_low_part(p) for p in parts[:limit]],
         )
 
     @staticmethod
@@ -203,3 +198,22 @@ class Stock:
             f"{items[0].part_number} is in stock in {len(in_stock)} places ({places}). "
             "Say which item to take (item id)."
         )
+
+
+def _low_part(part: PartStock) -> LowStockPart:
+    o = part.outlook
+    return LowStockPart(
+        part_number=part.part_number,
+        search_key=part.search_key,
+        description=part.description,
+        total_qty=part.total_qty,
+        places=[
+            StockPlace(item_id=x.id, location=x.location, condition=x.condition, qty=x.qty)
+            for x in part.lines
+        ],
+        usage_90_days=o.usage_90_days,
+        monthly_usage=o.monthly_usage,
+        recommended_reorder=o.recommended_reorder,
+        days_until_stockout=o.days_until_stockout,
+        urgency=o.urgency,
+    )

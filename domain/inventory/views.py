@@ -34,8 +34,23 @@ class SearchResult(BaseModel):
     items: list[ItemView]
 
 
-class LowStockItem(BaseModel):
-    item: ItemView
+class StockPlace(BaseModel):
+    """Where some of a part is kept: one stock line."""
+
+    item_id: int
+    location: str | None
+    condition: str | None
+    qty: int
+
+
+class LowStockPart(BaseModel):
+    """One part running low, counted over every place it is kept."""
+
+    part_number: str
+    search_key: str
+    description: str | None
+    total_qty: int
+    places: list[StockPlace]  # fullest first
     usage_90_days: int
     monthly_usage: float
     recommended_reorder: int
@@ -45,9 +60,10 @@ class LowStockItem(BaseModel):
 
 class LowStockReport(BaseModel):
     threshold: int
-    total: int
+    total: int  # parts under the threshold in total
+    stock_lines: int  # the stock lines those parts have
     by_urgency: dict[str, int]
-    items: list[LowStockItem]
+    items: list[LowStockPart]
 
 
 class UseResult(BaseModel):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.errors import NotFound
 from domain.models import Notification, NotificationRepairOrder, Shop, utcnow
-from domain.notifications.views import NotificationView
+from domain.notifications.views import NotificationView, State
 from domain.repair_orders import shop_key
 
 
@@ -29,10 +31,30 @@ def ro_links(s: Session, notification_id: str) -> list[NotificationRepairOrder]:
 
 
 def to_view(s: Session, row: Notification, already_pending: bool = False) -> NotificationView:
-    numbers = [link.ro_number for link in ro_links(s, row.id)]
-    view = NotificationView.of(row, numbers, utcnow())
+    links = ro_links(s, row.id)
+    view = NotificationView.of(row, [link.ro_number for link in links], utcnow())
     view.already_pending = already_pending
+    if row.state == State.PENDING_APPROVAL.value and links:
+        last = last_sent(s, [link.ro_number for link in links])
+        if last is not None:
+            view.last_sent_at, view.last_sent_subject, view.last_sent_ro = last
     return view
+
+
+def last_sent(s: Session, ro_numbers: list[str]) -> tuple[datetime, str, str] | None:
+    """(sent at, subject, RO number) of the latest email sent about any of these ROs."""
+    found = s.execute(
+        select(Notification.sent_at, Notification.subject, NotificationRepairOrder.ro_number)
+        .join(NotificationRepairOrder)
+        .where(
+            NotificationRepairOrder.ro_number.in_(ro_numbers),  # indexed
+            Notification.state == State.SENT.value,
+            Notification.sent_at.is_not(None),
+        )
+        .order_by(Notification.sent_at.desc())
+        .limit(1)
+    ).first()
+    return (found[0], found[1], found[2]) if found else None
 
 
 def shop_by_name(s: Session, name: str | None) -> Shop | None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 
 from domain.email_templates import RoFacts
 from domain.errors import InvalidInput
+from domain.local_time import readable
 from domain.models import RepairOrder
 from domain.statuses import try_parse_status
 from domain.users import normalize_email
@@ -40,3 +43,35 @@ def parse_cc(value: Iterable[str] | str | None) -> list[str]:
     if len(found) > MAX_CC:
         raise InvalidInput(f"At most {MAX_CC} CC addresses.")
     return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class LastSent:
+    """The latest email that went to the shop about one of a draft's ROs (naive UTC time)."""
+
+    at: datetime
+    subject: str
+    ro_number: str
+
+
+def ago(delta: timedelta) -> str:
+    """ "just now", "4 minutes ago", "3 hours ago", "2 days ago"."""
+    seconds = max(int(delta.total_seconds()), 0)
+    for size, unit in ((86_400, "day"), (3_600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"
+
+
+def recent_email_warning(
+    last: LastSent | None, now: datetime, within_days: int, tz: tzinfo
+) -> str | None:
+    """A warning when the shop was emailed about this RO less than `within_days` ago (0: never
+    warn). Drafting goes ahead — a second email can be right — but nobody sends it unaware."""
+    if last is None or within_days <= 0 or now - last.at >= timedelta(days=within_days):
+        return None
+    return (
+        f"The shop was already emailed about RO {last.ro_number} {ago(now - last.at)} "
+        f'({readable(last.at, tz, now)}): "{last.subject}". Send another only if it is needed.'
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from domain.email_html import html_to_text
 from domain.errors import Conflict
 from domain.models import Notification
+from domain.notifications.rules import LastSent, recent_email_warning
 
 EMAIL_DRAFT = "EMAIL_DRAFT"
 STALE_AFTER = timedelta(hours=24)  # pending drafts older than this float to the top
@@ -64,6 +65,19 @@ class NotificationView(BaseModel):
     attempts: int
     is_stale: bool
     already_pending: bool = False
+    # the latest email sent to the shop about one of these ROs (pending drafts only)
+    last_sent_at: datetime | None = None
+    last_sent_subject: str | None = None
+    last_sent_ro: str | None = None
+
+    def last_sent(self) -> LastSent | None:
+        if self.last_sent_at is None:
+            return None
+        return LastSent(self.last_sent_at, self.last_sent_subject or "", self.last_sent_ro or "")
+
+    def sent_again_warning(self, now: datetime, within_days: int, tz: tzinfo) -> str | None:
+        """The warning for drafting again soon after an email about these ROs went out."""
+        return recent_email_warning(self.last_sent(), now, within_days, tz)
 
     @classmethod
     def of(cls, n: Notification, numbers: list[str], now: datetime) -> NotificationView:

@@ -8,7 +8,7 @@ from domain.models.chat import Approval
 from domain.roles import Role
 from domain.users import ADMIN_OPERATIONS
 from jobs.operation import OperationContext, Result, reads
-from jobs.operations.email import draft_dict
+from jobs.operations.email import desk, draft_dict
 
 
 def _approval(a: Approval) -> dict[str, Any]:
@@ -31,5 +31,5 @@ def pending_approvals(ctx: OperationContext) -> Result:
         for a in ctx.app.approvals.pending()
         if admin or a.operation not in ADMIN_OPERATIONS
     ]
-    drafts = [draft_dict(v) for v in ctx.app.notifications.pending()]
+    drafts = [draft_dict(v, **desk(ctx)) for v in ctx.app.notifications.pending()]
     return {"total": len(items), "items": items, "drafts": drafts}

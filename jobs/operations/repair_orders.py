@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from domain.archive import Archive, parse_archive
 from domain.errors import InvalidInput
+from domain.local_time import readable
 from domain.repair_orders import ListFilter
 from domain.ro_history import history, load_id, related
 from domain.ro_query import RoQuery
 from domain.ro_search import search
+from domain.roles import shown_actor
 from domain.stats import current_dashboard, overdue_aging, status_breakdown, value_by_shop
 from domain.statuses import parse_status
 from jobs.operation import OperationContext, Result, dump, reads, writes
@@ -20,9 +23,18 @@ def get_repair_order(ctx: OperationContext, number: str | int) -> Result:
     ro = ctx.app.repair_orders.get(number)
     with ctx.app.session() as session:
         ro_id = load_id(session, ro.number)
+        tz = ctx.app.settings.tz
         return {
             "repair_order": dump(ro),
-            "history": history(session, ro_id),
+            # each entry also as people read it: local time, who (not "cli:root")
+            "history": [
+                {
+                    **e,
+                    "when": readable(datetime.fromisoformat(e["at"]), tz),
+                    "by": shown_actor(e.get("who")),
+                }
+                for e in history(session, ro_id)
+            ],
             "related": related(session, ro_id),
         }
 
@@ -127,10 +139,9 @@ def change_status(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> Result:
-    ro = ctx.repair_orders.change_status(
+    return ctx.repair_orders.apply_status(
         ctx.actor, number, status, note=note, expected_version=expected_version
-    )
-    return {"repair_order": dump(ro)}
+    ).as_result()
 
 
 @writes(replay=_read_back)
@@ -142,8 +153,9 @@ def update_repair_order(
 ) -> Result:
     if not isinstance(changes, dict):
         raise InvalidInput("changes must be an object of field names to new values.")
-    ro = ctx.repair_orders.update(ctx.actor, number, changes, expected_version=expected_version)
-    return {"repair_order": dump(ro)}
+    return ctx.repair_orders.apply_update(
+        ctx.actor, number, changes, expected_version=expected_version
+    ).as_result()
 
 
 @writes()

@@ -34,6 +34,10 @@ def _read_back(ctx: OperationContext, shop: str, **_: Any) -> Result:
     return {"shop": _shops(ctx).get(shop)["shop"]}
 
 
+def _read_back_new(ctx: OperationContext, name: str, **_: Any) -> Result:
+    return {"shop": _shops(ctx).get(name)["shop"], "created": True}
+
+
 @writes(replay=_read_back)
 def update_shop(
     ctx: OperationContext,
@@ -44,3 +48,17 @@ def update_shop(
     if not isinstance(changes, dict):
         raise InvalidInput("changes must be an object of field names to new values.")
     return _shops(ctx).update(ctx.actor, shop, changes, expected=expected)
+
+
+@reads
+def preview_create_shop(ctx: OperationContext, name: str, values: dict[str, Any]) -> Result:
+    if not isinstance(values, dict):
+        raise InvalidInput("values must be an object of field names to values.")
+    return _shops(ctx).preview_create(name, values).as_dict()
+
+
+@writes(replay=_read_back_new)
+def create_shop(ctx: OperationContext, name: str, values: dict[str, Any]) -> Result:
+    if not isinstance(values, dict):
+        raise InvalidInput("values must be an object of field names to values.")
+    return _shops(ctx).create(ctx.actor, name, values)

@@ -220,7 +220,7 @@ def test_legacy_inventory_and_transactions_come_in(app, legacy_url):
         assert [(t.part_key, t.ro_number, t.note) for t in txns] == [
             ("A123456", "38462", "used"), ("XB993451", "38463", "urgent")]  # fmt: skip
         assert txns[0].at == datetime(2026, 10, 1, 10, 0)
-    low = {e.item.search_key: e for e in app.inventory.low_stock(threshold=5).items}
+    low = {e.search_key: e for e in app.inventory.low_stock(threshold=5).items}
     assert low["XB993451"].usage_90_days == 1
 
 

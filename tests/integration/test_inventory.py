@@ -269,19 +269,39 @@ def test_low_stock_uses_90_days_of_usage_for_reorder_and_urgency(app, stock):
     _log_usage(app, "A123-4567", "A1234567", [1, 10, 20, 40, 50, 60, 80, 85, 89])  # 9 in 90 d
     _log_usage(app, "A123-4567", "A1234567", [95, 200])  # too old to count
     report = app.inventory.low_stock(threshold=5)
-    by_part = {(e.item.part_number, e.item.location): e for e in report.items}
-    housing = by_part[("A123-4567", "SHELF A-13")]
+    by_part = {e.part_number: e for e in report.items}
+    housing = by_part["A123-4567"]
     assert housing.usage_90_days == 9
     assert housing.monthly_usage == 3.0
     assert housing.recommended_reorder == 14  # 3*3 + 5
     assert housing.days_until_stockout == 20  # floor(2 / 3 * 30)
     assert housing.urgency == "high"
-    assert by_part[("A123-456", "BIN B04")].urgency == "critical"
-    assert by_part[("A123-456", "SHELF A-12")].urgency == "low"  # 3 on hand, no usage
-    # ordered by urgency; counts add up; plenty-stocked items are not listed
-    assert report.items[0].urgency == "critical"
-    assert report.total == sum(report.by_urgency.values()) == 5
-    assert ("A1239", "BIN C01") not in by_part
+    # A123-456: 3 on a shelf + 0 in a bin is ONE part with 3 in total, not a critical line
+    pump = by_part["A123-456"]
+    assert (pump.total_qty, pump.urgency) == (3, "low")
+    assert [(p.location, p.condition, p.qty) for p in pump.places] == [
+        ("SHELF A-12", "OH", 3), ("BIN B04", "NE", 0)]  # fmt: skip
+    # ordered by urgency; counts add up; plenty-stocked parts are not listed
+    assert report.items[0].urgency == "high"
+    assert report.total == sum(report.by_urgency.values()) == 4
+    assert report.stock_lines == 5
+    assert "A1239" not in by_part
+
+
+def test_low_stock_counts_a_part_over_every_location_it_is_kept_in(app, stock):
+    lines = [("AN682-12", 1, "SHELF E-01"), ("an682 12", 100, "BIN B27"),
+             ("AN682-14", 1, "SHELF E-02"), ("AN 682-14", 2, "BIN B28")]  # fmt: skip
+    for spelling, qty, loc in lines:
+        app.inventory.save_item(
+            EDITOR, {"part_number": spelling, "qty": qty, "location": loc, "condition": "SV"}
+        )
+    report = app.inventory.low_stock(threshold=5)
+    keys = [e.search_key for e in report.items]
+    assert "AN68212" not in keys  # 101 in total: not low, although one bin holds 1
+    assert keys.count("AN68214") == 1  # two lines, one part
+    part = next(e for e in report.items if e.search_key == "AN68214")
+    assert (part.total_qty, part.urgency) == (3, "low")
+    assert [(p.location, p.qty) for p in part.places] == [("BIN B28", 2), ("SHELF E-02", 1)]
 
 
 def test_low_stock_threshold_is_validated(app):

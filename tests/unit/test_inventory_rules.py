@@ -4,7 +4,9 @@ import pytest
 
 from domain.errors import InvalidInput
 from domain.inventory.rules import (
+    StockLine,
     description_words,
+    low_stock_parts,
     parse_condition,
     rank_key,
     search_key,
@@ -110,6 +112,38 @@ def test_fractional_rates_round_days_down_and_reorder_up():
 )
 def test_urgency_levels(qty, usage, threshold, urgency):
     assert stock_outlook(qty, usage, threshold).urgency == urgency
+
+
+def _line(id_, pn, qty, location=None, condition=None):
+    return StockLine(id_, pn, search_key(pn), qty, location, condition)
+
+
+def test_low_stock_is_a_part_total_over_every_location():
+    lines = [
+        _line(1, "AN682-12", 1, "SHELF E-01", "SV"),
+        _line(2, "an682 12", 100, "BIN B27", "NE"),  # same part, other spelling and bin
+        _line(3, "AN682-14", 0, "BIN B28"),
+        _line(4, "AN682-14", 1, "SHELF E-02", "OH"),
+        _line(5, "MS9068-012", 3, "BIN C1"),
+    ]
+    parts = low_stock_parts(lines, {"MS9068012": 9}, threshold=5)
+    assert [p.search_key for p in parts] == ["AN68214", "MS9068012"]  # AN682-12 has 101
+    an = parts[0]
+    assert (an.total_qty, an.outlook.urgency, an.outlook.recommended_reorder) == (1, "high", 10)
+    assert [(x.location, x.condition, x.qty) for x in an.lines] == [
+        ("SHELF E-02", "OH", 1), ("BIN B28", None, 0)]  # fmt: skip
+    assert an.part_number == "AN682-14"
+    ms = parts[1]  # 3 in total, 3 a month: 30 days is not under 30, but under 60 -> medium
+    assert (ms.total_qty, ms.outlook.days_until_stockout, ms.outlook.urgency) == (3, 30, "medium")
+
+
+def test_low_stock_critical_only_when_the_part_is_out_everywhere():
+    lines = [_line(1, "P-1", 0, "A"), _line(2, "P-1", 0, "B"), _line(3, "P-2", 0, "A"),
+             _line(4, "P-2", 4, "C")]  # fmt: skip
+    parts = low_stock_parts(lines, {}, threshold=5)
+    assert [(p.part_number, p.total_qty, p.outlook.urgency) for p in parts] == [
+        ("P-1", 0, "critical"), ("P-2", 4, "low")]  # fmt: skip
+    assert [p.part_number for p in low_stock_parts(lines, {}, threshold=4)] == ["P-1"]
 
 
 # ---- ranking ----------------------------------------------------------------------------------

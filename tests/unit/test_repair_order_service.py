@@ -304,8 +304,10 @@ def test_a_sent_email_touches_every_ro_or_none():
         ("38462", "Status?"),
         ("38463", "Status?"),
     ]
-    assert [(a.action, a.field, a.new_value) for a in uows.activity][:2] == [
-        ("EMAIL_SENT", "last_updated", "Status?"),
-        ("UPDATE", "next_update", "2026-11-27"),
+    # the sent email and each moved date are separate entries, old and new of the same thing
+    assert [(a.action, a.field, a.old_value, a.new_value) for a in uows.activity][:3] == [
+        ("EMAIL_SENT", "email", None, "Status?"),
+        ("UPDATE", "last_updated", str(TODAY - timedelta(days=10)), str(TODAY)),
+        ("UPDATE", "next_update", "2026-11-17", "2026-11-27"),
     ]
     assert service.get("38463").next_update == TODAY + timedelta(days=5)

@@ -1,0 +1,35 @@
+"""Times as people read them: the database keeps naive UTC; the desk reads its own time zone.
+
+`readable` is short enough for a table column ("Dec 1, 16:51 EST"), names the zone so nobody
+guesses, and adds the year only when it is not the current one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+
+def local_time(at: datetime | None, tz: tzinfo) -> datetime | None:
+    """A stored time (naive means UTC) in `tz`."""
+    if at is None:
+        return None
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return aware.astimezone(tz)
+
+
+def readable(at: datetime | None, tz: tzinfo, now: datetime | None = None) -> str:
+    """ "Dec 1, 16:51 EST"; "Dec 1 2025, 16:51 EST" in another year; "—" for none."""
+    local = local_time(at, tz)
+    if local is None:
+        return "—"
+    current = local_time(now or datetime.now(UTC), tz)
+    day = f"{local:%b} {local.day}"
+    if current is None or current.year != local.year:
+        day += f" {local.year}"
+    return f"{day}, {local:%H:%M} {local.tzname() or 'UTC'}"
+
+
+def iso_local(at: datetime | None, tz: tzinfo) -> str | None:
+    """ISO 8601 with the zone's offset, for programs and models: "2026-12-01T16:51:31-05:00"."""
+    local = local_time(at, tz)
+    return local.isoformat(timespec="seconds") if local else None
