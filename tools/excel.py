@@ -19,8 +19,9 @@ from typing import Any
 
 from pydantic_ai import RunContext
 
-from domain.roles import Role
+from domain.errors import Forbidden
 from jobs.excel.progress import FINISHED, read_job
+from jobs.excel.sync import require_rewrite_role
 from jobs.operations import excel as ops
 from tools.confirm import confirm_then
 from tools.context import Deps
@@ -48,11 +49,10 @@ async def sync_excel(ctx: RunContext[Deps], full: bool = True) -> dict[str, Any]
     deps = ctx.deps
     if not full:
         return await deps.run(ops.excel_sync_now)
-    if deps.actor.role.rank < Role.APPROVER.rank:
-        return {
-            "error": f"{deps.actor.name} has the {deps.actor.role} role; a full Excel sync "
-            "needs the approver role."
-        }
+    try:  # before the card: a Confirm the person could not use is not shown
+        require_rewrite_role(deps.actor)
+    except Forbidden as exc:
+        return {"error": str(exc)}
 
     async def preview() -> dict[str, Any]:
         status = await deps.run(ops.excel_status)
