@@ -41,7 +41,9 @@ async def sync_excel(ctx: RunContext[Deps], full: bool = True) -> dict[str, Any]
 
     Changes normally reach Excel by themselves within seconds; use this when someone asks to
     sync or rebuild the workbook. A full sync rewrites all four sheets; it needs the approver
-    role and the user must press Confirm. Returns a job id; the chat shows its progress.
+    role and the user must press Confirm. Returns a job id; the chat shows its progress. A plain
+    sync that would rewrite everything anyway (the workbook was never synced, or a bulk change
+    is waiting) needs the approver role too; for others it answers with the reason.
 
     Args:
         full: True rewrites every sheet from the database; False only writes waiting changes.
