@@ -46,16 +46,22 @@ def excel_sync(
     as_json: JsonOpt = False,
 ) -> None:
     """Write waiting RO changes to the configured workbook (local file or Graph), now."""
+    from functools import partial
+
     from domain.roles import Role
-    from jobs.excel.sync import drain, full_sync, pending
+    from integrations.excel.targets import target_of
+    from jobs.excel.sync import drain, full_sync, pending, require_rewrite_role, rewrite_reason
 
     app = app_instance()
     # The same rule as the chat's excel_full_sync / excel_sync_now operations.
     actor = acting_user(app, user)
+    allow_full = actor.role.rank >= Role.APPROVER.rank
     if full:
-        actor.require(Role.APPROVER, "rewrite the Excel workbook")
+        require_rewrite_role(actor)
     else:
         actor.require(Role.EDITOR, "start an Excel sync")
+        if reason := rewrite_reason(app, target_of(app.settings)):
+            require_rewrite_role(actor, reason)
     writer = app.workbook()
     waiting = pending(app, writer.target)
     total = waiting["total_ros"] if full or waiting["never_synced"] else waiting["pending_ros"]
@@ -68,7 +74,8 @@ def excel_sync(
                 advance(done - seen)
                 seen = done
 
-        report = (full_sync if full else drain)(app, writer, on_progress)
+        sync = full_sync if full else partial(drain, allow_full=allow_full)
+        report = sync(app, writer, on_progress)
     if as_json:
         print_json(report.as_dict())
     else:

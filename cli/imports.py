@@ -59,12 +59,15 @@ def import_excel(
     import tempfile
     from pathlib import Path
 
+    from domain.importers.common import require_import_role
     from domain.importers.excel import import_workbook, read_workbook
 
     if bool(path) == graph:
         raise typer.BadParameter("give the workbook's PATH, or --graph (not both)")
     app = app_instance()
     actor = acting_user(app, user, source="import")
+    # Role first: a refused caller learns nothing about the workbook (not even that it is there).
+    require_import_role(actor, dry_run)
     with tempfile.TemporaryDirectory() as temp:
         if graph:
             path = str(_download_graph_workbook(app, Path(temp)))
@@ -98,10 +101,13 @@ def import_legacy_db(
     as_json: JsonOpt = False,
 ) -> None:
     """Import the legacy MySQL schema: RO tables, shops, inventory, transactions. Never deletes."""
+    from domain.importers.common import require_import_role
     from domain.importers.legacy import import_legacy, read_legacy
 
     app = app_instance()
     actor = acting_user(app, user, source="import")
+    # Role first: a caller without it must not make this process connect anywhere.
+    require_import_role(actor, dry_run)
     rows = read_legacy(url)
     with progress("Importing legacy database", rows.total) as advance:
         report = import_legacy(app, actor, rows, dry_run=dry_run, on_progress=advance)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -12,10 +14,12 @@ from cli.common import (
     UserOpt,
     acting_user,
     app_instance,
+    err,
     handles_errors,
     out,
     print_json,
     table,
+    to_jsonable,
 )
 
 ro_cli = typer.Typer(no_args_is_help=True, help="Repair orders.")
@@ -87,7 +91,14 @@ def ro_list(
     archive: Annotated[str | None, typer.Option(help="Active, Net, Paid, Returns or all.")] = None,
     shop: Annotated[str | None, typer.Option(help="Shop name (or part of it).")] = None,
     status: Annotated[str | None, typer.Option(help="A status, any known spelling.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many (a page).")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many first (the next page).")] = 0,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Every matching RO, however many (with --json: one JSON line each)."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Repair orders, filtered. Default: the Active archive, next update first."""
@@ -95,6 +106,8 @@ def ro_list(
     from domain.repair_orders import ListFilter
     from domain.statuses import parse_status
 
+    if every and offset:
+        raise typer.BadParameter("--all lists from the first RO; leave out --offset")
     if archive and archive.strip().lower() == "all":
         chosen = None
     else:
@@ -105,14 +118,35 @@ def ro_list(
         shop=shop,
         status=parse_status(status) if status else None,
         limit=limit,
+        offset=offset,
     )
-    result = app_instance().repair_orders.list(flt)
-    if as_json:
-        print_json({"total": result.total, "items": result.items})
+    service = app_instance().repair_orders
+    if every:
+        _print_every(service.each(flt), as_json)
         return
+    result = service.list(flt)
+    if as_json:
+        print_json({"total": result.total, "offset": offset, "limit": limit, "items": result.items})
+        return
+    first = offset + 1 if result.items else offset
     table(
-        f"{len(result.items)} of {result.total} repair orders", RO_COLUMNS, _ro_rows(result.items)
+        f"{first}–{offset + len(result.items)} of {result.total} repair orders",
+        RO_COLUMNS,
+        _ro_rows(result.items),
     )
+    if offset + len(result.items) < result.total:
+        err.print(f"more: --offset {offset + len(result.items)} (or --all)", highlight=False)
+
+
+def _print_every(views, as_json: bool) -> None:
+    """JSON lines (one RO a line, written as read) so any number of ROs streams through a pipe
+    without a document held in memory; a plain table otherwise."""
+    if as_json:
+        for view in views:
+            sys.stdout.write(json.dumps(to_jsonable(view), ensure_ascii=False) + "\n")
+        return
+    rows = _ro_rows(views)
+    table(f"{len(rows)} repair orders", RO_COLUMNS, rows)
 
 
 @ro_cli.command("set-status")

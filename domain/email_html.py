@@ -13,6 +13,7 @@ import re
 import nh3
 
 from domain.errors import InvalidText
+from domain.values import strip_bidi_controls
 
 MAX_BODY_CHARS = 50_000
 ALLOWED_TAGS = {
@@ -30,7 +31,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 def sanitize_html(raw: str | None) -> str:
     """The body with only allowlisted markup; plain text (no tags) becomes paragraphs."""
-    text = (raw or "").strip()
+    # Text-direction controls could make the shop read a sentence backwards: removed, like the
+    # markup the allowlist drops (a body is reshaped anyway; a subject or note is refused).
+    text = str(strip_bidi_controls(raw or "")).strip()
     if not text:
         raise InvalidText("The email body is empty.")
     if len(text) > MAX_BODY_CHARS:

@@ -9,7 +9,7 @@ listing and activity are read-model queries and stay SQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -181,6 +181,7 @@ class ListFilter:
     shop: str | None = None
     status: Status | None = None
     limit: int = 50
+    offset: int = 0
 
 
 FieldChange = tuple[str, str | None, str | None]  # field, old, new — as the activity log has them
@@ -249,7 +250,35 @@ class RepairOrderService:
     def list(self, flt: ListFilter) -> ListResult:
         if not 1 <= flt.limit <= MAX_LIST_LIMIT:
             raise InvalidInput(f"limit must be between 1 and {MAX_LIST_LIMIT}.")
+        if flt.offset < 0:
+            raise InvalidInput("offset must be 0 or more.")
         today = self.today()
+        query = self._list_query(flt, today)
+        with self._uow() as uow:
+            total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = uow.session.scalars(query.offset(flt.offset).limit(flt.limit)).unique().all()
+            return ListResult([RepairOrderView.of(r, today) for r in rows], total)
+
+    def each(self, flt: ListFilter) -> Iterator[RepairOrderView]:
+        """Every RO the filter matches (its limit and offset ignored), in the order of `list`,
+        read page by page inside one transaction: one consistent snapshot however long the
+        caller takes, and never more than a page of rows in memory."""
+        today = self.today()
+        query = self._list_query(flt, today)
+        with self._uow() as uow:
+            offset = 0
+            while True:
+                rows = (
+                    uow.session.scalars(query.offset(offset).limit(MAX_LIST_LIMIT)).unique().all()
+                )
+                for row in rows:
+                    yield RepairOrderView.of(row, today)
+                if len(rows) < MAX_LIST_LIMIT:
+                    return
+                offset += MAX_LIST_LIMIT
+                uow.session.expunge_all()
+
+    def _list_query(self, flt: ListFilter, today: date):
         query = select(RepairOrder)
         if flt.archive is not None:
             query = query.where(RepairOrder.archive == flt.archive.value)
@@ -262,15 +291,13 @@ class RepairOrderService:
             query = query.where(RepairOrder.shop_key.like(f"%{_escape_like(key)}%", escape="\\"))
         if flt.status is not None:
             query = query.where(RepairOrder.status == flt.status.value)
-        with self._uow() as uow:
-            total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            order = (
-                (RepairOrder.next_update.is_(None), RepairOrder.next_update, RepairOrder.id)
-                if flt.overdue or flt.archive == Archive.ACTIVE
-                else (RepairOrder.id.desc(),)
-            )
-            rows = uow.session.scalars(query.order_by(*order).limit(flt.limit)).unique().all()
-            return ListResult([RepairOrderView.of(r, today) for r in rows], total)
+        # The id breaks every tie, so pages (offset) never repeat or skip a row.
+        order = (
+            (RepairOrder.next_update.is_(None), RepairOrder.next_update, RepairOrder.id)
+            if flt.overdue or flt.archive == Archive.ACTIVE
+            else (RepairOrder.id.desc(),)
+        )
+        return query.order_by(*order)
 
     def activity(self, number: object, limit: int = 100) -> list[ActivityView]:
         with self._uow() as uow:

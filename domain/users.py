@@ -17,8 +17,11 @@ from domain.models import User, UserChange, UserSession, utcnow
 from domain.models.chat import ChatThread
 from domain.roles import Actor, Role, parse_role
 from domain.unit_of_work import UnitOfWorkFactory
+from domain.values import BIDI_CONTROLS, has_bidi_controls, strip_bidi_controls
 
-_EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
+_EMAIL = re.compile(
+    rf"^[^@\s<>\"'\x00-\x1f\x7f{BIDI_CONTROLS}]{{1,64}}@[A-Za-z0-9.-]{{1,253}}\.[A-Za-z]{{2,}}$"
+)
 MIN_PASSWORD = 10
 FIRST_ADMIN = "admin@ro-tracker.local"
 # argon2id with the library's current defaults (RFC 9106 low-memory profile); hashes made with
@@ -121,7 +124,12 @@ def lockout_refusal(session, actor: Actor, user: User, role: Role, active: bool)
 def normalize_email(email: str) -> str:
     email = (email or "").strip().lower()
     if not _EMAIL.match(email):
-        raise InvalidInput(f'"{email[:60]}" is not an email address.')
+        shown = str(strip_bidi_controls(email))[:60].encode("unicode_escape").decode()
+        if has_bidi_controls(email):
+            raise InvalidInput(
+                f'"{shown}" contains invisible text-direction characters; type the address again.'
+            )
+        raise InvalidInput(f'"{shown}" is not an email address.')
     return email
 
 

@@ -100,7 +100,22 @@ def ro_sequence(number: str) -> int | None:
 
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>|javascript\s*:|\bon[a-z]+\s*=", re.IGNORECASE)
+# Text-direction (bidi) controls: embeddings and overrides U+202A-U+202E, isolates U+2066-U+2069,
+# the marks U+200E/U+200F and the Arabic letter mark U+061C. Invisible, they can make what is shown
+# read backwards (U+202E before "DEVIECER" displays it as "RECEIVED"), so they are treated like
+# the other control characters: refused where a person types, removed where old data comes in.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_bidi_controls(text: str) -> bool:
+    return _BIDI.search(text) is not None
+
+
+def strip_bidi_controls(value: object) -> object:
+    """`value` without text-direction controls (non-text values unchanged)."""
+    return _BIDI.sub("", value) if isinstance(value, str) else value
 
 
 def clean_text(value: object, *, field: str, max_chars: int, multiline: bool = False) -> str | None:
@@ -119,6 +134,11 @@ def clean_text(value: object, *, field: str, max_chars: int, multiline: bool = F
         return None
     if len(text) > max_chars:
         raise InvalidText(f"{field} is {len(text):,} characters; the limit is {max_chars:,}.")
+    if _BIDI.search(text):
+        raise InvalidText(
+            f"{field} contains invisible text-direction characters (which can make text "
+            "read backwards); type it again without them."
+        )
     if _CONTROL.search(text):
         raise InvalidText(f"{field} contains control characters.")
     if _TAG.search(text):

@@ -417,6 +417,19 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("ROs in the returns archive", "search_repair_orders", {"archive": "RETURNS"}),
     ("show returns", "search_repair_orders", {"archive": "RETURNS"}),
     ("net", "search_repair_orders", {"archive": "NET"}),
+    ("Returns?", "search_repair_orders", {"archive": "RETURNS"}),
+    ("NET", "search_repair_orders", {"archive": "NET"}),
+    ("all archives", "search_repair_orders", {"archive": "ALL"}),
+    (
+        "which shop takes longest to return parts on average?",
+        "report",
+        {"kind": "turnaround", "period": "this year"},
+    ),
+    (
+        "how long do shops take to return parts",
+        "report",
+        {"kind": "turnaround", "period": "this year"},
+    ),
     ("paid ROs at avtech", "search_repair_orders", {"archive": "PAID", "shop": "avtech"}),
     (
         "set 38103 & 38408 to in work",

@@ -19,8 +19,9 @@ from typing import Any
 
 from pydantic_ai import RunContext
 
-from domain.roles import Role
+from domain.errors import Forbidden
 from jobs.excel.progress import FINISHED, read_job
+from jobs.excel.sync import require_rewrite_role
 from jobs.operations import excel as ops
 from tools.confirm import confirm_then
 from tools.context import Deps
@@ -40,7 +41,9 @@ async def sync_excel(ctx: RunContext[Deps], full: bool = True) -> dict[str, Any]
 
     Changes normally reach Excel by themselves within seconds; use this when someone asks to
     sync or rebuild the workbook. A full sync rewrites all four sheets; it needs the approver
-    role and the user must press Confirm. Returns a job id; the chat shows its progress.
+    role and the user must press Confirm. Returns a job id; the chat shows its progress. A plain
+    sync that would rewrite everything anyway (the workbook was never synced, or a bulk change
+    is waiting) needs the approver role too; for others it answers with the reason.
 
     Args:
         full: True rewrites every sheet from the database; False only writes waiting changes.
@@ -48,11 +51,10 @@ async def sync_excel(ctx: RunContext[Deps], full: bool = True) -> dict[str, Any]
     deps = ctx.deps
     if not full:
         return await deps.run(ops.excel_sync_now)
-    if deps.actor.role.rank < Role.APPROVER.rank:
-        return {
-            "error": f"{deps.actor.name} has the {deps.actor.role} role; a full Excel sync "
-            "needs the approver role."
-        }
+    try:  # before the card: a Confirm the person could not use is not shown
+        require_rewrite_role(deps.actor)
+    except Forbidden as exc:
+        return {"error": str(exc)}
 
     async def preview() -> dict[str, Any]:
         status = await deps.run(ops.excel_status)

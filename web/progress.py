@@ -21,8 +21,9 @@ def progress_text(what: str, job: dict[str, Any]) -> str:
     bar = "█" * filled + "░" * (20 - filled)
     if job["state"] == "failed":
         return f"**{what} failed:** {job.get('error') or 'see gt jobs status'}"
-    if job["state"] == "done":
-        return f"**{what} done** — {done:,} rows written. `{bar}` 100%"
+    if job["state"] == "done":  # what was written, as the job recorded it
+        said = job.get("stage") or f"{done:,} rows written."  # finish() keeps the summary there
+        return f"**{what} done** — {said} `{bar}` 100%"
     stage = f"{job.get('stage') or job['state']}: " if what == "Excel sync" else ""
     return f"**{what}** — {stage}{done:,} of {total:,} rows `{bar}` {job.get('percent') or 0}%"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -50,12 +51,24 @@ def _report_elements(event: ReportChart) -> list[cl.Plotly]:
     return [cl.Plotly(name=event.title, figure=fig, display="inline", size="large")]
 
 
+def step_id(call_id: str) -> str:
+    """One step per tool call, whatever the number of runs it takes: a change's call runs once
+    to show its card and again after Confirm; both send this id, so the second updates the
+    first step in place (the page and the data layer replace a step sent again with its id)
+    rather than adding a second step for the same action."""
+    thread = getattr(cl.context.session, "thread_id", "") or ""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"ro-tracker:{thread}:{call_id}"))
+
+
 class ChainlitSink:
     def __init__(self, app: App, in_background: Background) -> None:
         self.app = app
         self.in_background = in_background  # for work that outlives the turn (sync progress)
         self.message: cl.Message | None = None
         self.steps: dict[str, cl.Step] = {}
+        # Live progress and outcomes posted later start once the reply is out, so the chat
+        # reads in the order things happen: "… has started", then its progress, then "done".
+        self.after_reply: list[Coroutine[Any, Any, None]] = []
 
     async def text(self, delta: str) -> None:
         if self.message is None:
@@ -63,7 +76,9 @@ class ChainlitSink:
         await self.message.stream_token(delta)
 
     async def tool_started(self, call_id: str, name: str, args: dict[str, Any]) -> None:
-        step = cl.Step(name=name, type="tool", show_input="json", language="json")
+        step = cl.Step(
+            name=name, type="tool", show_input="json", language="json", id=step_id(call_id)
+        )
         step.input = _as_text(args)
         await step.send()
         self.steps[call_id] = step
@@ -83,9 +98,9 @@ class ChainlitSink:
         if isinstance(event, EmailDraftCards):
             await approvals.show_drafts(self.app, list(event.draft_ids))
         elif isinstance(event, ExcelSyncStarted):
-            self.in_background(show_sync_progress(self.app, event.job_id))
+            self.after_reply.append(show_sync_progress(self.app, event.job_id))
         elif isinstance(event, CommandPending):
-            self.in_background(post_outcome(self.app, event.approval_id))
+            self.after_reply.append(post_outcome(self.app, event.approval_id))
         elif isinstance(event, DashboardCharts):
             # Building and serializing figures takes tens of milliseconds: off the event loop,
             # so other people's turns are not held up by this one's pictures.
@@ -101,10 +116,13 @@ class ChainlitSink:
             file = cl.File(name=event.name, path=event.path, mime=event.mime, display="inline")
             await cl.Message(content=f"Your file: **{event.name}**", elements=[file]).send()
         elif isinstance(event, ExportStarted):  # a large export: live progress, then the file
-            self.in_background(show_export_progress(self.app, event.job_id, event.total))
+            self.after_reply.append(show_export_progress(self.app, event.job_id, event.total))
 
     async def finish(self, reply: str) -> None:
         if self.message is not None:
             await self.message.send()
         elif reply and not reply.startswith("Waiting for confirmation"):
             await cl.Message(content=reply).send()
+        for work in self.after_reply:
+            self.in_background(work)
+        self.after_reply.clear()

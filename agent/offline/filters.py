@@ -21,9 +21,20 @@ _FILLER_WORDS = """a an the all any every our my me us we i you please show list
     can could would you'd like want need let know how many number count total open active
     how's let's here anything something"""
 FILLER = frozenset(_FILLER_WORDS.split())
+SERIAL = (
+    r"\b(?:serial|s/?n|sn)\b\s*(?:number\b|no\.?|#)?\s*[:#]?\s*((?=[\w\-./]*\d)[a-z0-9][\w\-./]*)"
+)
+# Legacy spellings that are also everyday words ("takes longest to return parts", "which are
+# done", "is anything pending"): a status filter comes only from a word that names a status and
+# nothing else, so these are not read as one in a question. (A status change still takes them:
+# "mark 38462 returned" names its status outright.)
+EVERYDAY_ALIASES = frozenset(
+    {"return", "returned", "done", "working", "pending", "quote", "hold", "cancel", "delivered",
+     "packed"}
+)  # fmt: skip
 STATUS_WORDS = sorted(
     [s.value.lower() for s in Status]
-    + [a.lower() for a in ALIASES]
+    + [a.lower() for a in ALIASES if a.lower() not in EVERYDAY_ALIASES]
     + [
         "waiting on a quote",
         "awaiting a quote",
@@ -67,7 +78,12 @@ TYPOS = {
     "serail": "serial",
     "archve": "archive",
 }
-PART = r"\b(?:part|p/?n|pn)\s*(?:number|no\.?|#)?\s*[:#]?\s*([a-z0-9][\w\-./]*(?: \d[\w\-./]*)*)"
+# "part 1706B", "p/n 066-50008", "part no. 066 50008": the keyword as a whole word, and a value
+# with a digit in it — so "parts on average" is no part filter "S", nor "part of it" one "OF".
+PART = (
+    r"\b(?:part|p/?n|pn)\b\s*(?:number\b|no\.?|#)?\s*[:#]?\s*"
+    r"((?=[\w\-./]*\d)[a-z0-9][\w\-./]*(?: \d[\w\-./]*)*)"
+)
 ARCHIVE_OF = {"active": "ACTIVE", "net": "NET", "paid": "PAID", "returns": "RETURNS"}
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 # Where a free-text value (a shop name) stops.
@@ -145,13 +161,10 @@ def search_filters(raw: str, today: date) -> Found:
                     r"\s*g?(\d{3,9})\b")  # fmt: skip
     if m:
         args["ro_from"], args["ro_to"] = m[1], m[2]
-    m, t = _take(
-        t,
-        r"\b(?:part|p/?n|pn)\s*(?:number|no\.?|#)?\s*[:#]?\s*([a-z0-9][\w\-./]*(?: \d[\w\-./]*)*)",
-    )
+    m, t = _take(t, PART)
     if m:
         args["part_number"] = m[1].upper()
-    m, t = _take(t, r"\b(?:serial|s/?n|sn)\s*(?:number|no\.?|#)?\s*[:#]?\s*([a-z0-9][\w\-./]*)")
+    m, t = _take(t, SERIAL)
     if m:
         args["serial_number"] = m[1].upper()
     m, t = _take(t, r"\b(?:in|for|with|of|than|over)?\s*(?:more than|over|longer than|>|at least)"

@@ -31,8 +31,10 @@ KINDS = [
      r"eta", "on_time"),
     (r"\bber\b|\brai\b|\bscrap(?:ped)?\b|\bbeyond economical\b|\breturned as is\b|"
      r"\boutcomes?\b", "outcomes"),
-    (r"\bturn ?around\b|\btat\b|\bslowest\b|\bfastest\b|\bhow long\b.*\brepair|"
-     r"\brepair time\b|\blead time\b", "turnaround"),
+    (r"\bturn ?around\b|\btat\b|\bslowest\b|\bfastest\b|\bhow long\b.*\b(?:repair|return)|"
+     r"\brepair time\b|\blead time\b|\b(?:takes?|taking|took) (?:the )?(?:longest|longer|"
+     r"shortest|least time|most time)\b|\b(?:longest|quickest|shortest) to (?:return|repair|"
+     r"turn)|\baverage (?:repair|return|turn ?around) time", "turnaround"),
 ]  # fmt: skip
 EXPORT = (
     r"\b(?:export|download|(?:as |in |to )?(?:csv|xlsx)|(?:as|in|to) (?:an? )?(?:excel|"
@@ -64,7 +66,7 @@ def _part(t: str) -> str | None:
     m = re.search(rf"\b(?:on|for) ((?:[a-z0-9-]+ ){{0,2}}(?:{COMPONENTS}))\b", t)
     if m:
         return m[1]
-    m = re.search(r"\b(?:part|p/?n)\s*#?\s*([a-z0-9][\w\-./]*)", t)
+    m = re.search(r"\b(?:part|p/?n)\b\s*#?\s*((?=[\w\-./]*\d)[a-z0-9][\w\-./]*)", t)
     return m[1].upper() if m else None
 
 

@@ -21,7 +21,7 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **RO 38462** — look up a repair order (any archive)
 - **overdue** — ROs past their follow-up date
 - **ROs at Avtech** — ROs by shop · **waiting quote ROs** — ROs by status
-- **paid archive** / **returns** — an archive
+- **returns**, **net**, **paid archive** — the ROs of an archive (**all archives**: every one)
 - **dashboard** — the figures, with charts
 - **find part 066-50008** or **find starter** — search stock
 - **low stock** — parts to reorder
@@ -190,6 +190,9 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         return describe_leftover(found), _call("search_repair_orders", **found.args)
     if m := re.search(rf"\b{NUMBER}\b", t):
         return None, _call("get_repair_order", ro_number=m[1])
+    if found.leftover:  # say what could not be honoured, not only what could
+        unread = " ".join(found.leftover)
+        return None, f"I'm not sure what you need: I could not make out “{unread}”. " + HELP
     return None, "I'm not sure what you need. " + HELP
 
 

@@ -31,7 +31,7 @@ from domain.errors import InvalidInput, RoTrackerError
 from domain.repair_orders import RepairOrderService, RepairOrderView
 from domain.roles import Actor, Role
 from domain.statuses import Status, try_parse_status
-from domain.values import normalize_ro_number
+from domain.values import has_bidi_controls, normalize_ro_number, strip_bidi_controls
 
 Progress = Callable[[int], None]
 
@@ -200,7 +200,19 @@ class RoRow:
 
 
 def _safe(value: object, limit: int = 60) -> str:
-    return _UNSAFE.sub("", str(value)).strip()[:limit]
+    return str(strip_bidi_controls(_UNSAFE.sub("", str(value)))).strip()[:limit]
+
+
+def without_bidi(raw: dict[str, object]) -> tuple[dict[str, object], str | None]:
+    """The row with text-direction controls removed from its text cells, and the warning that
+    says from which. Old files carry them (pasted from mail); a person typing one is refused,
+    but a row of history is kept, minus what could make it display backwards."""
+    touched = [k for k, v in raw.items() if isinstance(v, str) and has_bidi_controls(v)]
+    if not touched:
+        return raw, None
+    clean = {k: strip_bidi_controls(v) for k, v in raw.items()}
+    names = ", ".join(k.replace("_", " ") for k in touched)
+    return clean, f"removed invisible text-direction characters from {names}"
 
 
 def split_history(notes: object) -> tuple[str | None, str | None, str | None]:
@@ -241,6 +253,7 @@ def read_ro_row(
     order: int,
 ) -> RoRow | RowOutcome:
     """Validate one row (field name -> raw value); a `RowOutcome` (skipped) if it cannot be used."""
+    raw, bidi_warning = without_bidi(raw)
     if all(is_blank(v) for v in raw.values()):
         return RowOutcome(source, None, "skipped", "blank row")
     raw_number = raw.get("number")
@@ -252,7 +265,7 @@ def read_ro_row(
             raise InvalidInput(number)
     except InvalidInput:
         return RowOutcome(source, None, "skipped", f'"{_safe(raw_number, 30)}" is not an RO number')
-    warnings: list[str] = []
+    warnings: list[str] = [bidi_warning] if bidi_warning else []
     kept: list[str] = []  # raw text we could not use, preserved in the notes
     notes, history, warning = split_history(raw.get("notes"))
     if warning:

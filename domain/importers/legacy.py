@@ -27,6 +27,7 @@ from domain.importers.common import (
     import_ro_rows,
     read_ro_row,
     require_import_role,
+    without_bidi,
 )
 from domain.importers.shops import import_shops, shop_record
 from domain.inventory.rules import clean_item
@@ -198,6 +199,7 @@ def _import_items(app, actor, rows: LegacyRows, dry_run, on_progress) -> dict[st
         try:
             if fields.get("source_row") is None:
                 raise InvalidInput("no RowId")
+            fields, _ = without_bidi(fields)
             fields = {**fields, "source_table": fields.get("source_table") or "inventoryindex"}
             change = app.inventory.save_item(actor, fields, dry_run=dry_run)
             counts[f"items {change.action}"] += 1
@@ -214,7 +216,7 @@ def _import_transactions(app, actor, rows: LegacyRows, dry_run, on_progress) -> 
     records = []
     skipped = 0
     for row in rows.transactions:
-        values = {header_key(k): v for k, v in row.items()}
+        values, _ = without_bidi({header_key(k): v for k, v in row.items()})
         try:
             part = clean_item({"part_number": values.get("PARTNUMBER")})["part_number"]
             if not part:

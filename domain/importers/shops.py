@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.errors import RoTrackerError
-from domain.importers.common import RowOutcome, header_key, is_blank
+from domain.importers.common import RowOutcome, header_key, is_blank, without_bidi
 from domain.models import Shop
 from domain.repair_orders import shop_key
 from domain.unit_of_work import UnitOfWorkFactory
@@ -57,7 +57,8 @@ def shop_record(columns: dict[str, object]) -> dict[str, object]:
 
 def _clean(record: dict[str, object]) -> tuple[dict[str, Any], list[str]]:
     values: dict[str, Any] = {}
-    warnings: list[str] = []
+    record, bidi_warning = without_bidi(record)
+    warnings: list[str] = [bidi_warning] if bidi_warning else []
     for name, value in record.items():
         try:
             text = clean_text(value, field=name.replace("_", " "), max_chars=SIZES[name])

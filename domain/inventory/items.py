@@ -16,7 +16,7 @@ from domain.inventory.views import ItemChange
 from domain.models import InventoryItem, InventorySearchTerm, InventoryTransaction
 from domain.roles import Actor, Role
 from domain.unit_of_work import UnitOfWorkFactory
-from domain.values import clean_text, normalize_ro_number
+from domain.values import BIDI_CONTROLS, clean_text, normalize_ro_number
 
 
 class Items:
@@ -157,7 +157,7 @@ def _replace_terms(s: Session, item_id: int, old: set, new: set) -> None:
         s.execute(insert(InventorySearchTerm.__table__), added)
 
 
-_MARKUP = re.compile(r"<[^>]*>|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MARKUP = re.compile(rf"<[^>]*>|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{BIDI_CONTROLS}]")
 
 
 def _strip_markup(text: object) -> str | None:

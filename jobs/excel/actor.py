@@ -22,15 +22,21 @@ from jobs.transient import is_transient
 log = logging.getLogger(__name__)
 
 
-def excel_sync(app: App, full: bool = False, job_id: str | None = None) -> None:
+def excel_sync(
+    app: App, full: bool = False, job_id: str | None = None, allow_full: bool = True
+) -> None:
     """Write waiting RO changes to Excel (`full`: rewrite the four sheets). `job_id` names an
-    `excel_sync_jobs` row that receives progress."""
+    `excel_sync_jobs` row that receives progress. `allow_full=False` (a drain asked for by
+    someone below approver): refuse rather than turn into a full rewrite."""
     progress = JobProgress(app, job_id) if job_id else None
     if progress:
         progress.start()
     try:
         writer = app.workbook()
-        report = full_sync(app, writer, progress) if full else drain(app, writer, progress)
+        if full:
+            report = full_sync(app, writer, progress)
+        else:
+            report = drain(app, writer, progress, allow_full=allow_full)
     except Exception as exc:
         if progress:
             message = CurrentMessage.get_current_message()

@@ -9,6 +9,13 @@ noted on the cursor row; the RO changes themselves were committed long before.
 
 A drain switches to a full rewrite when there is no cursor yet (first sync of this workbook),
 after bulk events (`demo.seeded`), or when more ROs changed than a rewrite costs.
+
+One rule for the full rewrite, however it is reached: it needs the approver role
+(`require_rewrite_role`). Asked for directly (`full`), or a plain sync that would turn into
+one (`rewrite_reason`): a person below approver gets a message saying why and who can; the
+drain itself refuses to switch when its caller may not (`allow_full=False`), in case the
+workbook's state changed after the check. The write-behind the app runs by itself (after each
+change, every 5 minutes) acts as the system, which holds every role, as everywhere else.
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ from typing import Any
 from sqlalchemy import desc, func, or_, select
 from sqlalchemy.orm import lazyload
 
+from domain.errors import Forbidden
 from domain.models import DomainEvent, ExcelSyncState, JobFailure, RepairOrder, utcnow
+from domain.roles import Actor, Role
 from integrations.excel.layout import SHEET_ORDER, sheet_of
 from integrations.excel.plan import plan_changes, plan_full
 from integrations.excel.writer import WorkbookWriter
@@ -58,6 +67,49 @@ class SyncReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "summary": self.summary()}
+
+
+class RewriteNeedsApprover(Forbidden):
+    """A plain sync would rewrite the whole workbook, and its caller may not."""
+
+
+def rewrite_reason(app, target: str, max_incremental_ros: int = MAX_INCREMENTAL_ROS) -> str | None:
+    """Why a drain of this workbook would rewrite it whole now, or None: the decision of
+    `_drain_open`, read from the database without opening the workbook."""
+    with app.session() as session:
+        state = _state(session, target)
+        if not _synced(state):
+            return "Excel has never been synced"
+        after = state.last_event_id
+        waiting = select(DomainEvent).where(DomainEvent.id > after, _relevant())
+        bulk = session.scalar(
+            waiting.where(DomainEvent.name.in_(BULK_EVENTS)).with_only_columns(DomainEvent.id)
+            .limit(1)
+        )  # fmt: skip
+        if bulk is not None:
+            return "A bulk change (demo data) is waiting for Excel"
+        ros = session.scalar(
+            select(func.count(func.distinct(DomainEvent.ro_id))).where(
+                DomainEvent.id > after, _relevant()
+            )
+        )
+        if (ros or 0) > max_incremental_ros:
+            return f"{ros:,} ROs changed since the last sync"
+    return None
+
+
+def require_rewrite_role(actor: Actor, reason: str | None = None) -> None:
+    """The one rule: a full rewrite of the workbook needs the approver role — asked for directly
+    (no `reason`), or reached by a plain sync (`reason`: why that sync would rewrite it)."""
+    if actor.role.rank >= Role.APPROVER.rank:
+        return
+    if reason is None:
+        actor.require(Role.APPROVER, "rewrite the whole Excel workbook (a full sync)")
+    raise RewriteNeedsApprover(
+        f"{reason}, so this sync would rewrite the whole workbook: {actor.name} ({actor.role}) "
+        f"may not do that; it needs the {Role.APPROVER} role. Ask an approver to run "
+        "“sync Excel”."
+    )
 
 
 def _relevant():
@@ -217,8 +269,10 @@ def drain(
     on_progress: Progress | None = None,
     *,
     max_incremental_ros: int = MAX_INCREMENTAL_ROS,
+    allow_full: bool = True,
 ) -> SyncReport:
-    """Write every waiting change to the workbook; returns what was done."""
+    """Write every waiting change to the workbook; returns what was done. `allow_full=False`:
+    refuse (RewriteNeedsApprover, nothing written) rather than switch to a full rewrite."""
     started = time.monotonic()
     report = SyncReport(writer.target, "idle")
     try:
@@ -233,9 +287,13 @@ def drain(
                 if waiting is None:
                     return report
         with writer.open() as book:
-            report = _drain_open(app, writer.target, book, on_progress, max_incremental_ros)
+            report = _drain_open(
+                app, writer.target, book, on_progress, max_incremental_ros, allow_full
+            )
         if report.mode != "idle":
             _save_cursor(app, writer.target, report.last_event_id, full=report.mode == "full")
+    except RewriteNeedsApprover:
+        raise  # a refusal, not a sync error: the cursor's last error stays what it was
     except Exception as exc:
         record_error(app, writer.target, exc)
         raise
@@ -244,11 +302,20 @@ def drain(
     return report
 
 
-def _drain_open(app, target, book, on_progress, max_incremental_ros) -> SyncReport:
+def _refuse_full(reason: str) -> None:
+    raise RewriteNeedsApprover(
+        f"{reason}, so this sync would rewrite the whole workbook, which needs the approver "
+        "role. Ask an approver to run “sync Excel”."
+    )
+
+
+def _drain_open(app, target, book, on_progress, max_incremental_ros, allow_full=True) -> SyncReport:
     report = SyncReport(target, "idle")
     with app.session() as session:
         state = _state(session, target)
         if not _synced(state):
+            if not allow_full:
+                _refuse_full("Excel has never been synced")
             return _full(app, target, book, on_progress)
         after = state.last_event_id
     while True:
@@ -265,6 +332,8 @@ def _drain_open(app, target, book, on_progress, max_incremental_ros) -> SyncRepo
             upto = events[-1].id if len(events) == PAGE else upto
             ro_ids = {e.ro_id for e in events if e.ro_id is not None}
             if any(e.name in BULK_EVENTS for e in events) or len(ro_ids) > max_incremental_ros:
+                if not allow_full:
+                    _refuse_full("A bulk change, or more ROs than a drain writes, is waiting")
                 full = _full(app, target, book, on_progress)
                 full.events = report.events + len(events)
                 return full

@@ -13,7 +13,7 @@ from domain.unit_of_work import UnitOfWorkFactory
 from integrations.excel.targets import target_of
 from jobs.excel.actor import excel_sync
 from jobs.excel.progress import new_job, read_job
-from jobs.excel.sync import pending
+from jobs.excel.sync import pending, require_rewrite_role, rewrite_reason
 from jobs.operation import OperationContext, Result, reads, writes
 
 
@@ -21,7 +21,9 @@ def _queue(ctx: OperationContext, *, full: bool, uow_factory: UnitOfWorkFactory)
     with uow_factory() as uow:
         job_id = new_job(uow.session, "full" if full else "drain", ctx.actor.name)
         uow.commit()
-    ctx.app.jobs.send(excel_sync, full=full, job_id=job_id)
+    # A drain asked for by someone below approver must not turn into a rewrite on its own.
+    allow_full = ctx.actor.role.rank >= Role.APPROVER.rank
+    ctx.app.jobs.send(excel_sync, full=full, job_id=job_id, allow_full=allow_full)
     what = "A full rewrite of the Excel workbook" if full else "Writing the waiting changes"
     return {"job_id": job_id, "state": "queued", "message": f"{what} has started."}
 
@@ -33,7 +35,7 @@ def excel_status(ctx: OperationContext) -> Result:
 
 @writes()
 def excel_full_sync(ctx: OperationContext) -> Result:
-    ctx.actor.require(Role.APPROVER, "rewrite the Excel workbook")
+    require_rewrite_role(ctx.actor)
     return _queue(ctx, full=True, uow_factory=ctx.uow)
 
 
@@ -41,6 +43,8 @@ def excel_full_sync(ctx: OperationContext) -> Result:
 def excel_sync_now(ctx: OperationContext) -> Result:
     """Queue a drain of the waiting changes: it writes nothing the database does not say."""
     ctx.actor.require(Role.EDITOR, "start an Excel sync")
+    if reason := rewrite_reason(ctx.app, target_of(ctx.app.settings)):
+        require_rewrite_role(ctx.actor, reason)
     return _queue(ctx, full=False, uow_factory=ctx.app.uow)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -171,3 +172,14 @@ def test_full_excel_sync_with_confirm_and_live_progress(server, browser):
     active = [row for row in workbook["Active"].iter_rows(min_row=2, values_only=True) if row[0]]
     assert len(active) == stats["total_active"]
     assert workbook["Active"]["A1"].value == "RO #"
+    # One action, one step; the messages in the order things happened, the last one saying
+    # what was written (from the job's record).
+    page.get_by_text("Rewrote the workbook:").wait_for()
+    assert page.get_by_text("Used sync_excel").count() == 1
+    said = page.locator("body").inner_text()
+    started = said.index("A full rewrite of the Excel workbook has started")
+    done = said.index("Excel sync done")
+    assert started < done
+    assert re.match(r"Excel sync done\W+Rewrote the workbook: [\d,]+ ROs in", said[done:]), said[
+        done : done + 120
+    ]

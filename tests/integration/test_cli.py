@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 
 def _seed(run_gt):
     code, out, _ = run_gt("demo", "seed", "--ros", "120", "--shops", "6", "--json")
@@ -98,3 +100,57 @@ def test_invalid_configuration_is_one_clear_line(run_gt):
         err.strip()
         == "Invalid configuration: DATABASE_URL: must start with sqlite:// or mysql+pymysql://"
     )
+
+
+def test_import_legacy_checks_the_role_before_connecting(run_gt, monkeypatch):
+    """A non-admin gets the role message at once; the URL (unreachable) is never opened."""
+    import domain.importers.legacy as legacy
+
+    opened = []
+    real_read = legacy.read_legacy
+    monkeypatch.setattr(legacy, "read_legacy", lambda url: opened.append(url) or real_read(url))
+    env = {"GT_NEW_USER_PASSWORD": "a long password"}
+    assert run_gt("users", "add", "ed@genthrust.test", "--role", "editor", env=env)[0] == 0
+    unreachable = "mysql+pymysql://old:secret@10.255.255.1:3306/legacy"
+    code, _, err = run_gt("import", "legacy", unreachable, "--user", "ed@genthrust.test")
+    assert code == 1 and "needs the admin role" in err
+    assert "legacy database" not in err and opened == []
+    # A dry run needs only viewer: that editor may then try, and the connection is attempted.
+    unreachable_fast = "mysql+pymysql://old:secret@127.0.0.1:1/legacy"
+    code, _, err = run_gt(
+        "import", "legacy", unreachable_fast, "--dry-run", "--user", "ed@genthrust.test"
+    )
+    assert code == 1 and "Cannot read the legacy database" in err
+    assert opened == [unreachable_fast]
+
+
+@pytest.mark.dialect  # pages read in one transaction: one snapshot on either database
+def test_ro_list_pages_with_offset_and_streams_everything_with_all(run_gt, monkeypatch):
+    import domain.repair_orders as repair_orders
+
+    _seed(run_gt)
+    paged = []
+    for offset in (0, 50, 100, 150):
+        code, out, _ = run_gt(
+            "ro", "list", "--archive", "all", "--limit", "50", "--offset", str(offset), "--json"
+        )
+        page = json.loads(out)
+        assert code == 0 and page["total"] == 120 and page["offset"] == offset
+        paged += [item["number"] for item in page["items"]]
+    assert len(paged) == 120 == len(set(paged))
+    # --all reads in pages of MAX_LIST_LIMIT; a small page makes this run cross many of them.
+    monkeypatch.setattr(repair_orders, "MAX_LIST_LIMIT", 7)
+    code, out, _ = run_gt("ro", "list", "--archive", "all", "--all", "--json")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 120
+    assert [json.loads(line)["number"] for line in lines] == paged
+    # The Active order (next update first) pages the same way: ties are broken by id.
+    code, out, _ = run_gt("ro", "list", "--all", "--json")
+    active = [json.loads(line)["number"] for line in out.splitlines()]
+    monkeypatch.setattr(repair_orders, "MAX_LIST_LIMIT", 500)
+    _, out, _ = run_gt("ro", "list", "--limit", "500", "--json")
+    assert active == [item["number"] for item in json.loads(out)["items"]]
+    code, _, err = run_gt("ro", "list", "--all", "--offset", "5")
+    assert code != 0 and "--offset" in err
+    code, out, err = run_gt("ro", "list", "--archive", "all", "--limit", "100")
+    assert code == 0 and "more: --offset 100" in err

@@ -14,6 +14,7 @@ from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.models import ActivityLog, DomainEvent, Shop
 from domain.notifications.views import State
 from domain.roles import SYSTEM, Actor, Role
+from domain.shops import ShopService
 from integrations.mail.outbox import OutboxSender
 from jobs.app import App
 from jobs.mail.delivery import deliver
@@ -289,3 +290,33 @@ def test_the_scheduled_tasks_draft_as_the_system_and_resend_lost_approvals(desk,
     with desk.session() as s:
         runs = {r.name: r.detail for r in s.scalars(select(JobRun).order_by(JobRun.id))}
     assert runs["overdue_sweep"]["drafted"] == 0 and runs["follow_up_check"]["drafted"] == 0
+
+
+def test_text_direction_controls_are_refused_in_fields_and_edits_and_nothing_changes(desk):
+    """U+202E (right-to-left override) and its kin are refused wherever a person types text:
+    RO fields and notes, shop records, a draft's recipient, CC and subject; a body keeps its
+    words without them."""
+    rlo = "\u202e"
+    before = desk.repair_orders.get("38462")
+    for changes in ({"notes": f"ok {rlo}DEVIECER"}, {"shop_ref": f"WO{rlo}1"}):
+        with pytest.raises(InvalidInput, match="text-direction"):
+            desk.repair_orders.update(EDITOR, "38462", changes)
+    with pytest.raises(InvalidInput, match="text-direction"):
+        desk.repair_orders.create(EDITOR, {"shop_name": "Avtech Hydraulics", "notes": rlo})
+    assert desk.repair_orders.get("38462").version == before.version
+    for changes in ({"contact": f"Dana{rlo}"}, {"email": f"x{rlo}@avtech.example"}):
+        with pytest.raises(InvalidInput, match="text-direction"):
+            ShopService(desk.uow, desk.today).update(EDITOR, "Avtech Hydraulics", changes)
+    assert desk.repair_orders.get("38462").shop_email == "repairs@avtech.example"
+    draft = desk.notifications.draft(EDITOR, "38462")
+    for edit in (
+        {"to": "x\u2066@avtech.example"},
+        {"cc": f"a@x.example, b{rlo}@x.example"},
+        {"subject": f"RO 38462 {rlo}tnegru"},
+    ):
+        with pytest.raises(InvalidInput, match="text-direction"):
+            desk.notifications.edit(EDITOR, draft.id, **edit)
+    unchanged = desk.notifications.get(draft.id)
+    assert (unchanged.to, unchanged.cc, unchanged.subject) == (draft.to, draft.cc, draft.subject)
+    edited = desk.notifications.edit(EDITOR, draft.id, body=f"Please {rlo}ship\u202c it.")
+    assert "\u202e" not in edited.body_html and "Please ship it." in edited.body_html

@@ -596,3 +596,77 @@ def test_cli_status_and_full_sync(run_gt, db_url, tmp_path):
     assert code == 0 and "Rewrote the workbook: 1 ROs" in out
     assert column_a(load_workbook(settings.excel_file), "Active") == [2400]
     app.engine.dispose()
+
+
+# ---- one rule for a full rewrite ---------------------------------------------------------------
+def test_one_rule_for_a_full_rewrite_however_it_is_reached(sqlite_app, monkeypatch):
+    """A full rewrite needs the approver role: asked for (`full`), or reached by a plain sync
+    on a never-synced workbook or after a bulk change. An editor's plain sync is then refused
+    with the reason, before anything is queued or written; once the workbook is synced the
+    editor's plain sync writes the waiting changes, and never turns into a rewrite itself."""
+    from domain.errors import Forbidden
+    from domain.roles import Actor, Role
+    from jobs.excel.sync import RewriteNeedsApprover, rewrite_reason
+    from jobs.operation import OperationContext
+    from jobs.operations.excel import excel_full_sync, excel_sync_now
+
+    app = sqlite_app
+    editor = Actor("ed@example.com", Role.EDITOR, "chat")
+    approver = Actor("boss@example.com", Role.APPROVER, "chat")
+    sent: list[dict] = []
+    # Syncs asked for (with a job row); the debounced nudges after each change are the system's.
+    monkeypatch.setattr(
+        app.jobs, "send", lambda fn, **kw: sent.append(kw) if "job_id" in kw else None
+    )
+    make_ro(app, 2500)
+    target = target_of(app.settings)
+    writer = LocalWorkbook(app.settings.excel_file)
+    assert rewrite_reason(app, target) == "Excel has never been synced"
+
+    for operation in (excel_sync_now, excel_full_sync):
+        with pytest.raises(Forbidden, match="needs the approver role") as refused:
+            operation(OperationContext(app, editor, app.uow))
+        if operation is excel_sync_now:
+            assert "never been synced" in str(refused.value)
+    with pytest.raises(RewriteNeedsApprover):  # the job's own guard, if the state changed
+        drain(app, writer, allow_full=False)
+    assert sent == [] and not app.settings.excel_file.exists()
+    assert pending(app, target)["never_synced"] and pending(app, target)["last_error"] is None
+
+    excel_sync_now(OperationContext(app, approver, app.uow))
+    assert sent.pop()["allow_full"] is True
+    assert full_sync(app, writer).mode == "full"
+    assert rewrite_reason(app, target) is None
+
+    app.repair_orders.update(SYSTEM, 2500, {"notes": "later"})
+    excel_sync_now(OperationContext(app, editor, app.uow))
+    assert sent.pop()["allow_full"] is False
+    report = drain(app, writer, allow_full=False)
+    assert (report.mode, report.ros) == ("drain", 1)
+
+    with app.session() as s:  # a bulk change waiting: a drain would rewrite everything
+        s.add(DomainEvent(name="demo.seeded", actor="system", payload={}))
+        s.commit()
+    assert "bulk change" in rewrite_reason(app, target)
+    with pytest.raises(Forbidden, match="bulk change"):
+        excel_sync_now(OperationContext(app, editor, app.uow))
+    with pytest.raises(RewriteNeedsApprover):
+        drain(app, writer, allow_full=False)
+    assert sent == []
+
+
+def test_cli_plain_sync_on_a_never_synced_workbook_needs_an_approver(run_gt, db_url, tmp_path):
+    settings = load_settings(database_url=db_url, var_dir=tmp_path / "var")
+    app = bootstrap(settings, today=lambda: TODAY)
+    make_ro(app, 2600)
+    app.engine.dispose()
+    env = {"GT_NEW_USER_PASSWORD": "a long password"}
+    assert run_gt("users", "add", "ed@example.com", "--role", "editor", env=env)[0] == 0
+    assert run_gt("users", "add", "boss@example.com", "--role", "approver", env=env)[0] == 0
+    code, _, err = run_gt("excel", "sync", "--user", "ed@example.com")
+    assert code == 1 and "never been synced" in err and "approver" in err
+    assert not settings.excel_file.exists()
+    code, out, err = run_gt("excel", "sync", "--user", "boss@example.com")
+    assert code == 0 and "Rewrote the workbook: 1 ROs" in out, err
+    code, out, err = run_gt("excel", "sync", "--user", "ed@example.com")
+    assert code == 0 and "up to date" in out, err

@@ -236,3 +236,29 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
         read_workbook(bogus)
     with pytest.raises(InvalidInput, match="no file"):
         read_workbook(tmp_path / "missing.xlsx")
+
+
+def test_text_direction_controls_in_a_file_are_removed_and_said(app, tmp_path):
+    """Old files carry invisible bidi controls (pasted from mail): the row comes in without them
+    (nothing reads backwards in the app, the workbook or an email) and the report says so."""
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "Active"
+    sheet.append(HEADERS)
+    sheet.append(row(ro="38100", shop="Avtech\u202e Hydraulics", notes="AOG \u2067rush\u2069",
+                     part="066-\u200e50008", status="APPROVED"))  # fmt: skip
+    shops = wb.create_sheet("Shops")
+    shops.append(["Business Name", "Email", "Contact"])
+    shops.append(["Avtech Hydraulics", "repairs@avtech.example", "Ma\u202eria"])
+    wb.save(tmp_path / "bidi.xlsx")
+    report = _import(app, tmp_path / "bidi.xlsx")
+    imported = _by_source(report)["Active!2"]
+    assert imported.action == "created"
+    assert any("text-direction" in w and "notes" in w for w in imported.warnings)
+    ro = app.repair_orders.get("38100")
+    assert (ro.shop_name, ro.part_number) == ("Avtech Hydraulics", "066-50008")
+    assert ro.notes == "AOG rush"
+    with app.session() as s:
+        shop = s.scalar(select(Shop).where(Shop.name == "Avtech Hydraulics"))
+        assert shop.contact == "Maria"
+    assert any("text-direction" in w for r in report.shops for w in r.warnings)

@@ -1,9 +1,14 @@
 """The offline model: every request in its help text maps to the right tool call."""
 
-import pytest
-from pydantic_ai.messages import ToolCallPart
+import re
+from datetime import date
 
-from agent.offline import HELP, plan
+import pytest
+from pydantic_ai.messages import ModelRequest, TextPart, ToolCallPart, UserPromptPart
+from pydantic_ai.models.function import AgentInfo
+
+from agent.offline import HELP, plan, respond
+from agent.offline.requests import understand
 
 
 @pytest.mark.parametrize(
@@ -105,3 +110,66 @@ def test_unknown_archive_is_explained():
 
 def test_new_ro_without_part_or_shop_asks_for_them():
     assert "I need the part and the shop" in plan("open a new RO")
+
+
+HELP_PHRASES = re.findall(r"\*\*(.+?)\*\*", HELP)
+
+
+def test_the_help_lists_the_archives_by_name():
+    assert {"returns", "net", "paid archive", "all archives"} <= set(HELP_PHRASES)
+
+
+@pytest.mark.parametrize("phrase", HELP_PHRASES)
+def test_every_phrase_the_help_lists_works_in_the_offline_model(phrase):
+    """Each bold phrase of the help, as typed (and in capitals, with a question mark), through
+    the offline model itself: a tool call, or the help for "help" — never "I'm not sure"."""
+    for typed in (phrase, phrase.upper() + "?"):
+        response = respond([ModelRequest(parts=[UserPromptPart(typed)])], _info())
+        (part,) = response.parts
+        if phrase == "help":
+            assert isinstance(part, TextPart) and part.content == HELP
+        else:
+            assert isinstance(part, ToolCallPart), (typed, part)
+
+
+def _info() -> AgentInfo:
+    return AgentInfo(
+        function_tools=[],
+        allow_text_output=True,
+        output_tools=[],
+        model_settings=None,
+        model_request_parameters=None,
+        instructions="Today is Friday 2026-11-20 (UTC).",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which shop takes longest to return parts on average?",
+        "which ROs were returned",
+        "ROs with parts done",
+        "anything pending",
+        "what's the serial of it",
+    ],
+)
+def test_common_words_are_never_read_as_status_or_part_filters(text):
+    """ "return" is no status RAI and "parts" no part "S": status, part and serial filters come
+    only from words that name them (a status, or part/serial followed by a number)."""
+    _, call = understand(text, date(2026, 11, 20))
+    if isinstance(call, ToolCallPart):
+        args = call.args_as_dict()
+        assert not {"status", "part_number", "serial_number"} & set(args), args
+        assert args.get("part") is None, args
+
+
+def test_what_is_not_understood_is_said_even_when_nothing_is():
+    answer = plan("which parts are done")
+    assert isinstance(answer, str) and "I'm not sure" in answer
+    assert "could not make out “parts done”" in answer
+
+
+def test_the_longest_turnaround_question_is_the_turnaround_report():
+    call = plan("which shop takes longest to return parts on average?")
+    assert isinstance(call, ToolCallPart)
+    assert (call.tool_name, call.args) == ("report", {"kind": "turnaround", "period": "this year"})

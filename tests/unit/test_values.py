@@ -104,3 +104,33 @@ def test_oversize_and_control_characters_are_refused():
         clean_text("x" * 11, field="notes", max_chars=10)
     with pytest.raises(InvalidText, match="control"):
         clean_text("bad\x00byte", field="notes", max_chars=100)
+
+
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+BIDI += ["\u200e", "\u200f", "\u061c"]
+
+
+@pytest.mark.parametrize("control", BIDI, ids=[f"U+{ord(c):04X}" for c in BIDI])
+def test_text_direction_controls_are_refused_like_other_control_characters(control):
+    # U+202E before "DEVIECER" would display it as RECEIVED.
+    with pytest.raises(InvalidText, match="text-direction"):
+        clean_text(f"RO 38462 {control}DEVIECER", field="notes", max_chars=100)
+    with pytest.raises(InvalidText, match="text-direction"):
+        clean_text(f"line one\n{control}line two", field="notes", max_chars=100, multiline=True)
+
+
+@pytest.mark.parametrize("control", BIDI, ids=[f"U+{ord(c):04X}" for c in BIDI])
+def test_email_addresses_with_text_direction_controls_are_refused(control):
+    from domain.users import normalize_email
+
+    with pytest.raises(InvalidInput, match="text-direction") as refused:
+        normalize_email(f"moc.elpmaxe{control}@avtech.example")
+    assert control not in str(refused.value)  # the message itself cannot read backwards
+
+
+def test_an_email_body_loses_its_text_direction_controls_and_keeps_its_words():
+    from domain.email_html import sanitize_html
+
+    body = sanitize_html("Please ship \u202eRO 38462\u202c today.\n\nThanks \u2066Sam\u2069")
+    assert not any(c in body for c in BIDI)
+    assert body == "<p>Please ship RO 38462 today.</p><p>Thanks Sam</p>"
