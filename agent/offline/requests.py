@@ -38,9 +38,9 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **sync Excel** — rewrite the company workbook from the database (approvers; you confirm) ·
   **Excel status** — changes waiting for the workbook
 - **pending approvals** — changes waiting for Confirm and email drafts waiting for approval
-- **users** — (admins) who has access · **sessions of sam@example.com** · **disable** /
-  **enable sam@example.com** · **make sam@example.com an approver** · **sign out
-  sam@example.com** (you confirm each change)
+- **users** — (admins) who has access · **sessions of sam@example.com** ·
+  **disable sam@example.com** / **enable sam@example.com** ·
+  **make sam@example.com an approver** · **sign out sam@example.com** (you confirm each change)
 - **help** — this list
 
 With `ANTHROPIC_API_KEY` set, a Claude model answers free-form questions with the same tools."""
