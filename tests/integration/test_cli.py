@@ -154,3 +154,12 @@ def test_ro_list_pages_with_offset_and_streams_everything_with_all(run_gt, monke
     assert code != 0 and "--offset" in err
     code, out, err = run_gt("ro", "list", "--archive", "all", "--limit", "100")
     assert code == 0 and "more: --offset 100" in err
+
+
+def test_import_excel_checks_the_role_before_reading_or_downloading(run_gt, tmp_path):
+    env = {"GT_NEW_USER_PASSWORD": "a long password"}
+    assert run_gt("users", "add", "ed@genthrust.test", "--role", "editor", env=env)[0] == 0
+    missing = str(tmp_path / "no-such-workbook.xlsx")
+    for source in ((missing,), ("--graph",)):  # neither a file nor Graph is touched first
+        code, _, err = run_gt("import", "excel", *source, "--user", "ed@genthrust.test")
+        assert code == 1 and "needs the admin role" in err, err
