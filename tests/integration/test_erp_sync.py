@@ -343,3 +343,27 @@ def test_due_sources_follow_their_schedule(erp):
     assert sync_due_sources(app) == []  # ran just now; due again in 4 h
     app.sources.set_enabled(ADMIN, "erp", False)
     assert app.sources.due(datetime(2100, 1, 1)) == []
+
+
+def test_the_schedule_sends_due_sources_to_the_background_actor(db_url, tmp_path, fake):
+    """The scheduler's source_sync slot (every 15 min) -> sync_due_sources -> the sync_source
+    actor on the background queue, in the embedded broker with real worker threads."""
+    from jobs.operations.sources import sync_due_sources, sync_source
+    from jobs.scheduler import scheduled_tasks, triggers
+
+    app = make_app(db_url, tmp_path, redis_url="")
+    assert scheduled_tasks()["source_sync"] is sync_due_sources
+    assert str(triggers(app.settings)["source_sync"]).startswith("cron[")
+    assert app.jobs.actors[sync_source].queue_name == "background"
+    app.sources.add(ADMIN, "erp.aero", "erp", fake.base_url, creds())
+    fake.add(record(1), record(2))
+    app.jobs.start()
+    try:
+        app.jobs.send(sync_due_sources)
+        app.jobs.broker.join("background", fail_fast=True, timeout=20_000)
+    finally:
+        app.jobs.stop()
+    source = app.sources.get("erp")
+    assert source.last_status == "OK" and source.last_counts["created"] == 2
+    assert app.sources.runs("erp")[0].triggered_by == "schedule"
+    app.engine.dispose()
