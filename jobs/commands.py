@@ -28,7 +28,7 @@ from domain.models.chat import Approval, ApprovalState, Outcome
 from jobs.app import App
 from jobs.idempotency import run_once
 from jobs.operation import OperationContext, Result, spec_of
-from jobs.operations import bulk, excel, inventory, repair_orders, shops
+from jobs.operations import bulk, excel, inventory, repair_orders, shops, sources
 
 log = logging.getLogger(__name__)
 RECOVER_AFTER = timedelta(seconds=10)  # younger ones are most likely still on their way
@@ -46,6 +46,8 @@ COMMANDS: dict[str, Callable[..., Result]] = {
         # c13: a bulk card's own command (it hands each RO's command on), shop records
         bulk.apply_bulk,
         shops.update_shop,
+        # #17: "sync ERP now", confirmed by an admin
+        sources.start_source_sync,
     )
 }
 

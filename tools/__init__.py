@@ -18,6 +18,7 @@ from tools.repair_orders import (
 )
 from tools.reports import report
 from tools.shops import get_shop, list_shops, update_shop  # c13: shop directory
+from tools.sources import erp_sync_status, sync_erp  # #17: outside sources, admins
 
 READ_TOOLS = (
     get_repair_order,
@@ -35,6 +36,7 @@ READ_TOOLS = (
     # reports and exports
     report,
     export,
+    erp_sync_status,
 )
 WRITE_TOOLS = (
     update_status,
@@ -47,6 +49,7 @@ WRITE_TOOLS = (
     bulk_update_status,
     bulk_archive,
     update_shop,
+    sync_erp,
 )
 # Drafting writes no RO data and sends nothing: no Confirm step (the draft card is the approval).
 DRAFT_TOOLS = (

@@ -358,6 +358,28 @@ def _drafted(content: dict[str, Any]) -> str:
     )
 
 
+def _sources(content: dict[str, Any]) -> str:
+    sources = content.get("sources") or []
+    if not sources:
+        return "No outside source of ROs is set up (an admin adds ERP.aero with `gt sources add`)."
+    lines = []
+    for s in sources:
+        counts = ", ".join(f"{k} {v}" for k, v in (s.get("last_counts") or {}).items() if v)
+        when = (
+            f" at {str(s['last_finished_at'])[:16].replace('T', ' ')} UTC"
+            if s.get("last_finished_at")
+            else ""
+        )
+        running = " (syncing now)" if s.get("running") else ""
+        off = "" if s.get("enabled") else " (disabled)"
+        line = f"- **{s['name']}**{off}: {s['last_status']}{when}{running}"
+        line += f" — {counts}" if counts else ""
+        if s.get("last_error"):
+            line += f"\n  Problem: {s['last_error']}"
+        lines.append(line)
+    return "ERP sync status:\n" + "\n".join(lines)
+
+
 def word(tool: str, content: Any) -> str:
     """A short answer from one tool's result."""
     if isinstance(content, str):
@@ -399,7 +421,9 @@ def word(tool: str, content: Any) -> str:
         return _stock_table(content)
     if tool == "low_stock":
         return _low_stock(content)
-    if tool in ("excel_status", "sync_excel"):
+    if tool == "erp_sync_status":
+        return _sources(content)
+    if tool in ("excel_status", "sync_excel", "sync_erp"):
         return content.get("message", "Done.")
     if tool == "pending_approvals":
         return _pending(content)

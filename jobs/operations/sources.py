@@ -67,21 +67,10 @@ def preview_source_sync(ctx: OperationContext, name: str | None = None) -> Resul
     """What "sync ERP now" will do, for the Confirm card."""
     ctx.actor.require(Role.ADMIN, "sync outside sources")
     source = _pick(ctx, name)
-    return {
-        "kind": "source_sync",
-        "title": f"Sync {source.name} now",
-        "source": source.name,
-        "lines": [
-            f"Read the repair orders {source.name} changed since its last sync and apply them "
-            "(new ROs created, changed ones updated; nothing deleted).",
-            f"Last sync: {source.last_status or 'never'}"
-            + (
-                f" at {source.last_finished_at:%Y-%m-%d %H:%M} UTC"
-                if source.last_finished_at
-                else ""
-            ),
-        ],
-    }
+    last = source.last_status or "never synced"
+    if source.last_finished_at:
+        last += f" at {source.last_finished_at:%Y-%m-%d %H:%M} UTC"
+    return {"title": f"Sync {source.name} now", "source": source.name, "last": last}
 
 
 @writes()
