@@ -310,6 +310,22 @@ def _dashboard(s: dict[str, Any]) -> str:
     )
 
 
+def _source_lines(sources: list[dict[str, Any]] | None) -> str:
+    """Outside sources under the figures: the last sync of each, problems first to the eye."""
+    if not sources:
+        return ""
+    parts = []
+    for s in sources:
+        when = (s.get("last_finished_at") or "")[:16].replace("T", " ")
+        status = s["last_status"]
+        shown = f"**{status}**" if status in ("FAILED", "PARTIAL") else status
+        part = f"{s['name']} {shown}" + (f" {when} UTC" if when else "")
+        if s.get("last_error"):
+            part += f" ({s['last_error']})"
+        parts.append(part)
+    return "\n\nOutside sources: " + " · ".join(parts) + "."
+
+
 def _pending(result: dict[str, Any]) -> str:
     items = result.get("items", [])
     drafts = result.get("drafts", [])
@@ -416,7 +432,7 @@ def word(tool: str, content: Any) -> str:
     if tool == "list_repair_orders":
         return _ro_table(content, "repair orders")
     if tool == "dashboard":
-        return _dashboard(content["stats"])
+        return _dashboard(content["stats"]) + _source_lines(content.get("sources"))
     if tool == "search_inventory":
         return _stock_table(content)
     if tool == "low_stock":

@@ -76,3 +76,16 @@ def test_only_admins(desk):
         assert not outcome.waiting
         assert "for admins" in (sink.tools[0]["output"] or {}).get("error", "")
     assert app.sources.get("erp").last_status is None
+
+
+def test_the_dashboard_shows_each_sources_last_sync(desk):
+    app, fake = desk
+    app.sources.add(SYSTEM, "erp.aero", "erp", fake.base_url, creds("wrong"))
+    from jobs.source_sync import run_sync
+
+    run_sync(app, "erp", triggered_by="schedule")
+    outcome, _ = ask(app, APPROVER, "dashboard")
+    assert "Outside sources: erp **FAILED**" in outcome.reply
+    assert "refused" not in outcome.reply  # the error's wording is for admins
+    outcome, _ = ask(app, ADMIN, "dashboard")
+    assert "refused the sign-in" in outcome.reply
