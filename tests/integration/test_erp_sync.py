@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 from bootstrap import bootstrap
 from config import load_settings
 from domain.models import ActivityLog, DomainEvent, RepairOrder, Source, StatusHistory
+from domain.roles import SYSTEM as SYSTEM_ACTOR
 from domain.roles import Actor, Role
 from integrations.erp.erp_aero import ErpAeroClient
 from integrations.erp.errors import SourceAuthError
@@ -367,3 +368,15 @@ def test_the_schedule_sends_due_sources_to_the_background_actor(db_url, tmp_path
     assert source.last_status == "OK" and source.last_counts["created"] == 2
     assert app.sources.runs("erp")[0].triggered_by == "schedule"
     app.engine.dispose()
+
+
+def test_an_erp_ro_is_emailed_by_the_erps_own_number(erp):
+    from domain.models import Notification
+
+    app, fake = erp
+    fake.add(record(171))
+    run_sync(app, "erp", triggered_by="test")
+    app.notifications.draft(SYSTEM_ACTOR, "171")
+    with app.session() as s:
+        subject = s.scalar(select(Notification.subject))
+    assert "RO# RO171" in subject and "G171" not in subject
