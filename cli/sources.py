@@ -40,19 +40,32 @@ def _source_errors():
 @sources_cli.command("add")
 @handles_errors
 def sources_add(
-    kind: Annotated[str, typer.Argument(help="Connector type: erp.aero.")],
+    kind: Annotated[str, typer.Argument(help="Connector type: erp.aero or feed (CSV/JSON).")],
     name: Annotated[str, typer.Argument(help="A name for this source, e.g. erp.")],
     url: Annotated[
-        str, typer.Option("--url", help="Base URL (HTTPS), e.g. https://wapi.erp.aero/v1.")
+        str,
+        typer.Option("--url", help="Base URL (HTTPS): the ERP's API, or the feed's address."),
     ] = "https://wapi.erp.aero/v1",
-    cid: Annotated[str, typer.Option("--cid", help="GENTHRUST or GENTHRUST_TEST.")] = "",
-    email: Annotated[str, typer.Option("--email", help="The ERP account's email.")] = "",
+    cid: Annotated[str, typer.Option("--cid", help="erp.aero: GENTHRUST or GENTHRUST_TEST.")] = "",
+    email: Annotated[str, typer.Option("--email", help="erp.aero: the account's email.")] = "",
     password: Annotated[
         str | None,
         typer.Option(
             "--password",
-            help="Default: GT_SOURCE_PASSWORD, else asked for (never echoed).",
+            help="erp.aero: default GT_SOURCE_PASSWORD, else asked for (never echoed).",
             show_default=False,
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", help="feed: a Bearer token, if it needs one (or GT_SOURCE_TOKEN)."),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN, repeatable: our field (or id, number, modified, status) -> the "
+            "source's column or dotted path. A feed needs id, number and modified.",
         ),
     ] = None,
     every_hours: Annotated[int, typer.Option("--every-hours", help="Sync schedule.")] = 4,
@@ -60,18 +73,28 @@ def sources_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add a source; its credentials are encrypted before they are stored."""
+    from domain.errors import InvalidInput
+    from domain.sources import parse_type
+
     app = app_instance()
     actor = acting_user(app, user)
-    secret = password or os.environ.get("GT_SOURCE_PASSWORD")
-    if not secret:
-        secret = typer.prompt("ERP password", hide_input=True)
+    kind = parse_type(kind)
+    if kind == "erp.aero":
+        secret = password or os.environ.get("GT_SOURCE_PASSWORD")
+        if not secret:
+            secret = typer.prompt("ERP password", hide_input=True)
+        credentials = {"cid": cid, "email": email, "password": secret}
+    else:
+        secret = token or os.environ.get("GT_SOURCE_TOKEN")
+        credentials = {"token": secret} if secret else {}
+    pairs = {}
+    for item in mapping or []:
+        field, sep, column = item.partition("=")
+        if not sep:
+            raise InvalidInput(f'--map wants FIELD=COLUMN, not "{item[:60]}".')
+        pairs[field.strip()] = column.strip()
     source = app.sources.add(
-        actor,
-        kind,
-        name,
-        url,
-        {"cid": cid, "email": email, "password": secret},
-        every_hours=every_hours,
+        actor, kind, name, url, credentials, every_hours=every_hours, field_mapping=pairs
     )
     if as_json:
         print_json(source)

@@ -34,7 +34,7 @@ from domain.models import ActivityLog, RepairOrder, StatusHistory
 from domain.overdue import Priority, days_overdue, is_overdue, priority
 from domain.repositories import RepairOrderRepository
 from domain.roles import Actor, Role
-from domain.sources import ErpSyncStatus, Incoming, UpsertOutcome, split_conflicts
+from domain.source_records import ErpSyncStatus, Incoming, UpsertOutcome, split_conflicts
 from domain.statuses import Status, check_transition, parse_status, try_parse_status
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.values import (

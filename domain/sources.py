@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -26,26 +26,32 @@ from sqlalchemy import select, update
 
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.models import RepairOrder, Source, SourceSyncRun, utcnow
+from domain.repair_orders import EDITABLE_FIELDS
 from domain.roles import Actor, Role
+from domain.source_records import (  # noqa: F401  (re-exported: the sources' vocabulary)
+    ErpSyncStatus,
+    Incoming,
+    Skip,
+    UpsertOutcome,
+    split_conflicts,
+)
 from domain.unit_of_work import UnitOfWorkFactory
 from domain.values import clean_text
 
 # Connector types and the credential fields each needs (integrations/erp/registry.py builds them).
 CONNECTOR_TYPES: dict[str, tuple[str, ...]] = {
     "erp.aero": ("cid", "email", "password"),
+    "feed": (),  # a CSV/JSON export over HTTPS; an optional "token" is sent as Bearer
 }
+# The field-mapping keys each type needs (the feed's columns for id, RO number, modified time).
+MAPPING_REQUIRED: dict[str, tuple[str, ...]] = {
+    "erp.aero": (),
+    "feed": ("id", "number", "modified"),
+}
+MAPPING_SPECIAL = ("id", "number", "modified", "status")
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_PROBLEMS = 200  # skipped records and conflicts kept per run
 RUN_LOCK_MINUTES = 120  # a run holding the lock longer than this is taken to be dead
-
-
-class ErpSyncStatus(StrEnum):
-    """An RO's relation to its outside source (the old schema's erp_sync_status)."""
-
-    LOCAL_ONLY = "LOCAL_ONLY"  # the desk's own RO
-    SYNCED = "SYNCED"  # as the source last said
-    SYNC_FAILED = "SYNC_FAILED"  # the last record for it could not be applied
-    PENDING_SYNC = "PENDING_SYNC"  # a person changed it here after the source: see the conflict
 
 
 class RunStatus(StrEnum):
@@ -79,6 +85,29 @@ def check_url(url: object, *, allow_http_loopback: bool = False) -> str:
     return text
 
 
+def check_mapping(kind: str, mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """A source's field mapping: our field (or id/number/modified/status) -> the source's column
+    or dotted path. Unknown fields of ours are refused; a type's required keys must be there."""
+    clean: dict[str, Any] = {}
+    for ours, theirs in mapping.items():
+        key = str(ours).strip().lower()
+        if key not in EDITABLE_FIELDS and key not in MAPPING_SPECIAL:
+            raise InvalidInput(
+                f'"{str(ours)[:40]}" is not a field to map. Fields: '
+                f"{', '.join((*MAPPING_SPECIAL, *EDITABLE_FIELDS))}."
+            )
+        column = clean_text(theirs, field=f"mapping of {key}", max_chars=200)
+        if not column:
+            raise InvalidInput(f"Say which column holds {key}.")
+        clean[key] = column
+    missing = [k for k in MAPPING_REQUIRED[kind] if k not in clean]
+    if missing:
+        raise InvalidInput(
+            f"A {kind} source's mapping needs: {', '.join(missing)} (--map KEY=COLUMN)."
+        )
+    return clean
+
+
 @dataclass
 class Counts:
     created: int = 0
@@ -90,45 +119,6 @@ class Counts:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One outside record in our terms, ready for the RO service."""
-
-    po_id: str
-    number: str
-    modified_at: datetime  # naive UTC
-    fields: dict[str, Any]  # RO field -> raw value (validated by the RO service)
-    status: str | None  # our status, or None when the source's is unknown (kept in notes)
-    source_status: str | None = None
-
-
-@dataclass(frozen=True)
-class Skip:
-    """A record we could not use, and why (counted as skipped)."""
-
-    po_id: str | None
-    reason: str
-
-
-@dataclass
-class UpsertOutcome:
-    kind: str  # created, updated, unchanged
-    number: str
-    fields: list[str] = field(default_factory=list)
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-
-
-def split_conflicts(
-    changed: Iterable[str], person_changed_at: Mapping[str, datetime], source_modified: datetime
-) -> tuple[list[str], list[str]]:
-    """(fields to apply, fields kept because a person changed them here after the source did)."""
-    apply, kept = [], []
-    for name in changed:
-        when = person_changed_at.get(name)
-        (kept if when is not None and when > source_modified else apply).append(name)
-    return apply, kept
 
 
 def window_start(cursor: datetime | None, overlap_minutes: int) -> datetime | None:
@@ -220,6 +210,7 @@ class SourceService:
         missing = [f for f in needed if not str(credentials.get(f) or "").strip()]
         if missing:
             raise InvalidInput(f"A {kind} source needs: {', '.join(missing)}.")
+        mapping = check_mapping(kind, field_mapping or {})
         if not 1 <= int(every_hours) <= 168:
             raise InvalidInput("The schedule is every 1 to 168 hours.")
         secret = self._fernet().encrypt(json.dumps(dict(credentials)).encode()).decode()
@@ -234,7 +225,7 @@ class SourceService:
                 base_url=url,
                 encrypted_credentials=secret,
                 credential_fields=sorted(credentials),
-                field_mapping=dict(field_mapping or {}),
+                field_mapping=mapping,
                 created_by=actor.name,
             )
             uow.session.add(row)

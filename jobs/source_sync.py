@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,7 @@ def connect(app: App, name: str, transport: httpx.BaseTransport | None = None) -
         app.sources.credentials(name),
         http_policy(app),
         page_size=app.settings.source_page_size,
+        mapping=source.field_mapping,
         transport=transport,
     )
 
@@ -82,7 +84,12 @@ def run_sync(
     newest: datetime | None = None
     status, error, requests = RunStatus.OK, None, 0
     actor = Actor(f"{source.type}:{source.name}", Role.EDITOR, source=source.type)
-    transform = connector_type(source.type).transform
+    kind = connector_type(source.type)
+    transform = kind.transform
+
+    def key(record_id: str) -> str:
+        return f"{source.name}:{record_id}"[:60] if kind.namespaced else record_id
+
     connector: Connector | None = None
     try:
         connector = connect(app, name, transport)
@@ -96,9 +103,10 @@ def run_sync(
             if listed.po_id in seen:  # a page that repeats (records moved while paging)
                 continue
             seen.add(listed.po_id)
+            stored_id = key(listed.po_id)
             if listed.modified_at is not None:
                 newest = max(newest or listed.modified_at, listed.modified_at)
-            known = app.sources.known_modified([listed.po_id]).get(listed.po_id)
+            known = app.sources.known_modified([stored_id]).get(stored_id)
             if known is not None and listed.modified_at is not None and listed.modified_at <= known:
                 counts.unchanged += 1
                 continue
@@ -115,6 +123,7 @@ def run_sync(
                     {"record": incoming.po_id or listed.po_id, "reason": incoming.reason}
                 )
                 continue
+            incoming = replace(incoming, po_id=key(incoming.po_id))
             try:
                 outcome = app.repair_orders.apply_source_record(actor, incoming, dry_run=dry_run)
             except (InvalidInput, Conflict) as exc:

@@ -16,8 +16,9 @@ from typing import Any, Protocol
 import httpx
 
 from domain.sources import CONNECTOR_TYPES, Incoming, Skip
-from integrations.erp import transformer
+from integrations.erp import feed, transformer
 from integrations.erp.erp_aero import ErpAeroClient, Listed
+from integrations.erp.feed import FeedClient
 from integrations.erp.http import HttpPolicy
 
 
@@ -37,6 +38,9 @@ class Connector(Protocol):
 class ConnectorType:
     build: Callable[..., Connector]
     transform: Callable[[Mapping[str, Any], Mapping[str, Any] | None], Incoming | Skip]
+    # Its record ids are only unique within one source (a feed's row ids): stored as
+    # "source-name:id", so two feeds never claim each other's ROs. ERP.aero's po_id is global.
+    namespaced: bool = False
 
 
 def _erp_aero(
@@ -45,13 +49,27 @@ def _erp_aero(
     policy: HttpPolicy,
     *,
     page_size: int,
+    mapping: Mapping[str, Any],
     transport: httpx.BaseTransport | None,
 ) -> Connector:
     return ErpAeroClient(base_url, credentials, policy, page_size=page_size, transport=transport)
 
 
+def _feed(
+    base_url: str,
+    credentials: dict[str, str],
+    policy: HttpPolicy,
+    *,
+    page_size: int,
+    mapping: Mapping[str, Any],
+    transport: httpx.BaseTransport | None,
+) -> Connector:
+    return FeedClient(base_url, credentials, policy, mapping=mapping, transport=transport)
+
+
 REGISTRY: dict[str, ConnectorType] = {
     "erp.aero": ConnectorType(_erp_aero, transformer.transform),
+    "feed": ConnectorType(_feed, feed.transform, namespaced=True),
 }
 assert set(REGISTRY) == set(CONNECTOR_TYPES), "domain.sources and the registry disagree"
 

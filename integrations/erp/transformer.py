@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from domain.sources import Incoming, Skip
+from domain.source_records import Incoming, Skip
 from domain.statuses import Status
 
 # Our field -> where ERP.aero has it (first path that holds a value wins).

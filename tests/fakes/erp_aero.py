@@ -8,12 +8,16 @@ Records are dicts in ERP.aero's shape (`record(...)` builds one); the list is de
 newest modified first. Knobs: `token_lifetime_s`, `revoke_tokens()` (the next call gets 401),
 `inject(status, times, retry_after=, path=)` (429/5xx bursts), `latency_s`, `page_overlap`
 (each page repeats the previous page's last rows, as a list shifting under a reader does).
+It also serves a shop portal's export for the `feed` connector: `feed_rows` at
+/portal/export.json and /portal/export.csv (Bearer `feed_token` when set).
 What it saw: `log` of (monotonic time, method, path) for every request — the tests measure the
 client's rate limit from these timestamps — and `signins`.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import secrets
 import threading
@@ -77,6 +81,8 @@ class FakeErpAero:
         self.tokens: dict[str, float] = {}  # token -> expiry (monotonic)
         self.faults: list[Fault] = []
         self.page_overlap = 0
+        self.feed_rows: list[dict[str, Any]] = []
+        self.feed_token = ""
         self.log: list[tuple[float, str, str]] = []
         self.signins = 0
         self.lock = threading.Lock()
@@ -119,9 +125,10 @@ class FakeErpAero:
 
             def _reply(self, reply: tuple[int, Any, dict[str, str]]) -> None:
                 status, body, headers = reply
-                data = json.dumps(body).encode()
+                data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                if "Content-Type" not in headers:
+                    self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 for k, v in headers.items():
                     self.send_header(k, v)
@@ -152,6 +159,8 @@ class FakeErpAero:
             extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             return fault.status, {"res": 0, "error": "fault"}, extra
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        if method == "GET" and path.startswith("/portal/export."):
+            return self._feed(path, headers)
         if method == "POST" and path == "/v1/auth/signin":
             return self._signin({k: v[-1] for k, v in parse_qs(raw.decode()).items()})
         token = headers.get("Authorization", headers.get("authorization", ""))
@@ -167,6 +176,19 @@ class FakeErpAero:
                 return 404, {"res": 0, "error": "not found"}, {}
             return 200, {"res": 1, "data": found}, {}
         return 404, {"res": 0, "error": "no such endpoint"}, {}
+
+    def _feed(self, path: str, headers: dict[str, str]):
+        given = headers.get("Authorization", headers.get("authorization", ""))
+        if self.feed_token and given != f"Bearer {self.feed_token}":
+            return 401, {"error": "token"}, {}
+        if path.endswith(".csv"):
+            out = io.StringIO()
+            columns = sorted({k for row in self.feed_rows for k in row})
+            writer = csv.DictWriter(out, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(self.feed_rows)
+            return 200, out.getvalue(), {"Content-Type": "text/csv"}
+        return 200, {"items": self.feed_rows}, {}
 
     def _signin(self, form: dict[str, str]):
         with self.lock:

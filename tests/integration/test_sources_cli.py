@@ -96,3 +96,20 @@ def test_bad_input_changes_nothing(gt, fake, monkeypatch):
     assert code == 1 and "No enabled source" in err
     code, _, err = gt("sources", "show", "nope")
     assert code == 1 and "no source" in err
+
+
+def test_a_feed_from_the_command_line(gt, fake):
+    fake.feed_rows = [{"id": "F1", "ro": "38950", "at": "2026-11-19 10:00:00", "shop": "Avtech"}]
+    url = fake.base_url.replace("/v1", "/portal/export.csv")
+    code, _, err = gt("sources", "add", "feed", "portal", "--url", url, "--map", "id=id")
+    assert code == 1 and "needs: number, modified" in err
+    code, _, err = gt(
+        "sources", "add", "feed", "portal", "--url", url, "--map", "id=id", "--map", "number=ro",
+        "--map", "modified=at", "--map", "shop_name=shop",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = gt("sources", "sync", "portal")
+    assert code == 0 and "created 1" in out, err
+    assert json.loads(gt("ro", "show", "38950", "--json")[1])["repair_order"]["shop_name"] == (
+        "Avtech"
+    )
