@@ -612,6 +612,24 @@ class RepairOrderService:
                     raise StaleVersion(f"RO {ro.number} changed during the sync.") from None
             return UpsertOutcome("updated", ro.number, apply, conflicts)
 
+    def mark_source_failed(self, actor: Actor, source_id: str, reason: str) -> str | None:
+        """The source's newer record for an RO we have could not be applied: the RO is marked
+        SYNC_FAILED with the reason in its activity, so whoever opens it sees why it is behind.
+        Returns its number, or None when no RO has that source id."""
+        actor.require(Role.EDITOR, "record an outside source's failure")
+        with self._uow() as uow:
+            repo = uow.repair_orders
+            ro = repo.by_source_id(source_id)
+            if ro is None:
+                return None
+            ro.erp_sync_status = ErpSyncStatus.SYNC_FAILED.value
+            self._log(repo, ro, actor, "SOURCE_FAILED", None, None, reason[:500])
+            try:
+                uow.commit()
+            except StaleDataError:
+                return None  # changed meanwhile; the next run will try the record again
+            return ro.number
+
     def _create_from_source(
         self,
         uow: UnitOfWork,

@@ -51,7 +51,9 @@ MAPPING_REQUIRED: dict[str, tuple[str, ...]] = {
 MAPPING_SPECIAL = ("id", "number", "modified", "status")
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_PROBLEMS = 200  # skipped records and conflicts kept per run
-RUN_LOCK_MINUTES = 120  # a run holding the lock longer than this is taken to be dead
+# A run holding the lock longer than this is taken to be dead: past the sync_source actor's
+# time limit (4 h, jobs/actors.py), which ends any run before.
+RUN_LOCK_MINUTES = 4 * 60 + 10
 
 
 class RunStatus(StrEnum):

@@ -122,12 +122,16 @@ def run_sync(
                 problems.append(
                     {"record": incoming.po_id or listed.po_id, "reason": incoming.reason}
                 )
+                if not dry_run:
+                    app.repair_orders.mark_source_failed(actor, stored_id, incoming.reason)
                 continue
             incoming = replace(incoming, po_id=key(incoming.po_id))
             try:
                 outcome = app.repair_orders.apply_source_record(actor, incoming, dry_run=dry_run)
             except (InvalidInput, Conflict) as exc:
                 counts.skipped += 1
+                if not dry_run:
+                    app.repair_orders.mark_source_failed(actor, incoming.po_id, str(exc))
                 problems.append(
                     {"record": incoming.po_id, "ro": incoming.number, "reason": str(exc)}
                 )

@@ -380,3 +380,17 @@ def test_an_erp_ro_is_emailed_by_the_erps_own_number(erp):
     with app.session() as s:
         subject = s.scalar(select(Notification.subject))
     assert "RO# RO171" in subject and "G171" not in subject
+
+
+def test_a_newer_record_that_cannot_be_applied_marks_its_ro_sync_failed(erp):
+    app, fake = erp
+    fake.add(record(5, price="100"))
+    run_sync(app, "erp", triggered_by="test")
+    fake.records["5"].update(modified_time="2026-11-19 12:00:00", parts=[{"unit_price": "1,2x"}])
+    run = run_sync(app, "erp", triggered_by="test")
+    assert run.status == "PARTIAL" and run.counts["skipped"] == 1
+    with app.session() as s:
+        ro = s.scalar(select(RepairOrder).where(RepairOrder.number == "5"))
+        assert ro.erp_sync_status == "SYNC_FAILED" and str(ro.estimated_cost) == "100.00"
+        failed = s.scalar(select(ActivityLog).where(ActivityLog.action == "SOURCE_FAILED"))
+        assert failed.source == "erp.aero" and "not an amount" in failed.new_value
