@@ -154,7 +154,7 @@ def run_sync(
         status, error = RunStatus.FAILED, str(exc)
     except SourceError as exc:
         status, error = RunStatus.FAILED, str(exc)
-    except Exception as exc:  # recorded on the run, then raised for the job's own record
+    except BaseException as exc:  # a bug, the actor's time limit: recorded on the run, raised
         app.sources.finish_run(
             run_id,
             RunStatus.FAILED,

@@ -394,3 +394,18 @@ def test_a_newer_record_that_cannot_be_applied_marks_its_ro_sync_failed(erp):
         assert ro.erp_sync_status == "SYNC_FAILED" and str(ro.estimated_cost) == "100.00"
         failed = s.scalar(select(ActivityLog).where(ActivityLog.action == "SOURCE_FAILED"))
         assert failed.source == "erp.aero" and "not an amount" in failed.new_value
+
+
+def test_an_unexpected_error_is_recorded_and_the_lock_released(erp, monkeypatch):
+    app, fake = erp
+    fake.add(record(1))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app.repair_orders, "apply_source_record", broken)
+    with pytest.raises(RuntimeError):
+        run_sync(app, "erp", triggered_by="test")
+    source = app.sources.get("erp")
+    assert source.last_status == "FAILED" and "RuntimeError: a bug" in source.last_error
+    assert source.running_since is None and source.cursor is None
