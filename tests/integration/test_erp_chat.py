@@ -89,3 +89,16 @@ def test_the_dashboard_shows_each_sources_last_sync(desk):
     assert "refused" not in outcome.reply  # the error's wording is for admins
     outcome, _ = ask(app, ADMIN, "dashboard")
     assert "refused the sign-in" in outcome.reply
+
+
+def test_an_erp_ro_in_the_chat_shows_where_it_came_from(desk):
+    app, fake = desk
+    app.sources.add(SYSTEM, "erp.aero", "erp", fake.base_url, creds())
+    fake.add(record(171))
+    from jobs.source_sync import run_sync
+
+    run_sync(app, "erp", triggered_by="schedule")
+    outcome, sink = ask(app, APPROVER, "RO171")
+    assert [t["name"] for t in sink.tools] == ["get_repair_order"]
+    assert "Avtech Hydraulics" in outcome.reply
+    assert "erp.aero" in str(sink.tools[0]["output"])

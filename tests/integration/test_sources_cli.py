@@ -74,6 +74,10 @@ def test_add_sync_and_see_the_ros_in_gt_and_the_workbook(gt, fake, tmp_path):
     assert code == 0 and "unchanged 1 · 2 requests" in out and "created" not in out
     code, out, _ = gt("sources", "list", "--json")
     assert json.loads(out)[0]["last_status"] == "OK"
+    code, out, _ = gt("sources", "list")
+    assert code == 0 and "erp" in out and "OK" in out
+    code, out, _ = gt("sources", "show", "erp")
+    assert code == 0 and "(encrypted)" in out and PASSWORD not in out and "Recent runs" in out
 
 
 def test_bad_input_changes_nothing(gt, fake, monkeypatch):
