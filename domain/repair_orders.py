@@ -118,6 +118,10 @@ class RepairOrderView(BaseModel):
     priority: int
     version: int
     updated_at: datetime | None
+    # From an outside source (#17): its record id (ERP.aero's po_id) and how it stands with it
+    # (SYNCED, PENDING_SYNC: a conflict waits for a person, SYNC_FAILED); None for the desk's own.
+    erp_po_id: str | None = None
+    erp_sync_status: str | None = None
 
     @classmethod
     def of(cls, ro: RepairOrder, today: date) -> RepairOrderView:
@@ -156,6 +160,8 @@ class RepairOrderView(BaseModel):
             ),
             version=ro.version,
             updated_at=ro.updated_at,
+            erp_po_id=ro.erp_po_id,
+            erp_sync_status=ro.erp_sync_status,
         )
 
 

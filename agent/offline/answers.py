@@ -35,6 +35,12 @@ def _describe_ro(r: dict[str, Any]) -> str:
     ]
     if r.get("notes"):
         lines.append(f"- Notes (as recorded): {r['notes']}")
+    if r.get("erp_sync_status"):  # an RO from an outside source (ERP.aero)
+        waiting = {
+            "PENDING_SYNC": " — a change made here conflicts with the ERP's: see its history",
+            "SYNC_FAILED": " — the ERP's latest version could not be applied: see its history",
+        }.get(r["erp_sync_status"], "")
+        lines.append(f"- From ERP.aero (po {r.get('erp_po_id')}): {r['erp_sync_status']}{waiting}")
     return "\n".join(lines)
 
 

@@ -100,5 +100,8 @@ def test_an_erp_ro_in_the_chat_shows_where_it_came_from(desk):
     run_sync(app, "erp", triggered_by="schedule")
     outcome, sink = ask(app, APPROVER, "RO171")
     assert [t["name"] for t in sink.tools] == ["get_repair_order"]
-    assert "Avtech Hydraulics" in outcome.reply
+    assert (
+        "Avtech Hydraulics" in outcome.reply and "From ERP.aero (po 171): SYNCED" in outcome.reply
+    )
     assert "erp.aero" in str(sink.tools[0]["output"])
+    assert sink.tools[0]["output"]["repair_order"]["erp_sync_status"] == "SYNCED"
