@@ -31,6 +31,7 @@ from domain.followup import FollowUpPolicy
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
 from domain.repair_orders import RepairOrderService
+from domain.sources import SourceService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
 from integrations.excel.targets import build_writer
@@ -117,6 +118,11 @@ def bootstrap(
         mail_sender=mail_sender or functools.partial(_mail_sender, settings, tokens),
         workbook=workbook or functools.partial(_workbook, settings, tokens),
         graph_tokens=tokens,
+        sources=SourceService(
+            uow,
+            settings.token_encryption_key,
+            allow_http_loopback=settings.source_allow_http_loopback,
+        ),
     )
     actors.declare(app)
     if process == "worker":

@@ -198,6 +198,28 @@ class Settings(BaseSettings):
         "draft", validation_alias="GT_GRAPH_MAIL_MODE"
     )
 
+    # ---- outside sources of ROs (issue #17, integrations/erp/): ERP.aero and feeds ----
+    # Credentials are Fernet-encrypted with GT_TOKEN_ENCRYPTION_KEY. The rate limit is
+    # client-side: one call per this many ms (REFERENCE §4: 500), a burst of at most one.
+    source_min_interval_ms: int = Field(
+        500, ge=0, le=60_000, validation_alias="GT_SOURCE_MIN_INTERVAL_MS"
+    )
+    source_page_size: int = Field(100, ge=1, le=1000, validation_alias="GT_SOURCE_PAGE_SIZE")
+    # An incremental run reads back to the last run's newest record less this overlap.
+    source_overlap_minutes: int = Field(
+        15, ge=0, le=7 * 24 * 60, validation_alias="GT_SOURCE_OVERLAP_MINUTES"
+    )
+    source_max_retries: int = Field(4, ge=0, le=10, validation_alias="GT_SOURCE_MAX_RETRIES")
+    source_backoff_ms: int = Field(500, ge=0, le=60_000, validation_alias="GT_SOURCE_BACKOFF_MS")
+    source_max_wait_s: float = Field(60.0, ge=0, le=3600, validation_alias="GT_SOURCE_MAX_WAIT_S")
+    # Consecutive failed calls (429/5xx/timeouts) after which a run stops with FAILED.
+    source_circuit_after: int = Field(5, ge=1, le=100, validation_alias="GT_SOURCE_CIRCUIT_AFTER")
+    source_timeout_s: float = Field(30.0, gt=0, le=300, validation_alias="GT_SOURCE_TIMEOUT_S")
+    # Plain HTTP to 127.0.0.1/localhost (the tests' fake ERP.aero); HTTPS is required otherwise.
+    source_allow_http_loopback: bool = Field(
+        False, validation_alias="GT_SOURCE_ALLOW_HTTP_LOOPBACK"
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

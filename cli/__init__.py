@@ -23,6 +23,7 @@ from cli.inventory import inventory_cli
 from cli.jobs import jobs_cli, scheduler, worker
 from cli.ro import ro_cli
 from cli.serve import serve
+from cli.sources import sources_cli
 from cli.users import users_cli
 from config import ConfigError, get_settings
 
@@ -45,6 +46,7 @@ cli.add_typer(jobs_cli, name="jobs")
 cli.add_typer(approvals_cli, name="approvals")
 cli.add_typer(excel_cli, name="excel")
 cli.add_typer(emails_cli, name="emails")
+cli.add_typer(sources_cli, name="sources")
 
 
 def main() -> None:

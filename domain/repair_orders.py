@@ -38,6 +38,7 @@ from domain.overdue import Priority, days_overdue, is_overdue, priority
 from domain.repositories import RepairOrderRepository
 from domain.roles import Actor, Role
 from domain.shop_match import match_shop
+from domain.source_records import ErpSyncStatus, Incoming, UpsertOutcome, split_conflicts
 from domain.statuses import Status, check_transition, parse_status, try_parse_status
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.values import (
@@ -121,6 +122,10 @@ class RepairOrderView(BaseModel):
     priority: int
     version: int
     updated_at: datetime | None
+    # From an outside source (#17): its record id (ERP.aero's po_id) and how it stands with it
+    # (SYNCED, PENDING_SYNC: a conflict waits for a person, SYNC_FAILED); None for the desk's own.
+    erp_po_id: str | None = None
+    erp_sync_status: str | None = None
 
     @classmethod
     def of(cls, ro: RepairOrder, today: date) -> RepairOrderView:
@@ -159,6 +164,8 @@ class RepairOrderView(BaseModel):
             ),
             version=ro.version,
             updated_at=ro.updated_at,
+            erp_po_id=ro.erp_po_id,
+            erp_sync_status=ro.erp_sync_status,
         )
 
 
@@ -627,6 +634,168 @@ class RepairOrderService:
             except StaleDataError:
                 raise StaleVersion("An RO changed while recording the sent email.") from None
 
+    def apply_source_record(
+        self, actor: Actor, record: Incoming, *, dry_run: bool = False
+    ) -> UpsertOutcome:
+        """Create or update the RO an outside source sent (`actor.source` names the source).
+
+        Never deletes. A field a person changed here after the record's modified time is kept:
+        the difference is logged on the RO as SOURCE_CONFLICT and the RO marked PENDING_SYNC for
+        a person. A record not newer than the one last applied changes nothing. A source's
+        status we do not know is kept as a line in the notes. `dry_run` says what would change.
+        Bad values raise `InvalidInput` (the caller counts the record as skipped, with reason).
+        """
+        actor.require(Role.EDITOR, "apply an outside source's repair orders")
+        values = self.parse_fields(record.fields)
+        status = parse_status(record.status) if record.status else None
+        number = normalize_ro_number(record.number)
+        with self._uow() as uow:
+            repo = uow.repair_orders
+            ro = repo.by_source_id(record.po_id) or repo.get(number)
+            if ro is not None and ro.erp_po_id != record.po_id:
+                raise DuplicateRepairOrder(
+                    f"RO {number} is already the desk's own RO (or another record's); "
+                    f"{actor.source} record {record.po_id} skipped."
+                )
+            if ro is None:
+                fields = sorted(values) + (["status"] if status else [])
+                if dry_run:
+                    return UpsertOutcome("created", number, fields)
+                self._create_from_source(uow, actor, record, number, values, status)
+                return UpsertOutcome("created", number, fields)
+            if ro.erp_modified_at is not None and record.modified_at <= ro.erp_modified_at:
+                return UpsertOutcome("unchanged", ro.number)
+            note = _status_note(record, ro.notes)
+            if note is not None:
+                values["notes"] = note
+            diff = {k: v for k, v in values.items() if k != "status_date" and getattr(ro, k) != v}
+            status_changes = status is not None and ro.status != status.value
+            candidates = sorted(diff) + (["status"] if status_changes else [])
+            apply, kept = split_conflicts(
+                candidates,
+                repo.changed_by_people(ro.id, candidates, actor.source),
+                record.modified_at,
+            )
+            conflicts = [
+                {
+                    "field": name,
+                    "ours": _text(ro.status if name == "status" else getattr(ro, name)),
+                    "theirs": _text(status.value if name == "status" else diff[name]),
+                }
+                for name in kept
+            ]
+            if dry_run or not (apply or kept):
+                if not dry_run and ro.erp_modified_at != record.modified_at:
+                    # nothing to change: remember the time, quietly (no history, no outbox)
+                    ro.erp_modified_at = record.modified_at
+                    ro.erp_sync_status = ro.erp_sync_status or ErpSyncStatus.SYNCED.value
+                    uow.commit()
+                kind = "updated" if (apply or kept) else "unchanged"
+                return UpsertOutcome(kind, ro.number, apply, conflicts)
+            today = self.today()
+            self._apply_values(repo, ro, {k: diff[k] for k in apply if k != "status"}, actor=actor)
+            if "status" in apply and status is not None:
+                old = ro.status
+                ro.status = status.value
+                ro.status_date = today
+                repo.record(
+                    StatusHistory(
+                        ro_id=ro.id,
+                        status=status.value,
+                        previous_status=old,
+                        changed_by=actor.name,
+                        note=f"from {actor.source}",
+                    )
+                )
+                self._log(repo, ro, actor, "STATUS_CHANGE", "status", old, status.value)
+                ro.next_update = self.policy.next_update(status, ro.terms, today)
+            for conflict in conflicts:
+                self._log(
+                    repo,
+                    ro,
+                    actor,
+                    "SOURCE_CONFLICT",
+                    conflict["field"],
+                    conflict["ours"],
+                    conflict["theirs"],
+                )
+            ro.erp_modified_at = record.modified_at
+            ro.erp_sync_status = (
+                ErpSyncStatus.PENDING_SYNC if kept else ErpSyncStatus.SYNCED
+            ).value
+            if apply:
+                self._commit(uow, ro, actor, "ro.updated", today, fields=apply)
+            else:
+                try:
+                    uow.commit()
+                except StaleDataError:
+                    raise StaleVersion(f"RO {ro.number} changed during the sync.") from None
+            return UpsertOutcome("updated", ro.number, apply, conflicts)
+
+    def mark_source_failed(self, actor: Actor, source_id: str, reason: str) -> str | None:
+        """The source's newer record for an RO we have could not be applied: the RO is marked
+        SYNC_FAILED with the reason in its activity, so whoever opens it sees why it is behind.
+        Returns its number, or None when no RO has that source id."""
+        actor.require(Role.EDITOR, "record an outside source's failure")
+        with self._uow() as uow:
+            repo = uow.repair_orders
+            ro = repo.by_source_id(source_id)
+            if ro is None:
+                return None
+            ro.erp_sync_status = ErpSyncStatus.SYNC_FAILED.value
+            self._log(repo, ro, actor, "SOURCE_FAILED", None, None, reason[:500])
+            try:
+                uow.commit()
+            except StaleDataError:
+                return None  # changed meanwhile; the next run will try the record again
+            return ro.number
+
+    def _create_from_source(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        record: Incoming,
+        number: str,
+        values: dict[str, Any],
+        status: Status | None,
+    ) -> None:
+        repo = uow.repair_orders
+        ro = RepairOrder(number=number, seq=None, archive=Archive.ACTIVE.value)
+        self._apply_values(repo, ro, values)
+        if ro.terms is None and ro.shop is not None:
+            ro.terms = ro.shop.payment_terms
+        note = _status_note(record, ro.notes)
+        if note is not None:
+            ro.notes = note
+        today = self.today()
+        ro.status = status.value if status else None
+        ro.status_date = today if status else None
+        ro.last_updated = today
+        if status is not None:
+            ro.next_update = self.policy.next_update(status, ro.terms, today)
+        ro.erp_po_id = record.po_id
+        ro.erp_modified_at = record.modified_at
+        ro.erp_sync_status = ErpSyncStatus.SYNCED.value
+        try:
+            repo.add(ro)
+        except IntegrityError:
+            raise DuplicateRepairOrder(f"RO {number} was created meanwhile; try again.") from None
+        self._log(repo, ro, actor, "CREATE", None, None, ro.number)
+        if status is not None:
+            repo.record(
+                StatusHistory(
+                    ro_id=ro.id,
+                    status=ro.status,
+                    previous_status=None,
+                    changed_by=actor.name,
+                    note=f"from {actor.source}",
+                )
+            )
+        uow.emit(
+            "ro.created", ro_id=ro.id, ro_number=ro.number, actor=actor.name, archive=ro.archive
+        )
+        uow.commit()
+
     # ---- helpers ---------------------------------------------------------------------------
     def parse_fields(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Validate and normalize field values; unknown fields are an error, not ignored."""
@@ -774,6 +943,16 @@ def _shop_note(
     matched = "" if how == "exact" else f' ("{typed}" matched by {how} name)'
     terms = values.get("terms") or "none"
     return f"Shop: {shop.name}{matched} · email {shop.email or 'none on file'} · terms {terms}."
+
+
+def _status_note(record: Incoming, notes: str | None) -> str | None:
+    """The notes with the source's unknown status as a line (once), or None if nothing to add."""
+    if record.status or not record.source_status:
+        return None
+    line = f"ERP status: {record.source_status}"
+    if notes and line in notes:
+        return None
+    return f"{notes}\n{line}" if notes else line
 
 
 def _escape_like(text: str | None) -> str:

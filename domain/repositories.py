@@ -7,6 +7,7 @@ work gives it `SqlRepairOrders` over its session, and the unit tests give it an 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import func, select
@@ -33,6 +34,12 @@ class RepairOrderRepository(Protocol):
     def record(self, row: HistoryRow) -> None:
         """Add a status-history or activity row to the transaction."""
 
+    def by_source_id(self, source_id: str) -> RepairOrder | None:
+        """The RO an outside source knows by this id (ERP.aero's po_id)."""
+
+    def changed_by_people(self, ro_id: int, fields: list[str], source: str) -> dict[str, datetime]:
+        """Field -> when it was last changed through anything but `source`."""
+
 
 class SqlRepairOrders:
     def __init__(self, session: Session):
@@ -56,3 +63,21 @@ class SqlRepairOrders:
 
     def record(self, row: HistoryRow) -> None:
         self.session.add(row)
+
+    def by_source_id(self, source_id: str) -> RepairOrder | None:
+        return self.session.scalar(select(RepairOrder).where(RepairOrder.erp_po_id == source_id))
+
+    def changed_by_people(self, ro_id: int, fields: list[str], source: str) -> dict[str, datetime]:
+        if not fields:
+            return {}
+        rows = self.session.execute(
+            select(ActivityLog.field, func.max(ActivityLog.at))
+            .where(
+                ActivityLog.ro_id == ro_id,
+                ActivityLog.field.in_(fields),
+                ActivityLog.source != source,
+                ActivityLog.action.in_(("UPDATE", "STATUS_CHANGE")),
+            )
+            .group_by(ActivityLog.field)
+        ).all()
+        return {name: at for name, at in rows}

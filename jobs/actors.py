@@ -37,6 +37,7 @@ from jobs.operations import (
     repair_orders,
     reports,
     shops,
+    sources,
     users,
 )
 from jobs.policies import BACKGROUND, COMMAND, INTERACTIVE
@@ -93,7 +94,16 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     users.set_user_active,
     users.set_user_role,
     users.revoke_user_sessions,
+    # outside sources (#17): status and a confirmed "sync now" for admins
+    sources.source_status,
+    sources.preview_source_sync,
+    sources.start_source_sync,
 )
+
+
+def _never(retries: int, exc: Exception) -> bool:
+    return False
+
 
 TASKS: dict[Callable[..., Any], dict[str, Any]] = {
     commands.apply_command: COMMAND,
@@ -105,6 +115,10 @@ TASKS: dict[Callable[..., Any], dict[str, Any]] = {
     send_email: {**BACKGROUND, "time_limit": 120_000},
     # c13 exports: a large RO-list file (up to export_max_rows) outlasts a tool call
     export_ro_file: {**BACKGROUND, "time_limit": 900_000},
+    # #17: a first sync of a large ERP reads every record at the rate limit; a run is not
+    # retried by the broker (a failed run is a visible status; the schedule tries again)
+    sources.sync_source: {**BACKGROUND, "time_limit": 4 * 3600_000, "retry_when": _never},
+    sources.sync_due_sources: BACKGROUND,
 }
 
 

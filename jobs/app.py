@@ -20,6 +20,7 @@ from domain.conversations import ApprovalService, ChatLog
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
 from domain.repair_orders import RepairOrderService
+from domain.sources import SourceService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
 from integrations.excel.writer import WorkbookWriter
@@ -46,6 +47,7 @@ class App:
     mail_sender: Callable[[], Sender]  # a fresh sender per email (each holds its connection)
     workbook: Callable[[], WorkbookWriter]  # the configured workbook, local or on Graph
     graph_tokens: Callable[[], TokenProvider]  # one provider per process, built on first use
+    sources: SourceService  # outside sources of ROs (ERP.aero): settings, runs
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, list(self.handlers))

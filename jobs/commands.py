@@ -28,7 +28,7 @@ from domain.models.chat import Approval, ApprovalState, Outcome
 from jobs.app import App
 from jobs.idempotency import run_once
 from jobs.operation import OperationContext, Result, spec_of
-from jobs.operations import bulk, excel, inventory, repair_orders, shops, users
+from jobs.operations import bulk, excel, inventory, repair_orders, shops, sources, users
 
 log = logging.getLogger(__name__)
 RECOVER_AFTER = timedelta(seconds=10)  # younger ones are most likely still on their way
@@ -51,6 +51,8 @@ COMMANDS: dict[str, Callable[..., Result]] = {
         users.set_user_active,
         users.set_user_role,
         users.revoke_user_sessions,
+        # #17: "sync ERP now", confirmed by an admin
+        sources.start_source_sync,
     )
 }
 

@@ -6,6 +6,8 @@
     excel_sync               every 5 minutes: drain RO changes waiting for the workbook
     recover_lost_work        every 30 s: re-send confirmed changes and approved emails whose
                              message was lost
+    source_sync              every 15 minutes: sync each enabled outside source (ERP.aero)
+                             whose own schedule (every N hours, default 4) is due
 
 Times are in Settings.timezone. Two schedulers started by mistake must not both fire: every
 firing first takes a Redis lock keyed by the job and its scheduled time (SET NX with a day's
@@ -31,6 +33,7 @@ from apscheduler.triggers.cron import CronTrigger
 from config import Settings
 from jobs import tasks
 from jobs.excel.actor import excel_sync
+from jobs.operations import sources
 from jobs.runtime import Jobs
 
 log = logging.getLogger(__name__)
@@ -68,6 +71,8 @@ def triggers(settings: Settings) -> dict[str, CronTrigger]:
         "excel_sync": CronTrigger(minute="*/5", timezone=tz),
         # Confirmed changes and approved emails whose message was lost.
         "recover_lost_work": CronTrigger(second="*/30", timezone=tz),
+        # Each source has its own schedule (sources.every_hours); this only looks for due ones.
+        "source_sync": CronTrigger(minute="*/15", timezone=tz),
     }
 
 
@@ -101,6 +106,7 @@ def scheduled_tasks() -> dict[str, Callable[..., Any]]:
         "prune_idempotency_keys": tasks.prune_idempotency_keys,
         "excel_sync": excel_sync,
         "recover_lost_work": tasks.recover_lost_work,
+        "source_sync": sources.sync_due_sources,
     }
 
 

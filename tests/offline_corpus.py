@@ -597,6 +597,12 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("low stock parts", "low_stock", {}),
     ("what needs reordering", "low_stock", {}),
     ("is excel up to date", "excel_status", {}),
+    # #17: the ERP.aero source, for admins
+    ("ERP sync status", "erp_sync_status", {}),
+    ("when did the ERP last sync?", "erp_sync_status", {}),
+    ("any problems with erp.aero", "erp_sync_status", {}),
+    ("sync ERP now", "sync_erp", {}),
+    ("pull the latest from ERP", "sync_erp", {}),
     ("sync the waiting changes to excel", "sync_excel", {"full": False}),
     ("rebuild the workbook", "sync_excel", {"full": True}),
     ("pending approvals please", "pending_approvals", {}),

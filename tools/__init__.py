@@ -18,6 +18,7 @@ from tools.repair_orders import (
 )
 from tools.reports import report
 from tools.shops import create_shop, get_shop, list_shops, update_shop  # c13: shop directory
+from tools.sources import erp_sync_status, sync_erp  # #17: outside sources, admins
 from tools.users import (  # user administration (admins; issue #20)
     disable_user,
     enable_user,
@@ -46,6 +47,7 @@ READ_TOOLS = (
     # user administration (admins)
     list_users,
     user_sessions,
+    erp_sync_status,
 )
 WRITE_TOOLS = (
     update_status,
@@ -64,6 +66,7 @@ WRITE_TOOLS = (
     enable_user,
     set_user_role,
     revoke_user_sessions,
+    sync_erp,
 )
 # Drafting writes no RO data and sends nothing: no Confirm step (the draft card is the approval).
 DRAFT_TOOLS = (

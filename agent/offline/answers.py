@@ -35,6 +35,12 @@ def _describe_ro(r: dict[str, Any]) -> str:
     ]
     if r.get("notes"):
         lines.append(f"- Notes (as recorded): {r['notes']}")
+    if r.get("erp_sync_status"):  # an RO from an outside source (ERP.aero)
+        waiting = {
+            "PENDING_SYNC": " — a change made here conflicts with the ERP's: see its history",
+            "SYNC_FAILED": " — the ERP's latest version could not be applied: see its history",
+        }.get(r["erp_sync_status"], "")
+        lines.append(f"- From ERP.aero (po {r.get('erp_po_id')}): {r['erp_sync_status']}{waiting}")
     return "\n".join(lines)
 
 
@@ -329,6 +335,22 @@ def _dashboard(s: dict[str, Any]) -> str:
     )
 
 
+def _source_lines(sources: list[dict[str, Any]] | None) -> str:
+    """Outside sources under the figures: the last sync of each, problems first to the eye."""
+    if not sources:
+        return ""
+    parts = []
+    for s in sources:
+        when = (s.get("last_finished_at") or "")[:16].replace("T", " ")
+        status = s["last_status"]
+        shown = f"**{status}**" if status in ("FAILED", "PARTIAL") else status
+        part = f"{s['name']} {shown}" + (f" {when} UTC" if when else "")
+        if s.get("last_error"):
+            part += f" ({s['last_error']})"
+        parts.append(part)
+    return "\n\nOutside sources: " + " · ".join(parts) + "."
+
+
 def _pending(result: dict[str, Any]) -> str:
     items = result.get("items", [])
     drafts = result.get("drafts", [])
@@ -453,6 +475,28 @@ def _user_changed(tool: str, content: dict[str, Any]) -> str:
     return f"Done: {user['email']} is disabled; their sessions are ended."
 
 
+def _sources(content: dict[str, Any]) -> str:
+    sources = content.get("sources") or []
+    if not sources:
+        return "No outside source of ROs is set up (an admin adds ERP.aero with `gt sources add`)."
+    lines = []
+    for s in sources:
+        counts = ", ".join(f"{k} {v}" for k, v in (s.get("last_counts") or {}).items() if v)
+        when = (
+            f" at {str(s['last_finished_at'])[:16].replace('T', ' ')} UTC"
+            if s.get("last_finished_at")
+            else ""
+        )
+        running = " (syncing now)" if s.get("running") else ""
+        off = "" if s.get("enabled") else " (disabled)"
+        line = f"- **{s['name']}**{off}: {s['last_status']}{when}{running}"
+        line += f" — {counts}" if counts else ""
+        if s.get("last_error"):
+            line += f"\n  Problem: {s['last_error']}"
+        lines.append(line)
+    return "ERP sync status:\n" + "\n".join(lines)
+
+
 def word(tool: str, content: Any) -> str:
     """A short answer from one tool's result."""
     if isinstance(content, str):
@@ -495,12 +539,14 @@ def word(tool: str, content: Any) -> str:
     if tool == "list_repair_orders":
         return _ro_table(content, "repair orders")
     if tool == "dashboard":
-        return _dashboard(content["stats"])
+        return _dashboard(content["stats"]) + _source_lines(content.get("sources"))
     if tool == "search_inventory":
         return _stock_table(content)
     if tool == "low_stock":
         return _low_stock(content)
-    if tool in ("excel_status", "sync_excel"):
+    if tool == "erp_sync_status":
+        return _sources(content)
+    if tool in ("excel_status", "sync_excel", "sync_erp"):
         return content.get("message", "Done.")
     if tool == "pending_approvals":
         return _pending(content)

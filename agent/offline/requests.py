@@ -127,6 +127,11 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         return None, call
     if call := report(t):
         return None, call
+    if re.search(r"\berp(?:\.aero)?\b", t):  # the outside source of ROs (admins)
+        asks = re.search(r"\b(status|last|when|did|problems?|how|failed|errors?)\b", t)
+        if not asks and re.search(r"\b(sync|pull|refresh|import|run)\b", t):
+            return None, _call("sync_erp")
+        return None, _call("erp_sync_status")
     if re.search(r"\b(sync|excel|workbook|spreadsheet)\b", t):
         if re.search(r"\b(status|up to date|behind|how many)\b", t):
             return None, _call("excel_status")

@@ -12,6 +12,7 @@ only `domain.models.base`, never this package, so there is no import circle.
     excel           ExcelSyncState, ExcelSyncJob, GraphCredential
     notifications   Notification, NotificationRepairOrder
     shop_changes    ShopChange (the shops' audit trail)
+    sources         Source, SourceSyncRun (outside sources of ROs: ERP.aero, feeds)
 """
 
 from domain.models.base import Base, utcnow
@@ -22,6 +23,7 @@ from domain.models.jobs import JobFailure, JobIdempotency, JobRun
 from domain.models.notifications import Notification, NotificationRepairOrder
 from domain.models.repair_orders import ActivityLog, DomainEvent, RepairOrder, Shop, StatusHistory
 from domain.models.shop_changes import ShopChange
+from domain.models.sources import Source, SourceSyncRun
 from domain.models.users import User, UserChange, UserSession
 
 __all__ = [
@@ -47,6 +49,8 @@ __all__ = [
     "RepairOrder",
     "Shop",
     "ShopChange",
+    "Source",
+    "SourceSyncRun",
     "StatusHistory",
     "User",
     "UserChange",

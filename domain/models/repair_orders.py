@@ -73,6 +73,7 @@ class RepairOrder(Base):
         Index("ix_repair_orders_archive_eta", "archive", "estimated_delivery"),
         Index("ix_repair_orders_date_made", "date_made"),
         Index("ix_repair_orders_last_updated", "last_updated"),
+        Index("ix_repair_orders_erp_po_id", "erp_po_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -113,6 +114,9 @@ class RepairOrder(Base):
     next_update: Mapped[date | None] = mapped_column(Date)
     erp_po_id: Mapped[str | None] = mapped_column(String(60))
     erp_sync_status: Mapped[str | None] = mapped_column(String(20))
+    # The ERP's own modified time of the record last applied (naive UTC): a record seen again
+    # with the same time is unchanged without asking for its details.
+    erp_modified_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

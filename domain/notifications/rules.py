@@ -18,7 +18,8 @@ MAX_CC = 10
 
 def facts(ro: RepairOrder) -> RoFacts:
     return RoFacts(
-        number=ro.number,
+        # an ERP.aero RO is known to the shop by the ERP's own number ("RO171"), not "G171"
+        number=f"RO{ro.number}" if ro.erp_po_id and ro.number.isdigit() else ro.number,
         status=try_parse_status(ro.status),
         status_date=ro.status_date,
         part_number=ro.part_number,

@@ -12,7 +12,7 @@ from domain.repair_orders import ListFilter
 from domain.ro_history import history, load_id, related
 from domain.ro_query import RoQuery
 from domain.ro_search import search
-from domain.roles import shown_actor
+from domain.roles import Role, shown_actor
 from domain.stats import current_dashboard, overdue_aging, status_breakdown, value_by_shop
 from domain.statuses import parse_status
 from jobs.operation import OperationContext, Result, dump, reads, writes
@@ -88,7 +88,23 @@ def search_repair_orders(ctx: OperationContext, **filters: Any) -> Result:
 
 @reads
 def dashboard_stats(ctx: OperationContext) -> Result:
-    return {"stats": dump(current_dashboard(ctx.app.session, ctx.app.today()))}
+    result: Result = {"stats": dump(current_dashboard(ctx.app.session, ctx.app.today()))}
+    # #17: each outside source's last sync on the desk's dashboard, so a failed sync is seen
+    # (its error's wording only by admins, who can act on it)
+    sources = [
+        {
+            "name": s.name,
+            "enabled": s.enabled,
+            "last_status": s.last_status or "never synced",
+            "last_finished_at": s.last_finished_at.isoformat() if s.last_finished_at else None,
+            "last_counts": s.last_counts or {},
+            **({"last_error": s.last_error} if ctx.actor.role == Role.ADMIN else {}),
+        }
+        for s in ctx.app.sources.list()
+    ]
+    if sources:
+        result["sources"] = sources
+    return result
 
 
 @reads

@@ -39,6 +39,7 @@ class FakeRepairOrders:
         self._saved: dict[str, dict[str, Any]] = {}  # number -> values as last committed
         self._shops: dict[str, Shop] = {}
         self._rows: list[HistoryRow] = []  # recorded in the open transaction
+        self._committed_rows: list[HistoryRow] = []
         for shop in shops:
             shop.id = shop.id or next(self._ids)
             self._shops[shop.name_key] = shop
@@ -78,6 +79,22 @@ class FakeRepairOrders:
     def record(self, row: HistoryRow) -> None:
         self._rows.append(row)
 
+    def by_source_id(self, source_id: str) -> RepairOrder | None:
+        return next((ro for ro in self._ros.values() if ro.erp_po_id == source_id), None)
+
+    def changed_by_people(self, ro_id: int, fields: list[str], source: str) -> dict:
+        latest: dict = {}
+        for row in self._committed_rows:
+            if (
+                isinstance(row, ActivityLog)
+                and row.ro_id == ro_id
+                and row.field in fields
+                and row.source != source
+                and row.action in ("UPDATE", "STATUS_CHANGE")
+            ):
+                latest[row.field] = max(row.at, latest.get(row.field, row.at))
+        return latest
+
     # ---- the transaction, driven by FakeUnitOfWork -----------------------------------------
     def commit(self) -> list[HistoryRow]:
         """Make the open changes the committed state; returns the rows recorded meanwhile."""
@@ -96,6 +113,7 @@ class FakeRepairOrders:
                 row.at = now
             else:
                 row.changed_at = now
+        self._committed_rows += rows
         return rows
 
     def rollback(self) -> None:

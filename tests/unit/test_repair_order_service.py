@@ -5,7 +5,7 @@ tests pin the rules (history, activity, events, versions, follow-ups, archives, 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -311,3 +311,53 @@ def test_a_sent_email_touches_every_ro_or_none():
         ("UPDATE", "next_update", "2026-11-17", "2026-11-27"),
     ]
     assert service.get("38463").next_update == TODAY + timedelta(days=5)
+
+
+# ---- records from an outside source (#17) -------------------------------------------------
+ERP = Actor("erp.aero:erp", Role.EDITOR, "erp.aero")
+
+
+def an_erp_record(po_id="171", modified=datetime(2026, 11, 19, 10), **fields):
+    from domain.sources import Incoming
+
+    values = {"shop_name": "Avtech Hydraulics", "tracking_number": "FEDEX 1"} | fields
+    return Incoming(po_id, f"RO{po_id}", modified, values, "IN WORK", "IN PROGRESS")
+
+
+def test_a_source_record_creates_then_updates_and_a_person_wins():
+    service, uows = service_over()
+    created = service.apply_source_record(ERP, an_erp_record())
+    assert created.kind == "created" and created.number == "171"
+    ro = uows.repair_orders.get("171")
+    assert (ro.erp_po_id, ro.erp_sync_status, ro.status) == ("171", "SYNCED", "IN WORK")
+    assert [e.name for e in uows.events] == ["ro.created"]
+    same = service.apply_source_record(ERP, an_erp_record())
+    assert same.kind == "unchanged" and len(uows.events) == 1  # not newer: nothing written
+
+    service.update(EDITOR, "171", {"tracking_number": "DESK 2"})
+    later = an_erp_record(
+        modified=datetime(2026, 11, 19, 11), tracking_number="ERP 3", terms="NET 60"
+    )
+    preview = service.apply_source_record(ERP, later, dry_run=True)
+    assert preview.fields == ["terms"] and preview.conflicts[0]["theirs"] == "ERP 3"
+    assert ro.terms != "NET 60"  # the dry run changed nothing
+    outcome = service.apply_source_record(ERP, later)
+    assert outcome.kind == "updated" and outcome.fields == ["terms"]
+    assert (ro.tracking_number, ro.terms, ro.erp_sync_status) == (
+        "DESK 2",
+        "NET 60",
+        "PENDING_SYNC",
+    )
+    conflict = [a for a in uows.activity if a.action == "SOURCE_CONFLICT"]
+    assert [(a.field, a.old_value, a.new_value, a.source) for a in conflict] == [
+        ("tracking_number", "DESK 2", "ERP 3", "erp.aero")
+    ]
+
+
+def test_a_source_record_never_takes_over_a_desk_ro_and_bad_values_change_nothing():
+    service, uows = service_over(a_repair_order("171"))
+    with pytest.raises(DuplicateRepairOrder, match="desk's own RO"):
+        service.apply_source_record(ERP, an_erp_record())
+    with pytest.raises(InvalidInput, match="not an amount"):
+        service.apply_source_record(ERP, an_erp_record("172", estimated_cost="12,3x"))
+    assert uows.repair_orders.get("172") is None and uows.events == []
