@@ -43,8 +43,8 @@ def install(app: App) -> Assistant:
     policy = sessions.policy_for(app.settings)
     sessions.install(app.users, policy)  # every cookie use re-checks its session (web/sessions.py)
 
-    def sink() -> ChainlitSink:
-        return ChainlitSink(app, in_background)
+    def sink(actor: Actor) -> ChainlitSink:
+        return ChainlitSink(app, actor, in_background)
 
     @cl.on_app_startup
     async def startup() -> None:
@@ -107,7 +107,7 @@ def install(app: App) -> Assistant:
             await cl.Message(
                 content=f"You have {len(waiting)} change(s) waiting for Confirm:"
             ).send()
-            await approvals.show_confirmations(waiting)
+            await approvals.show_confirmations(actor, waiting)
         await approvals.show_pending_drafts(
             app, actor, "{n} email draft(s) waiting for your approval:"
         )
@@ -130,21 +130,24 @@ def install(app: App) -> Assistant:
 
     async def resend_confirmations(waiting: list[Approval]) -> None:
         await asyncio.sleep(RESEND_AFTER_S)
+        actor = await current_actor()
+        if actor is None:
+            return
         await cl.Message(content="Still waiting for your decision:").send()
-        await approvals.show_confirmations(waiting)
+        await approvals.show_confirmations(actor, waiting)
 
     @cl.on_message
     async def on_message(message: cl.Message) -> None:
         actor = await current_actor()
         if actor is None:
             return
-        await assistant.ask(actor, cl.context.session.thread_id, message.content, sink())
+        await assistant.ask(actor, cl.context.session.thread_id, message.content, sink(actor))
 
     @cl.action_callback(approvals.BUTTON)
     async def on_decide(action: cl.Action) -> None:
         actor = await current_actor()
         if actor is None:
             return
-        await approvals.decide(app, assistant, actor, action, sink())
+        await approvals.decide(app, assistant, actor, action, sink(actor))
 
     return assistant

@@ -11,6 +11,7 @@ from typing import Any
 import chainlit as cl
 
 from domain.models.chat import Approval
+from domain.roles import Actor
 from jobs.app import App
 from tools.events import (
     CommandPending,
@@ -51,8 +52,9 @@ def _report_elements(event: ReportChart) -> list[cl.Plotly]:
 
 
 class ChainlitSink:
-    def __init__(self, app: App, in_background: Background) -> None:
+    def __init__(self, app: App, actor: Actor, in_background: Background) -> None:
         self.app = app
+        self.actor = actor  # whose turn: the cards show only the buttons they may use
         self.in_background = in_background  # for work that outlives the turn (sync progress)
         self.message: cl.Message | None = None
         self.steps: dict[str, cl.Step] = {}
@@ -77,11 +79,11 @@ class ChainlitSink:
         await step.update()
 
     async def confirm(self, waiting: list[Approval]) -> None:
-        await approvals.show_confirmations(waiting)
+        await approvals.show_confirmations(self.actor, waiting)
 
     async def show(self, event: UiEvent) -> None:
         if isinstance(event, EmailDraftCards):
-            await approvals.show_drafts(self.app, list(event.draft_ids))
+            await approvals.show_drafts(self.app, self.actor, list(event.draft_ids))
         elif isinstance(event, ExcelSyncStarted):
             self.in_background(show_sync_progress(self.app, event.job_id))
         elif isinstance(event, CommandPending):
