@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import chainlit as cl
+from chainlit.utils import utc_now
 
 from domain.models.chat import Approval
 from domain.roles import Actor
@@ -65,8 +66,19 @@ class ChainlitSink:
         await self.message.stream_token(delta)
 
     async def tool_started(self, call_id: str, name: str, args: dict[str, Any]) -> None:
-        step = cl.Step(name=name, type="tool", show_input="json", language="json")
+        # A step under the turn's run, beside the reply, so the page shows it in the order it
+        # happened (a plain cl.Step has no parent and lands after the whole turn, reply and
+        # all); a start and no end yet: "Using <tool>" while it runs.
+        run = cl.context.current_step
+        step = cl.Step(
+            name=name,
+            type="tool",
+            show_input="json",
+            language="json",
+            parent_id=run.id if run is not None else None,
+        )
         step.input = _as_text(args)
+        step.start = utc_now()
         await step.send()
         self.steps[call_id] = step
 
@@ -76,6 +88,7 @@ class ChainlitSink:
             return
         step.output = error if error else _as_text(output)
         step.is_error = bool(error)
+        step.end = utc_now()
         await step.update()
 
     async def confirm(self, waiting: list[Approval]) -> None:
