@@ -10,21 +10,22 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Coroutine
+from datetime import datetime
 from typing import Any
 
 import chainlit as cl
-from chainlit.config import FILES_DIRECTORY
 
 from agent.turns import Assistant
 from config import auth_secret
 from domain.models.chat import Approval
-from domain.roles import Actor
+from domain.roles import Actor, Role
 from domain.users import SessionEnded
 from jobs.app import App
-from web import approvals, sessions
+from web import approvals, branding, sessions
 from web.data_layer import OurDataLayer
 from web.entra import install as install_entra
 from web.sink import ChainlitSink
+from web.starters import suggestions
 
 RESEND_AFTER_S = 0.5
 _background: set[asyncio.Task] = set()  # keeps fire-and-forget tasks alive until done
@@ -39,6 +40,7 @@ def in_background(coroutine: Coroutine[Any, Any, None]) -> None:
 def install(app: App) -> Assistant:
     """Register every Chainlit callback for `app`; returns the assistant they drive."""
     os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth_secret(app.settings))
+    files = branding.install(app.settings)  # name, style, uploads under GT_VAR_DIR
     assistant = Assistant(app)
     policy = sessions.policy_for(app.settings)
     sessions.install(app.users, policy)  # every cookie use re-checks its session (web/sessions.py)
@@ -48,7 +50,7 @@ def install(app: App) -> Assistant:
 
     @cl.on_app_startup
     async def startup() -> None:
-        FILES_DIRECTORY.mkdir(parents=True, exist_ok=True)  # Chainlit keeps chart data here
+        files.mkdir(parents=True, exist_ok=True)  # uploads and chart data (gone at each stop)
         app.jobs.start()  # in-process workers when embedded; with REDIS_URL it only enqueues
         in_background(sessions.sweep(app.users, policy, app.settings.session_check_seconds))
 
@@ -90,12 +92,11 @@ def install(app: App) -> Assistant:
 
     @cl.set_starters
     async def starters(user: cl.User | None = None, language: str | None = None):
-        return [
-            cl.Starter(label="Overdue ROs", message="overdue"),
-            cl.Starter(label="Dashboard", message="dashboard"),
-            cl.Starter(label="Find a part", message="find starter generator"),
-            cl.Starter(label="Pending approvals", message="pending approvals"),
-        ]
+        # Suited to the person's role (re-read now; a viewer's if unknown) and the desk's hour.
+        actor = await asyncio.to_thread(sessions.actor_of, app.users, policy, user)
+        role = actor.role if actor is not None else Role.VIEWER
+        now = datetime.now(app.settings.tz)
+        return [cl.Starter(label=s.label, message=s.message) for s in suggestions(role, now)]
 
     @cl.on_chat_start
     async def chat_start() -> None:

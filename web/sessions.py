@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from typing import Any
 
 import chainlit as cl
 import jwt
@@ -70,6 +71,18 @@ def session_of(token: str | None) -> tuple[int, str] | None:
     return int(identifier[len(PREFIX) :]), str(sid)
 
 
+def actor_of(users: UserService, policy: SessionPolicy, user: Any) -> Actor | None:
+    """The actor behind a Chainlit user (as an HTTP route hands it over), or None."""
+    identifier = str(getattr(user, "identifier", "") or "")
+    sid = (getattr(user, "metadata", None) or {}).get("sid")
+    if not identifier.startswith(PREFIX) or not identifier[len(PREFIX) :].isdigit() or not sid:
+        return None
+    try:
+        return users.session_actor(str(sid), int(identifier[len(PREFIX) :]), "web", policy)
+    except SessionEnded:
+        return None
+
+
 def resolve(users: UserService, policy: SessionPolicy, token: str | None, source: str) -> Actor:
     """The actor behind a login cookie now; SessionEnded when there is none."""
     found = session_of(token)
@@ -98,6 +111,8 @@ def install(users: UserService, policy: SessionPolicy) -> None:
 
     async def authenticate_user(token: str):
         # get_current_user (HTTP routes and the websocket connect) calls this by module name.
+        if not token:  # not signed in yet (the sign-in page asks): nothing to warn about
+            raise HTTPException(status_code=401, detail="Not signed in.")
         try:
             await asyncio.to_thread(resolve, users, policy, token, "web")
         except SessionEnded as exc:
