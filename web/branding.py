@@ -32,7 +32,7 @@ CHAINLIT_NOISE = (
     "Config file already exists",
 )
 # Loggers that report routine work at INFO: heard from only at WARNING in the chat process.
-ROUTINE = ("apscheduler", "jobs.scheduler", "jobs.runtime")
+ROUTINE = ("apscheduler", "dramatiq", "jobs.scheduler", "jobs.runtime")
 
 
 class _DropNoise(logging.Filter):
