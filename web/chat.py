@@ -93,8 +93,8 @@ def install(app: App) -> Assistant:
     @cl.set_starters
     async def starters(user: cl.User | None = None, language: str | None = None):
         # Suited to the person's role (re-read now; a viewer's if unknown) and the desk's hour.
-        actor = await asyncio.to_thread(sessions.actor_of, app.users, policy, user)
-        role = actor.role if actor is not None else Role.VIEWER
+        role = await asyncio.to_thread(sessions.role_of, app.users, policy, user)
+        role = role or Role.VIEWER
         now = datetime.now(app.settings.tz)
         return [cl.Starter(label=s.label, message=s.message) for s in suggestions(role, now)]
 

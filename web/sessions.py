@@ -25,7 +25,8 @@ import chainlit as cl
 import jwt
 
 from config import Settings
-from domain.roles import Actor
+from domain.errors import InvalidInput
+from domain.roles import Actor, Role, parse_role
 from domain.users import SessionEnded, SessionPolicy, UserService, UserView
 
 log = logging.getLogger("ro_tracker.sessions")
@@ -71,14 +72,22 @@ def session_of(token: str | None) -> tuple[int, str] | None:
     return int(identifier[len(PREFIX) :]), str(sid)
 
 
-def actor_of(users: UserService, policy: SessionPolicy, user: Any) -> Actor | None:
-    """The actor behind a Chainlit user (as an HTTP route hands it over), or None."""
+def role_of(users: UserService, policy: SessionPolicy, user: Any) -> Role | None:
+    """The current role of the user an HTTP route hands over: the data layer's user (its
+    role read from the database for this request, after the cookie's session was checked),
+    or the cookie's own user (its session looked up now); None when neither says."""
     identifier = str(getattr(user, "identifier", "") or "")
-    sid = (getattr(user, "metadata", None) or {}).get("sid")
-    if not identifier.startswith(PREFIX) or not identifier[len(PREFIX) :].isdigit() or not sid:
+    metadata = getattr(user, "metadata", None) or {}
+    if not identifier.startswith(PREFIX):
+        try:
+            return parse_role(metadata.get("role") or "")
+        except InvalidInput:
+            return None
+    sid = metadata.get("sid")
+    if not identifier[len(PREFIX) :].isdigit() or not sid:
         return None
     try:
-        return users.session_actor(str(sid), int(identifier[len(PREFIX) :]), "web", policy)
+        return users.session_actor(str(sid), int(identifier[len(PREFIX) :]), "web", policy).role
     except SessionEnded:
         return None
 
