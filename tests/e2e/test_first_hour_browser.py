@@ -186,16 +186,23 @@ def test_an_upload_lands_under_the_var_directory(desk, browser, tmp_path):
 
 
 def test_a_morning_at_the_desk(desk, browser):
-    """The README's picture of a morning: the overdue list, one RO, a follow-up drafted."""
+    """The README's picture of a morning: one shop's overdue ROs, one of them, a follow-up
+    drafted for an approver to send."""
     url, env = desk
-    number = a_number(env, "--overdue")
-    page = sign_in(browser, url, EDITOR, height=1100)
-    page.get_by_text("Overdue ROs").click()
+    number = a_number(env, "--overdue", "--shop", "Avtech Hydraulics")
+    page = sign_in(browser, url, EDITOR, height=2000)  # tall: the whole morning in one picture
+    say(page, "what's overdue at Avtech?")
     page.get_by_text("Used search_repair_orders").wait_for()
     say(page, f"RO {number}")
     page.locator("#step-get_repair_order").last.wait_for()
     say(page, f"draft a follow-up for RO {number}")
     page.get_by_text(f"Email draft — RO {number}").wait_for()
     page.wait_for_timeout(500)
+    # Chainlit scrolls the last question to the top of the window: back to the morning's start
+    page.evaluate(
+        "() => document.querySelectorAll('*').forEach(e => {"
+        " if (e.scrollHeight > e.clientHeight + 1) e.scrollTop = 0; })"
+    )
+    page.wait_for_timeout(300)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "screenshot-morning.png"))
