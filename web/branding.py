@@ -16,6 +16,7 @@ from pathlib import Path
 
 from config import Settings
 
+PUBLIC = Path(__file__).resolve().parents[1] / "public"  # what Chainlit serves as /public
 STYLE = "/public/ro-tracker.css"  # the page's style: our colours, the logo's size
 OFFLINE_STYLE = "/public/ro-tracker-offline.css"  # the same, without the LLM disclaimer
 DESCRIPTION = "RO Tracker: the repair-order desk's assistant"
