@@ -155,6 +155,12 @@ def test_a_tool_step_shows_before_the_reply(desk, browser):
     number = a_number(env)
     page = sign_in(browser, url, EDITOR)
     say(page, f"RO {number}")
+    assert_step_then_reply(page, number)
+    page.reload()  # the thread read back from the database keeps the order
+    assert_step_then_reply(page, number)
+
+
+def assert_step_then_reply(page, number: str) -> None:
     step = page.locator("#step-get_repair_order").last
     step.wait_for()
     reply = page.locator('[data-step-type="assistant_message"]', has_text=f"RO {number}").last
