@@ -8,6 +8,9 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.console import Group
+from rich.panel import Panel
+from rich.text import Text
 
 from cli.common import app_instance, err, handles_errors
 from config import PROJECT_DIR, get_settings
@@ -28,34 +31,50 @@ def serve(
     settings = get_settings()
     app = app_instance()
     upgrade(app.engine)
-    if demo and app.settings.is_embedded_db:
-        report = seed_demo(app, DemoSpec(), if_empty=True)
-        if report.created_ros:
-            err.print(report.summary())
-        stock = seed_inventory(app, if_empty=True)
-        if stock.created_items:
-            err.print(stock.summary())
+    if demo and app.settings.is_embedded_db:  # into an empty database only; said in the README
+        seed_demo(app, DemoSpec(), if_empty=True)
+        seed_inventory(app, if_empty=True)
     first = app.users.first_admin()
-    if first:
-        err.print(
-            f"[bold]First sign-in:[/bold] {first[0]} with password [bold]{first[1]}[/bold] "
-            "(shown once; add people with `gt users add EMAIL --role ROLE`)."
-        )
     app.engine.dispose()
+    host, port = host or settings.host, port or settings.port
+    err.print(first_screen(sign_in_url(host, port), first))
     command = [
         sys.executable,
         "-m",
-        "chainlit",
+        "web.launch",  # `chainlit run`, with its log quiet from the start
         "run",
         str(PROJECT_DIR / "app.py"),
         "--headless",
         "--host",
-        host or settings.host,
+        host,
         "--port",
-        str(port or settings.port),
+        str(port),
     ]
-    err.print(f"RO Tracker on http://{host or settings.host}:{port or settings.port}")
     raise typer.Exit(run_until_stopped(command))
+
+
+def sign_in_url(host: str, port: int) -> str:
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{shown}:{port}"
+
+
+def first_screen(url: str, first: tuple[str, str] | None) -> Panel:
+    """What `scripts/run` shows: where to sign in and, on a new database, the first account's
+    password (once). One box, each line short enough never to wrap; the server's own log
+    stays quiet unless something is wrong (web/branding.py)."""
+    lines = [Text.assemble("Sign in at ", (url, "bold"))]
+    if first:
+        email, password = first
+        lines += [
+            Text(""),
+            Text.assemble("Email     ", (email, "bold")),
+            Text.assemble("Password  ", (password, "bold"), " (shown only this once)"),
+            Text(""),
+            Text("Add people: gt users add EMAIL --role ROLE"),
+        ]
+    return Panel(
+        Group(*lines), title="RO Tracker", title_align="left", expand=False, padding=(0, 2)
+    )
 
 
 def run_until_stopped(command: list[str], grace_s: float = STOP_GRACE_S) -> int:

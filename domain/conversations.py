@@ -28,6 +28,15 @@ from domain.users import ADMIN_OPERATIONS
 MAX_REASON = 1000
 
 
+def may_decide(actor: Actor, requested_by: str | None, confirm: bool) -> bool:
+    """Editors confirm or cancel the changes they asked for; approvers and admins anyone's; a
+    viewer may cancel their own but confirm nothing. The rule behind `decide` and the buttons a
+    change's card shows (web/approvals.py)."""
+    if confirm and actor.role.rank < Role.EDITOR.rank:
+        return False
+    return actor.name == requested_by or actor.role.rank >= Role.APPROVER.rank
+
+
 def ensure_thread(uow: UnitOfWorkFactory, thread_id: str, user_email: str | None = None) -> None:
     """Create the thread row if it is missing. Chainlit saves steps and threads from concurrent
     tasks, so two may try at once: the loser of the insert race just finds the row there."""
@@ -132,8 +141,7 @@ class ApprovalService:
             actor.require(Role.ADMIN, "confirm changes to users")
         elif confirm:
             actor.require(Role.EDITOR, "confirm changes")
-        own = actor.name == row.requested_by
-        if not own and actor.role.rank < Role.APPROVER.rank:
+        if not may_decide(actor, row.requested_by, confirm):
             verb = "confirm" if confirm else "cancel"
             raise Forbidden(f"{actor.name} may not {verb} a change {row.requested_by} asked for.")
         state = ApprovalState.CONFIRMED if confirm else ApprovalState.CANCELLED

@@ -18,10 +18,12 @@ from typing import Any
 import chainlit as cl
 
 from agent.turns import Assistant, Sink
+from domain.conversations import may_decide
 from domain.errors import RoTrackerError
 from domain.local_time import readable
 from domain.models import utcnow
 from domain.models.chat import Approval
+from domain.notifications.decisions import may
 from domain.notifications.views import NotificationView, State
 from domain.roles import Actor, Role, shown_actor
 from integrations.mail.message import full_subject
@@ -83,6 +85,20 @@ def _buttons(item_id: str, choices: dict[str, str]) -> list[cl.Action]:
     ]
 
 
+def change_choices(actor: Actor, approval: Approval) -> dict[str, str]:
+    """The buttons of a change's card that this person may use (the server checks again)."""
+    return {
+        choice: label
+        for choice, label in CHANGE_CHOICES.items()
+        if may_decide(actor, approval.requested_by, choice == "confirm")
+    }
+
+
+def draft_choices(actor: Actor) -> dict[str, str]:
+    """The buttons of a draft's card that this person may use (the server checks again)."""
+    return {choice: label for choice, label in DRAFT_CHOICES.items() if may(actor, choice)}
+
+
 def confirmation_markdown(approval: Approval) -> str:
     preview = approval.preview or {}
     rows = "\n".join(
@@ -95,18 +111,22 @@ def confirmation_markdown(approval: Approval) -> str:
     )
 
 
-async def show_confirmations(waiting: list[Approval]) -> None:
-    """A card with Confirm / Cancel for each change waiting for a person."""
+async def show_confirmations(actor: Actor, waiting: list[Approval]) -> None:
+    """A card for each change waiting for a person, with the buttons `actor` may use."""
     store = cl.user_session.get("approval_buttons") or {}
     for approval in waiting:
-        buttons = _buttons(approval.id, CHANGE_CHOICES)
+        choices = change_choices(actor, approval)
+        buttons = _buttons(approval.id, choices)
         store[approval.id] = buttons
-        await cl.Message(content=confirmation_markdown(approval), actions=buttons).send()
+        content = confirmation_markdown(approval)
+        if "confirm" not in choices:
+            content += f"\n\n_Waiting for {approval.requested_by} or an approver to confirm._"
+        await cl.Message(content=content, actions=buttons).send()
     cl.user_session.set("approval_buttons", store)
 
 
-async def show_drafts(app: App, draft_ids: list[str]) -> None:
-    """A card with buttons for each draft still waiting for approval."""
+async def show_drafts(app: App, actor: Actor, draft_ids: list[str]) -> None:
+    """A card for each draft still waiting for approval, with the buttons `actor` may use."""
     store: dict[str, cl.Message] = cl.user_session.get("draft_cards") or {}
     for draft_id in dict.fromkeys(draft_ids):
         try:
@@ -118,15 +138,16 @@ async def show_drafts(app: App, draft_ids: list[str]) -> None:
         old = store.pop(draft.id, None)
         if old is not None:
             await old.remove_actions()
-        message = cl.Message(
-            content=card_markdown(
-                draft,
-                app.settings.mail_subject_prefix,
-                app.settings.tz,
-                app.settings.email_again_warning_days,
-            ),
-            actions=_buttons(draft.id, DRAFT_CHOICES),
+        choices = draft_choices(actor)
+        content = card_markdown(
+            draft,
+            app.settings.mail_subject_prefix,
+            app.settings.tz,
+            app.settings.email_again_warning_days,
         )
+        if "approve" not in choices:
+            content += "\n\n_Waiting for an approver to send it._"
+        message = cl.Message(content=content, actions=_buttons(draft.id, choices))
         await message.send()
         store[draft.id] = message
     cl.user_session.set("draft_cards", store)
@@ -139,7 +160,7 @@ async def show_pending_drafts(app: App, actor: Actor, intro: str) -> None:
     drafts = await asyncio.to_thread(app.notifications.pending, SHOWN_AT_START)
     if drafts:
         await cl.Message(content=intro.format(n=len(drafts))).send()
-        await show_drafts(app, [d.id for d in drafts])
+        await show_drafts(app, actor, [d.id for d in drafts])
 
 
 async def decide(
@@ -275,7 +296,7 @@ async def _edit(app: App, actor: Actor, draft_id: str) -> None:
         return
     if field == "to" and draft.to and draft.to != before.to and draft.shop_name:
         await _offer_shop_email(app, actor, draft)
-    await show_drafts(app, [draft_id])
+    await show_drafts(app, actor, [draft_id])
 
 
 async def _offer_shop_email(app: App, actor: Actor, draft: NotificationView) -> None:

@@ -10,21 +10,22 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Coroutine
+from datetime import datetime
 from typing import Any
 
 import chainlit as cl
-from chainlit.config import FILES_DIRECTORY
 
 from agent.turns import Assistant
 from config import auth_secret
 from domain.models.chat import Approval
-from domain.roles import Actor
+from domain.roles import Actor, Role
 from domain.users import SessionEnded
 from jobs.app import App
-from web import approvals, sessions
+from web import approvals, branding, sessions
 from web.data_layer import OurDataLayer
 from web.entra import install as install_entra
 from web.sink import ChainlitSink
+from web.starters import suggestions
 
 RESEND_AFTER_S = 0.5
 _background: set[asyncio.Task] = set()  # keeps fire-and-forget tasks alive until done
@@ -39,16 +40,17 @@ def in_background(coroutine: Coroutine[Any, Any, None]) -> None:
 def install(app: App) -> Assistant:
     """Register every Chainlit callback for `app`; returns the assistant they drive."""
     os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth_secret(app.settings))
+    files = branding.install(app.settings)  # name, style, uploads under GT_VAR_DIR
     assistant = Assistant(app)
     policy = sessions.policy_for(app.settings)
     sessions.install(app.users, policy)  # every cookie use re-checks its session (web/sessions.py)
 
-    def sink() -> ChainlitSink:
-        return ChainlitSink(app, in_background)
+    def sink(actor: Actor) -> ChainlitSink:
+        return ChainlitSink(app, actor, in_background)
 
     @cl.on_app_startup
     async def startup() -> None:
-        FILES_DIRECTORY.mkdir(parents=True, exist_ok=True)  # Chainlit keeps chart data here
+        files.mkdir(parents=True, exist_ok=True)  # uploads and chart data (gone at each stop)
         app.jobs.start()  # in-process workers when embedded; with REDIS_URL it only enqueues
         in_background(sessions.sweep(app.users, policy, app.settings.session_check_seconds))
 
@@ -90,12 +92,11 @@ def install(app: App) -> Assistant:
 
     @cl.set_starters
     async def starters(user: cl.User | None = None, language: str | None = None):
-        return [
-            cl.Starter(label="Overdue ROs", message="overdue"),
-            cl.Starter(label="Dashboard", message="dashboard"),
-            cl.Starter(label="Find a part", message="find starter generator"),
-            cl.Starter(label="Pending approvals", message="pending approvals"),
-        ]
+        # Suited to the person's role (re-read now; a viewer's if unknown) and the desk's hour.
+        role = await asyncio.to_thread(sessions.role_of, app.users, policy, user)
+        role = role or Role.VIEWER
+        now = datetime.now(app.settings.tz)
+        return [cl.Starter(label=s.label, message=s.message) for s in suggestions(role, now)]
 
     @cl.on_chat_start
     async def chat_start() -> None:
@@ -107,7 +108,7 @@ def install(app: App) -> Assistant:
             await cl.Message(
                 content=f"You have {len(waiting)} change(s) waiting for Confirm:"
             ).send()
-            await approvals.show_confirmations(waiting)
+            await approvals.show_confirmations(actor, waiting)
         await approvals.show_pending_drafts(
             app, actor, "{n} email draft(s) waiting for your approval:"
         )
@@ -130,21 +131,24 @@ def install(app: App) -> Assistant:
 
     async def resend_confirmations(waiting: list[Approval]) -> None:
         await asyncio.sleep(RESEND_AFTER_S)
+        actor = await current_actor()
+        if actor is None:
+            return
         await cl.Message(content="Still waiting for your decision:").send()
-        await approvals.show_confirmations(waiting)
+        await approvals.show_confirmations(actor, waiting)
 
     @cl.on_message
     async def on_message(message: cl.Message) -> None:
         actor = await current_actor()
         if actor is None:
             return
-        await assistant.ask(actor, cl.context.session.thread_id, message.content, sink())
+        await assistant.ask(actor, cl.context.session.thread_id, message.content, sink(actor))
 
     @cl.action_callback(approvals.BUTTON)
     async def on_decide(action: cl.Action) -> None:
         actor = await current_actor()
         if actor is None:
             return
-        await approvals.decide(app, assistant, actor, action, sink())
+        await approvals.decide(app, assistant, actor, action, sink(actor))
 
     return assistant

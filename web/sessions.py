@@ -19,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from typing import Any
 
 import chainlit as cl
 import jwt
 
 from config import Settings
-from domain.roles import Actor
+from domain.errors import InvalidInput
+from domain.roles import Actor, Role, parse_role
 from domain.users import SessionEnded, SessionPolicy, UserService, UserView
 
 log = logging.getLogger("ro_tracker.sessions")
@@ -70,6 +72,26 @@ def session_of(token: str | None) -> tuple[int, str] | None:
     return int(identifier[len(PREFIX) :]), str(sid)
 
 
+def role_of(users: UserService, policy: SessionPolicy, user: Any) -> Role | None:
+    """The current role of the user an HTTP route hands over: the data layer's user (its
+    role read from the database for this request, after the cookie's session was checked),
+    or the cookie's own user (its session looked up now); None when neither says."""
+    identifier = str(getattr(user, "identifier", "") or "")
+    metadata = getattr(user, "metadata", None) or {}
+    if not identifier.startswith(PREFIX):
+        try:
+            return parse_role(metadata.get("role") or "")
+        except InvalidInput:
+            return None
+    sid = metadata.get("sid")
+    if not identifier[len(PREFIX) :].isdigit() or not sid:
+        return None
+    try:
+        return users.session_actor(str(sid), int(identifier[len(PREFIX) :]), "web", policy).role
+    except SessionEnded:
+        return None
+
+
 def resolve(users: UserService, policy: SessionPolicy, token: str | None, source: str) -> Actor:
     """The actor behind a login cookie now; SessionEnded when there is none."""
     found = session_of(token)
@@ -98,6 +120,8 @@ def install(users: UserService, policy: SessionPolicy) -> None:
 
     async def authenticate_user(token: str):
         # get_current_user (HTTP routes and the websocket connect) calls this by module name.
+        if not token:  # not signed in yet (the sign-in page asks): nothing to warn about
+            raise HTTPException(status_code=401, detail="Not signed in.")
         try:
             await asyncio.to_thread(resolve, users, policy, token, "web")
         except SessionEnded as exc:

@@ -10,8 +10,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import chainlit as cl
+from chainlit.utils import utc_now
 
 from domain.models.chat import Approval
+from domain.roles import Actor
 from jobs.app import App
 from tools.events import (
     CommandPending,
@@ -61,8 +63,9 @@ def step_id(call_id: str) -> str:
 
 
 class ChainlitSink:
-    def __init__(self, app: App, in_background: Background) -> None:
+    def __init__(self, app: App, actor: Actor, in_background: Background) -> None:
         self.app = app
+        self.actor = actor  # whose turn: the cards show only the buttons they may use
         self.in_background = in_background  # for work that outlives the turn (sync progress)
         self.message: cl.Message | None = None
         self.steps: dict[str, cl.Step] = {}
@@ -76,10 +79,20 @@ class ChainlitSink:
         await self.message.stream_token(delta)
 
     async def tool_started(self, call_id: str, name: str, args: dict[str, Any]) -> None:
+        # A step under the turn's run, beside the reply, so the page shows it in the order it
+        # happened (a plain cl.Step has no parent and lands after the whole turn, reply and
+        # all); a start and no end yet: "Using <tool>" while it runs.
+        run = cl.context.current_step
         step = cl.Step(
-            name=name, type="tool", show_input="json", language="json", id=step_id(call_id)
+            name=name,
+            type="tool",
+            show_input="json",
+            language="json",
+            parent_id=run.id if run is not None else None,
+            id=step_id(call_id),
         )
         step.input = _as_text(args)
+        step.start = utc_now()
         await step.send()
         self.steps[call_id] = step
 
@@ -89,14 +102,15 @@ class ChainlitSink:
             return
         step.output = error if error else _as_text(output)
         step.is_error = bool(error)
+        step.end = utc_now()
         await step.update()
 
     async def confirm(self, waiting: list[Approval]) -> None:
-        await approvals.show_confirmations(waiting)
+        await approvals.show_confirmations(self.actor, waiting)
 
     async def show(self, event: UiEvent) -> None:
         if isinstance(event, EmailDraftCards):
-            await approvals.show_drafts(self.app, list(event.draft_ids))
+            await approvals.show_drafts(self.app, self.actor, list(event.draft_ids))
         elif isinstance(event, ExcelSyncStarted):
             self.after_reply.append(show_sync_progress(self.app, event.job_id))
         elif isinstance(event, CommandPending):

@@ -23,6 +23,15 @@ from domain.roles import Actor, Role
 from domain.unit_of_work import UnitOfWorkFactory
 from domain.values import clean_text
 
+# Who may make each decision on a draft: the one rule behind the checks below and the buttons
+# a draft's card shows (web/approvals.py), so nobody is offered a button that then refuses them.
+NEEDED = {"edit": Role.EDITOR, "approve": Role.APPROVER, "reject": Role.EDITOR}
+
+
+def may(actor: Actor, decision: str) -> bool:
+    needed = NEEDED.get(decision)
+    return needed is not None and actor.role.rank >= needed.rank
+
 
 class Decisions:
     def __init__(self, uow: UnitOfWorkFactory):
@@ -41,7 +50,7 @@ class Decisions:
     ) -> NotificationView:
         """Change a pending draft. `save_shop_email` also makes the new recipient the shop's
         email (an explicit choice, never a side effect of editing)."""
-        actor.require(Role.EDITOR, "edit email drafts")
+        actor.require(NEEDED["edit"], "edit email drafts")
         values: dict[str, Any] = {}
         if to is not None:
             values["to_address"] = parse_recipient(to)
@@ -82,7 +91,7 @@ class Decisions:
     def approve(self, actor: Actor, notification_id: str) -> NotificationView:
         """Approve a draft for sending. Needs the approver role and a recipient; one conditional
         UPDATE, so of two approvers (or two clicks) exactly one wins, the other gets Conflict."""
-        actor.require(Role.APPROVER, "approve emails")
+        actor.require(NEEDED["approve"], "approve emails")
         with self._uow() as uow:
             s = uow.session
             row = get_row(s, notification_id)
@@ -111,7 +120,7 @@ class Decisions:
     def reject(
         self, actor: Actor, notification_id: str, reason: str | None = None
     ) -> NotificationView:
-        actor.require(Role.EDITOR, "reject email drafts")
+        actor.require(NEEDED["reject"], "reject email drafts")
         why = clean_text(reason, field="reason", max_chars=500)
         with self._uow() as uow:
             s = uow.session

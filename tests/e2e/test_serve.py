@@ -1,6 +1,7 @@
 """The README's first command, as a user meets it: `gt serve` on an empty embedded database."""
 
 import os
+import time
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -65,3 +66,72 @@ def test_sigterm_to_gt_serve_stops_the_chainlit_child_too(tmp_path):
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(gt.pid, signal.SIGKILL)
+
+
+def test_the_first_screen_is_one_box_with_where_to_sign_in_and_the_password(tmp_path):
+    """What `scripts/run` shows a new user: a box with the address and the first account's
+    password (once), every line whole; then nothing while pages load, the logo and favicon
+    are fetched, someone signs in and reads the welcome text in another language."""
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    from tests.e2e.serving import PROJECT, free_port, wait_until_serving
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "COLUMNS"}
+    }
+    env |= {"GT_VAR_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"}
+    port = free_port()
+    output = tmp_path / "output.txt"
+    with output.open("w") as sink:
+        gt = subprocess.Popen(
+            [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+            cwd=PROJECT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(url, gt)
+        screen = output.read_text()
+        found = re.search(r"Password\s+(\S+) \(shown only this once\)", screen)
+        assert found, screen
+        with httpx.Client(base_url=url, timeout=10) as client:
+            for path in ("/", "/login", "/logo?theme=light", "/logo?theme=dark", "/favicon"):
+                assert client.get(path).status_code == 200, path
+            signed_in = client.post(
+                "/login",
+                data={"username": "admin@ro-tracker.local", "password": found.group(1)},
+            )
+            assert signed_in.status_code == 200, signed_in.text
+            settings = client.get("/project/settings", params={"language": "de-DE"})
+            assert settings.status_code == 200
+            assert "RO Tracker" in settings.json()["markdown"]
+        time.sleep(1.0)  # let anything the server had to say about those reach the output
+        # Chainlit's files directory (uploads, elements' data) is under the var directory
+        assert (tmp_path / "var" / "chat-files").is_dir()
+        assert not (PROJECT / ".files").exists()
+    finally:
+        os.killpg(gt.pid, signal.SIGTERM)
+        gt.wait(20)
+
+    lines = [line for line in output.read_text().splitlines() if line.strip()]
+    body = [line.strip("│ ") for line in lines[1:-1]]
+    assert lines[0].startswith("╭─ RO Tracker ") and lines[-1].startswith("╰"), lines
+    assert all(line.startswith("│") and line.endswith("│") for line in lines[1:-1]), lines
+    assert len({len(line) for line in lines}) == 1 and len(lines[0]) <= 80  # one unbroken box
+    assert body == [
+        f"Sign in at http://127.0.0.1:{port}",
+        "",
+        "Email     admin@ro-tracker.local",
+        f"Password  {found.group(1)} (shown only this once)",
+        "",
+        "Add people: gt users add EMAIL --role ROLE",
+    ]
+    assert output.read_text().count(found.group(1)) == 1
