@@ -32,6 +32,29 @@ def eta_late(eta: date | None, today: date) -> bool:
     return eta is not None and eta < today
 
 
+# Statuses where the unit is back or the RO is finished: a past ETA is no longer news.
+BACK_OR_DONE = (
+    Status.RECEIVED,
+    Status.COMPLETE,
+    Status.PAID,
+    Status.PAYMENT_SENT,
+    Status.BER,
+    Status.RAI,
+    Status.CANCELLED,
+    Status.SCRAP,
+)
+
+
+def eta_passed(status: Status | None, eta: date | None, today: date) -> bool:
+    """The shop is late: the estimated delivery date has passed and the unit is not back.
+    Not the same as overdue, which says *we* owe the shop a follow-up."""
+    return eta_late(eta, today) and status not in BACK_OR_DONE
+
+
+def days_eta_passed(status: Status | None, eta: date | None, today: date) -> int:
+    return (today - eta).days if eta is not None and eta_passed(status, eta, today) else 0
+
+
 class Priority(IntEnum):
     P1_OVERDUE = 1
     P2_ACTION_REQUIRED = 2

@@ -27,6 +27,8 @@ LIST_FIELDS = (
     "next_update",
     "is_overdue",
     "days_overdue",
+    "eta_passed",
+    "days_eta_passed",
 )
 
 
@@ -50,7 +52,9 @@ async def list_repair_orders(
     archive: ArchiveName = "ACTIVE",
     limit: int = 20,
 ) -> dict[str, Any]:
-    """List repair orders, most urgent follow-up first. Overdue means the next-update date passed.
+    """List repair orders, most urgent follow-up first. Overdue means the next-update date passed
+    (we owe the shop a follow-up); `eta_passed` on an item means the shop is late instead (its
+    estimated delivery date passed and the unit is not back).
 
     Args:
         overdue: Only active ROs whose next follow-up date is before today.
