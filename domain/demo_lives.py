@@ -24,7 +24,7 @@ from domain.statuses import EARLY_EXITS, Status, check_transition
 
 # The desk: who changes ROs, who approves the emails (actors as the real services record them).
 DESK = (
-    "sam.ortiz@genthrust.local",
+    "terry.ortiz@genthrust.local",
     "jordan.lee@genthrust.local",
     "priya.nair@genthrust.local",
 )
