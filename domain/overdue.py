@@ -69,8 +69,9 @@ def priority(
     eta: date | None,
     today: date,
 ) -> Priority:
-    """The v2 summary feed's priority for an active RO."""
-    if is_overdue(next_update, today) or eta_late(eta, today):
+    """The v2 summary feed's priority for an active RO (P1: our follow-up is overdue, or the
+    shop is late — a unit already back is not late, whatever its old ETA said)."""
+    if is_overdue(next_update, today) or eta_passed(status, eta, today):
         return Priority.P1_OVERDUE
     if status_date is not None:
         age = (today - status_date).days
