@@ -507,7 +507,15 @@ def seed_inventory(
                 InventoryItem.id >= first_id
             )
         ).all()
-        ros = [str(FIRST_NUMBER + i) for i in range(0, 600, 7)]
+        # parts were taken for ROs that went to a shop (not ones still to send or cancelled)
+        ros = list(
+            s.scalars(
+                select(RepairOrder.number)
+                .where(RepairOrder.date_dropped_off.is_not(None))
+                .order_by(RepairOrder.id)
+                .limit(90)
+            )
+        ) or [str(FIRST_NUMBER + i) for i in range(0, 600, 7)]
         today = app.today()
         txns = []
         for item in rng.sample(items, k=min(len(items), max(1, len(items) // 6))):
