@@ -94,6 +94,10 @@ STAY = {
     Status.COMPLETE: (5, 40),
     Status.PAID: (15, 45),
 }
+# Where an RO's life ends with nothing left to chase (the follow-up rule says none).
+_NOT_CHASED = frozenset(
+    {Status.PAYMENT_SENT, Status.BER, Status.RAI, Status.CANCELLED, Status.SCRAP}
+)
 NEGLECT = 0.12  # chance the desk lets a due follow-up slip (from then on the RO is overdue)
 NEW_ETA = 0.75  # chance a late shop gives a new ETA when chased
 EMAIL = 0.35  # chance a chase is an email (else a phone call noted as the shop's status)
@@ -494,8 +498,3 @@ def _live(life: _Life, archive: Archive, made: date, path, stays, serials) -> Ro
         "next_update": life.next,
     }
     return life.life
-
-
-# Statuses with no follow-up to chase (the rule says none).
-_NOT_CHASED = frozenset({Status.PAYMENT_SENT, Status.BER, Status.RAI, Status.CANCELLED,
-                         Status.SCRAP})  # fmt: skip
