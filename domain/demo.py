@@ -223,27 +223,18 @@ def seed_demo(
                 }
             )
             batch.statuses.extend(
-                {
-                    "ro_id": ro_id,
-                    "status": step.status.value,
-                    "previous_status": step.previous.value if step.previous else None,
-                    "changed_by": step.actor,
-                    "changed_at": utc(step.at),
-                    "note": step.note,
-                }
+                (
+                    ro_id,
+                    step.status.value,
+                    step.previous.value if step.previous else None,
+                    step.actor,
+                    _sql_time(utc(step.at)),
+                    step.note,
+                )
                 for step in life.statuses
             )
             batch.activity.extend(
-                {
-                    "ro_id": ro_id,
-                    "action": c.action,
-                    "field": c.field,
-                    "old_value": c.old,
-                    "new_value": c.new,
-                    "actor": c.actor,
-                    "source": c.source,
-                    "at": utc(c.at),
-                }
+                (ro_id, c.action, c.field, c.old, c.new, c.actor, c.source, _sql_time(utc(c.at)))
                 for c in life.changes
             )
             shop = shop_by_id[life.row["shop_id"]]
@@ -301,8 +292,8 @@ class _Batch:
     """Rows waiting for one bulk insert per table (ROs first: the others point at them)."""
 
     ros: list[dict] = field(default_factory=list)
-    statuses: list[dict] = field(default_factory=list)
-    activity: list[dict] = field(default_factory=list)
+    statuses: list[tuple] = field(default_factory=list)  # STATUS_COLUMNS
+    activity: list[tuple] = field(default_factory=list)  # ACTIVITY_COLUMNS
     emails: list[dict] = field(default_factory=list)
     links: list[dict] = field(default_factory=list)
 
@@ -316,34 +307,35 @@ class _Batch:
             if rows:
                 s.execute(insert(table), rows)
                 rows.clear()
-        for table, rows in (
-            (StatusHistory.__tablename__, self.statuses),
-            (ActivityLog.__tablename__, self.activity),
+        for table, columns, rows in (
+            (StatusHistory.__tablename__, STATUS_COLUMNS, self.statuses),
+            (ActivityLog.__tablename__, ACTIVITY_COLUMNS, self.activity),
         ):
-            _driver_insert(s, table, rows)
+            _driver_insert(s, table, columns, rows)
             rows.clear()
         if on_progress and done:
             on_progress(done)
 
 
-def _driver_insert(s, table: str, rows: list[dict]) -> None:
-    """Plain rows (ints, text, datetimes) straight to the driver's executemany: the history
+STATUS_COLUMNS = ("ro_id", "status", "previous_status", "changed_by", "changed_at", "note")
+ACTIVITY_COLUMNS = ("ro_id", "action", "field", "old_value", "new_value", "actor", "source", "at")
+
+
+def _driver_insert(s, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Plain rows (ints, text, times as text) straight to the driver's executemany: the history
     and activity tables get about twenty rows per RO, and SQLAlchemy's per-row parameter
-    processing was most of the seeding time. Datetimes are written in SQLAlchemy's own text
-    form, which SQLite stores and MySQL/MariaDB parse."""
+    processing was most of the seeding time."""
     if not rows:
         return
     conn = s.connection()
-    columns = list(rows[0])
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
-    conn.exec_driver_sql(sql, [tuple(_plain(row[c]) for c in columns) for row in rows])
+    conn.exec_driver_sql(sql, rows)
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond:06d}"
-    return value
+def _sql_time(value: datetime) -> str:
+    """A datetime in SQLAlchemy's own text form, which SQLite stores and MySQL/MariaDB parse."""
+    return f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond:06d}"
 
 
 # ---- inventory demo data ------------------------------------------------------------------------
