@@ -335,7 +335,7 @@ def _driver_insert(s, table: str, columns: tuple[str, ...], rows: list[tuple]) -
 
 def _sql_time(value: datetime) -> str:
     """A datetime in SQLAlchemy's own text form, which SQLite stores and MySQL/MariaDB parse."""
-    return f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond:06d}"
+    return value.isoformat(" ", "microseconds")
 
 
 # ---- inventory demo data ------------------------------------------------------------------------
