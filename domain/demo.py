@@ -1,24 +1,35 @@
-"""Demo data that looks like a real repair desk: shops, ROs in every archive, history.
+"""Demo data that looks like a real repair desk: shops, ROs in every archive, history, stock.
 
-Deterministic for a given seed and "today". Written with bulk inserts (100,000 ROs in seconds)
-because benchmarks use it; it is a loader, so it records one CREATE per RO in history and the
-activity log and one `demo.seeded` event instead of one event per row.
+Deterministic for a given seed and "today". Each RO's life is simulated through the real rules
+(`domain/demo_lives.py`); this module writes the lives — ROs, status history, activity log, sent
+emails — with bulk inserts, because benchmarks load 100,000 ROs. It is a loader, so it writes one
+`demo.seeded` event instead of one event per change. The demo inventory stocks the part numbers
+the ROs carry, so looking up or using an RO's part works on the demo data.
 """
 
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import func, insert, select
 
-from domain.archive import Archive, route_archive
+from domain.demo_lives import PARTS, ShopFacts, part_numbers, simulate
 from domain.followup import FollowUpPolicy
-from domain.models import ActivityLog, DomainEvent, RepairOrder, Shop, StatusHistory, utcnow
-from domain.statuses import Status
+from domain.models import (
+    ActivityLog,
+    DomainEvent,
+    Notification,
+    NotificationRepairOrder,
+    RepairOrder,
+    Shop,
+    StatusHistory,
+    utcnow,
+)
 
 FIRST_NUMBER = 38_000  # the legacy "G" numbers were around 38,000
 SEED_ACTOR = "demo-seed"
@@ -103,50 +114,7 @@ STATES = [
     ("Long Beach", "CA"),
     ("Denver", "CO"),
 ]
-# (part-number stem, description, typical work, cost range USD)
-PARTS = [
-    ("066-50008", "HYDRAULIC PUMP, ENGINE DRIVEN", "OVERHAUL", (6_500, 28_000)),
-    ("2206734", "STARTER GENERATOR", "OVERHAUL", (4_200, 16_000)),
-    ("3214552", "FUEL CONTROL UNIT", "REPAIR/OVERHAUL", (9_000, 45_000)),
-    ("2-1576-2", "MAIN WHEEL ASSEMBLY", "INSPECT/REPAIR", (1_200, 6_500)),
-    ("2-1577-3", "BRAKE ASSEMBLY", "OVERHAUL", (2_800, 14_000)),
-    ("D23189000", "MAIN LANDING GEAR ACTUATOR", "OVERHAUL", (7_500, 38_000)),
-    ("114A1630", "FLAP ACTUATOR", "REPAIR", (3_100, 19_000)),
-    ("3505582", "APU STARTER", "OVERHAUL", (3_900, 15_500)),
-    ("1152682-2", "FUEL BOOST PUMP", "REPAIR", (2_100, 9_800)),
-    ("G6993", "IGNITION EXCITER", "TEST/REPAIR", (900, 4_200)),
-    ("822-1468", "VHF COMM TRANSCEIVER", "BENCH CHECK", (700, 5_500)),
-    ("C20227", "OIL COOLER", "OVERHAUL", (1_800, 8_700)),
-    ("3291238", "BLEED AIR VALVE", "REPAIR", (2_500, 12_000)),
-    ("S6104-10111", "NOSE WHEEL STEERING ACTUATOR", "OVERHAUL", (4_800, 21_000)),
-    ("7011460", "PROPELLER GOVERNOR", "OVERHAUL", (2_200, 9_400)),
-    ("1706B", "ATTITUDE INDICATOR", "REPAIR", (650, 3_600)),
-    ("65-49960", "CABIN PRESSURE CONTROLLER", "TEST/REPAIR", (1_400, 7_900)),
-    ("9550-C", "AIR CYCLE MACHINE", "OVERHAUL", (11_000, 52_000)),
-    ("CH34021", "CONSTANT SPEED DRIVE", "OVERHAUL", (14_000, 61_000)),
-    ("ZS-5322", "WINDSHIELD WIPER MOTOR", "REPAIR", (450, 2_900)),
-]
-# (archive, status, weight)
-MIX = [
-    (Archive.ACTIVE, Status.TO_SEND, 3),
-    (Archive.ACTIVE, Status.WAITING_QUOTE, 11),
-    (Archive.ACTIVE, Status.APPROVED, 8),
-    (Archive.ACTIVE, Status.IN_WORK, 12),
-    (Archive.ACTIVE, Status.ON_HOLD, 1),
-    (Archive.ACTIVE, Status.SHIPPED, 6),
-    (Archive.ACTIVE, Status.RECEIVED, 3),
-    (Archive.NET, Status.RECEIVED, 6),
-    (Archive.NET, Status.COMPLETE, 6),
-    (Archive.PAID, Status.PAID, 10),
-    (Archive.PAID, Status.PAYMENT_SENT, 8),
-    (Archive.PAID, Status.COMPLETE, 4),
-    (Archive.RETURNS, Status.BER, 5),
-    (Archive.RETURNS, Status.RAI, 6),
-    (Archive.RETURNS, Status.SCRAP, 3),
-    (Archive.RETURNS, Status.CANCELLED, 3),
-]
 BATCH = 5_000
-SERIAL_LETTERS = "ABCDEFGHKLMPRSTUVW"
 
 
 @dataclass(frozen=True)
@@ -197,10 +165,14 @@ def _shop_rows(count: int, rng: random.Random) -> list[dict]:
 def seed_demo(
     app, spec: DemoSpec, *, if_empty: bool = False, on_progress: Callable[[int], None] | None = None
 ) -> DemoReport:
-    """Insert `spec.shops` shops (skipping names that exist) and `spec.ros` repair orders."""
+    """Insert `spec.shops` shops (skipping names that exist) and `spec.ros` repair orders, each
+    with the status history, activity and sent emails of its simulated life (`demo_lives`)."""
     rng = random.Random(spec.seed)
     today: date = app.today()
     policy: FollowUpPolicy = app.repair_orders.policy
+    tz = app.settings.tz
+    now_utc = utcnow()
+    now_local = now_utc.replace(tzinfo=UTC).astimezone(tz).replace(tzinfo=None)
     report = DemoReport()
     with app.session() as s:
         if if_empty and s.scalar(select(func.count()).select_from(RepairOrder)):
@@ -211,119 +183,97 @@ def seed_demo(
         if new_shops:
             s.execute(insert(Shop), new_shops)
         report.created_shops = len(new_shops)
-        shops = s.execute(select(Shop.id, Shop.name, Shop.name_key, Shop.payment_terms)).all()[
-            : max(spec.shops, 1)
+        shops = [
+            ShopFacts(*row)
+            for row in s.execute(
+                select(
+                    Shop.id, Shop.name, Shop.name_key, Shop.email, Shop.contact, Shop.payment_terms
+                )
+            ).all()[: max(spec.shops, 1)]
         ]
         start = max(
             (s.scalar(select(func.max(RepairOrder.seq))) or FIRST_NUMBER - 1) + 1, FIRST_NUMBER
         )
-        weights = [w for *_, w in MIX]
-        batch: list[dict] = []
-        now = utcnow()
-        for i in range(spec.ros):
-            archive, status, _ = rng.choices(MIX, weights)[0]
-            shop = rng.choice(shops)
-            terms = shop.payment_terms
-            if status in (Status.RECEIVED, Status.COMPLETE) and archive is not Archive.ACTIVE:
-                terms = rng.choice(
-                    ["NET 30", "NET 45"] if archive is Archive.NET else ["COD", "PREPAID"]
-                )
-                archive = route_archive(status, terms).archive or archive
-            stem, description, work, (low, high) = rng.choice(PARTS)
-            age = rng.randint(8, 420) if archive is not Archive.ACTIVE else rng.randint(2, 150)
-            made = today - timedelta(days=age)
-            status_date = made + timedelta(days=rng.randint(0, max(age - 1, 0)))
-            wait = policy.wait_days(status, terms) or 7
-            if archive is Archive.ACTIVE:  # chased recently, as a working desk would
-                last = max(today - timedelta(days=rng.randint(0, wait)), status_date)
-            else:
-                last = status_date + timedelta(days=rng.randint(0, 5))
-            next_update = policy.next_update(status, terms, last)
-            if archive is Archive.ACTIVE and rng.random() < 0.22 and next_update is not None:
-                next_update = today - timedelta(days=rng.choice([1, 2, 3, 5, 8, 13, 21, 34, 45]))
-            estimate = Decimal(rng.randint(low, high)).quantize(Decimal("0.01"))
-            final = None
-            if archive in (Archive.NET, Archive.PAID) or status in (Status.BER, Status.RAI):
-                final = (estimate * Decimal(rng.uniform(0.85, 1.2))).quantize(Decimal("0.01"))
-                if status in (Status.BER, Status.RAI):
-                    final = Decimal(rng.choice([150, 250, 350, 450])).quantize(Decimal("0.01"))
-            number = start + i
-            batch.append(
+        shop_by_id = {shop.id: shop for shop in shops}
+        next_id = (s.scalar(select(func.max(RepairOrder.id))) or 0) + 1
+
+        offsets: dict[date, timedelta] = {}  # the desk's UTC offset, per day (DST moves it)
+
+        def utc(local: datetime) -> datetime:
+            day = local.date()
+            if (offset := offsets.get(day)) is None:
+                noon = datetime.combine(day, datetime.min.time()).replace(hour=12, tzinfo=tz)
+                offset = offsets[day] = noon.utcoffset() or timedelta(0)
+            return min(local - offset, now_utc)
+
+        batch = _Batch()
+        lives = simulate(spec.ros, shops, today, now_local, policy, rng, start)
+        for i, life in enumerate(lives):
+            ro_id, number = next_id + i, start + i
+            created = utc(life.statuses[0].at)
+            batch.ros.append(
                 {
+                    **life.row,
+                    "id": ro_id,
                     "number": str(number),
                     "seq": number,
-                    "archive": archive.value,
-                    "date_made": made,
-                    "shop_id": shop.id,
-                    "shop_name": shop.name,
-                    "shop_key": shop.name_key,
-                    "part_number": f"{stem}-{rng.randint(1, 9)}" if rng.random() < 0.4 else stem,
-                    "serial_number": f"{rng.choice(SERIAL_LETTERS)}{rng.randint(1000, 99999)}",
-                    "part_description": description,
-                    "required_work": work,
-                    "date_dropped_off": made + timedelta(days=rng.randint(0, 3)),
-                    "estimated_cost": estimate,
-                    "final_cost": final,
-                    "terms": terms,
-                    "shop_ref": f"WO-{rng.randint(10000, 99999)}"
-                    if status is not Status.TO_SEND
-                    else None,
-                    "estimated_delivery": made + timedelta(days=rng.randint(20, 90)),
-                    "status": status.value,
-                    "status_date": status_date,
-                    "tracking_number": f"1Z{rng.randint(10**15, 10**16 - 1)}"
-                    if status is Status.SHIPPED
-                    else None,
-                    "notes": rng.choice(
-                        [
-                            None,
-                            None,
-                            "Customer AOG — expedite",
-                            "Quote requested by phone",
-                            "Core charge applies",
-                            "Shop requested teardown approval",
-                        ]
-                    ),
-                    "last_updated": last,
-                    "next_update": next_update if archive is Archive.ACTIVE else None,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
+                    "version": 1 + len(life.changes),
+                    "created_at": created,
+                    "updated_at": utc(life.changes[-1].at),
                 }
             )
-            if len(batch) >= BATCH:
-                s.execute(insert(RepairOrder.__table__), batch)
-                if on_progress:
-                    on_progress(len(batch))
-                batch = []
-        if batch:
-            s.execute(insert(RepairOrder.__table__), batch)
-            if on_progress:
-                on_progress(len(batch))
+            batch.statuses.extend(
+                (
+                    ro_id,
+                    step.status.value,
+                    step.previous.value if step.previous else None,
+                    step.actor,
+                    _sql_time(utc(step.at)),
+                    step.note,
+                )
+                for step in life.statuses
+            )
+            batch.activity.extend(
+                (ro_id, c.action, c.field, c.old, c.new, c.actor, c.source, _sql_time(utc(c.at)))
+                for c in life.changes
+            )
+            shop = shop_by_id[life.row["shop_id"]]
+            for email in life.emails:
+                email_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+                sent = utc(email.sent_at)
+                batch.emails.append(
+                    {
+                        "id": email_id,
+                        "kind": "EMAIL_DRAFT",
+                        "state": "SENT",
+                        "reason": email.reason,
+                        "shop_id": shop.id,
+                        "shop_name": shop.name,
+                        "to_address": shop.email,
+                        "cc": [],
+                        "subject": email.subject,
+                        "body_html": email.body_html,
+                        "missing_email": False,
+                        "ro_status": email.ro_status,
+                        "created_by": email.drafted_by,
+                        "created_at": utc(email.drafted_at),
+                        "created_on": email.drafted_at.date(),
+                        "approved_by": email.approved_by,
+                        "approved_at": sent,
+                        "attempts": 1,
+                        "sender": "outbox",
+                        "provider_ref": f"{email_id}.eml",
+                        "message_id": f"<{email_id}@genthrust.local>",
+                        "sent_at": sent,
+                    }
+                )
+                batch.links.append(
+                    {"notification_id": email_id, "ro_id": ro_id, "ro_number": str(number)}
+                )
+            if len(batch.ros) >= BATCH:
+                batch.write(s, on_progress)
+        batch.write(s, on_progress)
         if spec.ros:
-            ro = RepairOrder
-            first = ro.seq >= start
-            s.execute(
-                insert(StatusHistory).from_select(
-                    ["ro_id", "status", "changed_by", "changed_at", "note"],
-                    select(
-                        ro.id, ro.status, literal(SEED_ACTOR), ro.created_at, literal("Demo data")
-                    ).where(first),
-                )
-            )
-            s.execute(
-                insert(ActivityLog).from_select(
-                    ["ro_id", "action", "new_value", "actor", "source", "at"],
-                    select(
-                        ro.id,
-                        literal("CREATE"),
-                        ro.number,
-                        literal(SEED_ACTOR),
-                        literal("demo"),
-                        ro.created_at,
-                    ).where(first),
-                )
-            )
             s.add(
                 DomainEvent(
                     name="demo.seeded",
@@ -335,6 +285,57 @@ def seed_demo(
             report.first_number, report.last_number = start, start + spec.ros - 1
         s.commit()
     return report
+
+
+@dataclass
+class _Batch:
+    """Rows waiting for one bulk insert per table (ROs first: the others point at them)."""
+
+    ros: list[dict] = field(default_factory=list)
+    statuses: list[tuple] = field(default_factory=list)  # STATUS_COLUMNS
+    activity: list[tuple] = field(default_factory=list)  # ACTIVITY_COLUMNS
+    emails: list[dict] = field(default_factory=list)
+    links: list[dict] = field(default_factory=list)
+
+    def write(self, s, on_progress: Callable[[int], None] | None) -> None:
+        done = len(self.ros)
+        for table, rows in (
+            (RepairOrder.__table__, self.ros),
+            (Notification.__table__, self.emails),
+            (NotificationRepairOrder.__table__, self.links),
+        ):
+            if rows:
+                s.execute(insert(table), rows)
+                rows.clear()
+        for table, columns, rows in (
+            (StatusHistory.__tablename__, STATUS_COLUMNS, self.statuses),
+            (ActivityLog.__tablename__, ACTIVITY_COLUMNS, self.activity),
+        ):
+            _driver_insert(s, table, columns, rows)
+            rows.clear()
+        if on_progress and done:
+            on_progress(done)
+
+
+STATUS_COLUMNS = ("ro_id", "status", "previous_status", "changed_by", "changed_at", "note")
+ACTIVITY_COLUMNS = ("ro_id", "action", "field", "old_value", "new_value", "actor", "source", "at")
+
+
+def _driver_insert(s, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Plain rows (ints, text, times as text) straight to the driver's executemany: the history
+    and activity tables get about twenty rows per RO, and SQLAlchemy's per-row parameter
+    processing was most of the seeding time."""
+    if not rows:
+        return
+    conn = s.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
+    conn.exec_driver_sql(sql, rows)
+
+
+def _sql_time(value: datetime) -> str:
+    """A datetime in SQLAlchemy's own text form, which SQLite stores and MySQL/MariaDB parse."""
+    return value.isoformat(" ", "microseconds")
 
 
 # ---- inventory demo data ------------------------------------------------------------------------
@@ -428,6 +429,31 @@ def demo_inventory_rows(count: int, rng: random.Random, first_row: int = 1) -> I
         }
 
 
+def ro_part_rows(rng: random.Random, first_row: int = 1) -> Iterator[dict]:
+    """Stock of the repairable units demo ROs are about (`demo_lives.PARTS`): every stem on a
+    rotables shelf with at least one unit, most of its dash numbers too, so an RO's part can be
+    looked up and used from stock."""
+    row = first_row - 1
+    for stem, description, _work, _cost in PARTS:
+        for i, part in enumerate(part_numbers(stem)):
+            places = 1 if i else rng.choice([1, 2, 2, 3])
+            if i and rng.random() < 0.35:
+                continue
+            for place in range(places):
+                row += 1
+                condition = rng.choice(["OH", "OH", "SV", "NE", "AR"])
+                yield {
+                    "part_number": part,
+                    "description": description,
+                    "qty": rng.choice([1, 1, 2, 3]) if place == 0 else rng.choice([0, 1, 2]),
+                    "serial_number": f"SN{rng.randint(10000, 999999)}",
+                    "condition": condition,
+                    "location": f"ROTABLES R-{rng.randint(1, 24):02d}",
+                    "source_table": "rotables",
+                    "source_row": row,
+                }
+
+
 @dataclass
 class InventoryDemoReport:
     created_items: int = 0
@@ -451,7 +477,8 @@ def seed_inventory(
     *,
     if_empty: bool = False,
 ) -> InventoryDemoReport:
-    """Stock lines plus 120 days of DECREMENT history, so low stock has usage to work from."""
+    """Stock lines (the ROs' parts among them) plus 120 days of DECREMENT history, so low
+    stock has usage to work from."""
     from domain.importers.inventory_bulk import bulk_insert_items
     from domain.inventory.rules import search_key
     from domain.models import InventoryItem, InventoryTransaction
@@ -464,15 +491,23 @@ def seed_inventory(
             return report
         first_id = (s.scalar(select(func.max(InventoryItem.id))) or 0) + 1
         first_row = (s.scalar(select(func.max(InventoryItem.source_row))) or 0) + 1
-        report.created_items = bulk_insert_items(
-            s, demo_inventory_rows(parts, rng, first_row), on_progress=on_progress
-        )
+        rotables = list(ro_part_rows(rng, first_row))[:parts]
+        rows = chain(rotables, demo_inventory_rows(parts - len(rotables), rng, first_row))
+        report.created_items = bulk_insert_items(s, rows, on_progress=on_progress)
         items = s.execute(
             select(InventoryItem.id, InventoryItem.part_number, InventoryItem.qty).where(
                 InventoryItem.id >= first_id
             )
         ).all()
-        ros = [str(FIRST_NUMBER + i) for i in range(0, 600, 7)]
+        # parts were taken for ROs that went to a shop (not ones still to send or cancelled)
+        ros = list(
+            s.scalars(
+                select(RepairOrder.number)
+                .where(RepairOrder.date_dropped_off.is_not(None))
+                .order_by(RepairOrder.id)
+                .limit(90)
+            )
+        ) or [str(FIRST_NUMBER + i) for i in range(0, 600, 7)]
         today = app.today()
         txns = []
         for item in rng.sample(items, k=min(len(items), max(1, len(items) // 6))):

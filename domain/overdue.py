@@ -32,6 +32,29 @@ def eta_late(eta: date | None, today: date) -> bool:
     return eta is not None and eta < today
 
 
+# Statuses where the unit is back or the RO is finished: a past ETA is no longer news.
+BACK_OR_DONE = (
+    Status.RECEIVED,
+    Status.COMPLETE,
+    Status.PAID,
+    Status.PAYMENT_SENT,
+    Status.BER,
+    Status.RAI,
+    Status.CANCELLED,
+    Status.SCRAP,
+)
+
+
+def eta_passed(status: Status | None, eta: date | None, today: date) -> bool:
+    """The shop is late: the estimated delivery date has passed and the unit is not back.
+    Not the same as overdue, which says *we* owe the shop a follow-up."""
+    return eta_late(eta, today) and status not in BACK_OR_DONE
+
+
+def days_eta_passed(status: Status | None, eta: date | None, today: date) -> int:
+    return (today - eta).days if eta is not None and eta_passed(status, eta, today) else 0
+
+
 class Priority(IntEnum):
     P1_OVERDUE = 1
     P2_ACTION_REQUIRED = 2
@@ -46,8 +69,9 @@ def priority(
     eta: date | None,
     today: date,
 ) -> Priority:
-    """The v2 summary feed's priority for an active RO."""
-    if is_overdue(next_update, today) or eta_late(eta, today):
+    """The v2 summary feed's priority for an active RO (P1: our follow-up is overdue, or the
+    shop is late — a unit already back is not late, whatever its old ETA said)."""
+    if is_overdue(next_update, today) or eta_passed(status, eta, today):
         return Priority.P1_OVERDUE
     if status_date is not None:
         age = (today - status_date).days

@@ -34,7 +34,14 @@ from domain.errors import (
 )
 from domain.followup import FollowUpPolicy
 from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
-from domain.overdue import Priority, days_overdue, is_overdue, priority
+from domain.overdue import (
+    Priority,
+    days_eta_passed,
+    days_overdue,
+    eta_passed,
+    is_overdue,
+    priority,
+)
 from domain.repositories import RepairOrderRepository
 from domain.roles import Actor, Role
 from domain.shop_match import match_shop
@@ -117,8 +124,10 @@ class RepairOrderView(BaseModel):
     notes: str | None
     last_updated: date | None
     next_update: date | None
-    is_overdue: bool
+    is_overdue: bool  # we owe the shop a follow-up (next update passed)
     days_overdue: int
+    eta_passed: bool = False  # the shop is late: open, ETA passed, unit not back
+    days_eta_passed: int = 0
     priority: int
     version: int
     updated_at: datetime | None
@@ -130,6 +139,7 @@ class RepairOrderView(BaseModel):
     @classmethod
     def of(cls, ro: RepairOrder, today: date) -> RepairOrderView:
         status = try_parse_status(ro.status)
+        open_ro = ro.archive == Archive.ACTIVE
         return cls(
             number=ro.number,
             archive=Archive(ro.archive),
@@ -157,6 +167,8 @@ class RepairOrderView(BaseModel):
             next_update=ro.next_update,
             is_overdue=ro.archive == Archive.ACTIVE and is_overdue(ro.next_update, today),
             days_overdue=days_overdue(ro.next_update, today) if ro.archive == Archive.ACTIVE else 0,
+            eta_passed=open_ro and eta_passed(status, ro.estimated_delivery, today),
+            days_eta_passed=days_eta_passed(status, ro.estimated_delivery, today) if open_ro else 0,
             priority=int(
                 priority(status, ro.status_date, ro.next_update, ro.estimated_delivery, today)
                 if ro.archive == Archive.ACTIVE

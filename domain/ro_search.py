@@ -25,22 +25,11 @@ from sqlalchemy.orm import Session
 
 from domain.errors import NotFound
 from domain.models import RepairOrder, Shop
+from domain.overdue import BACK_OR_DONE  # "ETA passed but not received"
 from domain.repair_orders import RepairOrderView
 from domain.ro_query import SORTS, DateRange, RoQuery
-from domain.statuses import Status
 
 RO = RepairOrder
-# "ETA passed but not received": statuses where the unit is back or the RO is finished.
-BACK_OR_DONE = (
-    Status.RECEIVED,
-    Status.COMPLETE,
-    Status.PAID,
-    Status.PAYMENT_SENT,
-    Status.BER,
-    Status.RAI,
-    Status.CANCELLED,
-    Status.SCRAP,
-)
 SUGGESTIONS = 3
 COUNT_CAP = 10_000
 

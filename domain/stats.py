@@ -23,6 +23,7 @@ from domain.overdue import (
     ACTION_AFTER_DAYS,
     ACTION_STATUSES,
     ARRIVING_WITHIN_DAYS,
+    BACK_OR_DONE,
     LONG_OVERDUE_DAYS,
     TRANSIT_AFTER_DAYS,
     TRANSIT_STATUSES,
@@ -148,7 +149,13 @@ def priority_case(today: date):
     transit_since = today - timedelta(days=TRANSIT_AFTER_DAYS)
     return case(
         (
-            or_(ro.next_update < today, ro.estimated_delivery < today),
+            or_(
+                ro.next_update < today,
+                and_(
+                    ro.estimated_delivery < today,
+                    or_(ro.status.is_(None), ro.status.not_in([s.value for s in BACK_OR_DONE])),
+                ),
+            ),
             literal(Priority.P1_OVERDUE.value),
         ),
         (

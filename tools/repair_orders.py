@@ -27,6 +27,8 @@ LIST_FIELDS = (
     "next_update",
     "is_overdue",
     "days_overdue",
+    "eta_passed",
+    "days_eta_passed",
 )
 
 
@@ -34,7 +36,8 @@ async def get_repair_order(ctx: RunContext[Deps], ro_number: str) -> dict[str, A
     """Look up one repair order by its number, in any archive (Active, Net, Paid, Returns).
     Also returns its `history` (who changed what, when, old -> new; newest first) and `related`
     ROs: same part, same serial (`repeat_unit` true when this unit has been sent before), and
-    other open ROs at the same shop.
+    other open ROs at the same shop. `is_overdue` (we owe the shop a follow-up) and
+    `eta_passed` (the shop is late: ETA passed, unit not back) are separate facts; say which.
 
     Args:
         ro_number: The RO number as the user wrote it, e.g. "38462", "G38462" or "RO# G38462".
@@ -50,7 +53,9 @@ async def list_repair_orders(
     archive: ArchiveName = "ACTIVE",
     limit: int = 20,
 ) -> dict[str, Any]:
-    """List repair orders, most urgent follow-up first. Overdue means the next-update date passed.
+    """List repair orders, most urgent follow-up first. Overdue means the next-update date passed
+    (we owe the shop a follow-up); `eta_passed` on an item means the shop is late instead (its
+    estimated delivery date passed and the unit is not back).
 
     Args:
         overdue: Only active ROs whose next follow-up date is before today.

@@ -12,6 +12,8 @@ def _money(value: Any) -> str:
 
 def _ro_line(r: dict[str, Any]) -> str:
     late = f" · **{r['days_overdue']} d overdue**" if r.get("is_overdue") else ""
+    if r.get("eta_passed"):  # the shop is late: a different fact from our overdue follow-up
+        late += f" · ETA passed {r['days_eta_passed']} d ago"
     return (
         f"| {r['number']} | {r.get('status') or r.get('raw_status') or '—'} | "
         f"{r.get('shop_name') or '—'} | {r.get('part_number') or '—'} | "
@@ -21,6 +23,9 @@ def _ro_line(r: dict[str, Any]) -> str:
 
 def _describe_ro(r: dict[str, Any]) -> str:
     late = f" — **{r['days_overdue']} days overdue**" if r.get("is_overdue") else ""
+    if r.get("eta_passed"):
+        days = r["days_eta_passed"]
+        late += f" — **ETA passed {days} day{'s' if days != 1 else ''} ago**, not received"
     status = r.get("status") or r.get("raw_status")
     lines = [
         f"**RO {r['number']}** ({r['archive'].title()}) · **{status}**"

@@ -21,7 +21,9 @@ def test_seed_then_list_show_and_stats(run_gt):
     code, out, _ = run_gt("ro", "show", f"G{number}", "--json")
     shown = json.loads(out)
     assert shown["repair_order"]["number"] == number
-    assert shown["activity"][0]["action"] == "CREATE"
+    activity = shown["activity"]  # newest first, back to the RO's creation
+    assert activity[-1]["action"] == "CREATE" and activity[-1]["new_value"] == number
+    assert [a["at"] for a in activity] == sorted((a["at"] for a in activity), reverse=True)
     code, out, _ = run_gt("ro", "stats", "--json")
     stats = json.loads(out)
     assert stats["total_active"] + stats["approved_paid"] + stats["approved_net"] <= 120

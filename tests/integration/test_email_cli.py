@@ -52,7 +52,8 @@ def test_draft_edit_approve_and_send_from_the_command_line(run_gt, tmp_path):
     assert len(list(outbox.iterdir())) == 1
 
     _, out, _ = run_gt("emails", "list", "--state", "SENT", "--json")
-    assert [d["id"] for d in json.loads(out)] == [draft["id"]]
+    sent_ids = [d["id"] for d in json.loads(out)]  # with the demo desk's earlier emails
+    assert sent_ids.count(draft["id"]) == 1
 
 
 def test_gt_approvals_reject_takes_a_draft_id(run_gt):

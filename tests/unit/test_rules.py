@@ -5,7 +5,7 @@ import pytest
 from domain.archive import Archive, parse_archive, route_archive
 from domain.errors import Forbidden, InvalidInput
 from domain.followup import FollowUpPolicy
-from domain.overdue import Priority, days_overdue, is_overdue, priority
+from domain.overdue import Priority, days_overdue, eta_passed, is_overdue, priority
 from domain.roles import Actor, Role, parse_role
 from domain.statuses import Status
 
@@ -96,10 +96,27 @@ def test_overdue_is_about_the_next_update_date_not_the_eta():
 
 
 @pytest.mark.parametrize(
+    ("status", "eta_in", "late"),
+    [
+        (Status.IN_WORK, -1, True),
+        (Status.SHIPPED, -5, True),
+        (None, -5, True),  # a status we cannot read: say so rather than hide it
+        (Status.IN_WORK, 0, False),  # due today is not late yet
+        (Status.RECEIVED, -5, False),  # the unit is back
+        (Status.CANCELLED, -5, False),
+    ],
+)
+def test_eta_passed_is_the_shop_being_late(status, eta_in, late):
+    assert eta_passed(status, TODAY + timedelta(days=eta_in), TODAY) is late
+    assert eta_passed(status, None, TODAY) is False
+
+
+@pytest.mark.parametrize(
     ("status", "status_age", "next_in", "eta_in", "expected"),
     [
         (Status.IN_WORK, 1, -1, 30, Priority.P1_OVERDUE),
         (Status.IN_WORK, 1, 5, -2, Priority.P1_OVERDUE),  # late ETA also puts it on top
+        (Status.RECEIVED, 1, 2, -9, Priority.P4_ON_TRACK),  # ...unless the unit is back
         (Status.WAITING_QUOTE, 4, 5, 30, Priority.P2_ACTION_REQUIRED),
         (Status.WAITING_QUOTE, 3, 5, 30, Priority.P4_ON_TRACK),
         (Status.APPROVED, 10, 5, 30, Priority.P2_ACTION_REQUIRED),
