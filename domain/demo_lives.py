@@ -360,15 +360,15 @@ class _Life:
             Change(sent, "EMAIL_SENT", "email", None, draft.subject, approver, EMAIL_SOURCE)
         )
         new_dates = {"last_updated": self.last, "next_update": self.next}
-        for field, old in old_dates.items():
-            if old != new_dates[field]:
+        for name, old in old_dates.items():
+            if old != new_dates[name]:
                 self.life.changes.append(
                     Change(
                         sent,
                         "UPDATE",
-                        field,
+                        name,
                         _text(old),
-                        _text(new_dates[field]),
+                        _text(new_dates[name]),
                         approver,
                         EMAIL_SOURCE,
                     )
