@@ -177,6 +177,7 @@ class ListFilter:
     shop: str | None = None
     status: Status | None = None
     limit: int = 50
+    offset: int = 0  # rows to skip (the HTTP API's paging)
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,8 @@ class RepairOrderService:
     def list(self, flt: ListFilter) -> ListResult:
         if not 1 <= flt.limit <= MAX_LIST_LIMIT:
             raise InvalidInput(f"limit must be between 1 and {MAX_LIST_LIMIT}.")
+        if flt.offset < 0:
+            raise InvalidInput("offset cannot be negative.")
         today = self.today()
         query = select(RepairOrder)
         if flt.archive is not None:
@@ -247,7 +250,11 @@ class RepairOrderService:
                 if flt.overdue or flt.archive == Archive.ACTIVE
                 else (RepairOrder.id.desc(),)
             )
-            rows = uow.session.scalars(query.order_by(*order).limit(flt.limit)).unique().all()
+            rows = (
+                uow.session.scalars(query.order_by(*order).limit(flt.limit).offset(flt.offset))
+                .unique()
+                .all()
+            )
             return ListResult([RepairOrderView.of(r, today) for r in rows], total)
 
     def activity(self, number: object, limit: int = 100) -> list[ActivityView]:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
+from domain.api_tokens import ApiTokenService
 from domain.conversations import ApprovalService, ChatLog
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
@@ -38,6 +39,7 @@ class App:
     handlers: tuple[EventHandler, ...]
     repair_orders: RepairOrderService
     users: UserService
+    api_tokens: ApiTokenService
     inventory: InventoryService
     approvals: ApprovalService
     chat_log: ChatLog
