@@ -1,0 +1,44 @@
+"""The API through the real server: `gt serve` (Chainlit) answers /health, /ready, the OpenAPI
+document and /api/ros with a token made by `gt tokens create` — while the chat page still
+answers, and the chat's own routes are not shadowed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+
+from tests.e2e.serving import PROJECT, running_app
+
+
+def test_gt_serve_serves_the_api_beside_the_chat(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env |= {"GT_VAR_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"}
+    with running_app(env) as url:
+        made = subprocess.run(
+            [sys.executable, "-m", "cli", "tokens", "create", "--user",
+             "admin@ro-tracker.local", "--name", "e2e", "--json"],
+            cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        import json
+
+        token = json.loads(made.stdout)["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        health = httpx.get(f"{url}/health", timeout=5).json()
+        assert health["status"] == "ok" and health["database"] == "connected"
+        assert httpx.get(f"{url}/ready", timeout=5).json()["status"] == "ready"
+        assert httpx.get(f"{url}/api/ros", timeout=5).status_code == 401
+        active = httpx.get(f"{url}/api/ros", headers=auth, timeout=10)
+        assert active.status_code == 200
+        assert len(active.json()) > 50  # the demo data
+        assert {ro["archiveStatus"] for ro in active.json()} == {"ACTIVE"}
+        paid = httpx.get(f"{url}/api/ros", params={"archiveStatus": "PAID"}, headers=auth)
+        assert paid.status_code == 200 and paid.json()
+        one = httpx.get(f"{url}/api/ros/{paid.json()[0]['id']}", headers=auth)
+        assert one.status_code == 200 and one.json()["archiveStatus"] == "PAID"
+        spec = httpx.get(f"{url}/api/openapi.json", timeout=5).json()
+        assert "/api/ros/{id}" in spec["paths"]
+        page = httpx.get(url, timeout=5)
+        assert page.status_code == 200 and '<div id="root">' in page.text
