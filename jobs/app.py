@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
+from domain.ai_logs import AiLogService
 from domain.api_tokens import ApiTokenService
 from domain.conversations import ApprovalService, ChatLog
 from domain.inventory.service import InventoryService
@@ -40,6 +41,7 @@ class App:
     repair_orders: RepairOrderService
     users: UserService
     api_tokens: ApiTokenService
+    ai_logs: AiLogService
     inventory: InventoryService
     approvals: ApprovalService
     chat_log: ChatLog

@@ -1,5 +1,5 @@
-"""api_tokens (personal API tokens for the HTTP API, stored hashed) and api_idempotency
-(answers of POSTs made under an Idempotency-Key)
+"""api_tokens (personal API tokens for the HTTP API, stored hashed), api_idempotency
+(answers of POSTs made under an Idempotency-Key), ai_conversation_logs.context_ro_count
 
 Revision ID: 0011
 Revises: 0010
@@ -15,6 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("ai_conversation_logs") as table:
+        table.add_column(sa.Column("context_ro_count", sa.Integer(), nullable=True))
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -49,6 +51,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("ai_conversation_logs") as table:
+        table.drop_column("context_ro_count")
     op.drop_table("api_idempotency")
     op.drop_index(op.f("ix_api_tokens_user_id"), table_name="api_tokens")
     op.drop_table("api_tokens")

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jobs.app import App
-from web.api import errors, health, inventory, limits, ros
+from web.api import ai_logs, errors, health, inventory, limits, ros
 from web.api.auth import ApiContext, build_limiter
 
 OWN_PATHS = ("/health", "/ready")
@@ -38,6 +38,7 @@ def build(app: App, *, access_tokens: object | None = None) -> ASGIApp:
     api.include_router(health.router)
     api.include_router(ros.router)
     api.include_router(inventory.router)
+    api.include_router(ai_logs.router)
     return limits.wrap(api, app.settings)
 
 
