@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from jobs.app import App
 from web.api import ai_logs, errors, health, inventory, limits, ros
 from web.api.auth import ApiContext, build_limiter
+from web.api.entra import access_tokens_for
 
 OWN_PATHS = ("/health", "/ready")
 
@@ -33,6 +34,8 @@ def build(app: App, *, access_tokens: object | None = None) -> ASGIApp:
         docs_url="/api/docs",
         redoc_url=None,
     )
+    if access_tokens is None:
+        access_tokens = access_tokens_for(app.settings, app.users)
     api.state.api = ApiContext(app, build_limiter(app), access_tokens)
     errors.install(api)
     api.include_router(health.router)
