@@ -389,3 +389,9 @@ def test_openapi_document_lists_the_contract_and_its_schemas_validate_real_answe
     Draft202012Validator(schemas["Dashboard"]).validate(answer)
     for ro in listed:
         Draft202012Validator(schemas["RepairOrderOut"]).validate(ro)
+
+
+def test_the_legacy_dict_has_exactly_the_documented_fields():
+    from web.api.ros import RepairOrderOut
+
+    assert set(RepairOrderOut.model_fields) == LEGACY_RO_KEYS | {"version"}

@@ -162,34 +162,36 @@ def archive_name(archive: Archive) -> str:
 
 
 def to_legacy(ro: RepairOrderView) -> dict[str, Any]:
-    return RepairOrderOut(
-        id=ro.number,
-        roNumber=ro.number,
-        dateMade=_day(ro.date_made),
-        shopName=ro.shop_name,
-        partNumber=ro.part_number,
-        serialNumber=ro.serial_number,
-        partDescription=ro.part_description,
-        requiredWork=ro.required_work,
-        dateDroppedOff=_day(ro.date_dropped_off),
-        estimatedCost=_money(ro.estimated_cost),
-        finalCost=_money(ro.final_cost),
-        terms=ro.terms,
-        shopReferenceNumber=ro.shop_ref,
-        estimatedDeliveryDate=_day(ro.estimated_delivery),
-        currentStatus=ro.status.value if ro.status else ro.raw_status,
-        currentStatusDate=_day(ro.status_date),
-        genThrustStatus=ro.genthrust_status,
-        shopStatus=ro.shop_status,
-        trackingNumber=ro.tracking_number,
-        notes=ro.notes,
-        lastDateUpdated=_day(ro.last_updated),
-        nextDateToUpdate=_day(ro.next_update),
-        archiveStatus=archive_name(ro.archive),
-        isOverdue=ro.is_overdue,
-        daysOverdue=ro.days_overdue,
-        version=ro.version,
-    ).model_dump()
+    """The legacy JSON object (`RepairOrderOut`'s fields; built as a plain dict because lists
+    of hundreds are serialized per request and the values are already validated)."""
+    return {
+        "id": ro.number,
+        "roNumber": ro.number,
+        "dateMade": _day(ro.date_made),
+        "shopName": ro.shop_name,
+        "partNumber": ro.part_number,
+        "serialNumber": ro.serial_number,
+        "partDescription": ro.part_description,
+        "requiredWork": ro.required_work,
+        "dateDroppedOff": _day(ro.date_dropped_off),
+        "estimatedCost": _money(ro.estimated_cost),
+        "finalCost": _money(ro.final_cost),
+        "terms": ro.terms,
+        "shopReferenceNumber": ro.shop_ref,
+        "estimatedDeliveryDate": _day(ro.estimated_delivery),
+        "currentStatus": ro.status.value if ro.status else ro.raw_status,
+        "currentStatusDate": _day(ro.status_date),
+        "genThrustStatus": ro.genthrust_status,
+        "shopStatus": ro.shop_status,
+        "trackingNumber": ro.tracking_number,
+        "notes": ro.notes,
+        "lastDateUpdated": _day(ro.last_updated),
+        "nextDateToUpdate": _day(ro.next_update),
+        "archiveStatus": archive_name(ro.archive),
+        "isOverdue": ro.is_overdue,
+        "daysOverdue": ro.days_overdue,
+        "version": ro.version,
+    }
 
 
 def etag(ro: RepairOrderView) -> str:
