@@ -4,6 +4,7 @@ one API token per role."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
@@ -19,6 +20,7 @@ from sqlalchemy import Engine
 from bootstrap import bootstrap
 from config import load_settings
 from domain.db import make_engine
+from domain.errors import Conflict
 from domain.models import Base
 from domain.roles import Actor, Role
 from jobs.app import App
@@ -92,7 +94,8 @@ def api_server(db_url: str, var_dir: Path, **settings) -> Iterator[ApiServer]:
     found = ApiServer(url="", app=app)
     for role in ROLES:
         email = f"{role}@api.test"
-        app.users.add(OPERATOR, email, role)
+        with contextlib.suppress(Conflict):  # a second server on the same database
+            app.users.add(OPERATOR, email, role)
         found.emails[role] = email
         found.tokens[role] = app.api_tokens.create(OPERATOR, email, f"{role} tests")[1]
     with serving(web.api.build(app)) as url:

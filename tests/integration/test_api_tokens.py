@@ -242,3 +242,22 @@ def test_the_api_is_served_in_front_of_another_app_only_on_its_paths(api):
         assert httpx.get(url + "/login").status_code == 299
         assert httpx.get(url + "/health").json()["status"] == "ok"
         assert httpx.get(url + "/api/ros").status_code == 401
+
+
+def test_with_redis_the_rate_limit_is_shared_and_ready_checks_redis(
+    tmp_path, sqlite_template, request, redis_url
+):
+    import httpx
+
+    url = database("sqlite", tmp_path, sqlite_template, request)
+    with api_server(url, tmp_path / "var", api_rate_per_minute=2, redis_url=redis_url) as server:
+        ready = httpx.get(server.url + "/ready").json()
+        assert ready["checks"] == {"database": "ok", "redis": "ok"}
+        auth = {"Authorization": f"Bearer {server.tokens['viewer']}"}
+        # another app instance (a second server process) shares the same budget through Redis
+        with api_server(url, tmp_path / "var2", api_rate_per_minute=2, redis_url=redis_url) as twin:
+            codes = [
+                httpx.get(base + "/api/ros", headers=auth).status_code
+                for base in (server.url, twin.url, server.url)
+            ]
+    assert codes == [200, 200, 429]
