@@ -416,3 +416,29 @@ def test_the_legacy_dict_has_exactly_the_documented_fields():
     from web.api.ros import RepairOrderOut
 
     assert set(RepairOrderOut.model_fields) == LEGACY_RO_KEYS | {"version"}
+
+
+def test_a_patch_that_fails_at_its_last_step_leaves_nothing_applied(api, monkeypatch):
+    """Fields, status and archive move are one transaction: a refusal at the archive move
+    (here forced, as a concurrent change could) undoes the field and status changes too."""
+    from domain.errors import InvalidInput
+    from domain.repair_orders import RepairOrderService
+
+    made = create(api)
+
+    def refuse(self, actor, number, target=None, *, expected_version=None):
+        raise InvalidInput("archive refused for the test")
+
+    monkeypatch.setattr(RepairOrderService, "archive", refuse)
+    with api.client("editor") as c:
+        r = c.patch(
+            f"/api/ros/{made['id']}",
+            json={"notes": "half", "currentStatus": "APPROVED", "archiveStatus": "PAID"},
+        )
+        after = c.get(f"/api/ros/{made['id']}").json()
+    assert r.status_code == 400 and "archive refused" in r.json()["message"]
+    assert after == made
+    with api.app.session() as s:
+        ro = row(api, made["roNumber"])
+        logged = s.scalars(select(ActivityLog.action).where(ActivityLog.ro_id == ro.id)).all()
+    assert logged == ["CREATE"]

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm.exc import StaleDataError
 
 from domain.archive import Archive, parse_archive
 from domain.archive import destination as archive_destination
@@ -28,6 +29,7 @@ from domain.repair_orders import ListFilter, RepairOrderView
 from domain.roles import Actor, Role
 from domain.stats import current_dashboard
 from domain.statuses import check_transition, parse_status
+from domain.unit_of_work import OneTransaction
 from web.api import idempotency
 from web.api.auth import Caller, context, needs
 from web.api.errors import PreconditionFailed
@@ -342,23 +344,35 @@ def patch_ro(
         raise InvalidInput("currentStatusDate goes with a new currentStatus.")
     if not (values or new_status or target):
         return _one(current)
+    # One transaction: the fields, the status change and the archive move land together or
+    # not at all (each step still checks and bumps the RO's version).
+    app = context(request).app
+    tx = OneTransaction(app.session_factory, list(app.handlers))
+    steps = service.using(lambda: tx)
     version = current.version
     try:
-        ro = current
-        if values:
-            ro = service.update(actor, current.number, fields, expected_version=version)
-            version = ro.version
-        if new_status is not None:
-            ro = service.change_status(
-                actor,
-                current.number,
-                new_status,
-                expected_version=version,
-                status_date=body.currentStatusDate,
-            )
-            version = ro.version
-        if target is not None:
-            ro = service.archive(actor, current.number, target, expected_version=version)
+        with tx:
+            ro = current
+            if values:
+                ro = steps.update(actor, current.number, fields, expected_version=version)
+                version = ro.version
+            if new_status is not None:
+                ro = steps.change_status(
+                    actor,
+                    current.number,
+                    new_status,
+                    expected_version=version,
+                    status_date=body.currentStatusDate,
+                )
+                version = ro.version
+            if target is not None:
+                ro = steps.archive(actor, current.number, target, expected_version=version)
+            try:
+                tx.commit()
+            except StaleDataError:
+                raise StaleVersion(
+                    f"RO {current.number} was changed by someone else a moment ago."
+                ) from None
     except StaleVersion as exc:
         if if_match is not None:
             raise PreconditionFailed(str(exc)) from None
