@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from tests.e2e.serving import PROJECT, running_app
 
@@ -42,3 +43,59 @@ def test_gt_serve_serves_the_api_beside_the_chat(tmp_path):
         assert "/api/ros/{id}" in spec["paths"]
         page = httpx.get(url, timeout=5)
         assert page.status_code == 200 and '<div id="root">' in page.text
+
+
+@pytest.mark.mariadb
+def test_gt_serve_on_mariadb_creates_and_moves_an_ro_through_the_api(
+    tmp_path, request, sqlite_template
+):
+    from tests.integration.api_support import database
+
+    db_url = database("mariadb", tmp_path, sqlite_template, request)
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"}}
+    env |= {"DATABASE_URL": db_url, "GT_VAR_DIR": str(tmp_path / "var")}
+
+    def gt(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "cli", *args],
+            cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        return done.stdout
+
+    with running_app(env) as url:
+        gt("users", "add", "ed@api.test", "--role", "editor", "--password", "x" * 12)
+        token = gt("tokens", "create", "--user", "ed@api.test", "--name", "e2e").strip()
+        auth = {"Authorization": f"Bearer {token}"}
+        assert httpx.get(f"{url}/ready", timeout=5).json()["checks"] == {"database": "ok"}
+        made = httpx.post(
+            f"{url}/api/ros",
+            headers=auth,
+            json={
+                "roNumber": "90001",
+                "shopName": "ABC",
+                "partDescription": "Pump",
+                "currentStatus": "WAITING QUOTE",
+            },
+            timeout=10,
+        )
+        assert made.status_code == 201, made.text
+        moved = httpx.patch(
+            f"{url}/api/ros/90001",
+            headers={**auth, "If-Match": made.headers["etag"]},
+            json={"currentStatus": "APPROVED", "archiveStatus": "NET"},
+            timeout=10,
+        )
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["archiveStatus"] == "NET"
+        taken = httpx.post(
+            f"{url}/api/ros",
+            headers=auth,
+            json={
+                "roNumber": "90001",
+                "shopName": "X",
+                "partDescription": "Y",
+                "currentStatus": "APPROVED",
+            },
+            timeout=10,
+        )
+        assert taken.status_code == 409
