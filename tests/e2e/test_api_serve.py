@@ -39,6 +39,12 @@ def test_gt_serve_serves_the_api_beside_the_chat(tmp_path):
         assert paid.status_code == 200 and paid.json()
         one = httpx.get(f"{url}/api/ros/{paid.json()[0]['id']}", headers=auth)
         assert one.status_code == 200 and one.json()["archiveStatus"] == "PAID"
+        # Chainlit's own CORS (allow all) does not reach the API: it is off by default there.
+        cross = httpx.get(
+            f"{url}/api/ros", headers={**auth, "Origin": "https://evil.test"}, timeout=10
+        )
+        assert "access-control-allow-origin" not in cross.headers
+        assert cross.headers["x-frame-options"] == "DENY"
         spec = httpx.get(f"{url}/api/openapi.json", timeout=5).json()
         assert "/api/ros/{id}" in spec["paths"]
         page = httpx.get(url, timeout=5)
