@@ -30,7 +30,7 @@ from domain.errors import (
     StaleVersion,
 )
 from domain.followup import FollowUpPolicy
-from domain.models import ActivityLog, RepairOrder, StatusHistory
+from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
 from domain.overdue import Priority, days_overdue, is_overdue, priority
 from domain.repositories import RepairOrderRepository
 from domain.roles import Actor, Role
@@ -120,6 +120,16 @@ class RepairOrderView(BaseModel):
 
     @classmethod
     def of(cls, ro: RepairOrder, today: date) -> RepairOrderView:
+        return cls._build(ro, ro.shop.email if ro.shop else None, today)
+
+    @classmethod
+    def of_row(cls, row: Any, today: date) -> RepairOrderView:
+        """From a plain row of the `repair_orders` columns plus `shop_email` (lists: no ORM
+        objects to build and track)."""
+        return cls._build(row, row.shop_email, today)
+
+    @classmethod
+    def _build(cls, ro: Any, shop_email: str | None, today: date) -> RepairOrderView:
         status = try_parse_status(ro.status)
         return cls(
             number=ro.number,
@@ -128,7 +138,7 @@ class RepairOrderView(BaseModel):
             raw_status=None if status else ro.status,
             status_date=ro.status_date,
             shop_name=ro.shop_name,
-            shop_email=ro.shop.email if ro.shop else None,
+            shop_email=shop_email,
             part_number=ro.part_number,
             serial_number=ro.serial_number,
             part_description=ro.part_description,
@@ -231,31 +241,41 @@ class RepairOrderService:
         if flt.offset < 0:
             raise InvalidInput("offset cannot be negative.")
         today = self.today()
-        query = select(RepairOrder)
+        conditions = []
         if flt.archive is not None:
-            query = query.where(RepairOrder.archive == flt.archive.value)
+            conditions.append(RepairOrder.archive == flt.archive.value)
         if flt.overdue:
-            query = query.where(
-                RepairOrder.archive == Archive.ACTIVE.value, RepairOrder.next_update < today
-            )
+            conditions += [
+                RepairOrder.archive == Archive.ACTIVE.value,
+                RepairOrder.next_update < today,
+            ]
         if flt.shop:
             key = shop_key(clean_text(flt.shop, field="shop", max_chars=200))
-            query = query.where(RepairOrder.shop_key.like(f"%{_escape_like(key)}%", escape="\\"))
+            conditions.append(RepairOrder.shop_key.like(f"%{_escape_like(key)}%", escape="\\"))
         if flt.status is not None:
-            query = query.where(RepairOrder.status == flt.status.value)
+            conditions.append(RepairOrder.status == flt.status.value)
+        order = (
+            (RepairOrder.next_update.is_(None), RepairOrder.next_update, RepairOrder.id)
+            if flt.overdue or flt.archive == Archive.ACTIVE
+            else (RepairOrder.id.desc(),)
+        )
+        # Plain rows (the table's columns and the shop's email), not ORM objects: a list of
+        # hundreds is built per request by the HTTP API.
+        rows_query = (
+            select(RepairOrder.__table__, Shop.email.label("shop_email"))
+            .outerjoin(Shop, Shop.id == RepairOrder.shop_id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(flt.limit)
+            .offset(flt.offset)
+        )
         with self._uow() as uow:
-            total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            order = (
-                (RepairOrder.next_update.is_(None), RepairOrder.next_update, RepairOrder.id)
-                if flt.overdue or flt.archive == Archive.ACTIVE
-                else (RepairOrder.id.desc(),)
+            total = (
+                uow.session.scalar(select(func.count()).select_from(RepairOrder).where(*conditions))
+                or 0
             )
-            rows = (
-                uow.session.scalars(query.order_by(*order).limit(flt.limit).offset(flt.offset))
-                .unique()
-                .all()
-            )
-            return ListResult([RepairOrderView.of(r, today) for r in rows], total)
+            rows = uow.session.execute(rows_query).all()
+            return ListResult([RepairOrderView.of_row(r, today) for r in rows], total)
 
     def activity(self, number: object, limit: int = 100) -> list[ActivityView]:
         with self._uow() as uow:
