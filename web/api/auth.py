@@ -64,12 +64,18 @@ def _identify(ctx: ApiContext, credential: str) -> tuple[Actor, str]:
     raise NotAuthenticated("The token is not an RO Tracker API token.")
 
 
+def _admit(ctx: ApiContext, credential: str) -> Actor:
+    actor, limit_key = _identify(ctx, credential)
+    ctx.limiter.check(limit_key)
+    return actor
+
+
 async def caller(request: Request) -> Actor:
     ctx = context(request)
     credential = _bearer(request)
-    actor, limit_key = await asyncio.to_thread(_identify, ctx, credential)
     try:
-        await asyncio.to_thread(ctx.limiter.check, limit_key)
+        # One thread hop for both: the token's database read and the rate limit (Redis).
+        actor = await asyncio.to_thread(_admit, ctx, credential)
     except RateLimited as exc:
         raise ApiError(
             429,
