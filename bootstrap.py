@@ -25,6 +25,8 @@ import dramatiq
 from sqlalchemy import Engine
 
 from config import Settings, get_settings
+from domain.ai_logs import AiLogService
+from domain.api_tokens import ApiTokenService
 from domain.conversations import ApprovalService, ChatLog
 from domain.db import make_engine, make_session_factory
 from domain.followup import FollowUpPolicy
@@ -103,6 +105,8 @@ def bootstrap(
         handlers=event_handlers,
         repair_orders=repair_orders,
         users=UserService(uow),
+        api_tokens=ApiTokenService(uow),
+        ai_logs=AiLogService(uow),
         inventory=InventoryService(uow, today),
         approvals=ApprovalService(uow),
         chat_log=ChatLog(uow),

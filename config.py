@@ -168,6 +168,25 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, validation_alias="GT_LOGIN_MAX_FAILURES")
     login_lockout_minutes: int = Field(15, ge=1, validation_alias="GT_LOGIN_LOCKOUT_MINUTES")
 
+    # ---- the HTTP API under /api (issue #18) ----
+    # Requests per minute per caller (token or Entra identity); Redis when configured.
+    api_rate_per_minute: int = Field(
+        600, ge=1, le=1_000_000, validation_alias="GT_API_RATE_PER_MIN"
+    )
+    # A request body larger than this is refused with 413 before it is read.
+    api_max_body_bytes: int = Field(
+        1_000_000, ge=1024, le=100_000_000, validation_alias="GT_API_MAX_BODY_BYTES"
+    )
+    # Browser origins allowed to call /api (CORS); empty (the default) answers no CORS at all.
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="GT_API_CORS_ORIGINS"
+    )
+    # Unpaged lists return at most this many rows, with a Link: rel="next" when there are more.
+    api_list_cap: int = Field(500, ge=1, le=500, validation_alias="GT_API_LIST_CAP")
+    # Entra access tokens for the API: the audience they must carry (default api://<client id>
+    # and the client id itself).
+    api_entra_audience: str = Field("", validation_alias="GT_API_ENTRA_AUDIENCE")
+
     # ---- email to shops (issue #6): drafts approved by a person, sent by jobs/mail/ ----
     # outbox: real .eml files under var/outbox (embedded default); smtp; graph (Mail.Send).
     mail_sender: Literal["outbox", "smtp", "graph"] = Field(
@@ -295,7 +314,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an https:// URL")
         return value
 
-    @field_validator("mail_cc", mode="before")
+    @field_validator("mail_cc", "api_cors_origins", mode="before")
     @classmethod
     def _cc_list(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -24,6 +24,7 @@ from cli.jobs import jobs_cli, scheduler, worker
 from cli.ro import ro_cli
 from cli.serve import serve
 from cli.sources import sources_cli
+from cli.tokens import tokens_cli
 from cli.users import users_cli
 from config import ConfigError, get_settings
 
@@ -40,6 +41,7 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(demo_cli, name="demo")
 cli.add_typer(ro_cli, name="ro")
 cli.add_typer(users_cli, name="users")
+cli.add_typer(tokens_cli, name="tokens")
 cli.add_typer(inventory_cli, name="inventory")
 cli.add_typer(import_cli, name="import")
 cli.add_typer(jobs_cli, name="jobs")

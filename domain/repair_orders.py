@@ -138,6 +138,16 @@ class RepairOrderView(BaseModel):
 
     @classmethod
     def of(cls, ro: RepairOrder, today: date) -> RepairOrderView:
+        return cls._build(ro, ro.shop.email if ro.shop else None, today)
+
+    @classmethod
+    def of_row(cls, row: Any, today: date) -> RepairOrderView:
+        """From a plain row of the `repair_orders` columns plus `shop_email` (lists: no ORM
+        objects to build and track)."""
+        return cls._build(row, row.shop_email, today)
+
+    @classmethod
+    def _build(cls, ro: Any, shop_email: str | None, today: date) -> RepairOrderView:
         status = try_parse_status(ro.status)
         open_ro = ro.archive == Archive.ACTIVE
         return cls(
@@ -147,7 +157,7 @@ class RepairOrderView(BaseModel):
             raw_status=None if status else ro.status,
             status_date=ro.status_date,
             shop_name=ro.shop_name,
-            shop_email=ro.shop.email if ro.shop else None,
+            shop_email=shop_email,
             part_number=ro.part_number,
             serial_number=ro.serial_number,
             part_description=ro.part_description,
@@ -272,51 +282,66 @@ class RepairOrderService:
         if flt.offset < 0:
             raise InvalidInput("offset must be 0 or more.")
         today = self.today()
-        query = self._list_query(flt, today)
+        conditions = self._list_conditions(flt, today)
         with self._uow() as uow:
-            total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            rows = uow.session.scalars(query.offset(flt.offset).limit(flt.limit)).unique().all()
-            return ListResult([RepairOrderView.of(r, today) for r in rows], total)
+            total = (
+                uow.session.scalar(select(func.count()).select_from(RepairOrder).where(*conditions))
+                or 0
+            )
+            rows = uow.session.execute(
+                self._list_rows(flt, conditions).limit(flt.limit).offset(flt.offset)
+            ).all()
+            return ListResult([RepairOrderView.of_row(r, today) for r in rows], total)
 
     def each(self, flt: ListFilter) -> Iterator[RepairOrderView]:
         """Every RO the filter matches (its limit and offset ignored), in the order of `list`,
         read page by page inside one transaction: one consistent snapshot however long the
         caller takes, and never more than a page of rows in memory."""
         today = self.today()
-        query = self._list_query(flt, today)
+        query = self._list_rows(flt, self._list_conditions(flt, today))
         with self._uow() as uow:
             offset = 0
             while True:
-                rows = (
-                    uow.session.scalars(query.offset(offset).limit(MAX_LIST_LIMIT)).unique().all()
-                )
+                rows = uow.session.execute(query.offset(offset).limit(MAX_LIST_LIMIT)).all()
                 for row in rows:
-                    yield RepairOrderView.of(row, today)
+                    yield RepairOrderView.of_row(row, today)
                 if len(rows) < MAX_LIST_LIMIT:
                     return
                 offset += MAX_LIST_LIMIT
-                uow.session.expunge_all()
 
-    def _list_query(self, flt: ListFilter, today: date):
-        query = select(RepairOrder)
+    @staticmethod
+    def _list_conditions(flt: ListFilter, today: date) -> list[Any]:
+        conditions: list[Any] = []
         if flt.archive is not None:
-            query = query.where(RepairOrder.archive == flt.archive.value)
+            conditions.append(RepairOrder.archive == flt.archive.value)
         if flt.overdue:
-            query = query.where(
-                RepairOrder.archive == Archive.ACTIVE.value, RepairOrder.next_update < today
-            )
+            conditions += [
+                RepairOrder.archive == Archive.ACTIVE.value,
+                RepairOrder.next_update < today,
+            ]
         if flt.shop:
             key = shop_key(clean_text(flt.shop, field="shop", max_chars=200))
-            query = query.where(RepairOrder.shop_key.like(f"%{_escape_like(key)}%", escape="\\"))
+            conditions.append(RepairOrder.shop_key.like(f"%{_escape_like(key)}%", escape="\\"))
         if flt.status is not None:
-            query = query.where(RepairOrder.status == flt.status.value)
+            conditions.append(RepairOrder.status == flt.status.value)
+        return conditions
+
+    @staticmethod
+    def _list_rows(flt: ListFilter, conditions: list[Any]):
         # The id breaks every tie, so pages (offset) never repeat or skip a row.
         order = (
             (RepairOrder.next_update.is_(None), RepairOrder.next_update, RepairOrder.id)
             if flt.overdue or flt.archive == Archive.ACTIVE
             else (RepairOrder.id.desc(),)
         )
-        return query.order_by(*order)
+        # Plain rows (the table's columns and the shop's email), not ORM objects: lists of
+        # hundreds are built per request by the HTTP API.
+        return (
+            select(RepairOrder.__table__, Shop.email.label("shop_email"))
+            .outerjoin(Shop, Shop.id == RepairOrder.shop_id)
+            .where(*conditions)
+            .order_by(*order)
+        )
 
     def activity(self, number: object, limit: int = 100) -> list[ActivityView]:
         with self._uow() as uow:

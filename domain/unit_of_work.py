@@ -87,3 +87,32 @@ class UnitOfWork:
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class OneTransaction(UnitOfWork):
+    """Several service calls as one transaction (the HTTP API's PATCH: fields, status and
+    archive together, or nothing). Give the services `lambda: tx` as their factory and call them
+    inside `with tx:`; each call's `with`/`commit()` then shares this session and only flushes
+    (versions are checked and bumped as usual); `tx.commit()` at the outer level commits once
+    and publishes every event. Leaving the outer block without it rolls everything back."""
+
+    def __init__(self, session_factory: sessionmaker[Session], handlers: list[EventHandler]):
+        super().__init__(session_factory, handlers)
+        self._depth = 0
+
+    def __enter__(self) -> OneTransaction:
+        if self._depth == 0:
+            super().__enter__()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            super().__exit__(*exc_info)
+
+    def commit(self) -> None:
+        if self._depth > 1:
+            self.session.flush()
+        else:
+            super().commit()

@@ -447,6 +447,15 @@ class UserService:
             uow.commit()
             return UserView.model_validate(user)
 
+    def find_entra(self, oid: str, tid: str) -> UserView | None:
+        """The user bound to this Entra identity, if any (no write)."""
+        oid, tid = (oid or "").strip().lower(), (tid or "").strip().lower()
+        with self._uow() as uow:
+            user = uow.session.scalar(
+                select(User).where(User.entra_tid == tid, User.entra_oid == oid)
+            )
+            return UserView.model_validate(user) if user is not None else None
+
     def actor_for(self, email: str, source: str) -> Actor:
         user = self.get(email)
         if not user.is_active:

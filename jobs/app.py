@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
+from domain.ai_logs import AiLogService
+from domain.api_tokens import ApiTokenService
 from domain.conversations import ApprovalService, ChatLog
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
@@ -39,6 +41,8 @@ class App:
     handlers: tuple[EventHandler, ...]
     repair_orders: RepairOrderService
     users: UserService
+    api_tokens: ApiTokenService
+    ai_logs: AiLogService
     inventory: InventoryService
     approvals: ApprovalService
     chat_log: ChatLog

@@ -21,7 +21,7 @@ from domain.models.chat import Approval
 from domain.roles import Actor, Role
 from domain.users import SessionEnded
 from jobs.app import App
-from web import approvals, branding, sessions
+from web import api, approvals, branding, sessions
 from web.data_layer import OurDataLayer
 from web.entra import install as install_entra
 from web.sink import ChainlitSink
@@ -44,6 +44,7 @@ def install(app: App) -> Assistant:
     assistant = Assistant(app)
     policy = sessions.policy_for(app.settings)
     sessions.install(app.users, policy)  # every cookie use re-checks its session (web/sessions.py)
+    api.install(app)  # the JSON API under /api, /health and /ready (web/api/)
 
     def sink(actor: Actor) -> ChainlitSink:
         return ChainlitSink(app, actor, in_background)

@@ -45,7 +45,7 @@ from config import Settings
 from domain.errors import RoTrackerError, SignInRefused
 from domain.users import SessionPolicy, UserService
 from integrations.microsoft.app_roles import role_for
-from integrations.microsoft.id_tokens import IdTokenValidator
+from integrations.microsoft.id_tokens import IdTokenValidator, email_of
 from web.sessions import chainlit_user
 
 log = logging.getLogger("ro_tracker.entra")
@@ -197,16 +197,7 @@ def signed_in_user(
 
 
 def _display_email(claims: dict[str, Any]) -> str:
-    from domain.errors import InvalidInput
-    from domain.users import normalize_email
-
-    for candidate in (claims.get("email"), claims.get("preferred_username")):
-        try:
-            return normalize_email(str(candidate or ""))
-        except InvalidInput:
-            continue
-    # No usable email (rare: some guest accounts): a stable stand-in from the key.
-    return f"{claims['oid']}@{claims['tid']}.entra".lower()
+    return email_of(claims)
 
 
 # ---- Chainlit -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 from domain.inventory.items import Items
 from domain.inventory.search import InventorySearch
 from domain.inventory.stock import Stock
+from domain.inventory.tables import InventoryTables
 from domain.inventory.views import ItemChange, LowStockReport, SearchResult, UseResult
 from domain.roles import Actor
 from domain.unit_of_work import UnitOfWorkFactory
@@ -24,6 +25,7 @@ class InventoryService:
         self.searching = InventorySearch(uow)
         self.stock = Stock(uow, today)
         self.items = Items(uow)
+        self.tables = InventoryTables(uow)  # the legacy per-table views (HTTP API)
 
     def using(self, uow: UnitOfWorkFactory) -> InventoryService:
         """The same service on another unit-of-work factory (a job's, which records its

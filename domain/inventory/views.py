@@ -20,6 +20,7 @@ class ItemView(BaseModel):
     condition: str | None
     location: str | None
     source_table: str | None
+    source_row: int | None = None
     last_seen: datetime | None = None
     match: str | None = None  # exact, prefix, substring, description
 

@@ -5,7 +5,8 @@ Every table module is imported here, so importing anything from `domain.models` 
 only `domain.models.base`, never this package, so there is no import circle.
     base            Base, its naming convention, utcnow, shared column types
     repair_orders   Shop, RepairOrder, StatusHistory, ActivityLog, DomainEvent (the outbox)
-    users           User, UserSession (sign-ins), UserChange (the accounts' audit trail)
+    users           User, UserSession (sign-ins), UserChange (the accounts' audit trail),
+                    ApiToken (personal API tokens), ApiIdempotency (POST replays)
     inventory       InventoryItem, InventorySearchTerm, InventoryTransaction
     jobs            JobIdempotency, JobFailure, JobRun
     chat            ChatThread, ChatStep, Approval, AiConversationLog
@@ -24,11 +25,13 @@ from domain.models.notifications import Notification, NotificationRepairOrder
 from domain.models.repair_orders import ActivityLog, DomainEvent, RepairOrder, Shop, StatusHistory
 from domain.models.shop_changes import ShopChange
 from domain.models.sources import Source, SourceSyncRun
-from domain.models.users import User, UserChange, UserSession
+from domain.models.users import ApiIdempotency, ApiToken, User, UserChange, UserSession
 
 __all__ = [
     "ActivityLog",
     "AiConversationLog",
+    "ApiIdempotency",
+    "ApiToken",
     "Approval",
     "ApprovalState",
     "Base",

@@ -119,4 +119,6 @@ class AiConversationLog(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
     success: Mapped[bool] = mapped_column(default=True)
     error: Mapped[str | None] = mapped_column(Text)
+    # How many ROs the client put in the model's context (logs saved through the HTTP API).
+    context_ro_count: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base, utcnow
@@ -60,3 +60,41 @@ class UserChange(Base):
     actor: Mapped[str] = mapped_column(String(320))
     source: Mapped[str] = mapped_column(String(30))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A personal API token (`gt tokens create`): the HTTP API acts as its user.
+
+    Only a hash of the secret is kept; `key` (the public part shown in the token and in
+    listings) finds the row. The user's role and active flag are read at every use, so the
+    token never carries more rights than the person has now.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ApiIdempotency(Base):
+    """A POST answered under an `Idempotency-Key`: the same key (per user) replays the answer
+    instead of doing the work twice."""
+
+    __tablename__ = "api_idempotency"
+    __table_args__ = (UniqueConstraint("user_email", "key", name="uq_api_idempotency_user_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_email: Mapped[str] = mapped_column(String(320))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -104,3 +104,17 @@ class IdTokenValidator:
                 except jwt.PyJWKError:
                     continue
         return found
+
+
+def email_of(claims: dict[str, Any]) -> str:
+    """The email to show for validated claims: `email`, else `preferred_username` (when it is
+    an address), else a stable stand-in from tid+oid (rare: some guest accounts have none)."""
+    from domain.errors import InvalidInput
+    from domain.users import normalize_email
+
+    for candidate in (claims.get("email"), claims.get("preferred_username")):
+        try:
+            return normalize_email(str(candidate or ""))
+        except InvalidInput:
+            continue
+    return f"{claims['oid']}@{claims['tid']}.entra".lower()

@@ -230,3 +230,47 @@ class FakeEntra:
             },
             {},
         )
+
+
+def access_token(
+    fake: FakeEntra,
+    oid: str,
+    *,
+    roles: list[str] | None = None,
+    email: str | None = None,
+    name: str | None = None,
+    app_only: bool = False,
+    audience: str | None = None,
+    tid: str | None = None,
+    issuer_tid: str | None = None,
+    expires_in: int = 3600,
+    signing_key: rsa.RSAPrivateKey | None = None,
+) -> str:
+    """An access token for our API as Entra would issue it (v2): a person's (delegated, with
+    `scp`) or, with `app_only`, an application's own (client credentials: no `scp`)."""
+    now = int(time.time())
+    tid = tid or fake.tenant
+    claims: dict[str, Any] = {
+        "iss": f"{fake.host}/{issuer_tid or tid}/v2.0",
+        "aud": audience or f"api://{fake.client_id}",
+        "iat": now,
+        "nbf": now,
+        "exp": now + expires_in,
+        "oid": oid,
+        "tid": tid,
+        "sub": "sub-" + oid,
+        "azp": "client-of-" + oid if app_only else "spa-client",
+        "ver": "2.0",
+    }
+    if not app_only:
+        claims["scp"] = "RO.ReadWrite"
+        claims["preferred_username"] = email or f"{oid}@genthrust.test"
+        if email:
+            claims["email"] = email
+        if name:
+            claims["name"] = name
+    else:
+        claims["idtyp"] = "app"
+    if roles:
+        claims["roles"] = roles
+    return sign(claims, signing_key or fake.key)

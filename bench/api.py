@@ -1,0 +1,219 @@
+"""The HTTP API under load: `GET /api/ros` (the Active list) and `GET /api/inventory/search`
+through real HTTP against `gt serve` (the Chainlit server the API lives in), 20 concurrent
+clients, versus the same call in-process (service + the legacy JSON shape, no HTTP).
+
+The database is fresh (a SQLite file, or a MariaDB database dropped afterwards): demo ROs
+(`--ros`, default giving about 300 in Active) and `--items` stock lines (default 1,000,000,
+loaded with the demo seed's bulk loader). The server is `python -m cli serve` on a free port,
+started with that database; the clients are httpx.AsyncClient tasks in this process, each
+sending one request after another for `--seconds`.
+
+    python -m bench.api [--db sqlite|mariadb] [--ros 650] [--items 1000000] [--clients 20]
+                        [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+
+import httpx
+from sqlalchemy import func, select
+
+from bench.common import PROJECT_DIR, checkout_env, emit, temporary_database, timed
+from bootstrap import bootstrap
+from config import load_settings
+from domain.archive import Archive
+from domain.demo import DemoSpec, demo_inventory_rows, seed_demo
+from domain.importers.inventory_bulk import bulk_insert_items
+from domain.inventory.rules import MAX_LIMIT
+from domain.migrate import upgrade
+from domain.models import InventoryItem, RepairOrder
+from domain.repair_orders import ListFilter
+from domain.roles import Actor, Role
+
+TODAY = date(2026, 11, 20)
+
+
+def percentiles(times_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(times_ms)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 2)
+
+    return {"p50_ms": at(0.5), "p95_ms": at(0.95), "p99_ms": at(0.99), "requests": len(ordered)}
+
+
+async def load(url: str, paths: list[str], token: str, clients: int, seconds: float) -> dict:
+    """`clients` tasks, each requesting the next of `paths` in turn until time is up."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as c:
+
+        async def client(n: int) -> None:
+            nonlocal errors
+            i = n
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                r = await c.get(paths[i % len(paths)])
+                latencies.append((time.perf_counter() - started) * 1000)
+                errors += r.status_code != 200
+                i += clients
+
+        for path in paths[: clients * 2]:  # warm up connections and caches
+            await c.get(path)
+        started = time.perf_counter()
+        await asyncio.gather(*(client(n) for n in range(clients)))
+        elapsed = time.perf_counter() - started
+    return {**percentiles(latencies), "rps": round(len(latencies) / elapsed, 1), "errors": errors}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db_url: str, var_dir: str, port: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"}}
+    env |= {
+        "DATABASE_URL": db_url,
+        "GT_VAR_DIR": var_dir,
+        "GT_API_RATE_PER_MIN": "1000000",
+        "GT_TIMEZONE": "UTC",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-demo"],
+        cwd=PROJECT_DIR,
+        env=checkout_env(env),
+        stdout=subprocess.DEVNULL,
+        stderr=open(os.path.join(var_dir, "serve.log"), "w"),
+        start_new_session=True,
+    )
+
+
+def wait_ready(url: str, process: subprocess.Popen, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(url + "/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("gt serve did not come up")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "mariadb"], default="sqlite")
+    parser.add_argument("--ros", type=int, default=650)
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+
+    import tempfile
+
+    from web.api.ros import to_legacy
+
+    with temporary_database(args.db) as url, tempfile.TemporaryDirectory() as var:
+        app = bootstrap(load_settings(database_url=url, var_dir=var), today=lambda: TODAY)
+        upgrade(app.engine)
+        started = time.perf_counter()
+        seed_demo(app, DemoSpec(ros=args.ros, shops=30, seed=args.seed))
+        with app.session() as s:
+            bulk_insert_items(s, demo_inventory_rows(args.items, rng), sort_terms=True)
+            s.commit()
+            active = s.scalar(
+                select(func.count()).where(RepairOrder.archive == Archive.ACTIVE.value)
+            )
+            top = s.scalar(select(func.max(InventoryItem.id)))
+            parts = [
+                s.scalar(select(InventoryItem.part_number).where(InventoryItem.id >= n).limit(1))
+                for n in rng.sample(range(1, top + 1), 50)
+            ]
+        load_s = time.perf_counter() - started
+        print(f"seeded {active} active ROs, {args.items:,} stock lines in {load_s:.0f} s")
+        operator = Actor("bench", Role.ADMIN)
+        app.users.add(operator, "bench@api.test", "viewer")
+        _, token = app.api_tokens.create(operator, "bench@api.test", "bench")
+
+        def list_in_process() -> str:
+            result = app.repair_orders.list(ListFilter(archive=Archive.ACTIVE, limit=500))
+            return json.dumps([to_legacy(ro) for ro in result.items])
+
+        def search_in_process(part: str) -> object:
+            return app.inventory.search(part, limit=MAX_LIMIT)
+
+        search_calls = iter(parts * 20)
+        in_process = {
+            "list": percentiles(timed(list_in_process, 200)),
+            "search": percentiles(timed(lambda: search_in_process(next(search_calls)), 500)),
+        }
+        port = free_port()
+        server = start_server(url, var, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_ready(base, server)
+            http = {
+                "list": asyncio.run(load(base, ["/api/ros"], token, args.clients, args.seconds)),
+                "search": asyncio.run(
+                    load(
+                        base,
+                        [f"/api/inventory/search?partNumber={p}" for p in parts],
+                        token,
+                        args.clients,
+                        args.seconds,
+                    )
+                ),
+            }
+        except RuntimeError:
+            with open(os.path.join(var, "serve.log")) as log:
+                print(log.read()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(20)
+        app.engine.dispose()
+
+    for name, label in (("list", "GET /api/ros"), ("search", "GET /api/inventory/search")):
+        h, p = http[name], in_process[name]
+        print(
+            f"{label:28} HTTP p50 {h['p50_ms']} ms p95 {h['p95_ms']} ms, {h['rps']} req/s "
+            f"({args.clients} clients, {h['errors']} errors); in-process p50 {p['p50_ms']} ms "
+            f"p95 {p['p95_ms']} ms"
+        )
+    emit(
+        {
+            "benchmark": "api",
+            "db": args.db,
+            "active_ros": active,
+            "items": args.items,
+            "clients": args.clients,
+            "seconds": args.seconds,
+            "load_s": round(load_s, 1),
+            "http": http,
+            "in_process": in_process,
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
