@@ -6,6 +6,7 @@ import dataclasses
 
 from pydantic_ai import Conversation, ConversationTypeAdapter
 from pydantic_ai.messages import ModelRequest, UserPromptPart
+from pydantic_ai.usage import RunUsage
 
 from domain.conversations import ensure_thread
 from domain.models.chat import ChatThread
@@ -40,7 +41,11 @@ class ConversationStore:
             thread = uow.session.get(ChatThread, thread_id)
             if thread is None or not thread.conversation:
                 return None
-            return ConversationTypeAdapter.validate_json(thread.conversation)
+            conversation = ConversationTypeAdapter.validate_json(thread.conversation)
+        # Each turn gets the whole request budget (pydantic-ai's UsageLimits count from the
+        # conversation's running usage: carried over, a thread would refuse every message after
+        # about 25 turns). What a turn cost is logged per turn, not per thread.
+        return dataclasses.replace(conversation, usage=RunUsage())
 
     def save(
         self, thread_id: str, conversation: Conversation, user_email: str, first_message: str | None

@@ -248,3 +248,14 @@ def test_only_the_asker_or_an_approver_decides_a_change(desk):
     assert ro_row(desk, "38463").status == "IN WORK"
     decide(desk, approver, approval_id, True)
     assert ro_row(desk, "38463").status == "SHIPPED"
+
+
+def test_a_long_thread_keeps_answering(desk):
+    """pydantic-ai counts its request limit (50) from the conversation's running usage: carried
+    from turn to turn, a thread refused every message after about 25 turns."""
+    desk.settings.chat_turns_per_minute = 1000
+    assistant = Assistant(desk)
+    for turn in range(40):
+        outcome, sink = ask(desk, EDITOR, "RO 38462", thread="long", assistant=assistant)
+        assert outcome.error is None, (turn, outcome.error)
+        assert "**RO 38462**" in sink.said, turn
