@@ -172,7 +172,9 @@ def test_an_email_given_to_someone_else_does_not_hand_over_the_old_cookie(server
     sam = {"email": "sam@genthrust.test", "name": "Sam Editor", "roles": ["RO.Editor"]}
     first = sign_in(chromium, url, entra, "oid-sam", **sam)
     say(first, f"draft a follow-up for RO {number}")
-    first.get_by_role("button", name="Approve & send").last.wait_for()
+    # An editor's card offers Edit and Reject, not Approve & send (#14: buttons by role).
+    first.get_by_role("button", name="Reject").last.wait_for()
+    assert first.get_by_role("button", name="Approve & send").count() == 0
     sign_in(chromium, url, entra, "oid-sam", **{**sam, "email": "sam.new@genthrust.test"})
     admin = {"email": "sam@genthrust.test", "name": "New Admin", "roles": ["RO.Admin"]}
     sign_in(chromium, url, entra, "oid-admin", **admin)
@@ -183,17 +185,31 @@ def test_an_email_given_to_someone_else_does_not_hand_over_the_old_cookie(server
     answer = httpx.get(f"{url}/user", headers={"cookie": jar}, timeout=10)
     # Refused, or Sam under his current email (the data layer names users by email): not admin.
     assert answer.status_code == 401 or answer.json()["identifier"] == "sam.new@genthrust.test"
-    # Sam's open chat presses an approver's button: refused. Chainlit itself answers 401 since
-    # the socket's user (named by the email at connect) is no longer the cookie's; were that
-    # check to go, our role check must refuse Sam the editor.
+
+    # Sam's open chat forges an approver's press (Reject's request, rewritten to approve):
+    # refused. Chainlit itself answers 401 since the socket's user (named by the email at
+    # connect) is no longer the cookie's; were that check to go, our role check must refuse
+    # Sam the editor.
+    forged: list[str] = []
+
+    def as_approve(route):
+        body = re.sub(r'("choice"\s*:\s*")reject"', r'\1approve"', route.request.post_data)
+        forged.append(body)
+        route.continue_(post_data=body)
+
+    rejected = "SELECT COUNT(*) FROM notifications WHERE state='REJECTED'"
+    rejected_before = db(env, rejected)
+    first.route("**/project/action", as_approve)
     with first.expect_response("**/project/action") as pressed:
-        first.get_by_role("button", name="Approve & send").last.click()
+        first.get_by_role("button", name="Reject").last.click()
     if pressed.value.status != 401:
         first.get_by_text("may not approve emails").wait_for()
+    assert forged and '"approve"' in forged[0]
     sent = db(
         env, "SELECT COUNT(*) FROM notifications WHERE state='SENT' AND approved_by LIKE 'sam%'"
     )
     assert sent == [(0,)]
+    assert db(env, rejected) == rejected_before  # the forged press did not reject either
 
 
 def test_an_account_from_another_tenant_is_refused(server, chromium, entra):
