@@ -21,6 +21,7 @@ from domain.archive import Archive, route_archive
 from domain.email_templates import RoFacts, follow_up
 from domain.followup import FollowUpPolicy
 from domain.statuses import EARLY_EXITS, Status, check_transition
+from domain.values import activity_text as _text
 
 # The desk: who changes ROs, who approves the emails (actors as the real services record them).
 DESK = (
@@ -180,16 +181,6 @@ class RoLife:
     statuses: list[StatusStep] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     emails: list[SentEmail] = field(default_factory=list)
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def _path(target: Status, rng: random.Random) -> list[Status]:

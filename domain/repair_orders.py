@@ -49,6 +49,9 @@ from domain.source_records import ErpSyncStatus, Incoming, UpsertOutcome, split_
 from domain.statuses import Status, check_transition, parse_status, try_parse_status
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.values import (
+    activity_text as _text,
+)
+from domain.values import (
     clean_text,
     normalize_ro_number,
     parse_date,
@@ -235,16 +238,6 @@ class Applied:
 class ListResult:
     items: list[RepairOrderView]
     total: int
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 class RepairOrderService:

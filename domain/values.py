@@ -144,3 +144,14 @@ def clean_text(value: object, *, field: str, max_chars: int, multiline: bool = F
     if _TAG.search(text):
         raise InvalidText(f"{field} contains HTML or script markup, which is not allowed.")
     return text
+
+
+def activity_text(value: object) -> str | None:
+    """A value as the activity log keeps it (old/new columns): dates ISO, money to the cent."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
