@@ -190,7 +190,9 @@ class RepairOrderView(BaseModel):
             version=ro.version,
             updated_at=ro.updated_at,
             erp_po_id=ro.erp_po_id,
-            erp_sync_status=ro.erp_sync_status,
+            # the desk's own ROs are LOCAL_ONLY, as the old schema defaulted them
+            erp_sync_status=ro.erp_sync_status
+            or (ErpSyncStatus.LOCAL_ONLY.value if ro.erp_po_id is None else None),
         )
 
 

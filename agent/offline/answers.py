@@ -40,7 +40,7 @@ def _describe_ro(r: dict[str, Any]) -> str:
     ]
     if r.get("notes"):
         lines.append(f"- Notes (as recorded): {r['notes']}")
-    if r.get("erp_sync_status"):  # an RO from an outside source (ERP.aero)
+    if r.get("erp_po_id"):  # an RO from an outside source (ERP.aero)
         waiting = {
             "PENDING_SYNC": " — a change made here conflicts with the ERP's: see its history",
             "SYNC_FAILED": " — the ERP's latest version could not be applied: see its history",

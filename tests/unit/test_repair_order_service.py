@@ -361,3 +361,13 @@ def test_a_source_record_never_takes_over_a_desk_ro_and_bad_values_change_nothin
     with pytest.raises(InvalidInput, match="not an amount"):
         service.apply_source_record(ERP, an_erp_record("172", estimated_cost="12,3x"))
     assert uows.repair_orders.get("172") is None and uows.events == []
+
+
+def test_the_desks_own_ros_read_as_local_only():
+    from domain.models import RepairOrder
+    from domain.repair_orders import RepairOrderView
+
+    ro = RepairOrder(number="38462", archive="ACTIVE", status="APPROVED", version=1)
+    assert RepairOrderView.of(ro, date(2026, 11, 20)).erp_sync_status == "LOCAL_ONLY"
+    ro.erp_po_id, ro.erp_sync_status = "9001", "SYNCED"
+    assert RepairOrderView.of(ro, date(2026, 11, 20)).erp_sync_status == "SYNCED"
