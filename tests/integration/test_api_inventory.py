@@ -122,6 +122,10 @@ def test_low_stock_urgencies(api):
     assert set(parts) >= {"A123-999", "B-777", "Q-100"}
     assert "A123-456" not in parts  # 5 is not below 5
     assert parts["A123-999"]["urgency"] == "critical" and parts["A123-999"]["currentQty"] == 0
+    # one entry per part, its total over every place, each place listed
+    for part in low["items"]:
+        assert part["currentQty"] == sum(p["qty"] for p in part["places"]) < 5
+    assert len(parts) == len(low["items"])
     assert low["criticalItems"] >= 1
     assert low["totalLowStockItems"] == (
         low["criticalItems"]

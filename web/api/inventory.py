@@ -94,11 +94,23 @@ class StatsAnswer(BaseModel):
     tableBreakdown: list[TableBreakdown]
 
 
+class LowStockPlace(BaseModel):
+    indexId: str
+    location: str | None
+    condition: str | None
+    qty: int
+
+
 class LowStockLine(BaseModel):
+    """One part under the threshold in total, across every place it is kept (the old API listed
+    stock lines: a part with 1 in one bin and 100 in another showed as low). `indexId`,
+    `location` and `condition` are of its fullest place; `currentQty` is the total."""
+
     indexId: str
     partNumber: str
     tableName: str | None
     currentQty: int
+    places: list[LowStockPlace]
     usage90Days: int
     monthlyUsageRate: float
     recommendedReorder: int
@@ -302,17 +314,26 @@ def low_stock(
         lowUrgencyItems=urgency.get("low", 0),
         items=[
             LowStockLine(
-                indexId=str(e.item.id),
-                partNumber=e.item.part_number,
-                tableName=e.item.source_table,
-                currentQty=e.item.qty,
+                indexId=str(e.places[0].item_id) if e.places else "",
+                partNumber=e.part_number,
+                tableName=None,
+                currentQty=e.total_qty,
+                places=[
+                    LowStockPlace(
+                        indexId=str(p.item_id),
+                        location=p.location,
+                        condition=p.condition,
+                        qty=p.qty,
+                    )
+                    for p in e.places
+                ],
                 usage90Days=e.usage_90_days,
                 monthlyUsageRate=e.monthly_usage,
                 recommendedReorder=e.recommended_reorder,
                 urgency=e.urgency,
                 daysUntilStockout=e.days_until_stockout,
-                location=e.item.location,
-                condition=e.item.condition,
+                location=e.places[0].location if e.places else None,
+                condition=e.places[0].condition if e.places else None,
             )
             for e in report.items
         ],
