@@ -31,6 +31,7 @@ CHAINLIT_NOISE = (
     "Your app is available at",
     "Created default translation",
     "Config file already exists",
+    "Running in CI mode",  # `chainlit run` reads CI=true from the environment (test machines)
 )
 # Loggers that report routine work at INFO: heard from only at WARNING in the chat process.
 ROUTINE = ("apscheduler", "dramatiq", "jobs.scheduler", "jobs.runtime")
