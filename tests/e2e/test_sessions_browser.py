@@ -1,6 +1,6 @@
 """Sessions bound to the person (#20) in a real browser (Debian's Chromium, Playwright) against
-`gt serve`: an admin's `gt users disable|revoke|set-role`, or a disable confirmed by an admin in
-the chat, reaches a chat that is already open."""
+`gt serve`: an admin's `gt users disable|revoke|set-role` reaches a chat that is already open
+(the same confirmed in the chat: test_users_chat_browser.py)."""
 
 from __future__ import annotations
 
@@ -104,38 +104,3 @@ def test_an_approver_demoted_mid_chat_cannot_send(server, browser):  # noqa: F81
     sent = json.loads(_gt(env, "emails", "list", "--state", "SENT", "--json"))
     assert all(d["approved_by"] != "abe@genthrust.test" for d in sent)
     assert who_is(url, page).status_code == 200  # still signed in, only as an editor
-
-
-def test_an_admin_disables_a_signed_in_editor_from_the_chat(server, browser):  # noqa: F811
-    url, env = server
-    add(env, "ida@genthrust.test", "admin")
-    add(env, "eve@genthrust.test", "editor")
-    editor = sign_in(browser, url, "eve@genthrust.test")  # a browser context of her own
-    # her chat's connection, watched from a fresh page load
-    with editor.expect_websocket(lambda ws: "socket.io" in ws.url, timeout=30_000) as opened:
-        editor.reload()
-    chat = opened.value
-    editor.get_by_text("Overdue ROs").wait_for()
-    assert not chat.is_closed()
-
-    admin = sign_in(browser, url, "ida@genthrust.test")
-    say(admin, "disable eve@genthrust.test")
-    admin.get_by_text("Disable eve@genthrust.test").first.wait_for()  # the card: who, old -> new
-    assert who_is(url, editor).status_code == 200  # nothing happens before Confirm
-    assert not chat.is_closed()
-    admin.get_by_role("button", name="Confirm").last.click()
-    admin.get_by_text("eve@genthrust.test is disabled", exact=False).last.wait_for()
-    started = time.monotonic()
-
-    # The sweep closes Eve's open chat from the server side within seconds...
-    if not chat.is_closed():
-        chat.wait_for_event("close", timeout=15_000)
-    assert time.monotonic() - started < 15
-    # ...and it cannot come back: the next page load is the sign-in form.
-    assert who_is(url, editor).status_code == 401
-    editor.reload()
-    editor.locator("#email").wait_for()
-    assert "/login" in editor.url
-    listed = {u["email"]: u for u in json.loads(_gt(env, "users", "list", "--json"))}
-    assert listed["eve@genthrust.test"]["is_active"] is False
-    assert who_is(url, admin).status_code == 200  # the admin's own chat goes on
