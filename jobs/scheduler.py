@@ -60,8 +60,10 @@ def triggers(settings: Settings) -> dict[str, CronTrigger]:
     every = settings.followup_check_every_min
     if every < 60:
         follow_up = CronTrigger(minute=f"*/{every}", timezone=tz)
-    else:
+    elif every < 1440:
         follow_up = CronTrigger(hour=f"*/{every // 60}", minute=0, timezone=tz)
+    else:  # once a day; cron has no "every 24th hour"
+        follow_up = CronTrigger(hour=0, minute=0, timezone=tz)
     return {
         "overdue_sweep": CronTrigger(hour=hour, minute=minute, timezone=tz),
         "follow_up_check": follow_up,

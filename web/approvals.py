@@ -33,6 +33,7 @@ from jobs.mail.actor import send_email
 
 ASK_TIMEOUT_S = 300
 SHOWN_AT_START = 10
+LISTED_AT_MOST = 100  # as the pending drafts tool lists
 SENT_WAIT_S = 15.0
 BODY_PREVIEW_CHARS = 1200
 FIELDS = {
@@ -157,10 +158,19 @@ async def show_pending_drafts(app: App, actor: Actor, intro: str) -> None:
     """For approvers: the drafts waiting for approval (chat start, chat resume)."""
     if actor.role.rank < Role.APPROVER.rank:
         return
-    drafts = await asyncio.to_thread(app.notifications.pending, SHOWN_AT_START)
-    if drafts:
-        await cl.Message(content=intro.format(n=len(drafts))).send()
-        await show_drafts(app, actor, [d.id for d in drafts])
+    drafts = await asyncio.to_thread(app.notifications.pending, LISTED_AT_MOST)
+    if not drafts:
+        return
+    total = f"{len(drafts)}+" if len(drafts) >= LISTED_AT_MOST else str(len(drafts))
+    content = intro.format(n=total)
+    if len(drafts) > SHOWN_AT_START:
+        # never let a count suggest the cards below are all there is
+        content += (
+            f"\n\nThe first {SHOWN_AT_START} are below (waiting longest first, then newest);"
+            " ask for “pending drafts” to see them all."
+        )
+    await cl.Message(content=content).send()
+    await show_drafts(app, actor, [d.id for d in drafts[:SHOWN_AT_START]])
 
 
 async def decide(

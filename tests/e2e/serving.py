@@ -55,8 +55,17 @@ def running_app(env: dict[str, str], timeout_s: float = 90) -> Iterator[str]:
         wait_until_serving(url, process, timeout_s)
         yield url
     finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group, SIGKILL if it lingers; a server that already
+    died is no error here (the test has failed on that already, with the reason)."""
+    try:
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

@@ -81,7 +81,9 @@ def sign_in(browser, url: str, email: str):
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.get_by_text("Overdue ROs").wait_for()
+    # the composer, not a starter: an approver's chat may open on drafts, and starters show
+    # only in an empty chat
+    page.locator("#chat-input").wait_for()
     return page
 
 
