@@ -143,13 +143,22 @@ async def sweep(users: UserService, policy: SessionPolicy, every_s: float) -> No
             log.exception("Session sweep failed")
 
 
+_cut_already: set[str] = set()  # socket ids disconnected by a sweep
+
+
 async def sweep_once(users: UserService, policy: SessionPolicy) -> list[str]:
     """One pass; returns the socket ids it disconnected."""
     from chainlit.session import WebsocketSession, ws_sessions_sid
     from chainlit.socket import sio
 
+    open_now = list(ws_sessions_sid.values())
+    # Chainlit keeps a disconnected socket's session a while for a reconnect: cut once, not
+    # again (and logged again) at every pass until Chainlit lets it go.
+    _cut_already.intersection_update(s.socket_id for s in open_now)
     live: dict[str, list[WebsocketSession]] = {}
-    for session in list(ws_sessions_sid.values()):
+    for session in open_now:
+        if session.socket_id in _cut_already:
+            continue
         found = session_of(session.token)
         if found is not None:
             live.setdefault(found[1], []).append(session)
@@ -160,4 +169,5 @@ async def sweep_once(users: UserService, policy: SessionPolicy) -> list[str]:
             log.warning("Closing an open chat: %s", reason)
             await sio.disconnect(session.socket_id)
             cut.append(session.socket_id)
+            _cut_already.add(session.socket_id)
     return cut
