@@ -31,7 +31,20 @@ from jobs.app import App
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 MARIADB_SERVER_URL = os.environ.get("GT_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306")
-REDIS_TEST_URL = os.environ.get("GT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_test_url() -> str:
+    """DB 15, or under pytest-xdist one database per worker counting down from 15 (gw0 -> 15,
+    gw1 -> 14, ...), since each worker empties its own before and after every test."""
+    url = os.environ.get("GT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and worker[2:].isdigit():
+        base, _, db = url.rpartition("/")
+        url = f"{base}/{int(db) - int(worker[2:])}"
+    return url
+
+
+REDIS_TEST_URL = _redis_test_url()
 TODAY = date(2026, 11, 20)  # a Friday; every test's "today", so dates in assertions are stable
 
 
@@ -92,6 +105,17 @@ def _wipe(engine: Engine) -> None:
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`, as scripts/test runs): each module's tests stay
+    on one worker (its module-scoped servers start once), and the browser tests all run on the
+    same one, one after another, as a person's browser would: two Chromium pages and two chat
+    servers at once on a 2-core machine only make them wait on each other."""
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        group = "browser" if module.startswith("tests/e2e/") else module
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -164,7 +188,8 @@ def run_gt(db_url, tmp_path, monkeypatch):
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    """The test Redis database (DB 15), emptied before and after; never any other database."""
+    """The test Redis database (DB 15, or the xdist worker's own), emptied before and after;
+    never any other database."""
     import redis
 
     client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)

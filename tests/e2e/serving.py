@@ -18,6 +18,11 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[2]
 
 
+def files_under(folder: Path) -> list[Path]:
+    """The files under `folder` (none when it does not exist)."""
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

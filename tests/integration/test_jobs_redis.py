@@ -4,6 +4,7 @@ timeouts, the scheduler's firing lock, status; and a tool whose MariaDB connecti
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
 import threading
 import time
@@ -177,6 +178,9 @@ def test_a_tool_whose_connection_is_killed_is_retried_and_answers(maria_jobs):
     assert len(attempts) == 2 and attempts[0] != attempts[1]
 
 
-def test_redis_fixture_uses_only_db_15(redis_url):
-    assert redis_url.endswith("/15")
-    assert redis.Redis.from_url(redis_url).connection_pool.connection_kwargs["db"] == 15
+def test_redis_fixture_uses_only_its_own_db(redis_url):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    own = 15 - int(worker.removeprefix("gw") or 0)
+    assert redis_url.endswith(f"/{own}")
+    assert redis.Redis.from_url(redis_url).connection_pool.connection_kwargs["db"] == own
+    assert own > 0  # never the default database a developer's own Redis keeps data in
