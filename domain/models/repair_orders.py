@@ -120,6 +120,10 @@ class RepairOrder(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Soft delete (admin only; migration 0014): the row and its history stay, every query
+    # leaves it out (domain/models/deleted_ros.py), its number stays taken.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(320))
 
     shop: Mapped[Shop | None] = relationship(lazy="joined")
 

@@ -380,6 +380,51 @@ def patch_ro(
     return _one(ro)
 
 
+class Deleted(BaseModel):
+    success: bool
+    message: str
+    deletedFrom: str
+
+
+@router.delete(
+    "/{id}",
+    response_model=Deleted,
+    summary="Delete a repair order (admin; kept in the history, its number stays taken)",
+)
+def delete_ro(
+    id: str,
+    request: Request,
+    actor: Annotated[Actor, Depends(needs(Role.ADMIN, "delete repair orders"))],
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> Response:
+    """The old API deleted the row for good; here the RO leaves every list, count, search,
+    export and the workbook, while the row and its history stay (who deleted it and when).
+    `deletedFrom` is the archive's old table name (active, net, paid, returns)."""
+    service = context(request).app.repair_orders
+    expected = None
+    if if_match is not None:
+        current = service.get(id)
+        if not _matches(if_match, current):
+            raise PreconditionFailed(
+                f"RO {current.number} changed since you read it (now {etag(current)}); "
+                "read it again before deleting it."
+            )
+        expected = current.version
+    try:
+        ro = service.delete(actor, id, expected_version=expected)
+    except StaleVersion as exc:
+        if if_match is not None:
+            raise PreconditionFailed(str(exc)) from None
+        raise
+    return JSONResponse(
+        {
+            "success": True,
+            "message": "Repair order deleted",
+            "deletedFrom": ro.archive.value.lower(),
+        }
+    )
+
+
 def _matches(if_match: str, ro: RepairOrderView) -> bool:
     if if_match.strip() == "*":
         return True
