@@ -272,11 +272,15 @@ class RepairOrderService:
         except NotFound:
             return None
 
-    def list(self, flt: ListFilter) -> ListResult:
+    @staticmethod
+    def _check_page(flt: ListFilter) -> None:
         if not 1 <= flt.limit <= MAX_LIST_LIMIT:
             raise InvalidInput(f"limit must be between 1 and {MAX_LIST_LIMIT}.")
         if flt.offset < 0:
             raise InvalidInput("offset must be 0 or more.")
+
+    def list(self, flt: ListFilter) -> ListResult:
+        self._check_page(flt)
         today = self.today()
         conditions = self._list_conditions(flt, today)
         with self._uow() as uow:
@@ -288,6 +292,35 @@ class RepairOrderService:
                 self._list_rows(flt, conditions).limit(flt.limit).offset(flt.offset)
             ).all()
             return ListResult([RepairOrderView.of_row(r, today) for r in rows], total)
+
+    def list_versions(self, flt: ListFilter) -> tuple[int, list[tuple[str, int]]]:
+        """What `list` would answer, as (number, version) pairs in list order, and the total:
+        two cheap queries, for a caller that keeps rendered ROs (the HTTP API) and needs to
+        know which of the page it has at that version. Any change to an RO bumps its version."""
+        self._check_page(flt)
+        conditions = self._list_conditions(flt, self.today())
+        with self._uow() as uow:
+            total = (
+                uow.session.scalar(select(func.count()).select_from(RepairOrder).where(*conditions))
+                or 0
+            )
+            page = uow.session.execute(
+                select(RepairOrder.number, RepairOrder.version)
+                .where(*conditions)
+                .order_by(*self._list_order(flt))
+                .limit(flt.limit)
+                .offset(flt.offset)
+            ).all()
+            return total, [(number, version) for number, version in page]
+
+    def views(self, numbers: list[str]) -> dict[str, RepairOrderView]:
+        """The (not deleted) ROs with these canonical numbers, as `list` shows them."""
+        today = self.today()
+        with self._uow() as uow:
+            rows = uow.session.execute(
+                self._list_rows(ListFilter(), [live_ro(), RepairOrder.number.in_(numbers)])
+            ).all()
+            return {row.number: RepairOrderView.of_row(row, today) for row in rows}
 
     def each(self, flt: ListFilter) -> Iterator[RepairOrderView]:
         """Every RO the filter matches (its limit and offset ignored), in the order of `list`,
@@ -324,13 +357,17 @@ class RepairOrderService:
         return conditions
 
     @staticmethod
-    def _list_rows(flt: ListFilter, conditions: list[Any]):
+    def _list_order(flt: ListFilter) -> tuple[Any, ...]:
         # The id breaks every tie, so pages (offset) never repeat or skip a row.
-        order = (
+        return (
             (RepairOrder.next_update.is_(None), RepairOrder.next_update, RepairOrder.id)
             if flt.overdue or flt.archive == Archive.ACTIVE
             else (RepairOrder.id.desc(),)
         )
+
+    @classmethod
+    def _list_rows(cls, flt: ListFilter, conditions: list[Any]):
+        order = cls._list_order(flt)
         # Plain rows (the table's columns and the shop's email), not ORM objects: lists of
         # hundreds are built per request by the HTTP API.
         return (

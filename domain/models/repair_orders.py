@@ -74,6 +74,16 @@ class RepairOrder(Base):
         Index("ix_repair_orders_date_made", "date_made"),
         Index("ix_repair_orders_last_updated", "last_updated"),
         Index("ix_repair_orders_erp_po_id", "erp_po_id"),
+        # The lists (`GET /api/ros`, `gt ro list`): an archive's live ROs, counted and paged by
+        # next update from the index alone (migration 0014).
+        Index(
+            "ix_repair_orders_archive_live",
+            "archive",
+            "deleted_at",
+            "next_update",
+            "number",
+            "version",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

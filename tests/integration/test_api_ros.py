@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from domain.models import ActivityLog, RepairOrder, StatusHistory
-from tests.integration.api_support import ApiServer, api_server, database
+from tests.integration.api_support import OPERATOR, ApiServer, api_server, database
 
 LEGACY_RO_KEYS = {
     "id",
@@ -332,6 +332,25 @@ def test_if_match_stale_is_412_and_current_applies(api):
 def test_patch_unknown_ro_is_404(api):
     with api.client("editor") as c:
         assert c.patch("/api/ros/88888888", json={"notes": "x"}).status_code == 404
+
+
+def test_the_list_shows_a_change_made_after_it_was_read(api):
+    """The server keeps rendered ROs between requests: a write through the API or straight
+    through the service (another process) shows at the next read."""
+    made = create(api)
+    number = made["roNumber"]
+
+    def listed(c) -> dict:
+        return {ro["roNumber"]: ro for ro in c.get("/api/ros", params={"limit": 500}).json()}
+
+    with api.client("editor") as c:
+        assert listed(c)[number]["notes"] is None
+        assert c.patch(f"/api/ros/{number}", json={"notes": "via api"}).status_code == 200
+        assert listed(c)[number]["notes"] == "via api"
+        api.app.repair_orders.update(OPERATOR, number, {"notes": "elsewhere"})
+        assert listed(c)[number]["notes"] == "elsewhere"
+        api.app.repair_orders.archive(OPERATOR, number, "PAID")
+        assert number not in listed(c)
 
 
 # ---- deleting ----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from domain.stats import current_dashboard
 from domain.statuses import check_transition, parse_status
 from domain.unit_of_work import OneTransaction
 from web.api import idempotency
-from web.api.auth import Caller, context, needs
+from web.api.auth import Caller, Credential, admit, context, needs
 from web.api.errors import PreconditionFailed
 
 router = APIRouter(prefix="/api/ros", tags=["repair orders"])
@@ -214,23 +214,28 @@ def _fields(body: _RoFields) -> dict[str, Any]:
 @router.get("", response_model=list[RepairOrderOut], summary="Repair orders of one archive")
 def list_ros(
     request: Request,
-    actor: Caller,
+    credential: Credential,
     archiveStatus: Annotated[str, Query(description="ACTIVE, PAID, NET or RETURNED")] = "ACTIVE",
     limit: Annotated[int | None, Query(ge=1, le=500, description="Page size (paging)")] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
+    admit(request, credential)
     app = context(request).app
     archive = parse_archive(archiveStatus)
     cap = app.settings.api_list_cap
     size = limit or cap
-    result = app.repair_orders.list(ListFilter(archive=archive, limit=size, offset=offset))
-    headers = {"X-Total-Count": str(result.total)}
-    if offset + len(result.items) < result.total:
+    # Rendered ROs are kept between requests (web/api/rendered.py): only the page's numbers
+    # and versions are read each time, and only new or changed ROs are built and serialized.
+    total, count, body = context(request).rendered_ros.page(
+        app.repair_orders, ListFilter(archive=archive, limit=size, offset=offset)
+    )
+    headers = {"X-Total-Count": str(total)}
+    if offset + count < total:
         query = urlencode(
             {"archiveStatus": archive_name(archive), "limit": size, "offset": offset + size}
         )
         headers["Link"] = f'<{request.url.path}?{query}>; rel="next"'
-    return JSONResponse([to_legacy(ro) for ro in result.items], headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/stats/dashboard", response_model=Dashboard, summary="Dashboard counts and values")
