@@ -4,6 +4,8 @@ SQLite and MariaDB (the hiding is a session hook adding SQL to every RO query)."
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, func, select
@@ -11,12 +13,15 @@ from sqlalchemy import event, func, select
 from domain.errors import DuplicateRepairOrder, Forbidden, NotFound
 from domain.models import ActivityLog, RepairOrder
 from domain.models.deleted_ros import INCLUDE_DELETED
+from domain.periods import Period
 from domain.repair_orders import ListFilter
+from domain.reports import KINDS, ReportFilter, run_report
 from domain.ro_export import count_matches
 from domain.ro_history import history, load_id
 from domain.ro_query import RoQuery
 from domain.ro_search import search
 from domain.roles import SYSTEM, Actor, Role
+from domain.shops import ShopService, overdue_by_shop
 from domain.stats import dashboard, overdue_aging, priority_feed, status_breakdown
 from integrations.excel.local import LocalWorkbook
 from jobs.excel.sync import drain
@@ -61,6 +66,8 @@ def reads(app) -> dict:
 def test_every_read_of_the_ros_says_deleted_at_is_null(app):
     """The hook's blind spot would be a statement where SQLAlchemy does not see the entity
     (e.g. only inside nested functions): every query the read paths send is checked."""
+    shops = ShopService(app.uow, app.today)
+    shops.create(SYSTEM, SHOP, {"email": "repairs@deleted.test"})
     make(app, 70030)
     sent: list[str] = []
 
@@ -70,6 +77,13 @@ def test_every_read_of_the_ros_says_deleted_at_is_null(app):
     event.listen(app.engine, "before_cursor_execute", record)
     try:
         reads(app)
+        with app.session() as s:
+            period = Period(date(2025, 1, 1), date(2026, 12, 31), "two years")
+            for kind in KINDS:
+                run_report(s, kind, ReportFilter(period))
+            overdue_by_shop(s, TODAY)
+        shops.get(SHOP)
+        shops.search(SHOP)
     finally:
         event.remove(app.engine, "before_cursor_execute", record)
     touching = [q for q in sent if "repair_orders" in q]
