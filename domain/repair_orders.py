@@ -1010,6 +1010,9 @@ class RepairOrderService:
         canonical = normalize_ro_number(number)
         ro = repo.get(canonical, include_deleted=include_deleted)
         if ro is None:
+            deleted = repo.get(canonical, include_deleted=True)
+            if deleted is not None:  # say so rather than "no such RO"
+                raise NotFound(f"{_deleted_message(deleted, taken=False)} Its history is kept.")
             raise NotFound(f"There is no RO {canonical} in any archive.")
         if expected_version is not None and ro.version != expected_version:
             raise StaleVersion(
@@ -1020,10 +1023,11 @@ class RepairOrderService:
         return ro
 
 
-def _deleted_message(ro: RepairOrder) -> str:
+def _deleted_message(ro: RepairOrder, *, taken: bool = True) -> str:
     when = f" on {ro.deleted_at:%Y-%m-%d %H:%M} UTC" if ro.deleted_at else ""
     who = f" by {shown_actor(ro.deleted_by)}" if ro.deleted_by else ""
-    return f"RO {ro.number} was deleted{when}{who}; its number stays taken."
+    end = "; its number stays taken." if taken else "."
+    return f"RO {ro.number} was deleted{when}{who}{end}"
 
 
 def match_directory_shop(session: Session, typed: str) -> tuple[Shop, str]:

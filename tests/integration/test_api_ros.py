@@ -383,6 +383,7 @@ def test_delete_is_soft_kept_in_the_history_and_the_number_stays_taken(api):
         "deletedFrom": "active",
     }
     assert again.status_code == unknown.status_code == get.status_code == 404
+    assert "was deleted" in get.json()["message"] and "no RO" in unknown.json()["message"]
     assert patch.status_code == 404
     assert number not in {ro["roNumber"] for ro in listed}
     assert after["totalActive"] == before["totalActive"] - 1
