@@ -168,6 +168,25 @@ def ro_set_status(
         out.print(f"RO {ro.number} is now {ro.status}; next update {ro.next_update or '—'}.")
 
 
+@ro_cli.command("delete")
+@handles_errors
+def ro_delete(
+    number: str,
+    reason: Annotated[str | None, typer.Option(help="Why, for the history.")] = None,
+    user: UserOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete an RO (admin). It leaves every list, search, count, export and the workbook; the
+    row and its history stay (`gt ro show` no longer finds it), and its number stays taken."""
+    app = app_instance()
+    actor = acting_user(app, user)
+    ro = app.repair_orders.delete(actor, number, reason=reason)
+    if as_json:
+        print_json({"deleted": ro.number, "archive": ro.archive})
+    else:
+        out.print(f"RO {ro.number} deleted (it was in {ro.archive.sheet}); its history is kept.")
+
+
 @ro_cli.command("stats")
 @handles_errors
 def ro_stats(as_json: JsonOpt = False) -> None:

@@ -150,21 +150,23 @@ class ApiTokenService:
             raise NotAuthenticated("The API token is malformed.")
         key, secret = found.groups()
         now = utcnow()
-        # Plain columns, not entities: this runs on every API request.
+        # The tables' columns (Core), not the entities': this runs on every API request, and a
+        # Core statement skips the ORM's per-statement work.
+        tokens, users = ApiToken.__table__.c, User.__table__.c
         with self._uow() as uow:
             row = uow.session.execute(
                 select(
-                    ApiToken.id,
-                    ApiToken.secret_hash,
-                    ApiToken.revoked_at,
-                    ApiToken.expires_at,
-                    ApiToken.last_used_at,
-                    User.email,
-                    User.role,
-                    User.is_active,
+                    tokens.id,
+                    tokens.secret_hash,
+                    tokens.revoked_at,
+                    tokens.expires_at,
+                    tokens.last_used_at,
+                    users.email,
+                    users.role,
+                    users.is_active,
                 )
-                .join(User, User.id == ApiToken.user_id)
-                .where(ApiToken.key == key)
+                .join_from(ApiToken.__table__, User.__table__, users.id == tokens.user_id)
+                .where(tokens.key == key)
             ).first()
             if row is None or not hmac.compare_digest(row.secret_hash, _hash(secret)):
                 raise NotAuthenticated("The API token is not valid.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -20,8 +20,14 @@ def make_engine(
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # The pool as large as for MySQL: SQLAlchemy's default (5 + 10 overflow) closes the
+        # overflow connections when they come back, so a server busier than 5 threads opened
+        # (and set up) a new connection for most requests.
+        database = make_url(url).database
+        in_memory = not database or database == ":memory:"  # SQLAlchemy's own one-connection pool
+        pool = {} if in_memory else {"pool_size": pool_size, "max_overflow": pool_size}
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **pool
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

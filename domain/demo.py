@@ -30,6 +30,7 @@ from domain.models import (
     StatusHistory,
     utcnow,
 )
+from domain.models.deleted_ros import INCLUDE_DELETED
 
 FIRST_NUMBER = 38_000  # the legacy "G" numbers were around 38,000
 SEED_ACTOR = "demo-seed"
@@ -175,7 +176,9 @@ def seed_demo(
     now_local = now_utc.replace(tzinfo=UTC).astimezone(tz).replace(tzinfo=None)
     report = DemoReport()
     with app.session() as s:
-        if if_empty and s.scalar(select(func.count()).select_from(RepairOrder)):
+        if if_empty and s.scalar(
+            select(func.count()).select_from(RepairOrder).execution_options(**INCLUDE_DELETED)
+        ):
             report.skipped_reason = "the database already has repair orders"
             return report
         existing = set(s.scalars(select(Shop.name_key)))
@@ -192,10 +195,18 @@ def seed_demo(
             ).all()[: max(spec.shops, 1)]
         ]
         start = max(
-            (s.scalar(select(func.max(RepairOrder.seq))) or FIRST_NUMBER - 1) + 1, FIRST_NUMBER
+            (
+                s.scalar(select(func.max(RepairOrder.seq)).execution_options(**INCLUDE_DELETED))
+                or FIRST_NUMBER - 1
+            )
+            + 1,
+            FIRST_NUMBER,
         )
         shop_by_id = {shop.id: shop for shop in shops}
-        next_id = (s.scalar(select(func.max(RepairOrder.id))) or 0) + 1
+        # deleted ROs keep their ids and numbers
+        next_id = (
+            s.scalar(select(func.max(RepairOrder.id)).execution_options(**INCLUDE_DELETED)) or 0
+        ) + 1
 
         offsets: dict[date, timedelta] = {}  # the desk's UTC offset, per day (DST moves it)
 

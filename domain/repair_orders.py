@@ -33,7 +33,8 @@ from domain.errors import (
     UnknownShop,
 )
 from domain.followup import FollowUpPolicy
-from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
+from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory, utcnow
+from domain.models.deleted_ros import live_ro
 from domain.overdue import (
     Priority,
     days_eta_passed,
@@ -43,7 +44,7 @@ from domain.overdue import (
     priority,
 )
 from domain.repositories import RepairOrderRepository
-from domain.roles import Actor, Role
+from domain.roles import Actor, Role, shown_actor
 from domain.shop_match import match_shop
 from domain.source_records import ErpSyncStatus, Incoming, UpsertOutcome, split_conflicts
 from domain.statuses import Status, check_transition, parse_status, try_parse_status
@@ -271,11 +272,15 @@ class RepairOrderService:
         except NotFound:
             return None
 
-    def list(self, flt: ListFilter) -> ListResult:
+    @staticmethod
+    def _check_page(flt: ListFilter) -> None:
         if not 1 <= flt.limit <= MAX_LIST_LIMIT:
             raise InvalidInput(f"limit must be between 1 and {MAX_LIST_LIMIT}.")
         if flt.offset < 0:
             raise InvalidInput("offset must be 0 or more.")
+
+    def list(self, flt: ListFilter) -> ListResult:
+        self._check_page(flt)
         today = self.today()
         conditions = self._list_conditions(flt, today)
         with self._uow() as uow:
@@ -287,6 +292,35 @@ class RepairOrderService:
                 self._list_rows(flt, conditions).limit(flt.limit).offset(flt.offset)
             ).all()
             return ListResult([RepairOrderView.of_row(r, today) for r in rows], total)
+
+    def list_versions(self, flt: ListFilter) -> tuple[int, list[tuple[str, int]]]:
+        """What `list` would answer, as (number, version) pairs in list order, and the total:
+        two cheap queries, for a caller that keeps rendered ROs (the HTTP API) and needs to
+        know which of the page it has at that version. Any change to an RO bumps its version."""
+        self._check_page(flt)
+        conditions = self._list_conditions(flt, self.today())
+        with self._uow() as uow:
+            total = (
+                uow.session.scalar(select(func.count()).select_from(RepairOrder).where(*conditions))
+                or 0
+            )
+            page = uow.session.execute(
+                select(RepairOrder.number, RepairOrder.version)
+                .where(*conditions)
+                .order_by(*self._list_order(flt))
+                .limit(flt.limit)
+                .offset(flt.offset)
+            ).all()
+            return total, [(number, version) for number, version in page]
+
+    def views(self, numbers: list[str]) -> dict[str, RepairOrderView]:
+        """The (not deleted) ROs with these canonical numbers, as `list` shows them."""
+        today = self.today()
+        with self._uow() as uow:
+            rows = uow.session.execute(
+                self._list_rows(ListFilter(), [live_ro(), RepairOrder.number.in_(numbers)])
+            ).all()
+            return {row.number: RepairOrderView.of_row(row, today) for row in rows}
 
     def each(self, flt: ListFilter) -> Iterator[RepairOrderView]:
         """Every RO the filter matches (its limit and offset ignored), in the order of `list`,
@@ -306,7 +340,8 @@ class RepairOrderService:
 
     @staticmethod
     def _list_conditions(flt: ListFilter, today: date) -> list[Any]:
-        conditions: list[Any] = []
+        # The list reads table rows (Core), which the session hook does not filter.
+        conditions: list[Any] = [live_ro()]
         if flt.archive is not None:
             conditions.append(RepairOrder.archive == flt.archive.value)
         if flt.overdue:
@@ -322,13 +357,17 @@ class RepairOrderService:
         return conditions
 
     @staticmethod
-    def _list_rows(flt: ListFilter, conditions: list[Any]):
+    def _list_order(flt: ListFilter) -> tuple[Any, ...]:
         # The id breaks every tie, so pages (offset) never repeat or skip a row.
-        order = (
+        return (
             (RepairOrder.next_update.is_(None), RepairOrder.next_update, RepairOrder.id)
             if flt.overdue or flt.archive == Archive.ACTIVE
             else (RepairOrder.id.desc(),)
         )
+
+    @classmethod
+    def _list_rows(cls, flt: ListFilter, conditions: list[Any]):
+        order = cls._list_order(flt)
         # Plain rows (the table's columns and the shop's email), not ORM objects: lists of
         # hundreds are built per request by the HTTP API.
         return (
@@ -339,8 +378,9 @@ class RepairOrderService:
         )
 
     def activity(self, number: object, limit: int = 100) -> list[ActivityView]:
+        """The RO's change log, newest first; a deleted RO's too (its deletion on top)."""
         with self._uow() as uow:
-            ro = self._load(uow.repair_orders, number)
+            ro = self._load(uow.repair_orders, number, include_deleted=True)
             rows = uow.session.scalars(
                 select(ActivityLog)
                 .where(ActivityLog.ro_id == ro.id)
@@ -437,8 +477,12 @@ class RepairOrderService:
         for _attempt in range(5):
             with self._uow() as uow:
                 repo = uow.repair_orders
-                if wanted is not None and repo.get(wanted) is not None:
-                    raise DuplicateRepairOrder(f"RO {wanted} already exists.")
+                if wanted is not None:
+                    taken = repo.get(wanted, include_deleted=True)
+                    if taken is not None and taken.deleted_at is not None:
+                        raise DuplicateRepairOrder(_deleted_message(taken))
+                    if taken is not None:
+                        raise DuplicateRepairOrder(f"RO {wanted} already exists.")
                 ro_number = wanted or repo.next_number()
                 ro = RepairOrder(number=ro_number, seq=ro_sequence(ro_number), archive=target.value)
                 self._apply_values(repo, ro, values)
@@ -635,6 +679,27 @@ class RepairOrderService:
                 uow, ro, actor, "ro.archived", self.today(), old=old, new=destination.value
             )
 
+    def delete(
+        self,
+        actor: Actor,
+        number: object,
+        *,
+        expected_version: int | None = None,
+        reason: str | None = None,
+    ) -> RepairOrderView:
+        """Soft-delete an RO (admin only): it leaves every list, count, search, export, sync
+        and lookup, but the row and its history stay, the deletion is in the history (who,
+        when, from which archive, why), and its number stays taken. Answers the RO as it was."""
+        actor.require(Role.ADMIN, "delete repair orders")
+        why = self._note(reason)
+        with self._uow() as uow:
+            repo = uow.repair_orders
+            ro = self._load(repo, number, expected_version)
+            ro.deleted_at = utcnow()
+            ro.deleted_by = actor.name
+            self._log(repo, ro, actor, "DELETE", "archive", ro.archive, why)
+            return self._commit(uow, ro, actor, "ro.deleted", self.today(), archive=ro.archive)
+
     def record_email_sent(self, actor: Actor, numbers: list[str], subject: str) -> None:
         """An email to the shop about these ROs went out: like any manual update it moves
         last-updated to today and next-update by the status's offset (REFERENCE §1), through
@@ -683,7 +748,12 @@ class RepairOrderService:
         number = normalize_ro_number(record.number)
         with self._uow() as uow:
             repo = uow.repair_orders
-            ro = repo.by_source_id(record.po_id) or repo.get(number)
+            ro = repo.by_source_id(record.po_id) or repo.get(number, include_deleted=True)
+            if ro is not None and ro.deleted_at is not None:
+                # Deleted here on purpose: the source neither revives nor recreates it.
+                raise DuplicateRepairOrder(
+                    f"{_deleted_message(ro)} {actor.source} record {record.po_id} skipped."
+                )
             if ro is not None and ro.erp_po_id != record.po_id:
                 raise DuplicateRepairOrder(
                     f"RO {number} is already the desk's own RO (or another record's); "
@@ -772,7 +842,7 @@ class RepairOrderService:
         with self._uow() as uow:
             repo = uow.repair_orders
             ro = repo.by_source_id(source_id)
-            if ro is None:
+            if ro is None or ro.deleted_at is not None:
                 return None
             ro.erp_sync_status = ErpSyncStatus.SYNC_FAILED.value
             self._log(repo, ro, actor, "SOURCE_FAILED", None, None, reason[:500])
@@ -931,11 +1001,18 @@ class RepairOrderService:
 
     @staticmethod
     def _load(
-        repo: RepairOrderRepository, number: object, expected_version: int | None = None
+        repo: RepairOrderRepository,
+        number: object,
+        expected_version: int | None = None,
+        *,
+        include_deleted: bool = False,
     ) -> RepairOrder:
         canonical = normalize_ro_number(number)
-        ro = repo.get(canonical)
+        ro = repo.get(canonical, include_deleted=include_deleted)
         if ro is None:
+            deleted = repo.get(canonical, include_deleted=True)
+            if deleted is not None:  # say so rather than "no such RO"
+                raise NotFound(f"{_deleted_message(deleted, taken=False)} Its history is kept.")
             raise NotFound(f"There is no RO {canonical} in any archive.")
         if expected_version is not None and ro.version != expected_version:
             raise StaleVersion(
@@ -944,6 +1021,13 @@ class RepairOrderService:
                 "Reload it and try again."
             )
         return ro
+
+
+def _deleted_message(ro: RepairOrder, *, taken: bool = True) -> str:
+    when = f" on {ro.deleted_at:%Y-%m-%d %H:%M} UTC" if ro.deleted_at else ""
+    who = f" by {shown_actor(ro.deleted_by)}" if ro.deleted_by else ""
+    end = "; its number stays taken." if taken else "."
+    return f"RO {ro.number} was deleted{when}{who}{end}"
 
 
 def match_directory_shop(session: Session, typed: str) -> tuple[Shop, str]:

@@ -14,16 +14,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
+from domain.models.deleted_ros import INCLUDE_DELETED
 
 HistoryRow = StatusHistory | ActivityLog
 
 
 class RepairOrderRepository(Protocol):
-    def get(self, number: str) -> RepairOrder | None:
-        """The RO with this canonical number, in any archive."""
+    def get(self, number: str, *, include_deleted: bool = False) -> RepairOrder | None:
+        """The RO with this canonical number, in any archive (a deleted one only when asked:
+        its number stays taken)."""
 
     def next_number(self) -> str:
-        """The number after the highest all-digit one across all archives."""
+        """The number after the highest all-digit one across all archives (deleted ROs'
+        numbers included: a number is never given twice)."""
 
     def add(self, ro: RepairOrder) -> None:
         """Store a new RO now, so it has an id; a number taken meanwhile raises IntegrityError."""
@@ -35,7 +38,7 @@ class RepairOrderRepository(Protocol):
         """Add a status-history or activity row to the transaction."""
 
     def by_source_id(self, source_id: str) -> RepairOrder | None:
-        """The RO an outside source knows by this id (ERP.aero's po_id)."""
+        """The RO an outside source knows by this id (ERP.aero's po_id), deleted or not."""
 
     def changed_by_people(self, ro_id: int, fields: list[str], source: str) -> dict[str, datetime]:
         """Field -> when it was last changed through anything but `source`."""
@@ -45,11 +48,16 @@ class SqlRepairOrders:
     def __init__(self, session: Session):
         self.session = session
 
-    def get(self, number: str) -> RepairOrder | None:
-        return self.session.scalar(select(RepairOrder).where(RepairOrder.number == number))
+    def get(self, number: str, *, include_deleted: bool = False) -> RepairOrder | None:
+        query = select(RepairOrder).where(RepairOrder.number == number)
+        if include_deleted:
+            query = query.execution_options(**INCLUDE_DELETED)
+        return self.session.scalar(query)
 
     def next_number(self) -> str:
-        highest = self.session.scalar(select(func.max(RepairOrder.seq)))
+        highest = self.session.scalar(
+            select(func.max(RepairOrder.seq)).execution_options(**INCLUDE_DELETED)
+        )
         return str((highest or 0) + 1)
 
     def add(self, ro: RepairOrder) -> None:
@@ -65,7 +73,11 @@ class SqlRepairOrders:
         self.session.add(row)
 
     def by_source_id(self, source_id: str) -> RepairOrder | None:
-        return self.session.scalar(select(RepairOrder).where(RepairOrder.erp_po_id == source_id))
+        return self.session.scalar(
+            select(RepairOrder)
+            .where(RepairOrder.erp_po_id == source_id)
+            .execution_options(**INCLUDE_DELETED)
+        )
 
     def changed_by_people(self, ro_id: int, fields: list[str], source: str) -> dict[str, datetime]:
         if not fields:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from domain.archive import Archive
 from domain.errors import NotFound
 from domain.models import ActivityLog, RepairOrder, StatusHistory
+from domain.models.deleted_ros import INCLUDE_DELETED
 from domain.values import normalize_ro_number
 
 RO = RepairOrder
@@ -36,8 +37,11 @@ BRIEF = (
 
 
 def load_id(session: Session, number: object) -> int:
+    """The RO's id; a deleted RO's too, so its history (the deletion included) stays readable."""
     canonical = normalize_ro_number(number)
-    ro_id = session.scalar(select(RO.id).where(RO.number == canonical))
+    ro_id = session.scalar(
+        select(RO.id).where(RO.number == canonical).execution_options(**INCLUDE_DELETED)
+    )
     if ro_id is None:
         raise NotFound(f"There is no RO {canonical} in any archive.")
     return ro_id

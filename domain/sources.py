@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.models import RepairOrder, Source, SourceSyncRun, utcnow
+from domain.models.deleted_ros import INCLUDE_DELETED
 from domain.repair_orders import EDITABLE_FIELDS
 from domain.roles import Actor, Role
 from domain.source_records import (  # noqa: F401  (re-exported: the sources' vocabulary)
@@ -296,9 +297,10 @@ class SourceService:
             return {}
         with self._uow() as uow:
             rows = uow.session.execute(
-                select(RepairOrder.erp_po_id, RepairOrder.erp_modified_at).where(
-                    RepairOrder.erp_po_id.in_(ids)
-                )
+                # deleted ROs too: their records are not fetched again only to be skipped
+                select(RepairOrder.erp_po_id, RepairOrder.erp_modified_at)
+                .where(RepairOrder.erp_po_id.in_(ids))
+                .execution_options(**INCLUDE_DELETED)
             ).all()
             return {po_id: at for po_id, at in rows}
 

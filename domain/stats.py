@@ -241,7 +241,9 @@ def overdue_aging(session: Session, today: date) -> list[tuple[str, int]]:
             else and_(active, since, ro.next_update >= today - timedelta(days=high))
         )
         columns.append(func.coalesce(func.sum(case((cond, 1), else_=0)), 0))
-    row = session.execute(select(*columns)).one()
+    # FROM named: with only aggregates of expressions SQLAlchemy finds the table itself but the
+    # session hook hiding deleted ROs (domain/models/deleted_ros.py) would not see it.
+    row = session.execute(select(*columns).select_from(ro).where(active)).one()
     return [(label, int(n)) for (_, _, label), n in zip(AGING_BUCKETS, row, strict=True)]
 
 

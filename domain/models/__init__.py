@@ -5,6 +5,7 @@ Every table module is imported here, so importing anything from `domain.models` 
 only `domain.models.base`, never this package, so there is no import circle.
     base            Base, its naming convention, utcnow, shared column types
     repair_orders   Shop, RepairOrder, StatusHistory, ActivityLog, DomainEvent (the outbox)
+    deleted_ros     the session hook hiding soft-deleted ROs from every ORM query
     users           User, UserSession (sign-ins), UserChange (the accounts' audit trail),
                     ApiToken (personal API tokens), ApiIdempotency (POST replays)
     inventory       InventoryItem, InventorySearchTerm, InventoryTransaction
@@ -16,6 +17,8 @@ only `domain.models.base`, never this package, so there is no import circle.
     sources         Source, SourceSyncRun (outside sources of ROs: ERP.aero, feeds)
 """
 
+# Registers the session hook that leaves deleted ROs out of every ORM query.
+from domain.models import deleted_ros  # noqa: F401
 from domain.models.base import Base, utcnow
 from domain.models.chat import AiConversationLog, Approval, ApprovalState, ChatStep, ChatThread
 from domain.models.excel import ExcelSyncJob, ExcelSyncState, GraphCredential

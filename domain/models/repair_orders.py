@@ -74,6 +74,16 @@ class RepairOrder(Base):
         Index("ix_repair_orders_date_made", "date_made"),
         Index("ix_repair_orders_last_updated", "last_updated"),
         Index("ix_repair_orders_erp_po_id", "erp_po_id"),
+        # The lists (`GET /api/ros`, `gt ro list`): an archive's live ROs, counted and paged by
+        # next update from the index alone (migration 0014).
+        Index(
+            "ix_repair_orders_archive_live",
+            "archive",
+            "deleted_at",
+            "next_update",
+            "number",
+            "version",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -120,6 +130,10 @@ class RepairOrder(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Soft delete (admin only; migration 0014): the row and its history stay, every query
+    # leaves it out (domain/models/deleted_ros.py), its number stays taken.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(320))
 
     shop: Mapped[Shop | None] = relationship(lazy="joined")
 

@@ -20,10 +20,17 @@ from integrations.excel.layout import HEADERS, Cell, row_values, sheet_of
 from integrations.excel.writer import RowBlock, RowRange, SheetScan, WritePlan, runs
 
 
-def plan_changes(scans: dict[str, SheetScan], ros: Iterable[RepairOrder]) -> WritePlan:
+def plan_changes(
+    scans: dict[str, SheetScan], ros: Iterable[RepairOrder], removed: Iterable[str] = ()
+) -> WritePlan:
+    """Rows to write for `ros` (each in its archive's sheet, once) and rows to delete: their
+    stale copies, and every row of the RO numbers in `removed` (deleted ROs)."""
     ros = list(ros)
     positions = {sheet: scan.rows_of() for sheet, scan in scans.items()}
     doomed: dict[str, set[int]] = {sheet: set() for sheet in scans}
+    for number in removed:
+        for sheet, found in positions.items():
+            doomed[sheet].update(found.get(number, []))
     keep: dict[str, int | None] = {}  # RO number -> its row in its target sheet (pre-delete)
     for ro in ros:
         target = sheet_of(ro.archive)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import lazyload
 
 from domain.errors import Forbidden
 from domain.models import DomainEvent, ExcelSyncState, JobFailure, RepairOrder, utcnow
+from domain.models.deleted_ros import INCLUDE_DELETED
 from domain.roles import Actor, Role
 from integrations.excel.layout import SHEET_ORDER, sheet_of
 from integrations.excel.plan import plan_changes, plan_full
@@ -338,11 +339,19 @@ def _drain_open(app, target, book, on_progress, max_incremental_ros, allow_full=
                 full.events = report.events + len(events)
                 return full
             ros = list(session.scalars(_ros_query().where(RepairOrder.id.in_(ro_ids))))
+            # deleted ROs are not in `ros` (the session leaves them out): their rows go
+            deleted = list(
+                session.scalars(
+                    select(RepairOrder.number)
+                    .where(RepairOrder.id.in_(ro_ids), RepairOrder.deleted_at.is_not(None))
+                    .execution_options(**INCLUDE_DELETED)
+                )
+            )
         total = len(ros)
         if on_progress:
             on_progress(0, total, "reading the workbook")
         scans = book.scan(SHEET_ORDER)
-        plan = plan_changes(scans, ros)
+        plan = plan_changes(scans, ros, removed=deleted)
         done = 0
 
         def advance(rows: int, total: int = total) -> None:

@@ -56,8 +56,11 @@ class FakeRepairOrders:
         return ro
 
     # ---- RepairOrderRepository -----------------------------------------------------------
-    def get(self, number: str) -> RepairOrder | None:
-        return self._ros.get(number)
+    def get(self, number: str, *, include_deleted: bool = False) -> RepairOrder | None:
+        ro = self._ros.get(number)
+        if ro is not None and ro.deleted_at is not None and not include_deleted:
+            return None
+        return ro
 
     def next_number(self) -> str:
         return str(max((ro.seq or 0 for ro in self._ros.values()), default=0) + 1)

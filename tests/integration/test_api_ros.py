@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from domain.models import ActivityLog, RepairOrder, StatusHistory
-from tests.integration.api_support import ApiServer, api_server, database
+from tests.integration.api_support import OPERATOR, ApiServer, api_server, database
 
 LEGACY_RO_KEYS = {
     "id",
@@ -334,6 +334,88 @@ def test_patch_unknown_ro_is_404(api):
         assert c.patch("/api/ros/88888888", json={"notes": "x"}).status_code == 404
 
 
+def test_the_list_shows_a_change_made_after_it_was_read(api):
+    """The server keeps rendered ROs between requests: a write through the API or straight
+    through the service (another process) shows at the next read."""
+    made = create(api)
+    number = made["roNumber"]
+
+    def listed(c) -> dict:
+        return {ro["roNumber"]: ro for ro in c.get("/api/ros", params={"limit": 500}).json()}
+
+    with api.client("editor") as c:
+        assert listed(c)[number]["notes"] is None
+        assert c.patch(f"/api/ros/{number}", json={"notes": "via api"}).status_code == 200
+        assert listed(c)[number]["notes"] == "via api"
+        api.app.repair_orders.update(OPERATOR, number, {"notes": "elsewhere"})
+        assert listed(c)[number]["notes"] == "elsewhere"
+        api.app.repair_orders.archive(OPERATOR, number, "PAID")
+        assert number not in listed(c)
+
+
+# ---- deleting ----------------------------------------------------------------------------------
+def test_delete_is_soft_kept_in_the_history_and_the_number_stays_taken(api):
+    made = create(api, nextDateToUpdate="2026-11-01")
+    number = made["roNumber"]
+    with api.client("viewer") as c:
+        before = c.get("/api/ros/stats/dashboard").json()
+    with api.client("admin") as c:
+        gone = c.delete(f"/api/ros/{number}")
+        again = c.delete(f"/api/ros/{number}")
+        unknown = c.delete("/api/ros/99999999")
+        get = c.get(f"/api/ros/{number}")
+        listed = c.get("/api/ros", params={"limit": 500}).json()
+        after = c.get("/api/ros/stats/dashboard").json()
+        retake = c.post(
+            "/api/ros",
+            json={
+                "roNumber": number,
+                "shopName": "Other",
+                "partDescription": "Other",
+                "currentStatus": "APPROVED",
+            },
+        )
+        patch = c.patch(f"/api/ros/{number}", json={"notes": "revive?"})
+    assert gone.status_code == 200, gone.text
+    assert gone.json() == {
+        "success": True,
+        "message": "Repair order deleted",
+        "deletedFrom": "active",
+    }
+    assert again.status_code == unknown.status_code == get.status_code == 404
+    assert "was deleted" in get.json()["message"] and "no RO" in unknown.json()["message"]
+    assert patch.status_code == 404
+    assert number not in {ro["roNumber"] for ro in listed}
+    assert after["totalActive"] == before["totalActive"] - 1
+    assert after["overdue"] == before["overdue"] - 1
+    assert retake.status_code == 409 and "was deleted" in retake.json()["message"]
+    with api.app.session() as s:
+        kept = s.scalar(
+            select(RepairOrder)
+            .where(RepairOrder.number == number)
+            .execution_options(include_deleted=True)
+        )
+        assert kept is not None and kept.shop_name == "ABC Repairs Inc."
+        assert kept.deleted_by == api.emails["admin"] and kept.deleted_at is not None
+        log = s.scalars(
+            select(ActivityLog).where(ActivityLog.ro_id == kept.id).order_by(ActivityLog.id)
+        ).all()
+    assert [a.action for a in log] == ["CREATE", "DELETE"]
+    assert (log[-1].actor, log[-1].source, log[-1].old_value) == (
+        api.emails["admin"],
+        "api",
+        "ACTIVE",
+    )
+
+
+def test_delete_with_a_stale_if_match_is_412_and_deletes_nothing(api):
+    made = create(api)
+    with api.client("admin", **{"If-Match": f'"{made["roNumber"]}.v0"'}) as c:
+        r = c.delete(f"/api/ros/{made['roNumber']}")
+    assert r.status_code == 412
+    assert row(api, made["roNumber"]) is not None
+
+
 # ---- roles ---------------------------------------------------------------------------------------
 ROLE_MATRIX = [
     # (method, path, body, the lowest role allowed)
@@ -342,6 +424,7 @@ ROLE_MATRIX = [
     ("GET", "/api/ros/stats/dashboard", None, "viewer"),
     ("POST", "/api/ros", "new", "editor"),
     ("PATCH", "/api/ros/{id}", {"notes": "checked"}, "editor"),
+    ("DELETE", "/api/ros/{id}", None, "admin"),
 ]
 ORDER = ["viewer", "editor", "approver", "admin"]
 
@@ -384,7 +467,7 @@ def test_openapi_document_lists_the_contract_and_its_schemas_validate_real_answe
     legacy = {
         "/health": {"get"},
         "/api/ros": {"get", "post"},
-        "/api/ros/{id}": {"get", "patch"},
+        "/api/ros/{id}": {"get", "patch", "delete"},
         "/api/ros/stats/dashboard": {"get"},
         "/api/inventory/search": {"get"},
         "/api/inventory/table/{tableName}": {"get"},

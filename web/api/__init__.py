@@ -10,6 +10,7 @@ CORS settings and its cookie authentication never touch API requests.
 
 from __future__ import annotations
 
+from anyio import to_thread
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -17,6 +18,7 @@ from jobs.app import App
 from web.api import ai_logs, errors, health, inventory, limits, ros
 from web.api.auth import ApiContext, build_limiter
 from web.api.entra import access_tokens_for
+from web.api.rendered import RenderedRepairOrders
 
 OWN_PATHS = ("/health", "/ready")
 
@@ -36,7 +38,9 @@ def build(app: App, *, access_tokens: object | None = None) -> ASGIApp:
     )
     if access_tokens is None:
         access_tokens = access_tokens_for(app.settings, app.users)
-    api.state.api = ApiContext(app, build_limiter(app), access_tokens)
+    api.state.api = ApiContext(
+        app, build_limiter(app), access_tokens, RenderedRepairOrders(ros.to_legacy)
+    )
     errors.install(api)
     api.include_router(health.router)
     api.include_router(ros.router)
@@ -52,11 +56,16 @@ def is_api_path(path: str) -> bool:
 class ApiRoutes:
     """ASGI middleware in front of Chainlit: API paths go to the API application."""
 
-    def __init__(self, app: ASGIApp, api: ASGIApp):
-        self.app, self.api = app, api
+    def __init__(self, app: ASGIApp, api: ASGIApp, threads: int | None = None):
+        self.app, self.api, self.threads = app, api, threads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and is_api_path(scope["path"]):
+            if self.threads is not None:
+                # The running loop's worker threads (sync routes, the token check), sized
+                # once the loop exists: see `Settings.api_threads`.
+                to_thread.current_default_thread_limiter().total_tokens = self.threads
+                self.threads = None
             await self.api(scope, receive, send)
         else:
             await self.app(scope, receive, send)
@@ -66,4 +75,4 @@ def install(app: App) -> None:
     """Serve the API from Chainlit's server (call before it starts, as app.py does)."""
     from chainlit.server import app as chainlit_app
 
-    chainlit_app.add_middleware(ApiRoutes, api=build(app))
+    chainlit_app.add_middleware(ApiRoutes, api=build(app), threads=app.settings.api_threads)

@@ -31,7 +31,7 @@ from domain.stats import current_dashboard
 from domain.statuses import check_transition, parse_status
 from domain.unit_of_work import OneTransaction
 from web.api import idempotency
-from web.api.auth import Caller, context, needs
+from web.api.auth import Caller, Credential, admit, context, needs
 from web.api.errors import PreconditionFailed
 
 router = APIRouter(prefix="/api/ros", tags=["repair orders"])
@@ -214,23 +214,28 @@ def _fields(body: _RoFields) -> dict[str, Any]:
 @router.get("", response_model=list[RepairOrderOut], summary="Repair orders of one archive")
 def list_ros(
     request: Request,
-    actor: Caller,
+    credential: Credential,
     archiveStatus: Annotated[str, Query(description="ACTIVE, PAID, NET or RETURNED")] = "ACTIVE",
     limit: Annotated[int | None, Query(ge=1, le=500, description="Page size (paging)")] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
+    admit(request, credential)
     app = context(request).app
     archive = parse_archive(archiveStatus)
     cap = app.settings.api_list_cap
     size = limit or cap
-    result = app.repair_orders.list(ListFilter(archive=archive, limit=size, offset=offset))
-    headers = {"X-Total-Count": str(result.total)}
-    if offset + len(result.items) < result.total:
+    # Rendered ROs are kept between requests (web/api/rendered.py): only the page's numbers
+    # and versions are read each time, and only new or changed ROs are built and serialized.
+    total, count, body = context(request).rendered_ros.page(
+        app.repair_orders, ListFilter(archive=archive, limit=size, offset=offset)
+    )
+    headers = {"X-Total-Count": str(total)}
+    if offset + count < total:
         query = urlencode(
             {"archiveStatus": archive_name(archive), "limit": size, "offset": offset + size}
         )
         headers["Link"] = f'<{request.url.path}?{query}>; rel="next"'
-    return JSONResponse([to_legacy(ro) for ro in result.items], headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/stats/dashboard", response_model=Dashboard, summary="Dashboard counts and values")
@@ -378,6 +383,51 @@ def patch_ro(
             raise PreconditionFailed(str(exc)) from None
         raise
     return _one(ro)
+
+
+class Deleted(BaseModel):
+    success: bool
+    message: str
+    deletedFrom: str
+
+
+@router.delete(
+    "/{id}",
+    response_model=Deleted,
+    summary="Delete a repair order (admin; kept in the history, its number stays taken)",
+)
+def delete_ro(
+    id: str,
+    request: Request,
+    actor: Annotated[Actor, Depends(needs(Role.ADMIN, "delete repair orders"))],
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> Response:
+    """The old API deleted the row for good; here the RO leaves every list, count, search,
+    export and the workbook, while the row and its history stay (who deleted it and when).
+    `deletedFrom` is the archive's old table name (active, net, paid, returns)."""
+    service = context(request).app.repair_orders
+    expected = None
+    if if_match is not None:
+        current = service.get(id)
+        if not _matches(if_match, current):
+            raise PreconditionFailed(
+                f"RO {current.number} changed since you read it (now {etag(current)}); "
+                "read it again before deleting it."
+            )
+        expected = current.version
+    try:
+        ro = service.delete(actor, id, expected_version=expected)
+    except StaleVersion as exc:
+        if if_match is not None:
+            raise PreconditionFailed(str(exc)) from None
+        raise
+    return JSONResponse(
+        {
+            "success": True,
+            "message": "Repair order deleted",
+            "deletedFrom": ro.archive.value.lower(),
+        }
+    )
 
 
 def _matches(if_match: str, ro: RepairOrderView) -> bool:
