@@ -29,6 +29,8 @@ from domain.ai_logs import AiLogService
 from domain.api_tokens import ApiTokenService
 from domain.conversations import ApprovalService, ChatLog
 from domain.db import make_engine, make_session_factory
+from domain.documents.gate import GateMode
+from domain.documents.service import DocumentService, DocumentStore
 from domain.followup import FollowUpPolicy
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
@@ -36,6 +38,8 @@ from domain.repair_orders import RepairOrderService
 from domain.sources import SourceService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
+from integrations.documents.extraction import extract
+from integrations.documents.local import LocalDocumentStore
 from integrations.excel.targets import build_writer
 from integrations.excel.writer import WorkbookWriter
 from integrations.mail.graph import GraphMailSender
@@ -67,6 +71,7 @@ def bootstrap(
     mail_sender: Callable[[], Sender] | None = None,
     workbook: Callable[[], WorkbookWriter] | None = None,
     graph_tokens: TokenProvider | None = None,
+    document_store: DocumentStore | None = None,
 ) -> App:
     settings = settings or get_settings()
     engine = engine or make_engine(
@@ -93,7 +98,13 @@ def bootstrap(
         return UnitOfWork(session_factory, list(event_handlers))
 
     policy = FollowUpPolicy.with_overrides(settings.followup_days)
-    repair_orders = RepairOrderService(uow, policy, today, max_note_chars=settings.max_note_chars)
+    repair_orders = RepairOrderService(
+        uow,
+        policy,
+        today,
+        max_note_chars=settings.max_note_chars,
+        gate_mode=GateMode(settings.certificate_gate),
+    )
 
     tokens = _graph_tokens(settings, session_factory, graph_tokens)
     app = App(
@@ -126,6 +137,12 @@ def bootstrap(
             uow,
             settings.token_encryption_key,
             allow_http_loopback=settings.source_allow_http_loopback,
+        ),
+        documents=DocumentService(
+            uow,
+            document_store or _document_store(settings, tokens),
+            extract,
+            max_bytes=int(settings.documents_max_mb * 1024 * 1024),
         ),
     )
     actors.declare(app)
@@ -162,6 +179,10 @@ def _mail_sender(settings: Settings, tokens: Callable[[], TokenProvider]) -> Sen
     if settings.mail_sender == "graph":
         return GraphMailSender(settings, tokens=tokens())
     return OutboxSender(settings.outbox_dir)
+
+
+def _document_store(settings: Settings, tokens: Callable[[], TokenProvider]) -> DocumentStore:
+    return LocalDocumentStore(settings.var_dir / "documents")
 
 
 def _workbook(settings: Settings, tokens: Callable[[], TokenProvider]) -> WorkbookWriter:

@@ -19,6 +19,7 @@ from config import Settings
 from domain.ai_logs import AiLogService
 from domain.api_tokens import ApiTokenService
 from domain.conversations import ApprovalService, ChatLog
+from domain.documents.service import DocumentService
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
 from domain.repair_orders import RepairOrderService
@@ -52,6 +53,7 @@ class App:
     workbook: Callable[[], WorkbookWriter]  # the configured workbook, local or on Graph
     graph_tokens: Callable[[], TokenProvider]  # one provider per process, built on first use
     sources: SourceService  # outside sources of ROs (ERP.aero): settings, runs
+    documents: DocumentService  # files filed on ROs, local store or a Graph drive
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, list(self.handlers))
