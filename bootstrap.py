@@ -40,6 +40,7 @@ from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
 from integrations.documents.extraction import extract
 from integrations.documents.local import LocalDocumentStore
+from integrations.documents.staging import UploadStaging
 from integrations.excel.targets import build_writer
 from integrations.excel.writer import WorkbookWriter
 from integrations.mail.graph import GraphMailSender
@@ -144,6 +145,7 @@ def bootstrap(
             extract,
             max_bytes=int(settings.documents_max_mb * 1024 * 1024),
         ),
+        uploads=UploadStaging(settings.var_dir / "documents" / ".staging"),
     )
     actors.declare(app)
     if process == "worker":

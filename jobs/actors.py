@@ -30,6 +30,7 @@ from jobs.operation import OperationContext, spec_of
 from jobs.operations import (
     approvals,
     bulk,
+    documents,
     email,
     excel,
     exports,
@@ -98,6 +99,12 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     sources.source_status,
     sources.preview_source_sync,
     sources.start_source_sync,
+    # documents on ROs (#15)
+    documents.list_documents,
+    documents.preview_attach_document,
+    documents.attach_document,
+    documents.preview_remove_document,
+    documents.remove_document,
 )
 
 

@@ -134,6 +134,10 @@ class DocumentService:
         self.extract = extract
         self.max_bytes = max_bytes
 
+    def using(self, uow: UnitOfWorkFactory) -> DocumentService:
+        """The same service on another unit-of-work factory (a job's, with its idempotency key)."""
+        return DocumentService(uow, self.store, self.extract, max_bytes=self.max_bytes)
+
     # ---- checks (no writes) ----------------------------------------------------------------
     def check(self, number: object, name: str, content: bytes, kind: object = None) -> Checked:
         """Everything refusable is refused here, before anything is stored."""
