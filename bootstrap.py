@@ -39,6 +39,7 @@ from domain.sources import SourceService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
 from integrations.documents.extraction import extract
+from integrations.documents.graph import LazyGraphStore, build_graph_store
 from integrations.documents.local import LocalDocumentStore
 from integrations.documents.staging import UploadStaging
 from integrations.excel.targets import build_writer
@@ -184,6 +185,8 @@ def _mail_sender(settings: Settings, tokens: Callable[[], TokenProvider]) -> Sen
 
 
 def _document_store(settings: Settings, tokens: Callable[[], TokenProvider]) -> DocumentStore:
+    if settings.documents_store == "graph":
+        return LazyGraphStore(lambda: build_graph_store(settings, tokens()))
     return LocalDocumentStore(settings.var_dir / "documents")
 
 
