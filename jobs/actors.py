@@ -105,6 +105,7 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     documents.attach_document,
     documents.preview_remove_document,
     documents.remove_document,
+    documents.download_document,
 )
 
 

@@ -2,7 +2,12 @@
 
 from tools.approvals import pending_approvals
 from tools.bulk import bulk_archive, bulk_update_status  # c13: bulk changes
-from tools.documents import attach_document, list_documents, remove_document  # #15
+from tools.documents import (  # documents on ROs (#15)
+    attach_document,
+    get_document,
+    list_documents,
+    remove_document,
+)
 from tools.email import draft_email, draft_follow_ups_by_shop, email_history, list_email_drafts
 from tools.excel import excel_status, sync_excel
 from tools.exports import export
@@ -50,6 +55,7 @@ READ_TOOLS = (
     user_sessions,
     erp_sync_status,
     list_documents,
+    get_document,
 )
 WRITE_TOOLS = (
     update_status,

@@ -9,6 +9,7 @@ from pydantic_ai import RunContext
 from jobs.operations import documents as ops
 from tools.confirm import confirm_then
 from tools.context import Deps
+from tools.events import FileReady
 
 
 async def list_documents(ctx: RunContext[Deps], ro_number: str) -> dict[str, Any]:
@@ -59,3 +60,16 @@ async def remove_document(
         lambda: ctx.deps.run(ops.preview_remove_document, document_id=document_id, reason=reason),
         ops.remove_document,
     )
+
+
+async def get_document(ctx: RunContext[Deps], document_id: int) -> dict[str, Any]:
+    """Offer one document's file for download in the chat (ids from list_documents).
+
+    Args:
+        document_id: The document's id.
+    """
+    result = await ctx.deps.run(ops.download_document, document_id=document_id)
+    if "path" in result:
+        ctx.deps.events.append(FileReady(result["path"], result["name"], result["mime"]))
+        return {"name": result["name"], "document": result["document"]}
+    return result

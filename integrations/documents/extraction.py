@@ -78,8 +78,11 @@ def _pdf_pages(content: bytes) -> list[PageText]:
             if len(re.sub(r"\W", "", text)) >= MIN_TEXT_CHARS:
                 pages.append(PageText(text, FieldSource.TEXT_LAYER, TEXT_LAYER_CONFIDENCE))
                 continue
-            for image in page.images:  # a scanned page: its pictures, read by OCR
-                pages.extend(_ocr(image.data))
+            read = [p for image in page.images for p in _ocr(image.data)]  # a scan: OCR
+            if read:
+                pages.extend(read)
+            elif text.strip():  # a short page without pictures: its few words are all there is
+                pages.append(PageText(text, FieldSource.TEXT_LAYER, TEXT_LAYER_CONFIDENCE))
         return pages
     except InvalidInput:
         raise

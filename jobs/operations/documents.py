@@ -6,6 +6,7 @@ as a path or content from the model. Text read from a document is returned as da
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from domain.documents.files import human_size
@@ -117,3 +118,23 @@ def preview_remove_document(
 def remove_document(ctx: OperationContext, document_id: int, reason: str | None = None) -> Result:
     doc = _documents(ctx).remove(ctx.actor, int(document_id), reason)
     return {"document": dump(doc), "changes": [["document", doc.name, "removed"]]}
+
+
+@reads
+def download_document(ctx: OperationContext, document_id: int) -> Result:
+    """The document's content as a file the chat offers to this person (checked against its
+    hash); removed documents stay downloadable, they are on record."""
+    try:
+        doc, content = ctx.app.documents.content(int(document_id))
+    except (TypeError, ValueError):
+        raise InvalidInput("document_id must be a document's number.") from None
+    folder = ctx.app.settings.var_dir / "downloads" / uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / doc.name  # a sanitised name (domain/documents/files.py)
+    path.write_bytes(content)
+    return {
+        "path": str(path),
+        "name": doc.name,
+        "mime": doc.media_type,
+        "document": {"id": doc.id, "ro_number": doc.ro_number, "kind": doc.kind},
+    }
