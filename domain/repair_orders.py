@@ -27,6 +27,7 @@ from domain.archive import Archive, parse_archive, route_archive
 from domain.archive import destination as archive_destination
 from domain.documents.certificates import CertificateFields, match_certificate
 from domain.documents.gate import GateCheck, GateMode, check_gate, require_gate
+from domain.documents.service import flag_missing_certificates
 from domain.errors import (
     AmbiguousShop,
     DuplicateRepairOrder,
@@ -141,6 +142,9 @@ class RepairOrderView(BaseModel):
     # (SYNCED, PENDING_SYNC: a conflict waits for a person, SYNC_FAILED); None for the desk's own.
     erp_po_id: str | None = None
     erp_sync_status: str | None = None
+    # #15: received (or later) without a release certificate matching its part and serial;
+    # set by the lists and the search, which check their page in one query.
+    certificate_missing: bool = False
 
     @classmethod
     def of(cls, ro: RepairOrder, today: date) -> RepairOrderView:
@@ -305,7 +309,8 @@ class RepairOrderService:
             rows = uow.session.execute(
                 self._list_rows(flt, conditions).limit(flt.limit).offset(flt.offset)
             ).all()
-            return ListResult([RepairOrderView.of_row(r, today) for r in rows], total)
+            views = [RepairOrderView.of_row(r, today) for r in rows]
+            return ListResult(flag_missing_certificates(uow.session, views), total)
 
     def each(self, flt: ListFilter) -> Iterator[RepairOrderView]:
         """Every RO the filter matches (its limit and offset ignored), in the order of `list`,

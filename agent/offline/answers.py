@@ -14,6 +14,8 @@ def _ro_line(r: dict[str, Any]) -> str:
     late = f" · **{r['days_overdue']} d overdue**" if r.get("is_overdue") else ""
     if r.get("eta_passed"):  # the shop is late: a different fact from our overdue follow-up
         late += f" · ETA passed {r['days_eta_passed']} d ago"
+    if r.get("certificate_missing"):  # received without a matching release certificate (#15)
+        late += " · **no matching release certificate**"
     return (
         f"| {r['number']} | {r.get('status') or r.get('raw_status') or '—'} | "
         f"{r.get('shop_name') or '—'} | {r.get('part_number') or '—'} | "

@@ -345,3 +345,43 @@ def certificate_matches(session: Session, ro: RepairOrder) -> list[CertificateMa
 
 def _described(row: Document) -> str:
     return f"{DocumentKind(row.kind).label}: {row.name} ({human_size(row.size)}, #{row.id})"
+
+
+def missing_certificates(session: Session, views: list[Any]) -> set[str]:
+    """Numbers of the ROs among `views` (RepairOrderView) at RECEIVED or later without a
+    release certificate that matches their part and serial: one query for the whole page."""
+    from domain.documents.gate import GATED
+
+    gated = [v for v in views if v.status in {s.value for s in GATED}]
+    if not gated:
+        return set()
+    rows = session.execute(
+        select(Document.ro_number, Document.extracted).where(
+            Document.ro_number.in_([v.number for v in gated]),
+            Document.kind == DocumentKind.RELEASE_CERTIFICATE.value,
+            Document.removed_at.is_(None),
+        )
+    ).all()
+    found: dict[str, list[dict[str, Any] | None]] = {}
+    for number, extracted in rows:
+        found.setdefault(number, []).append(extracted)
+    return {
+        v.number
+        for v in gated
+        if not any(
+            match_certificate(
+                CertificateFields.from_json(f), v.part_number, v.serial_number
+            ).matches
+            for f in found.get(v.number, [])
+        )
+    }
+
+
+def flag_missing_certificates(session: Session, views: list[Any]) -> list[Any]:
+    missing = missing_certificates(session, views)
+    if not missing:
+        return views
+    return [
+        v.model_copy(update={"certificate_missing": True}) if v.number in missing else v
+        for v in views
+    ]

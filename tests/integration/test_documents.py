@@ -231,3 +231,25 @@ def test_later_stages_are_gated_and_removed_certificates_do_not_count(enforcing)
     enforcing.documents.remove(EDITOR, doc.id, "scanned the wrong unit's cert")
     with pytest.raises(CertificateRequired):
         enforcing.repair_orders.change_status(EDITOR, number, "COMPLETE")
+
+
+def test_lists_flag_ros_received_without_a_matching_certificate(app):
+    from domain.repair_orders import ListFilter
+    from domain.ro_query import RoQuery
+    from domain.ro_search import search
+
+    received, shipped = _ro(app, "38470"), _ro(app, "38471")
+    app.repair_orders.change_status(EDITOR, received, "RECEIVED")
+
+    def flagged() -> set[str]:
+        listed = app.repair_orders.list(ListFilter(archive=None, limit=50)).items
+        with app.session() as s:
+            found = search(s, RoQuery.build({}, TODAY), TODAY).items
+        from_list = {v.number for v in listed if v.certificate_missing}
+        assert from_list == {v.number for v in found if v.certificate_missing}
+        return from_list
+
+    assert flagged() == {received}  # shipped is not gated yet
+    app.documents.add(EDITOR, received, "8130.pdf", CERT)  # the RO's part and serial
+    assert flagged() == set()
+    assert shipped not in flagged()
