@@ -53,6 +53,7 @@ from integrations.microsoft.tokens import AppTokens, DelegatedTokens, RefreshTok
 from jobs import actors
 from jobs.app import App
 from jobs.broker import build_broker
+from jobs.documents import UploadWhenFiled, upload_document
 from jobs.excel.actor import excel_sync
 from jobs.excel.nudge import DebouncedSync
 from jobs.replies import Waiters
@@ -94,7 +95,9 @@ def bootstrap(
         lambda delay_ms: jobs.send(excel_sync, delay=delay_ms or None),
         settings.excel_debounce_ms,
     )
-    event_handlers = (*handlers, excel_nudge)
+    event_handlers: tuple[EventHandler, ...] = (*handlers, excel_nudge)
+    if settings.documents_store == "graph":  # filed documents go to the library in the background
+        event_handlers += (UploadWhenFiled(lambda doc_id: jobs.send(upload_document, doc_id)),)
 
     def uow() -> UnitOfWork:
         return UnitOfWork(session_factory, list(event_handlers))
@@ -142,9 +145,10 @@ def bootstrap(
         ),
         documents=DocumentService(
             uow,
-            document_store or _document_store(settings, tokens),
+            LocalDocumentStore(settings.var_dir / "documents"),
             extract,
             max_bytes=int(settings.documents_max_mb * 1024 * 1024),
+            remote=document_store or _remote_document_store(settings, tokens),
         ),
         uploads=UploadStaging(settings.var_dir / "documents" / ".staging"),
     )
@@ -184,10 +188,14 @@ def _mail_sender(settings: Settings, tokens: Callable[[], TokenProvider]) -> Sen
     return OutboxSender(settings.outbox_dir)
 
 
-def _document_store(settings: Settings, tokens: Callable[[], TokenProvider]) -> DocumentStore:
+def _remote_document_store(
+    settings: Settings, tokens: Callable[[], TokenProvider]
+) -> DocumentStore | None:
+    """The Graph library when GT_DOCUMENTS_STORE=graph: files land locally when filed, and a
+    background job (jobs/documents.py) moves each there."""
     if settings.documents_store == "graph":
         return LazyGraphStore(lambda: build_graph_store(settings, tokens()))
-    return LocalDocumentStore(settings.var_dir / "documents")
+    return None
 
 
 def _workbook(settings: Settings, tokens: Callable[[], TokenProvider]) -> WorkbookWriter:

@@ -128,15 +128,44 @@ class DocumentService:
         extract: Extractor = no_extraction,
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        remote: DocumentStore | None = None,
     ):
+        """`store` is where a file lands when it is filed (fast, local); `remote`, when set (the
+        Graph library), is where a background job moves it afterwards (`move_to_remote`)."""
         self._uow = uow
         self.store = store
         self.extract = extract
         self.max_bytes = max_bytes
+        self.remote = remote
 
     def using(self, uow: UnitOfWorkFactory) -> DocumentService:
         """The same service on another unit-of-work factory (a job's, with its idempotency key)."""
-        return DocumentService(uow, self.store, self.extract, max_bytes=self.max_bytes)
+        return DocumentService(
+            uow, self.store, self.extract, max_bytes=self.max_bytes, remote=self.remote
+        )
+
+    def move_to_remote(self, document_id: int) -> DocumentView:
+        """Upload a filed document to the remote store and point its record there. Idempotent:
+        a document already there is left alone, and the remote store names the file by its hash
+        and RO, so an upload retried after a crash replaces itself instead of making a copy."""
+        if self.remote is None:
+            raise InvalidInput("No remote document store is configured.")
+        view = self.get(document_id)
+        if view.storage == self.remote.kind:
+            return view
+        content = self.store.get(view.location)
+        location = self.remote.put(view.ro_number, view.sha256, view.name, content)
+        with self._uow() as uow:
+            row = uow.session.get(Document, view.id)
+            if row.storage != self.remote.kind:
+                row.storage, row.location = self.remote.kind, location
+                uow.commit()
+            return DocumentView.model_validate(row)
+
+    def _store_of(self, view: DocumentView) -> DocumentStore:
+        if self.remote is not None and view.storage == self.remote.kind:
+            return self.remote
+        return self.store
 
     # ---- checks (no writes) ----------------------------------------------------------------
     def check(self, number: object, name: str, content: bytes, kind: object = None) -> Checked:
@@ -268,7 +297,7 @@ class DocumentService:
 
     def content(self, document_id: int) -> tuple[DocumentView, bytes]:
         view = self.get(document_id)
-        data = self.store.get(view.location)
+        data = self._store_of(view).get(view.location)
         if hashlib.sha256(data).hexdigest() != view.sha256:
             raise InvalidInput(
                 f"The stored content of document {view.id} does not match its record "

@@ -144,13 +144,19 @@ def test_download_url_list_and_delete(store, fake):
         store.get(item_id)
 
 
-def test_the_service_files_into_graph(fake, tmp_path, sqlite_template):
+def test_filed_documents_move_to_graph_in_the_background(fake, tmp_path, sqlite_template):
+    """Filing lands locally at once; the background actor uploads it (throttled once on the
+    way) and points the record at the drive item; moving it again sends nothing."""
     import shutil
+    import time
 
     db = tmp_path / "graph.db"
     shutil.copy(sqlite_template, db)
-    settings = settings_for(fake, tmp_path).model_copy(update={"database_url": f"sqlite:///{db}"})
+    settings = settings_for(fake, tmp_path).model_copy(
+        update={"database_url": f"sqlite:///{db}", "redis_url": ""}
+    )
     app = bootstrap(settings, today=lambda: TODAY)
+    app.jobs.start()
     try:
         with app.session() as s:
             s.add(Shop(name="Avtech", name_key="AVTECH"))
@@ -160,15 +166,21 @@ def test_the_service_files_into_graph(fake, tmp_path, sqlite_template):
             {"shop_name": "Avtech", "part_number": "3214-552-01", "serial_number": "R28503"},
             number="38462",
         )
+        fake.inject(429, "tooManyRequests", retry_after=0.05, when=lambda m, p: m == "PUT")
         pdf = text_pdf(certificate_lines())
         filed = app.documents.add(EDITOR, "38462", "8130-3.pdf", pdf)
-        doc = filed.document
-        assert doc.storage == "graph" and filed.match.matches
+        assert filed.match.matches
+        deadline = time.monotonic() + 30
+        while app.documents.get(filed.document.id).storage != "graph":
+            assert time.monotonic() < deadline, "the document never reached the library"
+            time.sleep(0.1)
+        doc = app.documents.get(filed.document.id)
         assert fake.drive.items[doc.location].content == pdf
-        assert app.documents.content(doc.id)[1] == pdf
-        # Filing it again asks Graph nothing more: the record says it is there.
-        before = fake.count("PUT")
-        assert app.documents.add(EDITOR, "38462", "8130-3.pdf", pdf).already
-        assert fake.count("PUT") == before
+        assert app.documents.content(doc.id)[1] == pdf  # read back from the drive
+        puts = fake.count("PUT")
+        app.documents.move_to_remote(doc.id)  # a redelivery: already there, nothing sent
+        assert fake.count("PUT") == puts
+        assert app.documents.add(EDITOR, "38462", "again.pdf", pdf).already
     finally:
+        app.jobs.stop()
         app.engine.dispose()
