@@ -38,9 +38,10 @@ from domain.repair_orders import RepairOrderService
 from domain.sources import SourceService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
-from integrations.documents.extraction import extract
+from integrations.documents.extraction import reader_with_model
 from integrations.documents.graph import LazyGraphStore, build_graph_store
 from integrations.documents.local import LocalDocumentStore
+from integrations.documents.model_reader import ModelReader
 from integrations.documents.staging import UploadStaging
 from integrations.excel.targets import build_writer
 from integrations.excel.writer import WorkbookWriter
@@ -146,7 +147,7 @@ def bootstrap(
         documents=DocumentService(
             uow,
             LocalDocumentStore(settings.var_dir / "documents"),
-            extract,
+            reader_with_model(_model_reader(settings)),
             max_bytes=int(settings.documents_max_mb * 1024 * 1024),
             remote=document_store or _remote_document_store(settings, tokens),
         ),
@@ -186,6 +187,18 @@ def _mail_sender(settings: Settings, tokens: Callable[[], TokenProvider]) -> Sen
     if settings.mail_sender == "graph":
         return GraphMailSender(settings, tokens=tokens())
     return OutboxSender(settings.outbox_dir)
+
+
+def _model_reader(settings: Settings) -> ModelReader | None:
+    """Claude reads scans the text layer and OCR could not (when a key is configured)."""
+    if not settings.anthropic_api_key:
+        return None
+    return ModelReader(
+        settings.anthropic_api_key,
+        settings.model,
+        base_url=settings.anthropic_base_url or None,
+        timeout_s=settings.model_request_timeout_s,
+    )
 
 
 def _remote_document_store(

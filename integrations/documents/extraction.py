@@ -12,6 +12,7 @@ import logging
 import re
 import shutil
 from dataclasses import dataclass
+from typing import Any
 
 from domain.documents.certificates import (
     CertificateFields,
@@ -40,6 +41,30 @@ class PageText:
     text: str
     source: FieldSource
     confidence: float
+
+
+def reader_with_model(model: Any | None):
+    """The document service's `Extractor`: `extract`, then, when a model reader is configured
+    and the certificate's part or serial number was not found, the model for the missing fields
+    (text layer and OCR fields are never overwritten by the model's)."""
+    if model is None:
+        return extract
+
+    def read(content: bytes, file_type: FileType) -> Extraction:
+        found = extract(content, file_type)
+        fields = found.fields
+        if fields.get("part_number") and fields.get("serial_number"):
+            return found
+        try:
+            extra = model.read(content, file_type)
+        except Exception as exc:  # the model is a help, never a reason to refuse a file
+            log.warning("the model could not read the document: %s", type(exc).__name__)
+            note = "; ".join(n for n in (found.note, "the model could not read it") if n)
+            return Extraction(found.text, fields, note)
+        merged = {**extra.fields, **fields.fields}
+        return Extraction(found.text, CertificateFields(merged), found.note)
+
+    return read
 
 
 def extract(content: bytes, file_type: FileType) -> Extraction:
