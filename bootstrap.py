@@ -29,6 +29,8 @@ from domain.ai_logs import AiLogService
 from domain.api_tokens import ApiTokenService
 from domain.conversations import ApprovalService, ChatLog
 from domain.db import make_engine, make_session_factory
+from domain.documents.gate import GateMode
+from domain.documents.service import DocumentService, DocumentStore
 from domain.followup import FollowUpPolicy
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
@@ -36,6 +38,11 @@ from domain.repair_orders import RepairOrderService
 from domain.sources import SourceService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
+from integrations.documents.extraction import reader_with_model
+from integrations.documents.graph import LazyGraphStore, build_graph_store
+from integrations.documents.local import LocalDocumentStore
+from integrations.documents.model_reader import ModelReader
+from integrations.documents.staging import UploadStaging
 from integrations.excel.targets import build_writer
 from integrations.excel.writer import WorkbookWriter
 from integrations.mail.graph import GraphMailSender
@@ -47,6 +54,7 @@ from integrations.microsoft.tokens import AppTokens, DelegatedTokens, RefreshTok
 from jobs import actors
 from jobs.app import App
 from jobs.broker import build_broker
+from jobs.documents import UploadWhenFiled, upload_document
 from jobs.excel.actor import excel_sync
 from jobs.excel.nudge import DebouncedSync
 from jobs.replies import Waiters
@@ -67,6 +75,7 @@ def bootstrap(
     mail_sender: Callable[[], Sender] | None = None,
     workbook: Callable[[], WorkbookWriter] | None = None,
     graph_tokens: TokenProvider | None = None,
+    document_store: DocumentStore | None = None,
 ) -> App:
     settings = settings or get_settings()
     engine = engine or make_engine(
@@ -87,13 +96,21 @@ def bootstrap(
         lambda delay_ms: jobs.send(excel_sync, delay=delay_ms or None),
         settings.excel_debounce_ms,
     )
-    event_handlers = (*handlers, excel_nudge)
+    event_handlers: tuple[EventHandler, ...] = (*handlers, excel_nudge)
+    if settings.documents_store == "graph":  # filed documents go to the library in the background
+        event_handlers += (UploadWhenFiled(lambda doc_id: jobs.send(upload_document, doc_id)),)
 
     def uow() -> UnitOfWork:
         return UnitOfWork(session_factory, list(event_handlers))
 
     policy = FollowUpPolicy.with_overrides(settings.followup_days)
-    repair_orders = RepairOrderService(uow, policy, today, max_note_chars=settings.max_note_chars)
+    repair_orders = RepairOrderService(
+        uow,
+        policy,
+        today,
+        max_note_chars=settings.max_note_chars,
+        gate_mode=GateMode(settings.certificate_gate),
+    )
 
     tokens = _graph_tokens(settings, session_factory, graph_tokens)
     app = App(
@@ -127,6 +144,14 @@ def bootstrap(
             settings.token_encryption_key,
             allow_http_loopback=settings.source_allow_http_loopback,
         ),
+        documents=DocumentService(
+            uow,
+            LocalDocumentStore(settings.var_dir / "documents"),
+            reader_with_model(_model_reader(settings)),
+            max_bytes=int(settings.documents_max_mb * 1024 * 1024),
+            remote=document_store or _remote_document_store(settings, tokens),
+        ),
+        uploads=UploadStaging(settings.var_dir / "documents" / ".staging"),
     )
     actors.declare(app)
     if process == "worker":
@@ -162,6 +187,28 @@ def _mail_sender(settings: Settings, tokens: Callable[[], TokenProvider]) -> Sen
     if settings.mail_sender == "graph":
         return GraphMailSender(settings, tokens=tokens())
     return OutboxSender(settings.outbox_dir)
+
+
+def _model_reader(settings: Settings) -> ModelReader | None:
+    """Claude reads scans the text layer and OCR could not (when a key is configured)."""
+    if not settings.anthropic_api_key:
+        return None
+    return ModelReader(
+        settings.anthropic_api_key,
+        settings.model,
+        base_url=settings.anthropic_base_url or None,
+        timeout_s=settings.model_request_timeout_s,
+    )
+
+
+def _remote_document_store(
+    settings: Settings, tokens: Callable[[], TokenProvider]
+) -> DocumentStore | None:
+    """The Graph library when GT_DOCUMENTS_STORE=graph: files land locally when filed, and a
+    background job (jobs/documents.py) moves each there."""
+    if settings.documents_store == "graph":
+        return LazyGraphStore(lambda: build_graph_store(settings, tokens()))
+    return None
 
 
 def _workbook(settings: Settings, tokens: Callable[[], TokenProvider]) -> WorkbookWriter:

@@ -222,6 +222,19 @@ class Settings(BaseSettings):
         "draft", validation_alias="GT_GRAPH_MAIL_MODE"
     )
 
+    # ---- documents on ROs (issue #15): local store under var/documents, or a Graph drive ----
+    documents_max_mb: float = Field(25.0, gt=0, le=250, validation_alias="GT_DOCUMENTS_MAX_MB")
+    # The release-certificate gate before RECEIVED: off, warn (embedded default) or enforce
+    # (what production should run).
+    certificate_gate: Literal["off", "warn", "enforce"] = Field(
+        "warn", validation_alias="GT_CERTIFICATE_GATE"
+    )
+    documents_store: Literal["local", "graph"] = Field(
+        "local", validation_alias="GT_DOCUMENTS_STORE"
+    )
+    # The drive folder the RO folders go under (the old system's "/Repair Orders").
+    documents_graph_root: str = Field("Repair Orders", validation_alias="GT_DOCUMENTS_GRAPH_ROOT")
+
     # ---- outside sources of ROs (issue #17, integrations/erp/): ERP.aero and feeds ----
     # Credentials are Fernet-encrypted with GT_TOKEN_ENCRYPTION_KEY. The rate limit is
     # client-side: one call per this many ms (REFERENCE §4: 500), a burst of at most one.

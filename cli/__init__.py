@@ -16,6 +16,7 @@ from cli.chat import approvals_cli, chat
 from cli.common import app_instance, err
 from cli.db import db_cli
 from cli.demo import demo_cli
+from cli.docs import docs_cli
 from cli.emails import emails_cli
 from cli.excel import excel_cli
 from cli.imports import import_cli
@@ -40,6 +41,7 @@ cli.command("chat")(chat)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(demo_cli, name="demo")
 cli.add_typer(ro_cli, name="ro")
+cli.add_typer(docs_cli, name="docs")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(tokens_cli, name="tokens")
 cli.add_typer(inventory_cli, name="inventory")

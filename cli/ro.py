@@ -155,13 +155,22 @@ def ro_set_status(
     number: str,
     status: str,
     note: Annotated[str | None, typer.Option(help="Why, for the history.")] = None,
+    override_certificate: Annotated[
+        str | None,
+        typer.Option(
+            help="Approvers: why RECEIVED (or later) goes ahead without a matching release "
+            "certificate (recorded in the history)."
+        ),
+    ] = None,
     user: UserOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change an RO's status (records history, moves the follow-up date)."""
     app = app_instance()
     actor = acting_user(app, user)
-    ro = app.repair_orders.change_status(actor, number, status, note=note)
+    ro = app.repair_orders.change_status(
+        actor, number, status, note=note, certificate_override=override_certificate
+    )
     if as_json:
         print_json(ro)
     else:

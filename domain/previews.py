@@ -32,6 +32,9 @@ class Preview:
     version: int | None = None  # the RO version the person saw
     note: str | None = None
     unchanged: str | None = None  # set when nothing would change: the sentence to say instead
+    # Shown before Confirm: e.g. the release certificate missing or not matching (issue #15).
+    warning: str | None = None
+    gate: dict[str, Any] | None = None  # the certificate check behind `warning`, as data
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

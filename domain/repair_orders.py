@@ -9,6 +9,7 @@ listing and activity are read-model queries and stay SQL.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +25,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from domain import previews
 from domain.archive import Archive, parse_archive, route_archive
 from domain.archive import destination as archive_destination
+from domain.documents.certificates import CertificateFields, match_certificate
+from domain.documents.gate import GateCheck, GateMode, check_gate, require_gate
+from domain.documents.service import flag_missing_certificates
 from domain.errors import (
     AmbiguousShop,
     DuplicateRepairOrder,
@@ -139,6 +143,9 @@ class RepairOrderView(BaseModel):
     # (SYNCED, PENDING_SYNC: a conflict waits for a person, SYNC_FAILED); None for the desk's own.
     erp_po_id: str | None = None
     erp_sync_status: str | None = None
+    # #15: received (or later) without a release certificate matching its part and serial;
+    # set by the lists and the search, which check their page in one query.
+    certificate_missing: bool = False
 
     @classmethod
     def of(cls, ro: RepairOrder, today: date) -> RepairOrderView:
@@ -250,16 +257,32 @@ class RepairOrderService:
         policy: FollowUpPolicy,
         today: Callable[[], date],
         max_note_chars: int = 5000,
+        gate_mode: GateMode = GateMode.WARN,
     ):
         self._uow = uow
         self.policy = policy
         self.today = today
         self.max_note_chars = max_note_chars
+        self.gate_mode = gate_mode
 
     def using(self, uow: UnitOfWorkFactory) -> RepairOrderService:
         """The same service on another unit-of-work factory (jobs pass one that records an
         idempotency key in the same transaction as the change)."""
-        return RepairOrderService(uow, self.policy, self.today, self.max_note_chars)
+        return RepairOrderService(uow, self.policy, self.today, self.max_note_chars, self.gate_mode)
+
+    def certificate_gate(
+        self, repo: RepairOrderRepository, ro: RepairOrder, new: Status | None
+    ) -> GateCheck:
+        """The release-certificate check for moving `ro` to `new` (domain/documents/gate.py)."""
+        matches = []
+        if new is None:
+            return check_gate(GateMode.OFF, Status.RECEIVED, [])
+        if self.gate_mode is not GateMode.OFF:
+            matches = [
+                match_certificate(CertificateFields.from_json(f), ro.part_number, ro.serial_number)
+                for f in repo.release_certificates(ro.id)
+            ]
+        return check_gate(self.gate_mode, new, matches)
 
     # ---- reading -------------------------------------------------------------------------
     def get(self, number: object) -> RepairOrderView:
@@ -291,7 +314,8 @@ class RepairOrderService:
             rows = uow.session.execute(
                 self._list_rows(flt, conditions).limit(flt.limit).offset(flt.offset)
             ).all()
-            return ListResult([RepairOrderView.of_row(r, today) for r in rows], total)
+            views = [RepairOrderView.of_row(r, today) for r in rows]
+            return ListResult(flag_missing_certificates(uow.session, views), total)
 
     def list_versions(self, flt: ListFilter) -> tuple[int, list[tuple[str, int]]]:
         """What `list` would answer, as (number, version) pairs in list order, and the total:
@@ -399,7 +423,7 @@ class RepairOrderService:
             ro = self._load(uow.repair_orders, number)
             old = try_parse_status(ro.status)
             check_transition(old, new)
-            return previews.status_change(
+            preview = previews.status_change(
                 ro.number,
                 ro.version,
                 old or ro.status,
@@ -410,6 +434,15 @@ class RepairOrderService:
                 ro.terms,
                 clean_note,
             )
+            gate = self.certificate_gate(uow.repair_orders, ro, new)
+            if not gate.applies:
+                return preview
+            warning = gate.warning
+            if warning and gate.mode is GateMode.ENFORCE:
+                warning += (
+                    " Enforced here: only an approver's override with a reason lets it through."
+                )
+            return dataclasses.replace(preview, warning=warning, gate=gate.as_json())
 
     def preview_update(self, number: object, changes: Mapping[str, Any]) -> previews.Preview:
         if not changes:
@@ -583,6 +616,7 @@ class RepairOrderService:
         expected_version: int | None = None,
         enforce_transitions: bool = True,
         status_date: object = None,
+        certificate_override: str | None = None,
     ) -> RepairOrderView:
         return self.apply_status(
             actor,
@@ -592,6 +626,7 @@ class RepairOrderService:
             expected_version=expected_version,
             enforce_transitions=enforce_transitions,
             status_date=status_date,
+            certificate_override=certificate_override,
         ).repair_order
 
     def apply_status(
@@ -604,8 +639,13 @@ class RepairOrderService:
         expected_version: int | None = None,
         enforce_transitions: bool = True,
         status_date: object = None,
+        certificate_override: str | None = None,
     ) -> Applied:
-        """`change_status`, answering what changed: the status and the next update."""
+        """`change_status`, answering what changed: the status and the next update.
+
+        Moving to RECEIVED or later passes the release-certificate gate first: in enforce mode
+        without a matching certificate it is refused unless an approver overrides with a reason;
+        a warning or an override is written to the RO's history with the change."""
         actor.require(Role.EDITOR, "change an RO's status")
         new = parse_status(status)
         when = parse_date(status_date, field="status date")
@@ -618,6 +658,10 @@ class RepairOrderService:
                 check_transition(old, new)
             elif old == new:
                 return Applied(RepairOrderView.of(ro, self.today()), [])
+            # An import (enforce_transitions=False) records what already happened; the gate is
+            # for a person accepting a part now.
+            gate = self.certificate_gate(repo, ro, new if enforce_transitions else None)
+            override = require_gate(gate, actor, certificate_override)
             today = self.today()
             before = (ro.status, ro.next_update)
             ro.status = new.value
@@ -637,6 +681,10 @@ class RepairOrderService:
             )
             if clean_note:
                 self._log(repo, ro, actor, "NOTE_ADDED", "status_note", None, clean_note)
+            if override:
+                self._log(repo, ro, actor, "CERTIFICATE_OVERRIDE", "certificate", None, override)
+            elif gate.warning:
+                self._log(repo, ro, actor, "CERTIFICATE_WARNING", "certificate", None, gate.warning)
             route = route_archive(new, ro.terms)
             done = [("status", before[0], ro.status)]
             if ro.next_update != before[1]:

@@ -8,12 +8,12 @@ work gives it `SqlRepairOrders` over its session, and the unit tests give it an 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
+from domain.models import ActivityLog, Document, RepairOrder, Shop, StatusHistory
 from domain.models.deleted_ros import INCLUDE_DELETED
 
 HistoryRow = StatusHistory | ActivityLog
@@ -42,6 +42,9 @@ class RepairOrderRepository(Protocol):
 
     def changed_by_people(self, ro_id: int, fields: list[str], source: str) -> dict[str, datetime]:
         """Field -> when it was last changed through anything but `source`."""
+
+    def release_certificates(self, ro_id: int) -> list[dict[str, Any] | None]:
+        """The fields read from each release certificate filed on the RO (not removed)."""
 
 
 class SqlRepairOrders:
@@ -93,3 +96,16 @@ class SqlRepairOrders:
             .group_by(ActivityLog.field)
         ).all()
         return {name: at for name, at in rows}
+
+    def release_certificates(self, ro_id: int) -> list[dict[str, Any] | None]:
+        return list(
+            self.session.scalars(
+                select(Document.extracted)
+                .where(
+                    Document.ro_id == ro_id,
+                    Document.kind == "release_certificate",
+                    Document.removed_at.is_(None),
+                )
+                .order_by(Document.id)
+            )
+        )

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from domain.documents.service import flag_missing_certificates
 from domain.errors import NotFound
 from domain.models import RepairOrder, Shop
 from domain.overdue import BACK_OR_DONE  # "ETA passed but not received"
@@ -58,7 +59,7 @@ def search(session: Session, query: RoQuery, today: date) -> SearchPage:
     rows = rows[: query.limit]
     end = query.offset + len(rows)
     return SearchPage(
-        items=[RepairOrderView.of(r, today) for r in rows],
+        items=flag_missing_certificates(session, [RepairOrderView.of(r, today) for r in rows]),
         total=min(counted, COUNT_CAP),
         total_exact=counted <= COUNT_CAP,
         next_cursor=query.cursor_at(end) if more else None,

@@ -20,6 +20,7 @@ from dramatiq.middleware import CurrentMessage
 
 from domain.errors import InvalidInput
 from jobs import commands, tasks
+from jobs import documents as documents_jobs
 from jobs.acting import ActingUsers
 from jobs.app import App
 from jobs.excel.actor import excel_sync
@@ -30,6 +31,7 @@ from jobs.operation import OperationContext, spec_of
 from jobs.operations import (
     approvals,
     bulk,
+    documents,
     email,
     excel,
     exports,
@@ -98,6 +100,13 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     sources.source_status,
     sources.preview_source_sync,
     sources.start_source_sync,
+    # documents on ROs (#15)
+    documents.list_documents,
+    documents.preview_attach_document,
+    documents.attach_document,
+    documents.preview_remove_document,
+    documents.remove_document,
+    documents.download_document,
 )
 
 
@@ -119,6 +128,8 @@ TASKS: dict[Callable[..., Any], dict[str, Any]] = {
     # retried by the broker (a failed run is a visible status; the schedule tries again)
     sources.sync_source: {**BACKGROUND, "time_limit": 4 * 3600_000, "retry_when": _never},
     sources.sync_due_sources: BACKGROUND,
+    # #15: a filed document to the Graph library (a 25 MB upload session outlasts a tool call)
+    documents_jobs.upload_document: {**BACKGROUND, "time_limit": 1_800_000},
 }
 
 

@@ -19,12 +19,14 @@ from config import Settings
 from domain.ai_logs import AiLogService
 from domain.api_tokens import ApiTokenService
 from domain.conversations import ApprovalService, ChatLog
+from domain.documents.service import DocumentService
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
 from domain.repair_orders import RepairOrderService
 from domain.sources import SourceService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
+from integrations.documents.staging import UploadStaging
 from integrations.excel.writer import WorkbookWriter
 from integrations.mail.senders import Sender
 from integrations.microsoft.graph import TokenProvider
@@ -52,6 +54,8 @@ class App:
     workbook: Callable[[], WorkbookWriter]  # the configured workbook, local or on Graph
     graph_tokens: Callable[[], TokenProvider]  # one provider per process, built on first use
     sources: SourceService  # outside sources of ROs (ERP.aero): settings, runs
+    documents: DocumentService  # files filed on ROs, local store or a Graph drive
+    uploads: UploadStaging  # files dropped in the chat, until filed on an RO
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, list(self.handlers))

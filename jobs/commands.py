@@ -28,7 +28,7 @@ from domain.models.chat import Approval, ApprovalState, Outcome
 from jobs.app import App
 from jobs.idempotency import run_once
 from jobs.operation import OperationContext, Result, spec_of
-from jobs.operations import bulk, excel, inventory, repair_orders, shops, sources, users
+from jobs.operations import bulk, documents, excel, inventory, repair_orders, shops, sources, users
 
 log = logging.getLogger(__name__)
 RECOVER_AFTER = timedelta(seconds=10)  # younger ones are most likely still on their way
@@ -53,6 +53,9 @@ COMMANDS: dict[str, Callable[..., Result]] = {
         users.revoke_user_sessions,
         # #17: "sync ERP now", confirmed by an admin
         sources.start_source_sync,
+        # #15: files dropped in the chat, filed after Confirm; removals
+        documents.attach_document,
+        documents.remove_document,
     )
 }
 

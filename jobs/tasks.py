@@ -19,6 +19,7 @@ from domain.models import JobIdempotency, RepairOrder, utcnow
 from domain.repair_orders import ListFilter
 from jobs.app import App
 from jobs.commands import recover_commands
+from jobs.documents import recover_uploads
 from jobs.failures import record_run
 from jobs.mail.actor import recover_sends
 
@@ -62,6 +63,7 @@ def recover_lost_work(app: App) -> None:
     recorded per run (it runs every 30 s); what it re-sends is logged."""
     recover_commands(app)
     recover_sends(app)
+    recover_uploads(app)  # documents filed but not yet on the Graph library (#15)
 
 
 def prune_idempotency_keys(app: App, days: int = 7) -> None:

@@ -2,6 +2,12 @@
 
 from tools.approvals import pending_approvals
 from tools.bulk import bulk_archive, bulk_update_status  # c13: bulk changes
+from tools.documents import (  # documents on ROs (#15)
+    attach_document,
+    get_document,
+    list_documents,
+    remove_document,
+)
 from tools.email import draft_email, draft_follow_ups_by_shop, email_history, list_email_drafts
 from tools.excel import excel_status, sync_excel
 from tools.exports import export
@@ -48,6 +54,8 @@ READ_TOOLS = (
     list_users,
     user_sessions,
     erp_sync_status,
+    list_documents,
+    get_document,
 )
 WRITE_TOOLS = (
     update_status,
@@ -67,6 +75,8 @@ WRITE_TOOLS = (
     set_user_role,
     revoke_user_sessions,
     sync_erp,
+    attach_document,
+    remove_document,
 )
 # Drafting writes no RO data and sends nothing: no Confirm step (the draft card is the approval).
 DRAFT_TOOLS = (

@@ -64,6 +64,8 @@ async def confirm_then(
                 **({"left_out": left_out} if left_out is not None else {}),
             }
         card = {"title": shown["title"], "changes": shown["changes"], "note": shown.get("note")}
+        if shown.get("warning"):  # e.g. the release certificate missing or not matching (#15)
+            card["warning"] = shown["warning"]
         approval = await asyncio.to_thread(
             approvals.request,
             thread_id=deps.thread_id,

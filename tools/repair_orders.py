@@ -214,22 +214,35 @@ async def dashboard(ctx: RunContext[Deps]) -> dict[str, Any]:
 
 
 async def update_status(
-    ctx: RunContext[Deps], ro_number: str, new_status: str, note: str | None = None
+    ctx: RunContext[Deps],
+    ro_number: str,
+    new_status: str,
+    note: str | None = None,
+    certificate_override_reason: str | None = None,
 ) -> dict[str, Any]:
     """Change a repair order's status. The user must press Confirm in the chat before it happens.
 
     Statuses move forward: TO SEND, WAITING QUOTE, APPROVED, IN WORK, SHIPPED, RECEIVED,
     COMPLETE, PAID, PAYMENT SENT; BER, RAI, CANCELLED or SCRAP end an RO; ON HOLD pauses it.
+    RECEIVED and later need a release certificate matching the RO's part and serial; the
+    confirmation shows any mismatch. Where that is enforced, only an approver can go ahead
+    without one, giving the reason.
 
     Args:
         ro_number: The RO number, e.g. "38462".
         new_status: The new status; legacy spellings like "BEING REPAIRED" are understood.
         note: Why, in the user's words (kept in the status history).
+        certificate_override_reason: Only when an approver says to go ahead without a matching
+            release certificate: their reason, in their words.
     """
     return await confirm_then(
         ctx,
         lambda: ctx.deps.run(
-            ops.preview_status_change, number=ro_number, status=new_status, note=note
+            ops.preview_status_change,
+            number=ro_number,
+            status=new_status,
+            note=note,
+            certificate_override=certificate_override_reason,
         ),
         ops.change_status,
     )

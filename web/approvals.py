@@ -106,6 +106,8 @@ def confirmation_markdown(approval: Approval) -> str:
         f"| {field} | {old} | **{new}** |" for field, old, new in preview.get("changes", [])
     )
     note = f"\n\n{preview['note']}" if preview.get("note") else ""
+    if preview.get("warning"):
+        note += f"\n\n⚠️ **{preview['warning']}**"
     return (
         f"**{preview.get('title', approval.tool_name)}** — please confirm.\n\n"
         f"| | now | after |\n|---|---|---|\n{rows}{note}"

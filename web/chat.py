@@ -21,7 +21,7 @@ from domain.models.chat import Approval
 from domain.roles import Actor, Role
 from domain.users import SessionEnded
 from jobs.app import App
-from web import api, approvals, branding, sessions
+from web import api, approvals, branding, sessions, uploads
 from web.data_layer import OurDataLayer
 from web.entra import install as install_entra
 from web.sink import ChainlitSink
@@ -143,7 +143,15 @@ def install(app: App) -> Assistant:
         actor = await current_actor()
         if actor is None:
             return
-        await assistant.ask(actor, cl.context.session.thread_id, message.content, sink(actor))
+        text = message.content
+        if message.elements:  # files dropped with the message: staged, proposed for filing
+            dropped = await uploads.stage_dropped(app, message.elements)
+            for why in dropped.refused:
+                await cl.Message(content=f"Not filed: {why}").send()
+            if not dropped.lines and not text.strip():
+                return
+            text = dropped.for_model(text)
+        await assistant.ask(actor, cl.context.session.thread_id, text, sink(actor))
 
     @cl.action_callback(approvals.BUTTON)
     async def on_decide(action: cl.Action) -> None:

@@ -14,6 +14,8 @@ def _ro_line(r: dict[str, Any]) -> str:
     late = f" · **{r['days_overdue']} d overdue**" if r.get("is_overdue") else ""
     if r.get("eta_passed"):  # the shop is late: a different fact from our overdue follow-up
         late += f" · ETA passed {r['days_eta_passed']} d ago"
+    if r.get("certificate_missing"):  # received without a matching release certificate (#15)
+        late += " · **no matching release certificate**"
     return (
         f"| {r['number']} | {r.get('status') or r.get('raw_status') or '—'} | "
         f"{r.get('shop_name') or '—'} | {r.get('part_number') or '—'} | "
@@ -502,6 +504,51 @@ def _sources(content: dict[str, Any]) -> str:
     return "ERP sync status:\n" + "\n".join(lines)
 
 
+def _ro_paperwork(content: dict[str, Any]) -> str:
+    docs = content.get("documents") or []
+    if not docs:
+        return ""
+    names = ", ".join(f"{d['name']} ({d['kind'].replace('_', ' ')})" for d in docs)
+    return f"\n\nDocuments: {names}. {(content.get('certificate') or {}).get('description', '')}"
+
+
+def _documents(tool: str, content: dict[str, Any]) -> str:
+    if tool == "attach_document":
+        d = content["document"]
+        kind = d["kind"].replace("_", " ")
+        if content.get("already_on_file"):
+            line = f"{d['name']} ({kind}) was already on RO {d['ro_number']}."
+        else:
+            line = f"Filed **{d['name']}** ({kind}) on RO {d['ro_number']}."
+        cert = content.get("certificate")
+        if cert:
+            line += (
+                " The certificate matches the RO."
+                if cert["matches"]
+                else " The certificate does not match: " + "; ".join(cert["problems"]) + "."
+            )
+        return line
+    if tool == "remove_document":
+        d = content["document"]
+        return f"Removed {d['name']} from RO {d['ro_number']} (kept on record)."
+    if tool == "get_document":
+        return f"Here is **{content['name']}**."
+    return _document_list(content)
+
+
+def _document_list(content: dict[str, Any]) -> str:
+    docs = content.get("documents") or []
+    cert = (content.get("certificate") or {}).get("description", "")
+    if not docs:
+        return "No documents on file. " + cert
+    rows = "\n".join(
+        f"| {d['id']} | {d['kind'].replace('_', ' ')} | {d['name']} | {d['size']} "
+        f"| {d['uploaded_by']} |"
+        for d in docs
+    )
+    return f"| # | kind | name | size | by |\n|---|---|---|---|---|\n{rows}\n\n{cert}"
+
+
 def word(tool: str, content: Any) -> str:
     """A short answer from one tool's result."""
     if isinstance(content, str):
@@ -517,6 +564,7 @@ def word(tool: str, content: Any) -> str:
             _describe_ro(content["repair_order"])
             + _history(content.get("history") or [])
             + _related(content.get("related") or {})
+            + _ro_paperwork(content)
         )
     if tool == "search_repair_orders":
         return _search(content)
@@ -585,6 +633,8 @@ def word(tool: str, content: Any) -> str:
             f"{verb}: RO {r['number']} is {r.get('status')} in {r['archive'].title()}; "
             f"next update {r.get('next_update') or '—'}."
         )
+    if tool in ("attach_document", "list_documents", "remove_document", "get_document"):
+        return _documents(tool, content)
     if tool == "use_part":
         low = " It is now **low on stock**." if content.get("is_low_stock") else ""
         return (

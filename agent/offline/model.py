@@ -22,6 +22,7 @@ from pydantic_ai.messages import (
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
 from agent.offline.answers import word
+from agent.offline.documents import document_request, file_calls
 from agent.offline.reports import export_last
 from agent.offline.requests import understand
 
@@ -59,6 +60,13 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     ):
         planned = export_last(messages, text.lower())
         return ModelResponse(parts=[TextPart(planned) if isinstance(planned, str) else planned])
+    filing = file_calls(text)  # files dropped with the message (#15): one card each
+    if isinstance(filing, list):
+        return ModelResponse(parts=list(filing))
+    if isinstance(filing, str):
+        return ModelResponse(parts=[TextPart(filing)])
+    if call := document_request(" ".join(text.lower().split())):
+        return ModelResponse(parts=[call])
     _, planned = understand(text, today)
     if isinstance(planned, str):
         return ModelResponse(parts=[TextPart(planned)])
@@ -108,13 +116,13 @@ async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator
     """The same answers, streamed line by line (tool calls in one piece): each chunk is a
     websocket message in the chat, so words would cost a hundred messages for one table."""
     response = respond(messages, info)
-    for part in response.parts:
+    for index, part in enumerate(response.parts):
         if isinstance(part, TextPart):
             for chunk in part.content.splitlines(keepends=True):
                 yield chunk
         elif isinstance(part, ToolCallPart):
             yield {
-                0: DeltaToolCall(
+                index: DeltaToolCall(
                     name=part.tool_name,
                     json_args=json.dumps(part.args),
                     tool_call_id=part.tool_call_id,

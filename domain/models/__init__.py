@@ -15,12 +15,14 @@ only `domain.models.base`, never this package, so there is no import circle.
     notifications   Notification, NotificationRepairOrder
     shop_changes    ShopChange (the shops' audit trail)
     sources         Source, SourceSyncRun (outside sources of ROs: ERP.aero, feeds)
+    documents       Document (files filed on ROs; removal is a marker)
 """
 
 # Registers the session hook that leaves deleted ROs out of every ORM query.
 from domain.models import deleted_ros  # noqa: F401
 from domain.models.base import Base, utcnow
 from domain.models.chat import AiConversationLog, Approval, ApprovalState, ChatStep, ChatThread
+from domain.models.documents import Document
 from domain.models.excel import ExcelSyncJob, ExcelSyncState, GraphCredential
 from domain.models.inventory import InventoryItem, InventorySearchTerm, InventoryTransaction
 from domain.models.jobs import JobFailure, JobIdempotency, JobRun
@@ -40,6 +42,7 @@ __all__ = [
     "Base",
     "ChatStep",
     "ChatThread",
+    "Document",
     "DomainEvent",
     "ExcelSyncJob",
     "ExcelSyncState",

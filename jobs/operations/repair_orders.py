@@ -16,6 +16,7 @@ from domain.roles import Role, shown_actor
 from domain.stats import current_dashboard, overdue_aging, status_breakdown, value_by_shop
 from domain.statuses import parse_status
 from jobs.operation import OperationContext, Result, dump, reads, writes
+from jobs.operations.documents import ro_documents
 
 
 @reads
@@ -36,6 +37,8 @@ def get_repair_order(ctx: OperationContext, number: str | int) -> Result:
                 for e in history(session, ro_id)
             ],
             "related": related(session, ro_id),
+            # #15: its paperwork, and whether a release certificate matches the RO
+            **ro_documents(ctx, ro.number),
         }
 
 
@@ -122,9 +125,23 @@ def dashboard_charts(ctx: OperationContext) -> Result:
 # ---- previews: what a person confirms (domain/previews.py) ---------------------------------------
 @reads
 def preview_status_change(
-    ctx: OperationContext, number: str, status: str, note: str | None = None
+    ctx: OperationContext,
+    number: str,
+    status: str,
+    note: str | None = None,
+    certificate_override: str | None = None,
 ) -> Result:
-    return ctx.app.repair_orders.preview_status_change(number, status, note).as_dict()
+    preview = ctx.app.repair_orders.preview_status_change(number, status, note).as_dict()
+    if certificate_override and preview.get("warning"):
+        # Checked now too, so the card never offers what the write would refuse.
+        if ctx.actor.role.rank < Role.APPROVER.rank:
+            raise InvalidInput(
+                "Only an approver can override the release-certificate check; ask one."
+            )
+        preview["args"]["certificate_override"] = certificate_override
+        preview["changes"].append(["certificate check", "not passed", "overridden"])
+        preview["warning"] += f" Override by {ctx.actor.name}: {certificate_override}"
+    return preview
 
 
 @reads
@@ -154,9 +171,15 @@ def change_status(
     status: str,
     note: str | None = None,
     expected_version: int | None = None,
+    certificate_override: str | None = None,
 ) -> Result:
     return ctx.repair_orders.apply_status(
-        ctx.actor, number, status, note=note, expected_version=expected_version
+        ctx.actor,
+        number,
+        status,
+        note=note,
+        expected_version=expected_version,
+        certificate_override=certificate_override,
     ).as_result()
 
 

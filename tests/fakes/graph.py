@@ -11,6 +11,13 @@ Faults to inject: `inject(status, code, retry_after=..., times=..., when=..., in
 (429/503 with Retry-After, also inside $batch sub-responses), `expire_sessions()` (404
 invalidSessionReCreatable), `max_payload_bytes` (413 payloadTooLarge above it), `latency_s`.
 Counts: `requests` (top-level HTTP requests), `sub_requests` (inside $batch).
+
+The document library (issue #15, `FakeDrive` below, reached as `drive`): folders and files by
+path and by id, folder creation with conflictBehavior, simple PUT (refused above 4 MB as Graph
+does), upload sessions on a pre-authenticated URL (ranges checked: contiguous, 320 KiB
+multiples, `nextExpectedRanges` on 202 and on GET), content (302 to a short-lived download URL),
+`@microsoft.graph.downloadUrl`, delete. `drive.fail_chunk_after_storing = n` stores the n-th
+chunk PUT and then answers 500, as a connection lost after the server took the bytes.
 """
 
 from __future__ import annotations
@@ -112,6 +119,7 @@ class FakeGraph:
         self.token_requests: list[dict[str, str]] = []
         self._tls: TlsServer | None = None
         self.ca_file: Path | None = None
+        self.drive = FakeDrive(self)
 
     # ---- test API ----------------------------------------------------------------------------
     @staticmethod
@@ -186,6 +194,9 @@ class FakeGraph:
         if path.startswith(f"/{self.tenant}/"):
             return self._identity(method, path, raw)
         self.requests.append((method, path))
+        if path.startswith(("/upload/", "/download/")):  # pre-authenticated URLs: no token
+            fault = self._fault(method, path, batched=False)
+            return fault or self.drive.serve_unauthenticated(method, path, headers, raw)
         if not self._authorized(headers):
             return error(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
         if self.max_payload_bytes is not None and len(raw) > self.max_payload_bytes:
@@ -193,6 +204,8 @@ class FakeGraph:
         fault = self._fault(method, path, batched=False)
         if fault:
             return fault
+        if self.drive.handles(path):
+            return self.drive.serve(method, path, query, headers, raw)
         body = json.loads(raw) if raw else None
         if path == "/v1.0/$batch":
             return self._batch(body or {})
@@ -417,3 +430,222 @@ class FakeGraph:
                     value = None
                 sheet.cell(r1 + offset, c1 + col_offset).value = value
         return {"address": f"{sheet.title}!{address}", "values": values}
+
+
+# ---- the document library (issue #15) ---------------------------------------------------------
+DRIVE = re.compile(r"^/v1\.0/drives/(?P<drive>[^/]+)/(?P<rest>.*)$")
+SIMPLE_MAX = 4 * 1024 * 1024
+UNIT = 320 * 1024
+
+
+@dataclass
+class DriveItem:
+    id: str
+    name: str
+    parent: str | None
+    folder: bool
+    content: bytes = b""
+
+
+@dataclass
+class UploadSession:
+    parent: str
+    name: str
+    conflict: str
+    total: int | None = None
+    received: bytearray | None = None
+    expired: bool = False
+
+
+class FakeDrive:
+    def __init__(self, graph: FakeGraph):
+        self.graph = graph
+        self.items: dict[str, DriveItem] = {"root": DriveItem("root", "root", None, True)}
+        self.sessions: dict[str, UploadSession] = {}
+        self.downloads: dict[str, str] = {}  # token -> item id
+        self.chunk_puts: list[tuple[int, int]] = []  # (start, end) of every chunk PUT received
+        self.fail_chunk_after_storing: int | None = None
+        self.deleted: set[str] = set()  # ids of deleted items: asking for one answers 404
+
+    def handles(self, path: str) -> bool:
+        """Drive paths, but not the workbook's item (its /content and /workbook routes)."""
+        match = DRIVE.match(path)
+        if not match:
+            return False
+        rest = match.group("rest")
+        if rest.startswith("root"):
+            return True
+        item = re.match(r"^items/([^/:]+)", rest)
+        return item is not None and (item.group(1) in self.items or item.group(1) in self.deleted)
+
+    # ---- test API ----------------------------------------------------------------------------
+    def file(self, path: str) -> DriveItem | None:
+        """The file at "Repair Orders/RO-38462/name.pdf", or None."""
+        item = self._by_path(path)
+        return item if item is not None and not item.folder else None
+
+    def files(self) -> list[str]:
+        return sorted(self._path_of(i) for i in self.items.values() if not i.folder)
+
+    # ---- helpers -----------------------------------------------------------------------------
+    def _children(self, parent: str) -> list[DriveItem]:
+        return [i for i in self.items.values() if i.parent == parent]
+
+    def _by_path(self, path: str) -> DriveItem | None:
+        node = self.items["root"]
+        for part in [p for p in path.strip("/").split("/") if p]:
+            found = next((c for c in self._children(node.id) if c.name == part), None)
+            if found is None:
+                return None
+            node = found
+        return node
+
+    def _path_of(self, item: DriveItem) -> str:
+        parts = []
+        while item.parent is not None:
+            parts.append(item.name)
+            item = self.items[item.parent]
+        return "/".join(reversed(parts))
+
+    def _json(self, item: DriveItem) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": item.id, "name": item.name, "size": len(item.content)}
+        body["folder" if item.folder else "file"] = {}
+        if not item.folder:
+            token = uuid.uuid4().hex
+            self.downloads[token] = item.id
+            body["@microsoft.graph.downloadUrl"] = f"{self.graph.base_url}/download/{token}"
+        return body
+
+    def _put_file(self, parent: str, name: str, content: bytes, conflict: str) -> Reply:
+        if parent not in self.items or not self.items[parent].folder:
+            return error(404, "itemNotFound", "No such folder")
+        existing = next((c for c in self._children(parent) if c.name == name), None)
+        if existing is not None:
+            if conflict == "fail":
+                return error(409, "nameAlreadyExists")
+            if conflict == "rename":
+                stem, dot, ext = name.rpartition(".")
+                name = f"{stem or name} 1{dot}{ext}" if dot else f"{name} 1"
+                existing = None
+        if existing is not None:  # replace
+            existing.content = bytes(content)
+            return 200, self._json(existing), {}
+        item = DriveItem(uuid.uuid4().hex[:16], name, parent, False, bytes(content))
+        self.items[item.id] = item
+        return 201, self._json(item), {}
+
+    # ---- routes ------------------------------------------------------------------------------
+    def serve(self, method, path, query, headers, raw: bytes) -> Reply:
+        rest = DRIVE.match(path).group("rest")
+        with self.graph.lock:
+            conflict = (query.get("@microsoft.graph.conflictBehavior") or ["fail"])[0]
+            if rest == "root/children" and method == "POST":
+                return self._create_folder("root", json.loads(raw or b"{}"))
+            if rest.startswith("root:"):
+                target, _, tail = rest.removeprefix("root:").partition(":")
+                item = self._by_path(target)
+                if tail == "" and method == "GET":
+                    return (200, self._json(item), {}) if item else error(404, "itemNotFound")
+                if tail == "/children" and method == "GET":
+                    if item is None:
+                        return error(404, "itemNotFound")
+                    return 200, {"value": [self._json(c) for c in self._children(item.id)]}, {}
+                return error(400, "invalidRequest", f"Unsupported {method} {rest}")
+            match = re.match(r"^items/(?P<id>[^/:]+)(?P<tail>.*)$", rest)
+            if not match:
+                return error(400, "invalidRequest", f"Unsupported {rest}")
+            item_id, tail = match.group("id"), match.group("tail")
+            if tail.startswith(":/"):
+                name, _, action = tail[2:].partition(":")
+                if action == "/content" and method == "PUT":
+                    if len(raw) > SIMPLE_MAX:
+                        return error(413, "requestEntityTooLarge", "Use an upload session.")
+                    return self._put_file(item_id, name, raw, conflict if conflict else "fail")
+                if action == "/createUploadSession" and method == "POST":
+                    if item_id not in self.items:
+                        return error(404, "itemNotFound")
+                    body = json.loads(raw or b"{}").get("item") or {}
+                    sid = uuid.uuid4().hex
+                    behaviour = body.get("@microsoft.graph.conflictBehavior", "fail")
+                    self.sessions[sid] = UploadSession(item_id, name, behaviour)
+                    return 200, {"uploadUrl": f"{self.graph.base_url}/upload/{sid}"}, {}
+                return error(400, "invalidRequest", f"Unsupported {method} {tail}")
+            item = self.items.get(item_id)
+            if item is None:
+                return error(404, "itemNotFound")
+            if tail == "/children" and method == "POST":
+                return self._create_folder(item_id, json.loads(raw or b"{}"))
+            if tail == "/children" and method == "GET":
+                return 200, {"value": [self._json(c) for c in self._children(item_id)]}, {}
+            if tail == "" and method == "GET":
+                return 200, self._json(item), {}
+            if tail == "" and method == "DELETE":
+                for child in self._children(item_id):
+                    self.items.pop(child.id, None)
+                    self.deleted.add(child.id)
+                self.items.pop(item_id)
+                self.deleted.add(item_id)
+                return 204, None, {}
+            if tail == "/content" and method == "GET":
+                url = self._json(item)["@microsoft.graph.downloadUrl"]
+                return 302, None, {"Location": url}
+            return error(400, "invalidRequest", f"Unsupported {method} {tail}")
+
+    def _create_folder(self, parent: str, body: dict[str, Any]) -> Reply:
+        name = body.get("name") or ""
+        if not name or "folder" not in body:
+            return error(400, "invalidRequest", "A folder needs a name and a folder facet.")
+        existing = next((c for c in self._children(parent) if c.name == name), None)
+        if existing is not None:
+            if body.get("@microsoft.graph.conflictBehavior", "fail") == "fail":
+                return error(409, "nameAlreadyExists", "An item with that name exists.")
+            return 200, self._json(existing), {}
+        item = DriveItem(uuid.uuid4().hex[:16], name, parent, True)
+        self.items[item.id] = item
+        return 201, self._json(item), {}
+
+    def serve_unauthenticated(self, method, path, headers, raw: bytes) -> Reply:
+        if headers.get("authorization"):
+            return error(401, "invalidRequest", "The uploadUrl must be called without a token.")
+        with self.graph.lock:
+            if path.startswith("/download/"):
+                item = self.items.get(self.downloads.get(path.removeprefix("/download/"), ""))
+                return (200, item.content, {}) if item else error(404, "itemNotFound")
+            session = self.sessions.get(path.removeprefix("/upload/"))
+            if session is None or session.expired:
+                return error(404, "itemNotFound", "The upload session expired.")
+            if method == "GET":
+                return 200, self._expected(session), {}
+            if method == "DELETE":
+                session.expired = True
+                return 204, None, {}
+            if method != "PUT":
+                return error(400, "invalidRequest")
+            found = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", headers.get("content-range", ""))
+            if not found:
+                return error(400, "invalidRange", "Content-Range is required.")
+            start, end, total = (int(g) for g in found.groups())
+            self.chunk_puts.append((start, end))
+            session.total = session.total or total
+            session.received = session.received or bytearray()
+            if total != session.total or end - start + 1 != len(raw):
+                return error(400, "invalidRange", "The range does not match the bytes sent.")
+            if start != len(session.received):
+                return error(416, "invalidRange", "Not the next expected range.")
+            last = end + 1 == total
+            if not last and (end - start + 1) % UNIT:
+                return error(400, "invalidRange", "Chunks must be multiples of 320 KiB.")
+            session.received.extend(raw)
+            if len(self.chunk_puts) == self.fail_chunk_after_storing:
+                return error(500, "generalException", "The connection was lost.")
+            if last:
+                session.expired = True
+                return self._put_file(
+                    session.parent, session.name, bytes(session.received), session.conflict
+                )
+            return 202, self._expected(session), {}
+
+    @staticmethod
+    def _expected(session: UploadSession) -> dict[str, Any]:
+        done = len(session.received or b"")
+        return {"nextExpectedRanges": [f"{done}-"], "expirationDateTime": "2099-01-01T00:00:00Z"}

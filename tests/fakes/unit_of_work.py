@@ -40,6 +40,7 @@ class FakeRepairOrders:
         self._shops: dict[str, Shop] = {}
         self._rows: list[HistoryRow] = []  # recorded in the open transaction
         self._committed_rows: list[HistoryRow] = []
+        self.certificates: dict[int, list[dict[str, Any] | None]] = {}  # ro id -> fields
         for shop in shops:
             shop.id = shop.id or next(self._ids)
             self._shops[shop.name_key] = shop
@@ -56,6 +57,9 @@ class FakeRepairOrders:
         return ro
 
     # ---- RepairOrderRepository -----------------------------------------------------------
+    def release_certificates(self, ro_id: int) -> list[dict[str, Any] | None]:
+        return list(self.certificates.get(ro_id, []))
+
     def get(self, number: str, *, include_deleted: bool = False) -> RepairOrder | None:
         ro = self._ros.get(number)
         if ro is not None and ro.deleted_at is not None and not include_deleted:
