@@ -86,7 +86,9 @@ def continue_with_microsoft(chromium, url: str):
 def sign_in(chromium, url: str, entra: FakeEntra, oid: str, **identity):
     entra.sign_in_as(oid, **identity)
     page = continue_with_microsoft(chromium, url)
-    page.get_by_text("Overdue ROs").wait_for()
+    # the composer, not a starter: an approver's or admin's chat may open on the drafts
+    # waiting, and starters show only in an empty chat
+    page.locator("#chat-input").wait_for()
     return page
 
 

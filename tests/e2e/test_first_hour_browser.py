@@ -186,6 +186,7 @@ def test_an_upload_lands_under_the_var_directory(desk, browser, tmp_path):
     paper = tmp_path / "8130-3.txt"
     paper.write_text("FAA Form 8130-3 — a certificate for the test\n")
     page = sign_in(browser, url, EDITOR)
+    page.get_by_text("Overdue ROs").wait_for()  # an editor's empty chat, ready for a file
     page.locator("input[type=file]").first.set_input_files(str(paper))
     files = Path(env["GT_VAR_DIR"]) / "chat-files"
     for _ in range(60):
