@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -31,6 +32,10 @@ from web.outcomes import post_outcome
 from web.progress import show_export_progress, show_sync_progress
 
 Background = Callable[[Coroutine[Any, Any, None]], None]
+# Streamed text reaches the page at most this often after its first piece: each piece is a
+# websocket message (and the page re-renders), so a table streamed line by line would cost a
+# message per line. The first piece goes at once; the rest of a fast answer comes with the reply.
+STREAM_EVERY_S = 0.05
 
 
 def _as_text(value: Any) -> str:
@@ -68,6 +73,8 @@ class ChainlitSink:
         self.actor = actor  # whose turn: the cards show only the buttons they may use
         self.in_background = in_background  # for work that outlives the turn (sync progress)
         self.message: cl.Message | None = None
+        self.unsent = ""  # streamed text not yet on the page (see STREAM_EVERY_S)
+        self.streamed_at = 0.0
         self.steps: dict[str, cl.Step] = {}
         # Live progress and outcomes posted later start once the reply is out, so the chat
         # reads in the order things happen: "… has started", then its progress, then "done".
@@ -76,9 +83,16 @@ class ChainlitSink:
     async def text(self, delta: str) -> None:
         if self.message is None:
             self.message = cl.Message(content="")
-        await self.message.stream_token(delta)
+        self.unsent += delta
+        now = time.monotonic()
+        if self.unsent and (not self.message.streaming or now - self.streamed_at >= STREAM_EVERY_S):
+            await self.message.stream_token(self.unsent)
+            self.unsent, self.streamed_at = "", now
 
     async def tool_started(self, call_id: str, name: str, args: dict[str, Any]) -> None:
+        if self.message is not None and self.unsent:  # the text before the call, before it
+            await self.message.stream_token(self.unsent)
+            self.unsent, self.streamed_at = "", time.monotonic()
         # A step under the turn's run, beside the reply, so the page shows it in the order it
         # happened (a plain cl.Step has no parent and lands after the whole turn, reply and
         # all); a start and no end yet: "Using <tool>" while it runs.
@@ -134,6 +148,8 @@ class ChainlitSink:
 
     async def finish(self, reply: str) -> None:
         if self.message is not None:
+            self.message.content += self.unsent  # the whole text goes with the reply
+            self.unsent = ""
             await self.message.send()
         elif reply and not reply.startswith("Waiting for confirmation"):
             await cl.Message(content=reply).send()

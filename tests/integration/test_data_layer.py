@@ -71,3 +71,46 @@ def test_threads_steps_and_feedback_round_trip(app):
 
     run(layer.delete_thread("t1"))
     assert run(layer.get_thread("t1")) is None
+
+
+def test_step_writes_are_batched_and_never_read_behind(app):
+    """A turn's creates and updates are merged and written together; whatever reads steps,
+    deletes or rates one writes the pending ones first, and shutdown writes the rest."""
+    from sqlalchemy import func, select
+
+    from domain.models.chat import ChatStep
+    from web.data_layer import OurDataLayer
+
+    layer = OurDataLayer(app)
+
+    def stored(thread_id: str) -> dict[str, str]:
+        with app.session() as s:
+            rows = s.scalars(select(ChatStep).where(ChatStep.thread_id == thread_id)).all()
+            return {r.id: r.output for r in rows}
+
+    async def turn() -> None:
+        await layer.create_step(step("a1", "ta", "", "2026-11-20T10:00:00Z"))
+        await layer.update_step(step("a1", "ta", "partial", "2026-11-20T10:00:00Z"))
+        await layer.create_step(step("a2", "ta", "tool", "2026-11-20T10:00:01Z", "tool"))
+        await layer.update_step(step("a1", "ta", "final answer", "2026-11-20T10:00:00Z"))
+        assert stored("ta") == {}  # nothing written yet: one batch, later
+        thread = await layer.get_thread("ta")  # a read writes what is pending first
+        assert [(s["id"], s["output"]) for s in thread["steps"]] == [
+            ("a1", "final answer"),
+            ("a2", "tool"),
+        ]
+
+        # a step sent after the thread's deletion was asked for is not resurrected by a flush
+        await layer.create_step(step("b1", "tb", "gone", "2026-11-20T10:00:00Z"))
+        await layer.delete_thread("tb")
+        await layer.close()
+        assert await layer.get_thread("tb") is None
+
+        # steps nobody reads are written at shutdown (Chainlit calls close())
+        await layer.create_step(step("c1", "tc", "kept", "2026-11-20T10:00:00Z"))
+        await layer.close()
+        assert stored("tc") == {"c1": "kept"}
+
+    run(turn())
+    with app.session() as s:
+        assert s.scalar(select(func.count()).select_from(ChatStep)) == 3
