@@ -1,9 +1,11 @@
 """Where a thread's agent conversation lives between turns (and across restarts).
 
 The database row is the truth. Parsing a thread's stored conversation (tool results and all, often
-100 KB or more) costs milliseconds a turn, so the store keeps the last parsed copy per thread with
-the exact text it came from: a turn reads the row and reuses the parsed copy only while the row
-still holds that text; a write by another process, or a turn that failed, means a fresh parse.
+100 KB or more) and writing it out again cost milliseconds a turn, so the store keeps the last
+parsed copy per thread with the exact text it came from, and each message's JSON: a turn reads the
+row and reuses the parsed copy only while the row still holds that text (a write by another
+process, or a turn that failed, means a fresh parse); saving serializes only the turn's new
+messages and joins the rest from their known JSON, into the same text a whole dump gives.
 """
 
 from __future__ import annotations
@@ -13,7 +15,12 @@ import threading
 from collections import OrderedDict
 
 from pydantic_ai import Conversation, ConversationTypeAdapter
-from pydantic_ai.messages import ModelRequest, UserPromptPart
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelMessagesTypeAdapter,
+    ModelRequest,
+    UserPromptPart,
+)
 from pydantic_ai.usage import RunUsage
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +33,7 @@ MAX_NAME = 80
 # but stop costing tokens and load time on every turn.
 KEEP_MESSAGES = 40
 CACHED_THREADS = 500  # parsed conversations kept in memory (the most recently used threads)
+_NO_MESSAGES = b'{"messages":[]'  # how a conversation's JSON starts when it has no messages
 
 
 def bounded(conversation: Conversation) -> Conversation:
@@ -42,11 +50,22 @@ def bounded(conversation: Conversation) -> Conversation:
     return conversation
 
 
+@dataclasses.dataclass
+class _Parsed:
+    text: str  # the stored text this is the parse of
+    conversation: Conversation
+    fragments: dict[int, bytes]  # id(message) -> its JSON, for the messages of `conversation`
+
+
+def _fragment(message: ModelMessage) -> bytes:
+    return ModelMessagesTypeAdapter.dump_json([message])[1:-1]
+
+
 class ConversationStore:
     def __init__(self, uow: UnitOfWorkFactory, cached_threads: int = CACHED_THREADS):
         self._uow = uow
         self._cached_threads = cached_threads
-        self._parsed: OrderedDict[str, tuple[str, Conversation]] = OrderedDict()
+        self._parsed: OrderedDict[str, _Parsed] = OrderedDict()
         self._lock = threading.Lock()
 
     def load(self, thread_id: str) -> Conversation | None:
@@ -56,30 +75,56 @@ class ConversationStore:
             )
         if not text:
             return None
-        conversation = self._cached(thread_id, text)
-        if conversation is None:
-            conversation = ConversationTypeAdapter.validate_json(text)
-            self._remember(thread_id, text, conversation)
+        entry = self._entry(thread_id)
+        if entry is None or entry.text != text:
+            entry = _Parsed(text, ConversationTypeAdapter.validate_json(text), {})
+            self._remember(thread_id, entry)
         # Each turn gets the whole request budget (pydantic-ai's UsageLimits count from the
         # conversation's running usage: carried over, a thread would refuse every message after
         # about 25 turns). What a turn cost is logged per turn, not per thread.
-        return dataclasses.replace(conversation, usage=RunUsage())
+        return dataclasses.replace(entry.conversation, usage=RunUsage())
 
     def save(
         self, thread_id: str, conversation: Conversation, user_email: str, first_message: str | None
     ) -> None:
-        kept = bounded(conversation)
-        data = ConversationTypeAdapter.dump_json(kept).decode()
+        entry = self._as_stored(self._entry(thread_id), bounded(conversation))
         try:
-            self._write(thread_id, data, user_email, first_message)
+            self._write(thread_id, entry.text, user_email, first_message)
         except IntegrityError:  # the thread row was created by Chainlit a moment ago
-            self._write(thread_id, data, user_email, first_message)
-        self._remember(thread_id, data, self._as_parsed(thread_id, kept))
+            self._write(thread_id, entry.text, user_email, first_message)
+        self._remember(thread_id, entry)
 
     def forget(self, thread_id: str) -> None:
         """Drop the parsed copy (a turn failed: the run may have left it half-changed)."""
         with self._lock:
             self._parsed.pop(thread_id, None)
+
+    @staticmethod
+    def _as_stored(loaded: _Parsed | None, kept: Conversation) -> _Parsed:
+        """`kept`'s text, and `kept` exactly as parsing that text gives it (a tool result's
+        dates become strings, tuples lists, ...), at the cost of the turn's new messages only.
+        The messages it shares with the parsed copy it was loaded from are already that, and
+        their JSON is known: pydantic-ai never changes a history message in place (it copies
+        one it must change). The text is the one `ConversationTypeAdapter.dump_json` gives."""
+        known = {id(m): m for m in loaded.conversation.messages} if loaded else {}
+        messages, fragments = [], []
+        for message in kept.messages:
+            if id(message) in known:
+                fragment = loaded.fragments.get(id(message)) or _fragment(message)
+            else:
+                fragment = _fragment(message)
+                message = ModelMessagesTypeAdapter.validate_json(b"[" + fragment + b"]")[0]
+            messages.append(message)
+            fragments.append(fragment)
+        shell = ConversationTypeAdapter.dump_json(dataclasses.replace(kept, messages=[]))
+        if not shell.startswith(_NO_MESSAGES):  # not the layout expected: the whole way
+            text = ConversationTypeAdapter.dump_json(kept).decode()
+            return _Parsed(text, ConversationTypeAdapter.validate_json(text), {})
+        text = b'{"messages":[' + b",".join(fragments) + b"]" + shell[len(_NO_MESSAGES) :]
+        parsed = ConversationTypeAdapter.validate_json(shell)  # usage, pending calls, ids: small
+        parsed = dataclasses.replace(parsed, messages=messages)
+        known_json = {id(m): f for m, f in zip(messages, fragments, strict=True)}
+        return _Parsed(text.decode(), parsed, known_json)
 
     def _write(self, thread_id: str, data: str, user_email: str, first_message: str | None):
         with self._uow() as uow:
@@ -93,32 +138,16 @@ class ConversationStore:
             thread.conversation = data
             uow.commit()
 
-    def _as_parsed(self, thread_id: str, kept: Conversation) -> Conversation:
-        """`kept` exactly as parsing its stored text gives it (a tool result's dates become
-        strings, tuples lists, ...), at the cost of the turn's new messages only: the messages it
-        shares with the parsed copy it was loaded from are already that; pydantic-ai never
-        changes a history message in place (it copies one it must change)."""
+    def _entry(self, thread_id: str) -> _Parsed | None:
         with self._lock:
             entry = self._parsed.get(thread_id)
-        parsed = {id(m): m for m in entry[1].messages} if entry else {}
-        new = [m for m in kept.messages if id(m) not in parsed]
-        shell = dataclasses.replace(kept, messages=new)  # usage, pending calls, ids: small
-        shell = ConversationTypeAdapter.validate_json(ConversationTypeAdapter.dump_json(shell))
-        fresh = iter(shell.messages)
-        messages = [parsed.get(id(m)) or next(fresh) for m in kept.messages]
-        return dataclasses.replace(shell, messages=messages)
+            if entry is not None:
+                self._parsed.move_to_end(thread_id)
+            return entry
 
-    def _cached(self, thread_id: str, text: str) -> Conversation | None:
+    def _remember(self, thread_id: str, entry: _Parsed) -> None:
         with self._lock:
-            entry = self._parsed.get(thread_id)
-            if entry is None or entry[0] != text:
-                return None
-            self._parsed.move_to_end(thread_id)
-            return entry[1]
-
-    def _remember(self, thread_id: str, text: str, conversation: Conversation) -> None:
-        with self._lock:
-            self._parsed[thread_id] = (text, conversation)
+            self._parsed[thread_id] = entry
             self._parsed.move_to_end(thread_id)
             while len(self._parsed) > self._cached_threads:
                 self._parsed.popitem(last=False)

@@ -25,13 +25,17 @@ def _turn(i: int) -> list:
         ModelRequest(
             parts=[ToolReturnPart("get_repair_order", {"due": when, "ids": (i, i)}, f"c{i}")]
         ),
-        ModelResponse(parts=[TextPart(content=f"RO {i} is due {when:%Y-%m-%d}")]),
+        ModelResponse(parts=[TextPart(content=f"RO {i} is due {when:%Y-%m-%d} — 1.5 € \u2603")]),
     ]
 
 
-def _stored(app, thread_id: str) -> Conversation:
+def _text(app, thread_id: str) -> str:
     with app.session() as s:
-        return ConversationTypeAdapter.validate_json(s.get(ChatThread, thread_id).conversation)
+        return s.get(ChatThread, thread_id).conversation
+
+
+def _stored(app, thread_id: str) -> Conversation:
+    return ConversationTypeAdapter.validate_json(_text(app, thread_id))
 
 
 def test_a_loaded_conversation_is_the_stored_one_turn_after_turn(app):
@@ -42,7 +46,10 @@ def test_a_loaded_conversation_is_the_stored_one_turn_after_turn(app):
         loaded = store.load("t1")
         assert loaded == _stored(app, "t1")  # the tool result's date is a string, as stored
         assert loaded.messages[2].parts[0].content == {"due": "2026-12-02T08:00:00Z", "ids": [0, 0]}
-        store.save("t1", Conversation(messages=[*loaded.messages, *_turn(i)]), "ed@x.test", None)
+        grown = Conversation(messages=[*loaded.messages, *_turn(i)])
+        store.save("t1", grown, "ed@x.test", None)
+        # written from the known JSON of the old messages: the text a whole dump gives
+        assert _text(app, "t1") == ConversationTypeAdapter.dump_json(grown).decode()
     final = store.load("t1")
     assert final == _stored(app, "t1") and len(final.messages) == 16
     assert final.messages[-2].parts[0].content["ids"] == [3, 3]
