@@ -27,7 +27,7 @@ from tools.events import (
     UiEvent,
 )
 from web import approvals
-from web.charts import dashboard_figures, report_figure
+from web.charts import built_once, dashboard_figures, report_figure
 from web.outcomes import post_outcome
 from web.progress import show_export_progress, show_sync_progress
 
@@ -47,12 +47,13 @@ def _as_text(value: Any) -> str:
 def _plotly_elements(data: dict[str, Any]) -> list[cl.Plotly]:
     return [
         cl.Plotly(name=title, figure=fig, display="inline", size="large")
-        for title, fig in dashboard_figures(data)
+        for title, fig in built_once(("dashboard", data), lambda: dashboard_figures(data))
     ]
 
 
 def _report_elements(event: ReportChart) -> list[cl.Plotly]:
-    fig = report_figure(event.kind, event.title, event.data)
+    key = ("report", event.kind, event.title, event.data)
+    fig = built_once(key, lambda: report_figure(event.kind, event.title, event.data))
     if fig is None:
         return []
     return [cl.Plotly(name=event.title, figure=fig, display="inline", size="large")]
