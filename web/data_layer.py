@@ -104,6 +104,7 @@ class OurDataLayer(BaseDataLayer):
         self._pending_lock = threading.Lock()
         self._write_lock = threading.Lock()  # one batch at a time, in the order they were taken
         self._flusher: asyncio.Task | None = None
+        self._writing: set[asyncio.Task] = set()
 
     async def _run(self, fn, *args):
         return await asyncio.to_thread(fn, *args)
@@ -265,8 +266,10 @@ class OurDataLayer(BaseDataLayer):
             else:  # an update after a create not yet written: its fields win
                 pending.update(step_dict)
             size = len(self._pending)
-        if size >= FLUSH_AT_STEPS:
-            self._flusher = asyncio.create_task(self.flush())
+        if size >= FLUSH_AT_STEPS:  # a burst: write now, beside the scheduled flush
+            task = asyncio.create_task(self.flush())
+            self._writing.add(task)  # the loop keeps only weak references to tasks
+            task.add_done_callback(self._writing.discard)
         elif self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_later())
 

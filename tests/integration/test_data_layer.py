@@ -114,3 +114,24 @@ def test_step_writes_are_batched_and_never_read_behind(app):
     run(turn())
     with app.session() as s:
         assert s.scalar(select(func.count()).select_from(ChatStep)) == 3
+
+
+def test_a_burst_of_steps_is_written_without_waiting_for_the_window(app):
+    from sqlalchemy import func, select
+
+    from domain.models.chat import ChatStep
+    from web import data_layer
+    from web.data_layer import OurDataLayer
+
+    layer = OurDataLayer(app)
+
+    async def burst() -> None:
+        for i in range(data_layer.FLUSH_AT_STEPS):
+            await layer.create_step(step(f"x{i}", "tx", str(i), "2026-11-20T10:00:00Z"))
+        assert layer._writing  # the write started at once, not after FLUSH_AFTER_S
+        await asyncio.gather(*layer._writing)
+        with app.session() as s:
+            count = s.scalar(select(func.count()).where(ChatStep.thread_id == "tx"))
+        assert count == data_layer.FLUSH_AT_STEPS
+
+    run(burst())
