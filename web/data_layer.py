@@ -297,8 +297,14 @@ class OurDataLayer(BaseDataLayer):
                 return
             try:
                 self._write_steps(batch)
-            except IntegrityError:  # a thread created by update_thread a moment ago
-                self._write_steps(batch)
+            except Exception:  # a thread created by update_thread a moment ago, or a bad step:
+                for step_dict in batch:  # each on its own, so one step cannot lose the others
+                    try:
+                        self._write_steps([step_dict])
+                    except IntegrityError:  # the race again: the thread is there now
+                        self._write_steps([step_dict])
+                    except Exception as exc:
+                        log.warning("chat history: step %s not written: %s", step_dict["id"], exc)
 
     def _write_steps(self, batch: list[dict[str, Any]]) -> None:
         with self.app.uow() as uow:

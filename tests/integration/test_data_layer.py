@@ -135,3 +135,26 @@ def test_a_burst_of_steps_is_written_without_waiting_for_the_window(app):
         assert count == data_layer.FLUSH_AT_STEPS
 
     run(burst())
+
+
+def test_one_step_that_cannot_be_written_does_not_lose_the_others(app, monkeypatch):
+    from web import data_layer
+    from web.data_layer import OurDataLayer
+
+    applied = data_layer._apply
+
+    def apply(step_row, step_dict):
+        if step_dict["id"] == "bad":
+            raise ValueError("not storable")
+        applied(step_row, step_dict)
+
+    monkeypatch.setattr(data_layer, "_apply", apply)
+    layer = OurDataLayer(app)
+
+    async def turn() -> list:
+        await layer.create_step(step("ok1", "tg", "first", "2026-11-20T10:00:00Z"))
+        await layer.create_step(step("bad", "tg", "broken", "2026-11-20T10:00:01Z"))
+        await layer.create_step(step("ok2", "tg", "second", "2026-11-20T10:00:02Z"))
+        return (await layer.get_thread("tg"))["steps"]
+
+    assert [(s["id"], s["output"]) for s in run(turn())] == [("ok1", "first"), ("ok2", "second")]
