@@ -230,6 +230,7 @@ class Assistant:
                 await sink.show(ui_event)
             await sink.finish(outcome.reply)
         except Exception as exc:  # the person gets sentences, the log gets the details
+            self.store.forget(thread_id)  # the next turn starts from the stored conversation
             log.warning("chat turn failed: %s", exc, exc_info=not expected(exc))
             outcome.error = f"{type(exc).__name__}: {exc}"
             outcome.reply = await self._failure_reply(exc, results)

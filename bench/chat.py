@@ -1,11 +1,16 @@
-"""Chat turns through the real Chainlit server versus the same turns in-process.
+"""Chat turns through the real Chainlit server, against a bare Chainlit app and in-process.
 
 20 concurrent chat sessions (offline model, embedded default) sign in over HTTP, connect to the
 Chainlit websocket (socket.io) and each run 10 turns; a turn is timed from sending the message to
-Chainlit's `task_end`. The baseline runs the same turns through `Assistant.ask` in this process
-(same agent, tools and in-process jobs, no UI), so the difference is what the UI costs.
+Chainlit's `task_end`. Before that, one session alone runs 20 RO lookups. The same two loads run
+against a bare Chainlit app (bench/bare_chainlit.py: the same sign-in, one step and one message a
+turn) in the same run: the ratio is what RO Tracker costs over Chainlit itself. Last, the same
+turns through `Assistant.ask` in this process (same agent, tools and in-process jobs, no UI).
 
-    python -m bench.chat [--sessions 20] [--turns 10] [--think-ms 0]
+    python -m bench.chat [--sessions 20] [--turns 10] [--think-ms 0] [--py-spy FILE]
+
+`--py-spy FILE` samples RO Tracker's serving process during the 20-session load (py-spy's raw
+collapsed stacks, every thread) — where a turn's time goes.
 
 `--think-ms N` pauses a random 0.5–1.5 × N ms between a session's turns, like a person reading
 the answer; 0 (the default) sends turns back to back, the stress case.
@@ -27,6 +32,7 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import socketio
@@ -57,6 +63,84 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def lookups(count: int) -> list[str]:
+    return [f"RO {38000 + 17 * i % 600}" for i in range(count)]
+
+
+def serve(command: list[str], env: dict[str, str], cwd) -> tuple[subprocess.Popen, str]:
+    """Start a chat server; returns it and its URL once it answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=cwd,
+        env=checkout_env(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    return server, url
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=15)
+
+
+def serving_pid(server: subprocess.Popen) -> int:
+    """The process that serves Chainlit: `gt serve` runs it as its child; `chainlit run` is it."""
+    children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
+    return int(children.stdout.split()[0]) if children.stdout.split() else server.pid
+
+
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) the process has used so far: unlike latency, hardly changed by
+    other work on a shared machine."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    server: subprocess.Popen, url: str, plans: list[list[str]], think_ms: int, spy: str | None
+) -> dict:
+    """Warm up, one session's RO lookups, then the concurrent sessions' turns."""
+    pid = serving_pid(server)
+    asyncio.run(through_ui(url, 2, [p[:2] for p in plans[:2]]))  # warm up
+    alone, alone_errors = asyncio.run(through_ui(url, 1, [lookups(20)]))
+    sampler = None
+    if spy:
+        sampler = subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "py-spy"), "record", "-p", str(pid),
+             "-r", "200", "-f", "raw", "-o", spy, "--threads", "--nonblocking"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(1)
+    cpu_before, started = cpu_s(pid), time.perf_counter()
+    many, errors = asyncio.run(through_ui(url, len(plans), plans, think_ms))
+    wall, cpu = time.perf_counter() - started, cpu_s(pid) - cpu_before
+    if sampler is not None:
+        sampler.send_signal(signal.SIGINT)
+        sampler.wait(timeout=30)
+    return {
+        "one_session_lookup": {"p50_ms": pct(alone, 0.5), "p95_ms": pct(alone, 0.95)},
+        "p50_ms": pct(many, 0.5),
+        "p95_ms": pct(many, 0.95),
+        "mean_ms": round(statistics.mean(many), 1),
+        "turns": len(many),
+        "errors": errors + alone_errors,
+        "turns_per_s": round(len(many) / wall, 1),
+        "server_cpu_ms_per_turn": round(cpu * 1000 / max(len(many), 1), 1),
+    }
 
 
 def gt(env: dict[str, str], *args: str) -> None:
@@ -186,6 +270,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--think-ms", type=int, default=0)
+    parser.add_argument("--py-spy", help="write py-spy's samples of the server here")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="gt-bench-chat-")
     env = {
@@ -200,39 +285,33 @@ def main() -> None:
         [TURNS[(i + j) % len(TURNS)].format(n=38000 + (i * 7 + j) % 600) for j in range(args.turns)]
         for i in range(args.sessions)
     ]
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
-        cwd=PROJECT_DIR,
-        env=checkout_env(env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server, url = serve([sys.executable, "-m", "cli", "serve"], env, PROJECT_DIR)
     try:
-        for _ in range(120):
-            try:
-                if httpx.get(url, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        asyncio.run(through_ui(url, 2, [p[:2] for p in plans[:2]]))  # warm up
-        started = time.perf_counter()
-        ui, errors = asyncio.run(through_ui(url, args.sessions, plans, args.think_ms))
-        ui_wall = time.perf_counter() - started
+        ui = measure(server, url, plans, args.think_ms, args.py_spy)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
+        stop(server)
+    bare_env = env | {"CHAINLIT_AUTH_SECRET": "bench-" + uuid.uuid4().hex}
+    bare_dir = tempfile.mkdtemp(prefix="gt-bench-bare-")  # Chainlit writes .chainlit/ here
+    app_file = str(PROJECT_DIR / "bench" / "bare_chainlit.py")
+    command = [sys.executable, "-m", "chainlit", "run", app_file, "--headless"]
+    server, url = serve(command, bare_env, bare_dir)
+    try:
+        bare = measure(server, url, plans, args.think_ms, None)
+    finally:
+        stop(server)
+        shutil.rmtree(bare_dir, ignore_errors=True)
     started = time.perf_counter()
     direct = asyncio.run(in_process(env, plans, args.think_ms))
     direct_wall = time.perf_counter() - started
     shutil.rmtree(folder, ignore_errors=True)  # the demo database and Chainlit's files
 
-    print(
-        f"{args.sessions} sessions x {args.turns} turns through Chainlit: p50 {pct(ui, 0.5)} ms, "
-        f"p95 {pct(ui, 0.95)} ms, errors {errors}, {len(ui) / ui_wall:.0f} turns/s"
-    )
+    for label, m in (("RO Tracker", ui), ("bare Chainlit", bare)):
+        print(
+            f"{label}: 1 session RO lookup p50 {m['one_session_lookup']['p50_ms']} ms; "
+            f"{args.sessions} sessions x {args.turns} turns p50 {m['p50_ms']} ms, "
+            f"p95 {m['p95_ms']} ms, errors {m['errors']}, {m['turns_per_s']} turns/s, "
+            f"server CPU {m['server_cpu_ms_per_turn']} ms/turn"
+        )
     print(
         f"same turns in-process (agent, tools, jobs; no UI): p50 {pct(direct, 0.5)} ms, "
         f"p95 {pct(direct, 0.95)} ms, {len(direct) / direct_wall:.0f} turns/s"
@@ -243,23 +322,25 @@ def main() -> None:
             "sessions": args.sessions,
             "turns_per_session": args.turns,
             "think_ms": args.think_ms,
-            "ui": {
-                "p50_ms": pct(ui, 0.5),
-                "p95_ms": pct(ui, 0.95),
-                "mean_ms": round(statistics.mean(ui), 1),
-                "turns": len(ui),
-                "errors": errors,
-                "turns_per_s": round(len(ui) / ui_wall, 1),
-            },
+            "ui": ui,
+            "bare_chainlit": bare,
             "in_process": {
                 "p50_ms": pct(direct, 0.5),
                 "p95_ms": pct(direct, 0.95),
                 "turns": len(direct),
                 "turns_per_s": round(len(direct) / direct_wall, 1),
             },
-            "ui_overhead_p50_ms": round(pct(ui, 0.5) - pct(direct, 0.5), 1),
-            "goal_p95_ms": 300,
-            "goal_met": pct(ui, 0.95) <= 300 and errors == 0,
+            "ratio_one_session_p50": round(
+                ui["one_session_lookup"]["p50_ms"] / bare["one_session_lookup"]["p50_ms"], 1
+            ),
+            "ratio_p95": round(ui["p95_ms"] / bare["p95_ms"], 1),
+            "ratio_server_cpu": round(
+                ui["server_cpu_ms_per_turn"] / bare["server_cpu_ms_per_turn"], 1
+            ),
+            "goal": {"one_session_p50_ms": 25, "p95_ms": 300},
+            "goal_met": ui["one_session_lookup"]["p50_ms"] <= 25
+            and ui["p95_ms"] <= 300
+            and ui["errors"] == 0,
         }
     )
 

@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import plotly.graph_objects as go
 
 BLUE, RED, GREY = "#2563eb", "#dc2626", "#64748b"
+KEPT_FIGURES = 64  # figures built for the most recent distinct data
+T = TypeVar("T")
+_built: OrderedDict[str, Any] = OrderedDict()
+_built_lock = threading.Lock()
+
+
+def built_once(key: tuple, build: Callable[[], T]) -> T:
+    """`build()`, or what it returned for the same key (kind and data) a moment ago: building a
+    figure takes tens of milliseconds of CPU, and twenty people opening the dashboard in the
+    same minute ask for the same numbers. The figures are only read afterwards (serialized)."""
+    text = json.dumps(key, sort_keys=True, default=str)
+    with _built_lock:
+        if text in _built:
+            _built.move_to_end(text)
+            return _built[text]
+    value = build()
+    with _built_lock:
+        _built[text] = value
+        while len(_built) > KEPT_FIGURES:
+            _built.popitem(last=False)
+    return value
 
 
 def _layout(fig: go.Figure, title: str) -> go.Figure:

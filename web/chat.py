@@ -21,7 +21,7 @@ from domain.models.chat import Approval
 from domain.roles import Actor, Role
 from domain.users import SessionEnded
 from jobs.app import App
-from web import api, approvals, branding, sessions, uploads
+from web import api, approvals, branding, sessions, step_clock, uploads
 from web.data_layer import OurDataLayer
 from web.entra import install as install_entra
 from web.sink import ChainlitSink
@@ -40,6 +40,7 @@ def in_background(coroutine: Coroutine[Any, Any, None]) -> None:
 def install(app: App) -> Assistant:
     """Register every Chainlit callback for `app`; returns the assistant they drive."""
     os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth_secret(app.settings))
+    step_clock.install()  # Chainlit's steps without a 1 ms sleep on the event loop each
     files = branding.install(app.settings)  # name, style, uploads under GT_VAR_DIR
     assistant = Assistant(app)
     policy = sessions.policy_for(app.settings)

@@ -4,11 +4,19 @@ Chainlit's bundled SQLAlchemy data layer uses PostgreSQL/SQLite-only SQL; this o
 our models. Users are our `users` rows (id = email); threads, steps and feedback are
 `chat_threads` / `chat_steps`. Elements (charts) are not stored: a resumed thread shows its
 messages and tool steps, and charts are drawn again on request.
+
+Step writes are batched: Chainlit sends each message and tool step on create and again on update
+(fire-and-forget tasks, nothing waits for them), five to ten writes a turn. They are merged per
+step and written together, one transaction per `FLUSH_AFTER_S` window (a turn's steps, and other
+people's in the same moment) instead of one per write. Every read of steps, deletion and feedback
+writes what is pending first, so the history read back is never behind what was sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from datetime import UTC
 from typing import Any
 
@@ -31,6 +39,12 @@ from domain.models.chat import ChatStep, ChatThread, new_id
 from jobs.app import App
 
 MAX_THREADS = 200
+# How long step writes gather before they are written in one transaction; and how many pending
+# steps make a write start at once. A crash loses at most this window of chat history (never an
+# agent conversation or a change: those are written by the turn itself, agent/store.py).
+FLUSH_AFTER_S = 0.1
+FLUSH_AT_STEPS = 200
+log = logging.getLogger(__name__)
 
 
 def _iso(value) -> str:
@@ -65,9 +79,32 @@ def _step_dict(step: ChatStep) -> dict[str, Any]:
     }
 
 
+def _apply(step: ChatStep, step_dict: dict[str, Any]) -> None:
+    step.parent_id = step_dict.get("parentId")
+    step.name = (step_dict.get("name") or "")[:255]
+    step.type = step_dict.get("type") or "undefined"
+    if "input" in step_dict:
+        step.input = step_dict.get("input")
+    if "output" in step_dict:
+        step.output = step_dict.get("output")
+    step.meta = step_dict.get("metadata") or step.meta or {}
+    step.is_error = bool(step_dict.get("isError"))
+    show_input = step_dict.get("showInput")
+    step.show_input = str(show_input).lower() if show_input is not None else None
+    step.language = step_dict.get("language")
+    step.start = step_dict.get("start") or step.start
+    step.end = step_dict.get("end") or step.end
+    step.created_at = step_dict.get("createdAt") or step.created_at or step.start
+
+
 class OurDataLayer(BaseDataLayer):
     def __init__(self, app: App):
         self.app = app
+        self._pending: dict[str, dict[str, Any]] = {}  # step id -> its latest fields, merged
+        self._pending_lock = threading.Lock()
+        self._write_lock = threading.Lock()  # one batch at a time, in the order they were taken
+        self._flusher: asyncio.Task | None = None
+        self._writing: set[asyncio.Task] = set()
 
     async def _run(self, fn, *args):
         return await asyncio.to_thread(fn, *args)
@@ -151,6 +188,7 @@ class OurDataLayer(BaseDataLayer):
             }
 
     async def get_thread(self, thread_id: str) -> ThreadDict | None:
+        await self.flush()
         return await self._run(self._get_thread, thread_id)
 
     async def get_thread_author(self, thread_id: str) -> str:
@@ -164,6 +202,7 @@ class OurDataLayer(BaseDataLayer):
             uow.commit()
 
     async def delete_thread(self, thread_id: str) -> None:
+        await self.flush()  # else a pending step would bring the thread back
         await self._run(self._delete_thread, thread_id)
 
     def _list_threads(self, pagination: Pagination, filters: ThreadFilter) -> PaginatedResponse:
@@ -213,50 +252,85 @@ class OurDataLayer(BaseDataLayer):
     ) -> PaginatedResponse:
         if not filters.userId:
             raise ValueError("userId is required")
+        await self.flush()  # the search reads the steps' text
         return await self._run(self._list_threads, pagination, filters)
 
     # ---- steps -----------------------------------------------------------------------------
-    def _upsert_step(self, step_dict: dict[str, Any]) -> None:
-        thread_id = step_dict.get("threadId")
-        if not thread_id or not step_dict.get("id"):
+    def _queue_step(self, step_dict: dict[str, Any]) -> None:
+        if not step_dict.get("threadId") or not step_dict.get("id"):
             return
-        try:
-            self._write_step(thread_id, step_dict)
-        except IntegrityError:  # the thread or step was created by another task a moment ago
-            self._write_step(thread_id, step_dict)
+        with self._pending_lock:
+            pending = self._pending.get(step_dict["id"])
+            if pending is None:
+                self._pending[step_dict["id"]] = step_dict
+            else:  # an update after a create not yet written: its fields win
+                pending.update(step_dict)
+            size = len(self._pending)
+        if size >= FLUSH_AT_STEPS:  # a burst: write now, beside the scheduled flush
+            task = asyncio.create_task(self.flush())
+            self._writing.add(task)  # the loop keeps only weak references to tasks
+            task.add_done_callback(self._writing.discard)
+        elif self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_later())
 
-    def _write_step(self, thread_id: str, step_dict: dict[str, Any]) -> None:
+    async def _flush_later(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_AFTER_S)
+            try:
+                await self.flush()
+            except Exception as exc:  # nothing awaits this task: say so in the log
+                log.warning("chat history: %d step write(s) failed: %s", len(self._pending), exc)
+            if not self._pending:
+                return
+
+    async def flush(self) -> None:
+        """Write every pending step now (one transaction)."""
+        await self._run(self._write_pending)
+
+    def _write_pending(self) -> None:
+        # Batches are taken under the write lock, so a later batch (a step's update) is never
+        # written before an earlier one (its create).
+        with self._write_lock:
+            with self._pending_lock:
+                batch, self._pending = list(self._pending.values()), {}
+            if not batch:
+                return
+            try:
+                self._write_steps(batch)
+            except Exception:  # a thread created by update_thread a moment ago, or a bad step:
+                for step_dict in batch:  # each on its own, so one step cannot lose the others
+                    try:
+                        self._write_steps([step_dict])
+                    except IntegrityError:  # the race again: the thread is there now
+                        self._write_steps([step_dict])
+                    except Exception as exc:
+                        log.warning("chat history: step %s not written: %s", step_dict["id"], exc)
+
+    def _write_steps(self, batch: list[dict[str, Any]]) -> None:
         with self.app.uow() as uow:
             s = uow.session
-            if s.get(ChatThread, thread_id) is None:
+            thread_ids = {d["threadId"] for d in batch}
+            known = set(s.scalars(select(ChatThread.id).where(ChatThread.id.in_(thread_ids))))
+            for thread_id in thread_ids - known:
                 s.add(ChatThread(id=thread_id))
-                s.flush()
-            step = s.get(ChatStep, step_dict["id"]) or ChatStep(
-                id=step_dict["id"], thread_id=thread_id
-            )
-            step.parent_id = step_dict.get("parentId")
-            step.name = (step_dict.get("name") or "")[:255]
-            step.type = step_dict.get("type") or "undefined"
-            if "input" in step_dict:
-                step.input = step_dict.get("input")
-            if "output" in step_dict:
-                step.output = step_dict.get("output")
-            step.meta = step_dict.get("metadata") or step.meta or {}
-            step.is_error = bool(step_dict.get("isError"))
-            show_input = step_dict.get("showInput")
-            step.show_input = str(show_input).lower() if show_input is not None else None
-            step.language = step_dict.get("language")
-            step.start = step_dict.get("start") or step.start
-            step.end = step_dict.get("end") or step.end
-            step.created_at = step_dict.get("createdAt") or step.created_at or step.start
-            s.add(step)
+            s.flush()
+            ids = [d["id"] for d in batch]
+            existing = {
+                step.id: step for step in s.scalars(select(ChatStep).where(ChatStep.id.in_(ids)))
+            }
+            for step_dict in batch:
+                step = existing.get(step_dict["id"])
+                if step is None:
+                    step = ChatStep(id=step_dict["id"], thread_id=step_dict["threadId"])
+                    s.add(step)
+                _apply(step, step_dict)
             uow.commit()
 
     async def create_step(self, step_dict) -> None:
-        await self._run(self._upsert_step, dict(step_dict))
+        self._queue_step(dict(step_dict))
 
     async def update_step(self, step_dict) -> None:
-        await self._run(self._upsert_step, dict(step_dict))
+        self._queue_step(dict(step_dict))
 
     def _delete_step(self, step_id: str) -> None:
         with self.app.uow() as uow:
@@ -264,6 +338,7 @@ class OurDataLayer(BaseDataLayer):
             uow.commit()
 
     async def delete_step(self, step_id: str) -> None:
+        await self.flush()
         await self._run(self._delete_step, step_id)
 
     async def get_favorite_steps(self, user_id: str) -> list:
@@ -280,6 +355,7 @@ class OurDataLayer(BaseDataLayer):
             return True
 
     async def upsert_feedback(self, feedback: Feedback) -> str:
+        await self.flush()  # the step rated may still be pending
         await self._run(self._set_feedback, feedback.forId, int(feedback.value), feedback.comment)
         return feedback.id or feedback.forId or new_id()
 
@@ -300,4 +376,4 @@ class OurDataLayer(BaseDataLayer):
         return ""
 
     async def close(self) -> None:
-        return None
+        await self.flush()  # Chainlit's shutdown: the last moment's steps are kept

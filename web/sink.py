@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -26,11 +27,15 @@ from tools.events import (
     UiEvent,
 )
 from web import approvals
-from web.charts import dashboard_figures, report_figure
+from web.charts import built_once, dashboard_figures, report_figure
 from web.outcomes import post_outcome
 from web.progress import show_export_progress, show_sync_progress
 
 Background = Callable[[Coroutine[Any, Any, None]], None]
+# Streamed text reaches the page at most this often after its first piece: each piece is a
+# websocket message (and the page re-renders), so a table streamed line by line would cost a
+# message per line. The first piece goes at once; the rest of a fast answer comes with the reply.
+STREAM_EVERY_S = 0.05
 
 
 def _as_text(value: Any) -> str:
@@ -42,12 +47,13 @@ def _as_text(value: Any) -> str:
 def _plotly_elements(data: dict[str, Any]) -> list[cl.Plotly]:
     return [
         cl.Plotly(name=title, figure=fig, display="inline", size="large")
-        for title, fig in dashboard_figures(data)
+        for title, fig in built_once(("dashboard", data), lambda: dashboard_figures(data))
     ]
 
 
 def _report_elements(event: ReportChart) -> list[cl.Plotly]:
-    fig = report_figure(event.kind, event.title, event.data)
+    key = ("report", event.kind, event.title, event.data)
+    fig = built_once(key, lambda: report_figure(event.kind, event.title, event.data))
     if fig is None:
         return []
     return [cl.Plotly(name=event.title, figure=fig, display="inline", size="large")]
@@ -68,6 +74,8 @@ class ChainlitSink:
         self.actor = actor  # whose turn: the cards show only the buttons they may use
         self.in_background = in_background  # for work that outlives the turn (sync progress)
         self.message: cl.Message | None = None
+        self.unsent = ""  # streamed text not yet on the page (see STREAM_EVERY_S)
+        self.streamed_at = 0.0
         self.steps: dict[str, cl.Step] = {}
         # Live progress and outcomes posted later start once the reply is out, so the chat
         # reads in the order things happen: "… has started", then its progress, then "done".
@@ -76,9 +84,16 @@ class ChainlitSink:
     async def text(self, delta: str) -> None:
         if self.message is None:
             self.message = cl.Message(content="")
-        await self.message.stream_token(delta)
+        self.unsent += delta
+        now = time.monotonic()
+        if self.unsent and (not self.message.streaming or now - self.streamed_at >= STREAM_EVERY_S):
+            await self.message.stream_token(self.unsent)
+            self.unsent, self.streamed_at = "", now
 
     async def tool_started(self, call_id: str, name: str, args: dict[str, Any]) -> None:
+        if self.message is not None and self.unsent:  # the text before the call, before it
+            await self.message.stream_token(self.unsent)
+            self.unsent, self.streamed_at = "", time.monotonic()
         # A step under the turn's run, beside the reply, so the page shows it in the order it
         # happened (a plain cl.Step has no parent and lands after the whole turn, reply and
         # all); a start and no end yet: "Using <tool>" while it runs.
@@ -134,6 +149,8 @@ class ChainlitSink:
 
     async def finish(self, reply: str) -> None:
         if self.message is not None:
+            self.message.content += self.unsent  # the whole text goes with the reply
+            self.unsent = ""
             await self.message.send()
         elif reply and not reply.startswith("Waiting for confirmation"):
             await cl.Message(content=reply).send()

@@ -71,3 +71,90 @@ def test_threads_steps_and_feedback_round_trip(app):
 
     run(layer.delete_thread("t1"))
     assert run(layer.get_thread("t1")) is None
+
+
+def test_step_writes_are_batched_and_never_read_behind(app):
+    """A turn's creates and updates are merged and written together; whatever reads steps,
+    deletes or rates one writes the pending ones first, and shutdown writes the rest."""
+    from sqlalchemy import func, select
+
+    from domain.models.chat import ChatStep
+    from web.data_layer import OurDataLayer
+
+    layer = OurDataLayer(app)
+
+    def stored(thread_id: str) -> dict[str, str]:
+        with app.session() as s:
+            rows = s.scalars(select(ChatStep).where(ChatStep.thread_id == thread_id)).all()
+            return {r.id: r.output for r in rows}
+
+    async def turn() -> None:
+        await layer.create_step(step("a1", "ta", "", "2026-11-20T10:00:00Z"))
+        await layer.update_step(step("a1", "ta", "partial", "2026-11-20T10:00:00Z"))
+        await layer.create_step(step("a2", "ta", "tool", "2026-11-20T10:00:01Z", "tool"))
+        await layer.update_step(step("a1", "ta", "final answer", "2026-11-20T10:00:00Z"))
+        assert stored("ta") == {}  # nothing written yet: one batch, later
+        thread = await layer.get_thread("ta")  # a read writes what is pending first
+        assert [(s["id"], s["output"]) for s in thread["steps"]] == [
+            ("a1", "final answer"),
+            ("a2", "tool"),
+        ]
+
+        # a step sent after the thread's deletion was asked for is not resurrected by a flush
+        await layer.create_step(step("b1", "tb", "gone", "2026-11-20T10:00:00Z"))
+        await layer.delete_thread("tb")
+        await layer.close()
+        assert await layer.get_thread("tb") is None
+
+        # steps nobody reads are written at shutdown (Chainlit calls close())
+        await layer.create_step(step("c1", "tc", "kept", "2026-11-20T10:00:00Z"))
+        await layer.close()
+        assert stored("tc") == {"c1": "kept"}
+
+    run(turn())
+    with app.session() as s:
+        assert s.scalar(select(func.count()).select_from(ChatStep)) == 3
+
+
+def test_a_burst_of_steps_is_written_without_waiting_for_the_window(app):
+    from sqlalchemy import func, select
+
+    from domain.models.chat import ChatStep
+    from web import data_layer
+    from web.data_layer import OurDataLayer
+
+    layer = OurDataLayer(app)
+
+    async def burst() -> None:
+        for i in range(data_layer.FLUSH_AT_STEPS):
+            await layer.create_step(step(f"x{i}", "tx", str(i), "2026-11-20T10:00:00Z"))
+        assert layer._writing  # the write started at once, not after FLUSH_AFTER_S
+        await asyncio.gather(*layer._writing)
+        with app.session() as s:
+            count = s.scalar(select(func.count()).where(ChatStep.thread_id == "tx"))
+        assert count == data_layer.FLUSH_AT_STEPS
+
+    run(burst())
+
+
+def test_one_step_that_cannot_be_written_does_not_lose_the_others(app, monkeypatch):
+    from web import data_layer
+    from web.data_layer import OurDataLayer
+
+    applied = data_layer._apply
+
+    def apply(step_row, step_dict):
+        if step_dict["id"] == "bad":
+            raise ValueError("not storable")
+        applied(step_row, step_dict)
+
+    monkeypatch.setattr(data_layer, "_apply", apply)
+    layer = OurDataLayer(app)
+
+    async def turn() -> list:
+        await layer.create_step(step("ok1", "tg", "first", "2026-11-20T10:00:00Z"))
+        await layer.create_step(step("bad", "tg", "broken", "2026-11-20T10:00:01Z"))
+        await layer.create_step(step("ok2", "tg", "second", "2026-11-20T10:00:02Z"))
+        return (await layer.get_thread("tg"))["steps"]
+
+    assert [(s["id"], s["output"]) for s in run(turn())] == [("ok1", "first"), ("ok2", "second")]
