@@ -181,13 +181,26 @@ def assert_step_then_reply(page, number: str) -> None:
     assert step.bounding_box()["y"] < reply.bounding_box()["y"]
 
 
+def upload(page, path: Path) -> None:
+    """Drop a file into the chat. Chainlit takes files only into a connected chat session
+    ("Session not found" until the socket is up, a moment after the page shows): try again
+    until it does."""
+    for _ in range(20):
+        with page.expect_response("**/project/file**") as answer:
+            page.locator("input[type=file]").first.set_input_files(str(path))
+        if answer.value.ok:
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the chat never took the file {path.name}")
+
+
 def test_an_upload_lands_under_the_var_directory(desk, browser, tmp_path):
     url, env = desk
     paper = tmp_path / "8130-3.txt"
     paper.write_text("FAA Form 8130-3 — a certificate for the test\n")
     page = sign_in(browser, url, EDITOR)
-    page.get_by_text("Overdue ROs").wait_for()  # an editor's empty chat, ready for a file
-    page.locator("input[type=file]").first.set_input_files(str(paper))
+    page.get_by_text("Overdue ROs").wait_for()
+    upload(page, paper)
     files = Path(env["GT_VAR_DIR"]) / "chat-files"
     for _ in range(60):
         landed = [p for p in files.rglob("*") if p.is_file()] if files.exists() else []
