@@ -113,15 +113,22 @@ class Assistant:
             return await self._run(actor, thread_id, sink, prompt=text)
 
     async def decide(
-        self, actor: Actor, approval_id: str, confirm: bool, sink: Sink
+        self,
+        actor: Actor,
+        approval_id: str,
+        confirm: bool,
+        sink: Sink,
+        certificate_override: str | None = None,
     ) -> TurnOutcome:
         """A Confirm/Cancel press. Deciding commits the command (jobs/commands.py); the paused
         run resumes once every change it waits on is decided, and its tool answers from the
         command's record — or, when the run has moved on, the outcome is told from that record
-        here. Either way the command runs now; if that fails, the recovery pass runs it."""
+        here. Either way the command runs now; if that fails, the recovery pass runs it.
+        `certificate_override`: an approver's reason for confirming a status change the
+        release-certificate check did not pass (domain/documents/override.py)."""
         try:
             approval = await asyncio.to_thread(
-                self.app.approvals.decide, actor, approval_id, confirm
+                self.app.approvals.decide, actor, approval_id, confirm, certificate_override
             )
         except (Conflict, NotFound) as exc:
             return await self._refuse(sink, str(exc))

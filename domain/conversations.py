@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain import bulk
-from domain.errors import Conflict, Forbidden, NotFound
+from domain.documents.override import overridden
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.models.base import utcnow
 from domain.models.chat import AiConversationLog, Approval, ApprovalState, ChatThread, Outcome
 from domain.roles import Actor, Role
@@ -126,7 +127,13 @@ class ApprovalService:
         with self._uow() as uow:
             return list(uow.session.scalars(query.order_by(Approval.created_at)))
 
-    def decide(self, actor: Actor, approval_id: str, confirm: bool) -> Approval:
+    def decide(
+        self,
+        actor: Actor,
+        approval_id: str,
+        confirm: bool,
+        certificate_override: str | None = None,
+    ) -> Approval:
         """Confirm or cancel, once.
 
         Editors confirm or cancel the changes they asked for; approvers and admins may decide
@@ -134,8 +141,18 @@ class ApprovalService:
         users (`ADMIN_OPERATIONS`) are confirmed only by an admin. The state change is a
         conditional UPDATE (WHERE state = PENDING), so of two clicks — two tabs, two people, a
         double click — exactly one wins; the other gets `Conflict`.
+
+        `certificate_override` confirms a status change the release-certificate check did not
+        pass, with an approver's reason (domain/documents/override.py): the reason joins the
+        command's arguments in the same UPDATE, so the command applies it as theirs.
         """
         row = self.get(approval_id)
+        amended: dict[str, Any] = {}
+        if certificate_override is not None:
+            if not confirm:
+                raise InvalidInput("An override confirms the change; there is nothing to cancel.")
+            args, preview = overridden(row, actor, certificate_override)
+            amended = {"args": args, "preview": preview}
         if confirm and row.operation in ADMIN_OPERATIONS:
             # user administration: the confirming person must be an admin now, whoever asked
             actor.require(Role.ADMIN, "confirm changes to users")
@@ -149,7 +166,7 @@ class ApprovalService:
             done = uow.session.execute(
                 update(Approval)
                 .where(Approval.id == row.id, Approval.state == ApprovalState.PENDING.value)
-                .values(state=state.value, decided_by=actor.name, decided_at=utcnow())
+                .values(state=state.value, decided_by=actor.name, decided_at=utcnow(), **amended)
             )
             if done.rowcount == 1 and confirm and row.operation == bulk.BULK_OPERATION:
                 # a bulk change: one command per RO, committed with the decision (domain/bulk.py)

@@ -66,6 +66,8 @@ async def confirm_then(
         card = {"title": shown["title"], "changes": shown["changes"], "note": shown.get("note")}
         if shown.get("warning"):  # e.g. the release certificate missing or not matching (#15)
             card["warning"] = shown["warning"]
+        if shown.get("gate"):  # the check as data: side by side, and an approver's override
+            card["gate"] = shown["gate"]
         approval = await asyncio.to_thread(
             approvals.request,
             thread_id=deps.thread_id,

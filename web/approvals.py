@@ -19,6 +19,8 @@ import chainlit as cl
 
 from agent.turns import Assistant, Sink
 from domain.conversations import may_decide
+from domain.documents.gate import MIN_REASON_CHARS
+from domain.documents.override import may_override
 from domain.errors import RoTrackerError
 from domain.local_time import readable
 from domain.models import utcnow
@@ -75,8 +77,17 @@ def card_markdown(
 
 BUTTON = "decide"  # the one button kind; its payload is {"id": ..., "choice": ...}
 CHANGE_CHOICES = {"confirm": "Confirm", "cancel": "Cancel"}
+OVERRIDE = "override"  # an approver confirming past the release-certificate check (#15)
+OVERRIDE_LABEL = "Override certificate…"
 DRAFT_CHOICES = {"approve": "Approve & send", "edit": "Edit", "reject": "Reject"}
-ICONS = {"confirm": "check", "cancel": "x", "approve": "send", "edit": "pencil", "reject": "x"}
+ICONS = {
+    "confirm": "check",
+    "cancel": "x",
+    "override": "shield-alert",
+    "approve": "send",
+    "edit": "pencil",
+    "reject": "x",
+}
 
 
 def _buttons(item_id: str, choices: dict[str, str]) -> list[cl.Action]:
@@ -88,11 +99,30 @@ def _buttons(item_id: str, choices: dict[str, str]) -> list[cl.Action]:
 
 def change_choices(actor: Actor, approval: Approval) -> dict[str, str]:
     """The buttons of a change's card that this person may use (the server checks again)."""
-    return {
+    choices = {
         choice: label
         for choice, label in CHANGE_CHOICES.items()
         if may_decide(actor, approval.requested_by, choice == "confirm")
     }
+    if may_override(actor, approval):
+        choices[OVERRIDE] = OVERRIDE_LABEL
+    return choices
+
+
+def side_by_side(gate: dict[str, Any]) -> str:
+    """The RO's part and serial beside the certificate's, for the person about to confirm."""
+    match = gate.get("match")
+    if not match:
+        return ""
+    problems = " ".join(match.get("problems", []))
+    rows = []
+    for key, label in (("part_number", "part number"), ("serial_number", "serial number")):
+        pair = match.get(key) or {}
+        flag = "⚠️" if label in problems else "✅"
+        rows.append(
+            f"| {label} | {pair.get('ro') or '—'} | {pair.get('certificate') or '—'} | {flag} |"
+        )
+    return "\n\n| | RO | certificate | |\n|---|---|---|---|\n" + "\n".join(rows)
 
 
 def draft_choices(actor: Actor) -> dict[str, str]:
@@ -108,6 +138,10 @@ def confirmation_markdown(approval: Approval) -> str:
     note = f"\n\n{preview['note']}" if preview.get("note") else ""
     if preview.get("warning"):
         note += f"\n\n⚠️ **{preview['warning']}**"
+    if preview.get("gate"):
+        note += side_by_side(preview["gate"])
+    if override := preview.get("override"):
+        note += f"\n\nCertificate check overridden by {override['by']}: {override['reason']}"
     return (
         f"**{preview.get('title', approval.tool_name)}** — please confirm.\n\n"
         f"| | now | after |\n|---|---|---|\n{rows}{note}"
@@ -183,10 +217,10 @@ async def decide(
     item_id = str(payload.get("id", ""))[:36]
     choice = str(payload.get("choice", ""))
     if choice in CHANGE_CHOICES:
-        buttons = (cl.user_session.get("approval_buttons") or {}).pop(item_id, [])
-        for button in buttons:
-            await button.remove()
+        await _remove_buttons(item_id)
         await assistant.decide(actor, item_id, choice == "confirm", sink)
+    elif choice == OVERRIDE:
+        await override(assistant, actor, item_id, sink)
     elif choice == "approve":
         await approve(app, actor, item_id)
     elif choice == "edit":
@@ -195,6 +229,46 @@ async def decide(
         await reject(app, actor, item_id)
     else:
         await cl.Message(content="That button is not one I know; nothing was changed.").send()
+
+
+async def _remove_buttons(approval_id: str) -> None:
+    buttons = (cl.user_session.get("approval_buttons") or {}).pop(approval_id, [])
+    for button in buttons:
+        await button.remove()
+
+
+async def override(assistant: Assistant, actor: Actor, approval_id: str, sink: Sink) -> None:
+    """ "Override certificate…": an approver confirms a status change the release-certificate
+    check did not pass, with a reason. The confirmation goes the one way every Confirm goes
+    (the approval row, then its durable command); the domain checks the role and the card
+    again, so a press forged by an editor changes nothing."""
+    try:
+        await _override(assistant, actor, approval_id, sink)
+    finally:
+        await _asked()
+
+
+async def _override(assistant: Assistant, actor: Actor, approval_id: str, sink: Sink) -> None:
+    if actor.role.rank < Role.APPROVER.rank:  # before asking for a reason nobody could use
+        await cl.Message(
+            content=f"Not allowed: {actor.name} ({actor.role}) may not override the "
+            "release-certificate check; it needs the approver role. Nothing was changed."
+        ).send()
+        return
+    answer = await cl.AskUserMessage(
+        content="Why go ahead without a matching release certificate? "
+        "(kept in the RO's history with your name)",
+        timeout=ASK_TIMEOUT_S,
+    ).send()
+    reason = _reply_text(answer)
+    if reason is None or len(reason) < MIN_REASON_CHARS:
+        await cl.Message(
+            content="Not overridden: say why in a few words. "
+            "The change still waits for Confirm or Cancel."
+        ).send()
+        return
+    await _remove_buttons(approval_id)
+    await assistant.decide(actor, approval_id, True, sink, certificate_override=reason)
 
 
 async def _retire_card(draft_id: str) -> None:
