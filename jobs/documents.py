@@ -6,6 +6,10 @@ throttling and lost connections, time limit long enough for a 25 MB upload sessi
 uploads it and points the record at the drive item. It is idempotent by hash + RO: a document
 already on the drive is left alone, and the drive's file name carries the hash, so a retried
 upload replaces itself. `recover_uploads` (in the recovery pass) re-sends any still local.
+
+A file above `PROGRESS_ABOVE` (the size that goes up in chunks) reports its bytes into a job row
+named after the document (`upload_job_id`), which the chat follows (tools/documents.py
+`follow_upload`, web/progress.py) until it says where the file is stored, or why it failed.
 """
 
 from __future__ import annotations
@@ -14,19 +18,75 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from dramatiq.middleware import CurrentMessage
 from sqlalchemy import select
 
-from domain.models import Document, utcnow
+from domain.models import Document, ExcelSyncJob, utcnow
 from domain.unit_of_work import Event
+from integrations.documents.graph import SIMPLE_UPLOAD_MAX
 from jobs.app import App
+from jobs.excel.progress import JobProgress
+from jobs.policies import BACKGROUND_RETRIES
+from jobs.transient import is_transient
 
 log = logging.getLogger(__name__)
 RECOVER_AFTER = timedelta(minutes=2)
+PROGRESS_ABOVE = SIMPLE_UPLOAD_MAX  # larger files go up in chunks: the chat shows their progress
+UPLOAD_JOB = "upload"
+
+
+def upload_job_id(document_id: int) -> str:
+    """The progress row of a document's upload: known to the chat from the document alone."""
+    return f"upload-{int(document_id)}"
+
+
+def shows_progress(size: int) -> bool:
+    return size > PROGRESS_ABOVE
 
 
 def upload_document(app: App, document_id: int) -> dict[str, object]:
-    view = app.documents.move_to_remote(int(document_id))
-    return {"document_id": view.id, "storage": view.storage, "location": view.location}
+    view = app.documents.get(int(document_id))
+    remote = app.documents.remote
+    if remote is None or view.storage == remote.kind or not shows_progress(view.size):
+        moved = app.documents.move_to_remote(view.id)
+        return {"document_id": moved.id, "storage": moved.storage, "location": moved.location}
+    progress = JobProgress(app, _progress_row(app, view.id, view.uploaded_by))
+    progress.start()
+    try:
+        moved = app.documents.move_to_remote(
+            view.id, on_progress=lambda sent, total: progress(sent, total, "uploading")
+        )
+    except Exception as exc:
+        message = CurrentMessage.get_current_message()
+        retries = int(message.options.get("retries", 0)) if message else 0
+        final = not (is_transient(exc) and retries < BACKGROUND_RETRIES)
+        progress.fail(f"{type(exc).__name__}: {exc}", final=final)
+        raise
+    place = getattr(remote, "place", None)
+    where = place(view.ro_number, view.sha256, view.name) if place else moved.location
+    progress.finish(
+        {"document_id": moved.id, "location": moved.location, "path": where},
+        f"stored in {where}",
+    )
+    return {"document_id": moved.id, "storage": moved.storage, "location": moved.location}
+
+
+def _progress_row(app: App, document_id: int, requested_by: str) -> str:
+    """The upload's job row, made on the first attempt and reused by retries."""
+    job_id = upload_job_id(document_id)
+    with app.session() as session:
+        if session.get(ExcelSyncJob, job_id) is None:
+            session.add(
+                ExcelSyncJob(
+                    id=job_id,
+                    kind=UPLOAD_JOB,
+                    state="queued",
+                    requested_by=requested_by,
+                    stage="queued",
+                )
+            )
+            session.commit()
+    return job_id
 
 
 class UploadWhenFiled:

@@ -85,3 +85,22 @@ def encrypted_pdf(lines: list[str]) -> bytes:
     for line in lines:
         pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def large_pdf(lines: list[str], at_least: int, seed: int = 15) -> bytes:
+    """A real PDF of at least `at_least` bytes: a text page, then a page holding a picture of
+    noise (which no compression shrinks), for uploads that go to Graph in chunks."""
+    import random
+
+    side = int((at_least / 3) ** 0.5) + 64
+    noise = random.Random(seed).randbytes(side * side * 3)
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for line in lines:
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.add_page()
+    pdf.image(Image.frombytes("RGB", (side, side), noise), x=5, y=5, w=205)
+    out = bytes(pdf.output())
+    assert len(out) >= at_least
+    return out

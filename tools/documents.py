@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from pydantic_ai import RunContext
 
+from jobs.documents import shows_progress, upload_job_id
+from jobs.excel.progress import FINISHED, read_job
 from jobs.operations import documents as ops
 from tools.confirm import confirm_then
 from tools.context import Deps
-from tools.events import FileReady
+from tools.events import FileReady, UploadStarted
+from tools.excel import ProgressUpdate
 
 
 async def list_documents(ctx: RunContext[Deps], ro_number: str) -> dict[str, Any]:
@@ -36,13 +41,53 @@ async def attach_document(
         kind: quote, invoice, packing slip, release certificate, photo or other; leave it out
             to let the file's name and content decide.
     """
-    return await confirm_then(
+    result = await confirm_then(
         ctx,
         lambda: ctx.deps.run(
             ops.preview_attach_document, upload_id=upload_id, number=ro_number, kind=kind
         ),
         ops.attach_document,
     )
+    _follow_large_upload(ctx.deps, result)
+    return result
+
+
+def _follow_large_upload(deps: Deps, result: dict[str, Any]) -> None:
+    """A filed document that goes to the library in chunks: the chat shows its upload."""
+    doc = result.get("document") if isinstance(result, dict) else None
+    remote = deps.app.documents.remote
+    if not doc or remote is None or doc.get("storage") == remote.kind:
+        return
+    if shows_progress(int(doc.get("size") or 0)):
+        deps.events.append(UploadStarted(upload_job_id(doc["id"]), doc["name"], int(doc["size"])))
+
+
+async def follow_upload(
+    app,
+    job_id: str,
+    on_update: ProgressUpdate,
+    *,
+    poll_s: float = 0.5,
+    timeout_s: float = 1800.0,
+) -> dict[str, Any] | None:
+    """Poll a document upload's job row until it is done or failed; `on_update` gets each new
+    state. The row appears when a worker starts the upload; until then nothing is reported.
+    Returns the last state (None if no worker started it before `timeout_s`)."""
+    deadline = time.monotonic() + timeout_s
+    last: dict[str, Any] | None = None
+    while True:
+        job = await asyncio.to_thread(read_job, app, job_id)
+        key = job and (job["state"], job["done"], job["total"], job["error"])
+        if job is not None and (
+            last is None or key != (last["state"], last["done"], last["total"], last["error"])
+        ):
+            result = on_update(job)
+            if asyncio.iscoroutine(result):
+                await result
+            last = job
+        if (job is not None and job["state"] in FINISHED) or time.monotonic() > deadline:
+            return last
+        await asyncio.sleep(poll_s)
 
 
 async def remove_document(

@@ -65,6 +65,17 @@ class ExportStarted:
     total: int
 
 
+# ---- documents (#15) ----
+@dataclass(frozen=True)
+class UploadStarted:
+    """A large document is on its way to the library: follow its upload (bytes sent / total)
+    until it says where it is stored, or why it failed."""
+
+    job_id: str
+    name: str
+    size: int
+
+
 UiEvent = (
     DashboardCharts
     | EmailDraftCards
@@ -73,4 +84,5 @@ UiEvent = (
     | ReportChart
     | FileReady
     | ExportStarted
+    | UploadStarted
 )

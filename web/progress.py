@@ -1,5 +1,6 @@
 """Live progress messages for work that runs in a worker, not in the chat turn: a full Excel
-sync, a large export (both follow a job row: state, done, total, percent, stage, error)."""
+sync, a large export, a large document's upload to the library (each follows a job row: state,
+done, total, percent, stage, error)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,23 @@ from typing import Any
 
 import chainlit as cl
 
+from domain.documents.files import human_size
 from jobs.app import App
+from tools.documents import follow_upload
 from tools.excel import follow_excel_sync
 from tools.exports import file_of, follow_export
 
 Follower = Callable[..., Awaitable[dict[str, Any]]]  # (app, job_id, on_update) -> last state
 
 
+def _bar(done: int, total: int) -> str:
+    filled = round(20 * done / total) if total else 0
+    return "█" * filled + "░" * (20 - filled)
+
+
 def progress_text(what: str, job: dict[str, Any]) -> str:
     done, total = job.get("done") or 0, job.get("total") or 0
-    filled = round(20 * done / total) if total else 0
-    bar = "█" * filled + "░" * (20 - filled)
+    bar = _bar(done, total)
     if job["state"] == "failed":
         return f"**{what} failed:** {job.get('error') or 'see gt jobs status'}"
     if job["state"] == "done":  # what was written, as the job recorded it
@@ -44,6 +51,36 @@ async def follow(
 
 async def show_sync_progress(app: App, job_id: str) -> None:
     await follow(app, job_id, "Excel sync", "queued", follow_excel_sync)
+
+
+def upload_text(name: str, size: int, job: dict[str, Any]) -> str:
+    """A document's upload as bytes sent of the file's size; at the end, where it is stored."""
+    done, total = job.get("done") or 0, job.get("total") or size
+    if job["state"] == "done":
+        return f"**Uploaded {name}** ({human_size(size)}) — {job.get('stage')}."
+    if job["state"] == "failed":
+        return (
+            f"❌ **Upload of {name} failed:** {job.get('error') or 'no reason given'}. The file "
+            "is filed on the RO and kept locally; the upload is tried again by the recovery pass."
+        )
+    retrying = f" — retrying after: {job['error']}" if job["state"] == "retrying" else ""
+    percent = round(100 * done / total) if total else 0
+    return (
+        f"**Uploading {name}** to the document library — {human_size(done)} of "
+        f"{human_size(total)} `{_bar(done, total)}` {percent}%{retrying}"
+    )
+
+
+async def show_upload_progress(app: App, job_id: str, name: str, size: int) -> None:
+    """One message, updated as the upload's chunks land, ending with where the file is."""
+    message = cl.Message(content=f"**Uploading {name}** ({human_size(size)}) — queued")
+    await message.send()
+
+    async def update(job: dict[str, Any]) -> None:
+        message.content = upload_text(name, size, job)
+        await message.update()
+
+    await follow_upload(app, job_id, update)
 
 
 async def show_export_progress(app: App, job_id: str, total: int) -> None:

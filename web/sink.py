@@ -25,11 +25,12 @@ from tools.events import (
     FileReady,
     ReportChart,
     UiEvent,
+    UploadStarted,
 )
 from web import approvals
 from web.charts import built_once, dashboard_figures, report_figure
 from web.outcomes import post_outcome
-from web.progress import show_export_progress, show_sync_progress
+from web.progress import show_export_progress, show_sync_progress, show_upload_progress
 
 Background = Callable[[Coroutine[Any, Any, None]], None]
 # Streamed text reaches the page at most this often after its first piece: each piece is a
@@ -146,6 +147,10 @@ class ChainlitSink:
             await cl.Message(content=f"Your file: **{event.name}**", elements=[file]).send()
         elif isinstance(event, ExportStarted):  # a large export: live progress, then the file
             self.after_reply.append(show_export_progress(self.app, event.job_id, event.total))
+        elif isinstance(event, UploadStarted):  # a large document on its way to the library
+            self.after_reply.append(
+                show_upload_progress(self.app, event.job_id, event.name, event.size)
+            )
 
     async def finish(self, reply: str) -> None:
         if self.message is not None:

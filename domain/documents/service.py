@@ -34,6 +34,9 @@ from domain.roles import Actor, Role
 from domain.unit_of_work import UnitOfWorkFactory
 from domain.values import normalize_ro_number
 
+# (bytes sent, total bytes): a large upload reports as it goes (the chat shows it, #15)
+Progress = Callable[[int, int], None]
+
 
 class DocumentStore(Protocol):
     """Where content lives. `put` is idempotent: the same content for the same RO answers the
@@ -41,7 +44,14 @@ class DocumentStore(Protocol):
 
     kind: str  # "local" or "graph"
 
-    def put(self, ro_number: str, sha256: str, name: str, content: bytes) -> str: ...
+    def put(
+        self,
+        ro_number: str,
+        sha256: str,
+        name: str,
+        content: bytes,
+        on_progress: Progress | None = None,
+    ) -> str: ...
 
     def get(self, location: str) -> bytes: ...
 
@@ -144,17 +154,20 @@ class DocumentService:
             uow, self.store, self.extract, max_bytes=self.max_bytes, remote=self.remote
         )
 
-    def move_to_remote(self, document_id: int) -> DocumentView:
+    def move_to_remote(self, document_id: int, on_progress: Progress | None = None) -> DocumentView:
         """Upload a filed document to the remote store and point its record there. Idempotent:
         a document already there is left alone, and the remote store names the file by its hash
-        and RO, so an upload retried after a crash replaces itself instead of making a copy."""
+        and RO, so an upload retried after a crash replaces itself instead of making a copy.
+        `on_progress` hears (bytes sent, total) as a large file goes up."""
         if self.remote is None:
             raise InvalidInput("No remote document store is configured.")
         view = self.get(document_id)
         if view.storage == self.remote.kind:
             return view
         content = self.store.get(view.location)
-        location = self.remote.put(view.ro_number, view.sha256, view.name, content)
+        location = self.remote.put(
+            view.ro_number, view.sha256, view.name, content, on_progress=on_progress
+        )
         with self._uow() as uow:
             row = uow.session.get(Document, view.id)
             if row.storage != self.remote.kind:

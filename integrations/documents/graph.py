@@ -74,9 +74,19 @@ class GraphDocumentStore:
         self.on_progress = on_progress
 
     # ---- DocumentStore -----------------------------------------------------------------------
-    def put(self, ro_number: str, sha256: str, name: str, content: bytes) -> str:
+    def put(
+        self,
+        ro_number: str,
+        sha256: str,
+        name: str,
+        content: bytes,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> str:
+        """Upload; `on_progress` (else the store's own) hears (bytes sent, total) after each
+        chunk of an upload session, and once at the end of a simple upload."""
         stored = stored_name(name, sha256)
         parent = self.ensure_folder(ro_number)
+        report = on_progress or self.on_progress
         if len(content) <= SIMPLE_UPLOAD_MAX:
             item = self._json(
                 "PUT",
@@ -85,9 +95,15 @@ class GraphDocumentStore:
                 content=content,
                 headers={"Content-Type": "application/octet-stream"},
             )
+            if report is not None:
+                report(len(content), len(content))
         else:
-            item = self._upload_session(parent, stored, content)
+            item = self._upload_session(parent, stored, content, report)
         return str(item["id"])
+
+    def place(self, ro_number: str, sha256: str, name: str) -> str:
+        """Where `put` stores the file, as a person finds it in the library."""
+        return f"{self.root_folder}/RO-{ro_number}/{stored_name(name, sha256)}"
 
     def get(self, location: str) -> bytes:
         # Graph answers 302 to a short-lived pre-authenticated URL: fetch it without our token.
@@ -167,7 +183,13 @@ class GraphDocumentStore:
                 return str(child["id"])
         raise NotFound(f"The folder {name} is not in the document library.")
 
-    def _upload_session(self, parent: str, stored: str, content: bytes) -> dict[str, Any]:
+    def _upload_session(
+        self,
+        parent: str,
+        stored: str,
+        content: bytes,
+        report: Callable[[int, int], None] | None = None,
+    ) -> dict[str, Any]:
         total = len(content)
         session = self._json(
             "POST",
@@ -192,12 +214,14 @@ class GraphDocumentStore:
                 log.info("upload chunk %s-%s failed: %s", start, end, exc)
                 status, response = 0, None
             if status in (200, 201):
-                self._progress(total, total)
+                if report is not None:
+                    report(total, total)
                 return response.json()
             if status == 202:
                 start = _next_start(response.json(), end + 1)
                 failures = 0
-                self._progress(start, total)
+                if report is not None:
+                    report(start, total)
                 continue
             failures += 1
             if failures > self.max_attempts:
@@ -208,17 +232,13 @@ class GraphDocumentStore:
                 wait = float(response.headers.get("Retry-After") or 2**failures)
                 self.sleep(min(wait, self.max_wait_s))
             elif status == 404:  # the session expired: start again with a new one
-                return self._upload_session(parent, stored, content)
+                return self._upload_session(parent, stored, content, report)
             # Resume from what the session says it still expects: a chunk may have landed even
             # though its answer was lost.
             state = self.upload_http.get(url)
             if state.status_code == 404:
-                return self._upload_session(parent, stored, content)
+                return self._upload_session(parent, stored, content, report)
             start = _next_start(state.json(), start)
-
-    def _progress(self, done: int, total: int) -> None:
-        if self.on_progress is not None:
-            self.on_progress(done, total)
 
     def _send(
         self,
@@ -342,8 +362,18 @@ class LazyGraphStore:
             self._store = self._build()
         return self._store
 
-    def put(self, ro_number: str, sha256: str, name: str, content: bytes) -> str:
-        return self.store.put(ro_number, sha256, name, content)
+    def put(
+        self,
+        ro_number: str,
+        sha256: str,
+        name: str,
+        content: bytes,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> str:
+        return self.store.put(ro_number, sha256, name, content, on_progress)
+
+    def place(self, ro_number: str, sha256: str, name: str) -> str:
+        return self.store.place(ro_number, sha256, name)
 
     def get(self, location: str) -> bytes:
         return self.store.get(location)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from domain.errors import NotFound
@@ -24,7 +25,14 @@ class LocalDocumentStore:
     def __init__(self, root: Path):
         self.root = Path(root)
 
-    def put(self, ro_number: str, sha256: str, name: str, content: bytes) -> str:
+    def put(
+        self,
+        ro_number: str,
+        sha256: str,
+        name: str,
+        content: bytes,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> str:
         if not _HASH.match(sha256) or not _RO.match(ro_number):
             raise ValueError("a document is stored under its RO number and its sha256 only")
         ext = os.path.splitext(name)[1].lower()
@@ -43,6 +51,8 @@ class LocalDocumentStore:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+        if on_progress is not None:  # one write: all or nothing
+            on_progress(len(content), len(content))
         return target.relative_to(self.root).as_posix()
 
     def path(self, location: str) -> Path:
