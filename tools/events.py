@@ -25,6 +25,14 @@ class EmailDraftCards:
 
 
 @dataclass(frozen=True)
+class ChangeCards:
+    """Changes waiting for Confirm, shown to an approver as cards with the buttons they may
+    use — how an approver reaches an editor's change, e.g. to override the certificate check."""
+
+    approval_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ExcelSyncStarted:
     """A full Excel sync was queued; its progress is worth following in the chat."""
 
@@ -79,6 +87,7 @@ class UploadStarted:
 UiEvent = (
     DashboardCharts
     | EmailDraftCards
+    | ChangeCards
     | ExcelSyncStarted
     | CommandPending
     | ReportChart

@@ -13,10 +13,11 @@ from typing import Any
 import chainlit as cl
 from chainlit.utils import utc_now
 
-from domain.models.chat import Approval
+from domain.models.chat import Approval, ApprovalState
 from domain.roles import Actor
 from jobs.app import App
 from tools.events import (
+    ChangeCards,
     CommandPending,
     DashboardCharts,
     EmailDraftCards,
@@ -127,6 +128,11 @@ class ChainlitSink:
     async def show(self, event: UiEvent) -> None:
         if isinstance(event, EmailDraftCards):
             await approvals.show_drafts(self.app, self.actor, list(event.draft_ids))
+        elif isinstance(event, ChangeCards):  # others' changes, for an approver to decide
+            rows = [await asyncio.to_thread(self.app.approvals.get, i) for i in event.approval_ids]
+            waiting = [r for r in rows if r.state == ApprovalState.PENDING.value]
+            if waiting:
+                await approvals.show_confirmations(self.actor, waiting)
         elif isinstance(event, ExcelSyncStarted):
             self.after_reply.append(show_sync_progress(self.app, event.job_id))
         elif isinstance(event, CommandPending):

@@ -21,6 +21,7 @@ from jobs.operations.repair_orders import get_repair_order
 from tests.conftest import TODAY
 from tests.documents_samples import certificate_lines, text_pdf
 from tests.integration.test_assistant import RecordingSink, ask, decide, ro_row
+from tools.events import ChangeCards
 from web.approvals import OVERRIDE, change_choices, confirmation_markdown
 
 pytestmark = pytest.mark.dialect  # the conditional decide and its durable command
@@ -139,3 +140,17 @@ def test_no_override_where_the_certificate_matches(gated):
     refused, _ = decide_override(gated, APPROVER, approval.id, REASON)
     assert refused.refused and "no certificate check to override" in refused.reply
     assert gated.approvals.get(approval.id).state == ApprovalState.PENDING.value
+
+
+def test_an_approver_reaches_an_editors_card_from_pending_approvals(gated):
+    approval = _editor_asks_received(gated)
+    _, sink = ask(gated, APPROVER, "show pending approvals", thread="thread-ann")
+    [cards] = [e for e in sink.events if isinstance(e, ChangeCards)]
+    assert cards.approval_ids == (approval.id,)
+    _, own = ask(gated, EDITOR, "show pending approvals", thread="thread-ed-2")
+    assert not [e for e in own.events if isinstance(e, ChangeCards)]  # editors: not theirs
+    # From that card, in the approver's chat: the override goes through as theirs.
+    decide_override(gated, APPROVER, approval.id, REASON)
+    assert ro_row(gated, "38462").status == "RECEIVED"
+    [override] = _overrides(gated)
+    assert override.actor == APPROVER.name
