@@ -24,7 +24,7 @@ from domain.documents.override import may_override
 from domain.errors import RoTrackerError
 from domain.local_time import readable
 from domain.models import utcnow
-from domain.models.chat import Approval
+from domain.models.chat import Approval, ApprovalState
 from domain.notifications.decisions import may
 from domain.notifications.views import NotificationView, State
 from domain.roles import Actor, Role, shown_actor
@@ -220,7 +220,7 @@ async def decide(
         await _remove_buttons(item_id)
         await assistant.decide(actor, item_id, choice == "confirm", sink)
     elif choice == OVERRIDE:
-        await override(assistant, actor, item_id, sink)
+        await override(app, assistant, actor, item_id, sink)
     elif choice == "approve":
         await approve(app, actor, item_id)
     elif choice == "edit":
@@ -237,18 +237,22 @@ async def _remove_buttons(approval_id: str) -> None:
         await button.remove()
 
 
-async def override(assistant: Assistant, actor: Actor, approval_id: str, sink: Sink) -> None:
+async def override(
+    app: App, assistant: Assistant, actor: Actor, approval_id: str, sink: Sink
+) -> None:
     """ "Override certificate…": an approver confirms a status change the release-certificate
     check did not pass, with a reason. The confirmation goes the one way every Confirm goes
     (the approval row, then its durable command); the domain checks the role and the card
     again, so a press forged by an editor changes nothing."""
     try:
-        await _override(assistant, actor, approval_id, sink)
+        await _override(app, assistant, actor, approval_id, sink)
     finally:
         await _asked()
 
 
-async def _override(assistant: Assistant, actor: Actor, approval_id: str, sink: Sink) -> None:
+async def _override(
+    app: App, assistant: Assistant, actor: Actor, approval_id: str, sink: Sink
+) -> None:
     if actor.role.rank < Role.APPROVER.rank:  # before asking for a reason nobody could use
         await cl.Message(
             content=f"Not allowed: {actor.name} ({actor.role}) may not override the "
@@ -268,7 +272,11 @@ async def _override(assistant: Assistant, actor: Actor, approval_id: str, sink: 
         ).send()
         return
     await _remove_buttons(approval_id)
-    await assistant.decide(actor, approval_id, True, sink, certificate_override=reason)
+    outcome = await assistant.decide(actor, approval_id, True, sink, certificate_override=reason)
+    if outcome.refused:  # refused and still waiting (e.g. the RO changed): its buttons again
+        row = await asyncio.to_thread(app.approvals.get, approval_id)
+        if row.state == ApprovalState.PENDING.value:
+            await show_confirmations(actor, [row])
 
 
 async def _retire_card(draft_id: str) -> None:

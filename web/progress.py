@@ -80,7 +80,12 @@ async def show_upload_progress(app: App, job_id: str, name: str, size: int) -> N
         message.content = upload_text(name, size, job)
         await message.update()
 
-    await follow_upload(app, job_id, update)
+    if await follow_upload(app, job_id, update) is None:  # no worker took it up meanwhile
+        message.content = (
+            f"**{name}** is filed on the RO; its upload to the document library is still "
+            "queued and goes ahead when a worker is free."
+        )
+        await message.update()
 
 
 async def show_export_progress(app: App, job_id: str, total: int) -> None:
