@@ -1,7 +1,8 @@
 """The release-certificate gate in a real browser (Debian's Chromium), on a server of its own
 with the gate enforced: the card shows the RO's serial beside the certificate's; an editor gets
-no override; an approver presses "Override certificate…", gives a reason, and the change is
-applied and recorded in the RO's history as theirs."""
+no override; an approver finds that change among the pending approvals, presses "Override
+certificate…", gives a reason, and the change is applied and recorded in the RO's history as
+theirs."""
 
 # ruff: noqa: F811  (the browser fixture is imported, and used by name)
 from __future__ import annotations
@@ -76,8 +77,9 @@ def test_an_approver_overrides_a_mismatched_certificate_from_the_card(desk, brow
     assert editor.get_by_role("button", name="Override certificate…").count() == 0
     editor.close()
 
+    # The approver finds the editor's change among the pending approvals, as a card.
     approver = sign_in(browser, url, APPROVER)
-    say(approver, f"set RO {number} to received")
+    say(approver, "show pending approvals")
     approver.get_by_role("cell", name=wrong).last.wait_for()
     approver.get_by_role("button", name="Override certificate…").last.click()
     approver.get_by_text("Why go ahead without a matching release certificate").wait_for()
