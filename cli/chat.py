@@ -125,22 +125,43 @@ def approvals_list(as_json: JsonOpt = False) -> None:
     )
 
 
-def _decide(approval_id: str, confirm: bool, user: str | None, as_json: bool) -> None:
+def _decide(
+    approval_id: str,
+    confirm: bool,
+    user: str | None,
+    as_json: bool,
+    certificate_override: str | None = None,
+) -> None:
     app = app_instance()
     actor = _chat_user(app, user)
     if app.notifications.exists(approval_id):  # an email draft's id (issue #6)
         decide_email(app, actor, approval_id, confirm, None, as_json)
         return
     _assistant_turn(
-        app, lambda assistant, sink: assistant.decide(actor, approval_id, confirm, sink), as_json
+        app,
+        lambda assistant, sink: assistant.decide(
+            actor, approval_id, confirm, sink, certificate_override=certificate_override
+        ),
+        as_json,
     )
 
 
 @approvals_cli.command("approve")
 @handles_errors
-def approvals_approve(approval_id: str, user: UserOpt = None, as_json: JsonOpt = False) -> None:
+def approvals_approve(
+    approval_id: str,
+    user: UserOpt = None,
+    override_certificate: Annotated[
+        str | None,
+        typer.Option(
+            help="Approvers: confirm a status change the release-certificate check did not pass, "
+            "giving the reason (recorded in the RO's history)."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Confirm a change (as --user) and let the assistant finish it."""
-    _decide(approval_id, True, user, as_json)
+    _decide(approval_id, True, user, as_json, override_certificate)
 
 
 @approvals_cli.command("reject")

@@ -47,3 +47,32 @@ def test_chat_needs_a_real_user(run_gt):
     assert code == 1 and "--user EMAIL" in err
     code, _, err = run_gt("chat", "overdue", "--user", "ghost@genthrust.test")
     assert code == 1 and "no user ghost@genthrust.test" in err
+
+
+def test_an_approver_overrides_the_certificate_check_from_the_command_line(run_gt):
+    env = {"GT_NEW_USER_PASSWORD": "a long password", "GT_CERTIFICATE_GATE": "enforce"}
+    _setup(run_gt)
+    assert run_gt("users", "add", "ann@genthrust.test", "--role", "approver", env=env)[0] == 0
+    _, out, _ = run_gt("ro", "list", "--status", "shipped", "--limit", "1", "--json")
+    number = json.loads(out)["items"][0]["number"]
+    code, out, err = run_gt(
+        "chat", f"set RO {number} to received", "--user", "ed@genthrust.test", "--json", env=env
+    )
+    assert code == 0, err
+    [waiting] = json.loads(out)["waiting"]
+    reason = "8130-3 follows by mail; unit inspected"
+    code, _, err = run_gt(
+        "approvals", "approve", waiting["id"], "--user", "ed@genthrust.test",
+        "--override-certificate", reason, env=env,
+    )  # fmt: skip
+    assert code == 1 and "approver role" in err
+    code, out, err = run_gt(
+        "approvals", "approve", waiting["id"], "--user", "ann@genthrust.test",
+        "--override-certificate", reason, "--json", env=env,
+    )  # fmt: skip
+    assert code == 0, err
+    _, out, _ = run_gt("ro", "show", number, "--json")
+    shown = json.loads(out)
+    assert shown["repair_order"]["status"] == "RECEIVED"
+    [override] = [a for a in shown["activity"] if a["action"] == "CERTIFICATE_OVERRIDE"]
+    assert override["actor"] == "ann@genthrust.test" and reason in override["new_value"]
