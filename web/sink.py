@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Coroutine
@@ -19,6 +20,7 @@ from jobs.app import App
 from tools.events import (
     CommandPending,
     DashboardCharts,
+    DownloadLink,
     EmailDraftCards,
     ExcelSyncStarted,
     ExportStarted,
@@ -57,6 +59,16 @@ def _report_elements(event: ReportChart) -> list[cl.Plotly]:
     if fig is None:
         return []
     return [cl.Plotly(name=event.title, figure=fig, display="inline", size="large")]
+
+
+def download_link_text(event: DownloadLink) -> str:
+    """The person's link to a document in the library: a bearer URL for a few minutes."""
+    name = re.sub(r"[\[\]()`*_<>]", " ", event.name).strip() or "the document"
+    return (
+        f"[Download {name}]({event.url}) — this link is for you only and expires in "
+        f"{event.expires}; anyone who has it can open the file until then, so do not forward "
+        "it. Ask again for a fresh one."
+    )
 
 
 def step_id(call_id: str) -> str:
@@ -144,6 +156,8 @@ class ChainlitSink:
         elif isinstance(event, FileReady):
             file = cl.File(name=event.name, path=event.path, mime=event.mime, display="inline")
             await cl.Message(content=f"Your file: **{event.name}**", elements=[file]).send()
+        elif isinstance(event, DownloadLink):  # the person's own short-lived link
+            await cl.Message(content=download_link_text(event)).send()
         elif isinstance(event, ExportStarted):  # a large export: live progress, then the file
             self.after_reply.append(show_export_progress(self.app, event.job_id, event.total))
 

@@ -546,6 +546,13 @@ def _documents(tool: str, content: dict[str, Any]) -> str:
         d = content["document"]
         return f"Removed {d['name']} from RO {d['ro_number']} (kept on record)."
     if tool == "get_document":
+        if content.get("link_shown_to_person"):
+            return (
+                f"Here is a download link for **{content['name']}** (below, for you only). It "
+                f"expires in {content.get('link_expires_in') or 'a few minutes'}: ask again for "
+                "a fresh one, and do not forward it (anyone with the link can open the file "
+                "until then)."
+            )
         return f"Here is **{content['name']}**."
     return _document_list(content)
 
