@@ -62,12 +62,14 @@ def _report_elements(event: ReportChart) -> list[cl.Plotly]:
 
 
 def download_link_text(event: DownloadLink) -> str:
-    """The person's link to a document in the library: a bearer URL for a few minutes."""
+    """The words beside the person's link to a document in the library. The URL itself goes in
+    a File element (elements are not stored with the thread, web/data_layer.py), so the bearer
+    link is not kept in the chat history after it expires."""
     name = re.sub(r"[\[\]()`*_<>]", " ", event.name).strip() or "the document"
     return (
-        f"[Download {name}]({event.url}) — this link is for you only and expires in "
-        f"{event.expires}; anyone who has it can open the file until then, so do not forward "
-        "it. Ask again for a fresh one."
+        f"**{name}** from the document library: the download link is for you only and expires "
+        f"in {event.expires}. Anyone who has it can open the file until then, so do not forward "
+        "it; ask again for a fresh one."
     )
 
 
@@ -157,7 +159,9 @@ class ChainlitSink:
             file = cl.File(name=event.name, path=event.path, mime=event.mime, display="inline")
             await cl.Message(content=f"Your file: **{event.name}**", elements=[file]).send()
         elif isinstance(event, DownloadLink):  # the person's own short-lived link
-            await cl.Message(content=download_link_text(event)).send()
+            # display "inline": the browser downloads straight from the library, not from us
+            link = cl.File(name=event.name, url=event.url, display="inline")
+            await cl.Message(content=download_link_text(event), elements=[link]).send()
         elif isinstance(event, ExportStarted):  # a large export: live progress, then the file
             self.after_reply.append(show_export_progress(self.app, event.job_id, event.total))
 
