@@ -105,8 +105,8 @@ class GraphDocumentStore:
             f"{self.drive}/items/{quote(location)}?$select=id,name,size,@microsoft.graph.downloadUrl",
         )
         url = item.get("@microsoft.graph.downloadUrl")
-        if not url:
-            raise GraphRequestError("Graph gave no download URL for that document.")
+        if not isinstance(url, str) or not url.startswith("https://"):
+            raise GraphRequestError("Graph gave no usable download URL for that document.")
         return url
 
     def delete(self, location: str) -> bool:
@@ -347,3 +347,6 @@ class LazyGraphStore:
 
     def get(self, location: str) -> bytes:
         return self.store.get(location)
+
+    def download_url(self, location: str) -> str:
+        return self.store.download_url(location)
