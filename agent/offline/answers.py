@@ -213,11 +213,16 @@ def _follow_ups(content: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+CELL_NUMBERS = 5
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "—"
-    if isinstance(value, list):  # RO numbers
-        return ", ".join(str(v) for v in value) or "—"
+    if isinstance(value, list):  # RO numbers: a few, and how many more (the export has all)
+        shown = ", ".join(str(v) for v in value[:CELL_NUMBERS])
+        more = len(value) - CELL_NUMBERS
+        return (f"{shown} +{more} more" if more > 0 else shown) or "—"
     return str(value)
 
 
