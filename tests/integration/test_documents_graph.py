@@ -313,3 +313,23 @@ def test_gt_docs_get_link_from_the_library_and_a_clear_no_for_the_local_store(
         assert code == 0 and "expires in a few minutes" in out and "/download/" in out
     finally:
         app.engine.dispose()
+
+
+def test_a_folder_made_meanwhile_by_another_upload_is_found_by_its_path(store, fake, tmp_path):
+    """Two uploads for a new RO race: the other one makes the folder between our look and our
+    create (409 under conflictBehavior fail); ours then reads it by path, not by a listing."""
+    _put(store, b"%PDF-1.7\nfirst", ro="40001")  # "the other upload": the folder exists now
+    other = build_graph_store(settings_for(fake, tmp_path), AppTokens(settings_for(fake, tmp_path)))
+    original = other._json
+    looked = []
+
+    def json_missing_once(method, url, **kwargs):
+        if method == "GET" and url.endswith("/RO-40001:") and not looked:
+            looked.append(url)
+            raise NotFound("not there yet")  # our look came before the other's create
+        return original(method, url, **kwargs)
+
+    other._json = json_missing_once
+    folder = other.ensure_folder("40001")
+    assert looked and folder == fake.drive._by_path("Repair Orders/RO-40001").id
+    assert fake.count("GET", "/children") == 0
