@@ -37,7 +37,8 @@ How to work:
 - Files dropped in the chat arrive as a block of upload ids: propose attach_document for each
   on the RO the person named (or the RO the conversation is about; ask if unclear), with the
   kind you believe it is. list_documents and get_repair_order show an RO's documents and
-  whether a release certificate matches; get_document offers a file for download. Moving an
+  whether a release certificate matches; get_document offers a file for download (from the
+  document library as a link only the person sees, which expires in minutes: say so). Moving an
   RO to RECEIVED or later shows a certificate warning in the card; only an approver may go
   ahead without a matching certificate, with their reason (certificate_override_reason).
 

@@ -9,7 +9,14 @@ from typing import Any
 from rich.console import Console
 
 from domain.models.chat import Approval
-from tools.events import CommandPending, EmailDraftCards, ExportStarted, FileReady, UiEvent
+from tools.events import (
+    CommandPending,
+    DownloadLink,
+    EmailDraftCards,
+    ExportStarted,
+    FileReady,
+    UiEvent,
+)
 from tools.exports import file_of, follow_export
 
 
@@ -38,6 +45,7 @@ class ConsoleSink:
     streamed: bool = False
     app: Any = None  # given: a queued export is followed to its file (the worker may be ours)
     files: list[str] = field(default_factory=list)
+    links: list[DownloadLink] = field(default_factory=list)  # for this person's eyes only
 
     async def text(self, delta: str) -> None:
         if self.console:
@@ -83,6 +91,16 @@ class ConsoleSink:
             self.files.append(event.path)
             if self.console:
                 self.console.print(f"  File: {event.path}", markup=False, highlight=False)
+        if isinstance(event, DownloadLink):  # a document in the library: its short-lived link
+            self.links.append(event)
+            if self.console:
+                self.console.print(
+                    f"  Download {event.name} (expires in {event.expires}; do not forward): "
+                    f"{event.url}",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
         if isinstance(event, ExportStarted):
             await self._follow_export(event)
         if not (isinstance(event, EmailDraftCards) and self.console):

@@ -106,10 +106,20 @@ def docs_get(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the file here.")
     ] = None,
+    link: Annotated[
+        bool,
+        typer.Option(
+            "--link",
+            help="A short-lived download link from the SharePoint library (expires in minutes).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """One document's record (and its content with --output)."""
+    """One document's record (and its content with --output, or a download link with --link)."""
     app = app_instance()
+    if link:
+        _print_link(app, document_id, as_json)
+        return
     if output is not None:
         doc, content = app.documents.content(document_id)
         output.write_bytes(content)
@@ -132,6 +142,28 @@ def docs_get(
         )
     if output is not None:
         out.print(f"Written to {output}.", highlight=False)
+
+
+def _print_link(app, document_id: int, as_json: bool) -> None:
+    from domain.errors import InvalidInput
+    from jobs.operations.documents import LINK_EXPIRES
+
+    linked = app.documents.download_link(document_id)
+    if linked is None:
+        raise InvalidInput(
+            f"Document {document_id} is in the local store, which gives no links: "
+            "use --output PATH to write the file."
+        )
+    doc, url = linked
+    if as_json:
+        print_json({"document": doc, "link": url, "expires": LINK_EXPIRES})
+        return
+    out.print(
+        f"Document {doc.id}: {doc.name} on RO {doc.ro_number}. Download link (expires in "
+        f"{LINK_EXPIRES}; anyone with it can open the file until then):",
+        highlight=False,
+    )
+    out.print(url, highlight=False, soft_wrap=True)
 
 
 @docs_cli.command("rm")

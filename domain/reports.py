@@ -25,8 +25,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from domain.documents.certificates import CertificateFields, match_certificate
+from domain.documents.gate import GATED
+from domain.documents.kinds import DocumentKind
 from domain.errors import InvalidInput, NotFound
-from domain.models import RepairOrder, Shop, StatusHistory
+from domain.models import ActivityLog, Document, RepairOrder, Shop, StatusHistory
 from domain.periods import Period
 from domain.repair_orders import shop_key
 from domain.statuses import Status
@@ -118,11 +121,36 @@ class OutcomeRow:
     rate: float  # (ber + rai + scrap) / ros
 
 
-Row = SpendRow | DurationRow | OnTimeRow | OutcomeRow
+@dataclass(frozen=True)
+class CertificateRow:
+    """ROs at RECEIVED or later and their release certificates; each RO is matched, has no
+    certificate, or has only certificates that do not match. Overrides are counted besides."""
+
+    shop: str
+    received: int
+    matched: int
+    no_certificate: int
+    mismatched: int
+    overridden: int
+    no_certificate_ros: tuple[str, ...]
+    mismatched_ros: tuple[str, ...]
+    overridden_ros: tuple[str, ...]
+
+    @property
+    def problems(self) -> int:
+        return self.no_certificate + self.mismatched
+
+
+Row = SpendRow | DurationRow | OnTimeRow | OutcomeRow | CertificateRow
 
 
 def row_dict(row: Row) -> dict[str, Any]:
-    return {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in asdict(row).items()}
+    def plain(v: Any) -> Any:
+        if isinstance(v, Decimal):
+            return f"{v:.2f}"
+        return list(v) if isinstance(v, tuple) else v
+
+    return {k: plain(v) for k, v in asdict(row).items()}
 
 
 @dataclass(frozen=True)
@@ -477,6 +505,96 @@ def _outcome_summary(rows: list[OutcomeRow]) -> dict[str, Any]:
     }
 
 
+# ---- release certificates per shop ----------------------------------------------------------
+GATED_STATUSES = tuple(sorted(s.value for s in GATED))
+
+
+def _certificates(session: Session, flt: ReportFilter) -> list[CertificateRow]:
+    """ROs now at RECEIVED or later, received in the period (the first change into RECEIVED or
+    a later stage; an RO with no such history, e.g. imported at RECEIVED, by its RO date). The
+    database picks the ROs; the part/serial comparison is the gate's own rule (in Python), so
+    the report and the gate never disagree."""
+    ro = RepairOrder
+    first = _first_change(RECEIVED_STAGES)
+    lo, hi = _bounds(flt.period)
+    in_period = or_(
+        and_(first.c.at >= lo, first.c.at < hi),
+        and_(first.c.at.is_(None), RO_DATE.between(flt.period.start, flt.period.end)),
+    )
+    picked = (
+        select(ro.id)
+        .outerjoin(first, first.c.ro_id == ro.id)
+        .where(ro.status.in_(GATED_STATUSES), in_period, *_where(flt))
+    )
+    ros = session.execute(
+        select(ro.id, ro.number, SHOP, ro.shop_name, ro.part_number, ro.serial_number).where(
+            ro.id.in_(picked)
+        )
+    ).all()
+    certificates: dict[int, list[Any]] = {}
+    for ro_id, extracted in session.execute(
+        select(Document.ro_id, Document.extracted).where(
+            Document.ro_id.in_(picked),
+            Document.kind == DocumentKind.RELEASE_CERTIFICATE.value,
+            Document.removed_at.is_(None),
+        )
+    ):
+        certificates.setdefault(ro_id, []).append(extracted)
+    overridden = set(
+        session.scalars(
+            select(ActivityLog.ro_id)
+            .where(ActivityLog.action == "CERTIFICATE_OVERRIDE", ActivityLog.ro_id.in_(picked))
+            .distinct()
+        )
+    )
+    groups: dict[str, dict[str, Any]] = {}
+    for ro_id, number, key, name, part, serial in ros:
+        group = groups.setdefault(
+            key, {"name": None, "n": 0, "ok": 0, "none": [], "bad": [], "over": []}
+        )
+        group["name"] = group["name"] or name
+        group["n"] += 1
+        found = certificates.get(ro_id, [])
+        if not found:
+            group["none"].append(number)
+        elif any(
+            match_certificate(CertificateFields.from_json(f), part, serial).matches for f in found
+        ):
+            group["ok"] += 1
+        else:
+            group["bad"].append(number)
+        if ro_id in overridden:
+            group["over"].append(number)
+    rows = [
+        CertificateRow(
+            _shop_label(key or None, g["name"]),
+            g["n"],
+            g["ok"],
+            len(g["none"]),
+            len(g["bad"]),
+            len(g["over"]),
+            *(tuple(sorted(g[k])) for k in ("none", "bad", "over")),
+        )
+        for key, g in groups.items()
+    ]
+    rows.sort(key=lambda r: (-r.problems, -r.overridden, r.shop))
+    return rows
+
+
+def _certificate_summary(rows: list[CertificateRow]) -> dict[str, Any]:
+    worst = max(rows, key=lambda r: (r.problems, r.received), default=None)
+    return {
+        "received": sum(r.received for r in rows),
+        "matched": sum(r.matched for r in rows),
+        "no_certificate": sum(r.no_certificate for r in rows),
+        "mismatched": sum(r.mismatched for r in rows),
+        "overridden": sum(r.overridden for r in rows),
+        "without_valid": sum(r.problems for r in rows),
+        "worst_shop": worst.shop if worst and worst.problems else None,
+        "worst_count": worst.problems if worst and worst.problems else None,
+    }
+
+
 # ---- the catalog ----------------------------------------------------------------------------
 TITLES = {
     "spend_by_shop": "Spend by shop (final cost, else estimate)",
@@ -485,6 +603,7 @@ TITLES = {
     "quote_latency": "Quote latency per shop: dropped off to quote approved (days)",
     "on_time": "On-time rate per shop against the ETA",
     "outcomes": "BER / RAI / scrap rate per shop",
+    "certificates": "Release certificates per shop: missing, mismatched, overridden",
 }
 KINDS = tuple(TITLES)
 ROW_TYPES: dict[str, type] = {
@@ -494,6 +613,7 @@ ROW_TYPES: dict[str, type] = {
     "quote_latency": DurationRow,
     "on_time": OnTimeRow,
     "outcomes": OutcomeRow,
+    "certificates": CertificateRow,
 }
 
 
@@ -534,6 +654,17 @@ def run_report(session: Session, kind: str, flt: ReportFilter) -> Report:
         rows = _on_time(session, flt)
         summary = _on_time_summary(rows)
         notes.append("ROs received in the period; on time = received on or before the ETA.")
+    elif kind == "certificates":
+        rows = _certificates(session, flt)
+        summary = _certificate_summary(rows)
+        notes.append(
+            "ROs now at RECEIVED or later, received in the period (RO date when no history)."
+        )
+        notes.append(
+            "Mismatched: release certificates on file, none whose part and serial numbers match "
+            "the RO (or read with too little confidence to trust). Removed files do not count."
+        )
+        notes.append("Overridden: an approver let the RO through with a reason (counted besides).")
     else:
         rows = _outcomes(session, flt)
         summary = _outcome_summary(rows)

@@ -252,6 +252,23 @@ CORPUS: list[tuple[str, str, dict]] = [
         "report",
         {"kind": "outcomes", "period": "this year", "shop": "avtech"},
     ),
+    ("certificate mismatches by shop", "report", {"kind": "certificates", "period": "this year"}),
+    (
+        "which shops send parts back without a valid 8130",
+        "report",
+        {"kind": "certificates", "period": "this year"},
+    ),
+    (
+        "ROs received without a release certificate last quarter",
+        "report",
+        {"kind": "certificates", "period": "last quarter"},
+    ),
+    (
+        "missing 8130-3s at Avtech this year",
+        "report",
+        {"kind": "certificates", "period": "this year", "shop": "avtech"},
+    ),
+    ("cert overrides per shop Q3", "report", {"kind": "certificates", "period": "q3"}),
     (
         "export ROs for part 1706B",
         "export",
@@ -732,6 +749,10 @@ README_EXAMPLES: list[tuple[str, str]] = [
     (
         "which shop is slowest on flap actuators?",
         "turnaround per shop (median, p90) · quote latency, on-time rate, BER/RAI/scrap rate",
+    ),
+    (
+        "which shops send parts back without a valid 8130",
+        "ROs received without a release certificate, or with one for another part/serial, per shop",
     ),
     (
         "send me the overdue list as Excel",

@@ -13,7 +13,7 @@ from jobs.excel.progress import FINISHED, read_job
 from jobs.operations import documents as ops
 from tools.confirm import confirm_then
 from tools.context import Deps
-from tools.events import FileReady, UploadStarted
+from tools.events import DownloadLink, FileReady, UploadStarted
 from tools.excel import ProgressUpdate
 
 
@@ -108,12 +108,23 @@ async def remove_document(
 
 
 async def get_document(ctx: RunContext[Deps], document_id: int) -> dict[str, Any]:
-    """Offer one document's file for download in the chat (ids from list_documents).
+    """Offer one document's file for download in the chat (ids from list_documents): the file
+    itself, or (from the SharePoint library) a download link shown to the person only, which
+    expires after a few minutes — you do not see the link; tell the person it expires.
 
     Args:
         document_id: The document's id.
     """
     result = await ctx.deps.run(ops.download_document, document_id=document_id)
+    if "link" in result:
+        # A bearer URL: to the person's screen only, never into the model's context.
+        ctx.deps.events.append(DownloadLink(result["link"], result["name"], result["expires"]))
+        return {
+            "name": result["name"],
+            "document": result["document"],
+            "link_shown_to_person": True,
+            "link_expires_in": result["expires"],
+        }
     if "path" in result:
         ctx.deps.events.append(FileReady(result["path"], result["name"], result["mime"]))
         return {"name": result["name"], "document": result["document"]}

@@ -6,7 +6,7 @@ Chainlit chat draws them, the terminal prints what a person can do). No UI code 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -66,6 +66,16 @@ class FileReady:
 
 
 @dataclass(frozen=True)
+class DownloadLink:
+    """A short-lived, pre-authenticated link to a document's file, for the person who asked
+    only: shown to them, never put in the model's context or a log (it is a bearer link)."""
+
+    url: str = field(repr=False)  # repr: a logged event never prints it
+    name: str
+    expires: str  # "a few minutes"
+
+
+@dataclass(frozen=True)
 class ExportStarted:
     """A large export was queued: follow its progress, then offer the file (`FileReady`'s)."""
 
@@ -92,6 +102,7 @@ UiEvent = (
     | CommandPending
     | ReportChart
     | FileReady
+    | DownloadLink
     | ExportStarted
     | UploadStarted
 )

@@ -24,6 +24,7 @@ ExportWhat = Literal[
     "quote_latency",
     "on_time",
     "outcomes",
+    "certificates",
 ]
 
 
@@ -42,7 +43,7 @@ async def export(
 
     Args:
         what: "ro_list" for repair orders, or a report kind: spend_by_shop, spend_by_month,
-            turnaround, quote_latency, on_time, outcomes.
+            turnaround, quote_latency, on_time, outcomes, certificates.
         format: "xlsx" (Excel) or "csv".
         filters: For ro_list: the same filters as search_repair_orders (shop, status, archive,
             overdue, part_number, serial_number, text, ro_from/ro_to, date_made_from/_to,

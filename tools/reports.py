@@ -11,7 +11,13 @@ from tools.context import Deps
 from tools.events import ReportChart
 
 ReportKind = Literal[
-    "spend_by_shop", "spend_by_month", "turnaround", "quote_latency", "on_time", "outcomes"
+    "spend_by_shop",
+    "spend_by_month",
+    "turnaround",
+    "quote_latency",
+    "on_time",
+    "outcomes",
+    "certificates",
 ]
 
 
@@ -27,12 +33,15 @@ async def report(
     Kinds: spend_by_shop / spend_by_month (final cost, else the estimate — counted apart);
     turnaround (days from drop-off to received: median, p90, mean per shop); quote_latency
     (days from drop-off to quote approved); on_time (share received by the ETA); outcomes
-    (BER / RAI / scrap rate per shop). "Which shop is slowest on hydraulic pumps?" is
-    turnaround with part="hydraulic pump": the summary names the slowest shop.
+    (BER / RAI / scrap rate per shop); certificates (ROs at RECEIVED or later per shop with no
+    release certificate, with one whose part/serial does not match, or an approver's override:
+    counts and RO numbers — "which shops send parts back without a valid 8130?"). "Which shop
+    is slowest on hydraulic pumps?" is turnaround with part="hydraulic pump": the summary names
+    the slowest shop.
 
     Args:
         kind: Which report: spend_by_shop, spend_by_month, turnaround, quote_latency, on_time,
-            outcomes.
+            outcomes, certificates.
         period: The period as the user said it: "this year", "last year", "Q3", "Q3 2026",
             "last 90 days", "this month", "November", "2026", "from 2026-01-01 to 2026-06-30".
         shop: Only shops whose name contains this text.
@@ -40,7 +49,7 @@ async def report(
 
     Returns {kind, title, period {label, start, end}, columns, rows, summary, notes}: rows per
     shop (or month); summary holds the headline figures (e.g. slowest_shop, median_days,
-    p90_days; spend and its estimated part; on_time_rate; rate and worst_shop).
+    p90_days; spend and its estimated part; on_time_rate; rate and worst_shop; without_valid).
     """
     result = await ctx.deps.run(ops.report, kind=kind, period=period, shop=shop, part=part)
     if result.get("rows"):

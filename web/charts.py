@@ -175,4 +175,24 @@ def report_figure(kind: str, title: str, data: dict[str, Any]) -> go.Figure | No
         fig = go.Figure(bars)
         fig.update_xaxes(ticksuffix="%")
         return _hbar(fig, title, len(rows))
+    if kind == "certificates":
+        shops = [r["shop"] for r in rows]
+        bars = [
+            go.Bar(y=shops, x=[r[k] for r in rows], orientation="h", name=name, marker_color=c)
+            for k, name, c in (
+                ("no_certificate", "no certificate", RED),
+                ("mismatched", "mismatched", ORANGE),
+            )
+        ]
+        # Overrides overlap the two bars (an overridden RO is missing or mismatched): a marker.
+        overridden = go.Scatter(
+            y=shops,
+            x=[r["overridden"] for r in rows],
+            mode="markers",
+            name="overridden",
+            marker={"color": GREY, "symbol": "diamond", "size": 10},
+        )
+        fig = go.Figure([*bars, overridden])
+        fig.update_xaxes(title_text="ROs received")
+        return _hbar(fig, title, len(rows))
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Coroutine
@@ -20,6 +21,7 @@ from tools.events import (
     ChangeCards,
     CommandPending,
     DashboardCharts,
+    DownloadLink,
     EmailDraftCards,
     ExcelSyncStarted,
     ExportStarted,
@@ -59,6 +61,18 @@ def _report_elements(event: ReportChart) -> list[cl.Plotly]:
     if fig is None:
         return []
     return [cl.Plotly(name=event.title, figure=fig, display="inline", size="large")]
+
+
+def download_link_text(event: DownloadLink) -> str:
+    """The words beside the person's link to a document in the library. The URL itself goes in
+    a File element (elements are not stored with the thread, web/data_layer.py), so the bearer
+    link is not kept in the chat history after it expires."""
+    name = re.sub(r"[\[\]()`*_<>]", " ", event.name).strip() or "the document"
+    return (
+        f"**{name}** from the document library: the download link is for you only and expires "
+        f"in {event.expires}. Anyone who has it can open the file until then, so do not forward "
+        "it; ask again for a fresh one."
+    )
 
 
 def step_id(call_id: str) -> str:
@@ -151,6 +165,10 @@ class ChainlitSink:
         elif isinstance(event, FileReady):
             file = cl.File(name=event.name, path=event.path, mime=event.mime, display="inline")
             await cl.Message(content=f"Your file: **{event.name}**", elements=[file]).send()
+        elif isinstance(event, DownloadLink):  # the person's own short-lived link
+            # display "inline": the browser downloads straight from the library, not from us
+            link = cl.File(name=event.name, url=event.url, display="inline")
+            await cl.Message(content=download_link_text(event), elements=[link]).send()
         elif isinstance(event, ExportStarted):  # a large export: live progress, then the file
             self.after_reply.append(show_export_progress(self.app, event.job_id, event.total))
         elif isinstance(event, UploadStarted):  # a large document on its way to the library

@@ -213,6 +213,19 @@ def _follow_ups(content: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+CELL_NUMBERS = 5
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):  # RO numbers: a few, and how many more (the export has all)
+        shown = ", ".join(str(v) for v in value[:CELL_NUMBERS])
+        more = len(value) - CELL_NUMBERS
+        return (f"{shown} +{more} more" if more > 0 else shown) or "—"
+    return str(value)
+
+
 def _report(content: dict[str, Any]) -> str:
     summary, kind = content.get("summary") or {}, content["kind"]
     period = (content.get("period") or {}).get("label", "")
@@ -243,6 +256,15 @@ def _report(content: dict[str, Any]) -> str:
         )
         if summary.get("worst_shop"):
             line += f"; least on time: {summary['worst_shop']} ({summary.get('worst_rate')})"
+    elif kind == "certificates":
+        line = (
+            f"{summary.get('received', 0)} ROs received: {summary.get('no_certificate', 0)} "
+            f"without a release certificate, {summary.get('mismatched', 0)} with one that does "
+            f"not match the RO's part/serial, {summary.get('overridden', 0)} overridden by an "
+            "approver"
+        )
+        if summary.get("worst_shop"):
+            line += f"; most: {summary['worst_shop']} ({summary.get('worst_count')})"
     else:
         line = (
             f"{summary.get('ros', 0)} ROs: BER {summary.get('ber', 0)}, RAI "
@@ -257,10 +279,7 @@ def _report(content: dict[str, Any]) -> str:
     table += (
         "---|" * len(columns)
         + "\n"
-        + "\n".join(
-            "| " + " | ".join("—" if r.get(c) is None else str(r.get(c)) for c in columns) + " |"
-            for r in rows[:15]
-        )
+        + "\n".join("| " + " | ".join(_cell(r.get(c)) for c in columns) + " |" for r in rows[:15])
     )
     notes = " ".join(content.get("notes") or [])
     return f"{head}\n\n{line}.\n\n{table}" + (f"\n\n{notes}" if notes else "")
@@ -532,6 +551,13 @@ def _documents(tool: str, content: dict[str, Any]) -> str:
         d = content["document"]
         return f"Removed {d['name']} from RO {d['ro_number']} (kept on record)."
     if tool == "get_document":
+        if content.get("link_shown_to_person"):
+            return (
+                f"Here is a download link for **{content['name']}** (below, for you only). It "
+                f"expires in {content.get('link_expires_in') or 'a few minutes'}: ask again for "
+                "a fresh one, and do not forward it (anyone with the link can open the file "
+                "until then)."
+            )
         return f"Here is **{content['name']}**."
     return _document_list(content)
 

@@ -21,7 +21,11 @@ PERIOD = (
     rf"(?:days?|weeks?|months?)|q[1-4](?: \d{{4}})?|(?:{MONTH})(?: \d{{4}})?|(?:19|20)\d{{2}}|"
     rf"from \S+ to \S+"
 )
+CERTIFICATE = r"(?:release )?cert(?:ificate)?s?|8130(?:-?3)?s?|easa form 1|form 1s?|\barcs?"
 KINDS = [
+    (rf"\b(?:{CERTIFICATE})\b.*\b(?:mismatch\w*|missing|without|no|invalid|valid|wrong|"
+     rf"shops?|overrid\w*|per|by)\b|\b(?:without|no|missing|invalid|wrong|mismatch\w*)\b.*"
+     rf"\b(?:{CERTIFICATE})\b", "certificates"),
     (r"\b(?:spen[dt]|spending|cost|costs|paid out)\b.*\b(?:month|monthly)\b|"
      r"\bmonthly spend\b|\bspend by month\b", "spend_by_month"),
     (r"\b(?:spen[dt]|spending|costs?|paid out)\b", "spend_by_shop"),
@@ -81,7 +85,8 @@ CHANGE = r"(?:please\s+)?(?:set|change|update|mark|move|archive|use|new|create|o
 
 def report(t: str) -> ToolCallPart | None:
     """A report request, or None."""
-    if re.search(EXPORT, t) or re.match(CHANGE, t) or re.search(r"\bg?\d{4,9}\b", t):
+    # an RO number means one RO ("8130" is the form, not an RO)
+    if re.search(EXPORT, t) or re.match(CHANGE, t) or re.search(r"\bg?(?!8130\b)\d{4,9}\b", t):
         return None
     for pattern, kind in KINDS:
         if re.search(pattern, t):

@@ -318,6 +318,20 @@ class DocumentService:
             )
         return view, data
 
+    def download_link(self, document_id: int) -> tuple[DocumentView, str] | None:
+        """A short-lived, pre-authenticated link to the document's file, from the store that
+        holds it, for the person who asked (the Graph library gives one: the file never passes
+        through our server); None when the store gives none (the local store: `content`).
+
+        The link is a bearer credential until it expires: hand it to that person only, never to
+        the model, a log or a stored record."""
+        view = self.get(document_id)
+        store = self._store_of(view)
+        link = getattr(store, "download_url", None)
+        if view.storage != store.kind or link is None:
+            return None
+        return view, link(view.location)
+
     def certificate_state(self, number: object) -> dict[str, Any]:
         """The RO's release certificates and whether one matches its part and serial."""
         canonical = normalize_ro_number(number)

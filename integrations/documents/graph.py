@@ -121,8 +121,8 @@ class GraphDocumentStore:
             f"{self.drive}/items/{quote(location)}?$select=id,name,size,@microsoft.graph.downloadUrl",
         )
         url = item.get("@microsoft.graph.downloadUrl")
-        if not url:
-            raise GraphRequestError("Graph gave no download URL for that document.")
+        if not isinstance(url, str) or not url.startswith("https://"):
+            raise GraphRequestError("Graph gave no usable download URL for that document.")
         return url
 
     def delete(self, location: str) -> bool:
@@ -150,11 +150,18 @@ class GraphDocumentStore:
             return str(self._json("GET", f"{self._folder_path(ro_number)}:")["id"])
         except NotFound:
             pass
+        root_path = f"{self.drive}/root:/{quote(self.root_folder)}:"
         try:
-            root_id = str(self._json("GET", f"{self.drive}/root:/{quote(self.root_folder)}:")["id"])
+            root_id = str(self._json("GET", root_path)["id"])
         except NotFound:
-            root_id = self._create_folder(f"{self.drive}/root/children", self.root_folder)
-        return self._create_folder(f"{self.drive}/items/{root_id}/children", f"RO-{ro_number}")
+            root_id = self._create_folder(
+                f"{self.drive}/root/children", self.root_folder, root_path
+            )
+        return self._create_folder(
+            f"{self.drive}/items/{root_id}/children",
+            f"RO-{ro_number}",
+            f"{self._folder_path(ro_number)}:",
+        )
 
     # ---- helpers -----------------------------------------------------------------------------
     def _folder_path(self, ro_number: str) -> str:
@@ -162,26 +169,22 @@ class GraphDocumentStore:
             raise ValueError("an RO folder is named by the RO number only")
         return f"{self.drive}/root:/{quote(self.root_folder)}/RO-{ro_number}"
 
-    def _create_folder(self, children_url: str, name: str) -> str:
+    def _create_folder(self, children_url: str, name: str, path_url: str) -> str:
         body = {"name": name, "folder": {}, "@microsoft.graph.conflictBehavior": "fail"}
         response = self.client.send("POST", children_url, json_body=body)
-        if response.status_code == 409:  # created meanwhile by another upload: use it
-            return self._find_child(children_url, name)
+        if response.status_code == 409:
+            # created meanwhile by another upload: read it by its path (a listing of the
+            # parent would be paged, thousands of RO folders deep)
+            return str(self._json("GET", path_url)["id"])
         outcome = classify(
             response.status_code, response_json(response), response.headers, in_session=False
         )
         if outcome.kind == "wait":
             self._wait(outcome, 1)
-            return self._create_folder(children_url, name)
+            return self._create_folder(children_url, name, path_url)
         if outcome.kind != "ok":
             raise self._error("POST", children_url, outcome)
         return str(response_json(response)["id"])
-
-    def _find_child(self, children_url: str, name: str) -> str:
-        for child in self._json("GET", children_url).get("value", []):
-            if child.get("name") == name:
-                return str(child["id"])
-        raise NotFound(f"The folder {name} is not in the document library.")
 
     def _upload_session(
         self,
@@ -377,3 +380,6 @@ class LazyGraphStore:
 
     def get(self, location: str) -> bytes:
         return self.store.get(location)
+
+    def download_url(self, location: str) -> str:
+        return self.store.download_url(location)

@@ -24,6 +24,10 @@ import httpx
 from integrations.errors import GraphAuthError
 
 log = logging.getLogger(__name__)
+# httpx logs every request's full URL at INFO; Graph's download links and upload-session URLs
+# are bearer links (whoever has one reads or writes the file), so they must not reach a log
+# that runs at INFO (a `gt worker`'s does).
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 THROTTLE_CODES = {
     "toomanyrequests",

@@ -120,14 +120,30 @@ def remove_document(ctx: OperationContext, document_id: int, reason: str | None 
     return {"document": dump(doc), "changes": [["document", doc.name, "removed"]]}
 
 
+# Graph's pre-authenticated download URLs last minutes (Microsoft does not say exactly how long).
+LINK_EXPIRES = "a few minutes"
+
+
 @reads
 def download_document(ctx: OperationContext, document_id: int) -> Result:
-    """The document's content as a file the chat offers to this person (checked against its
-    hash); removed documents stay downloadable, they are on record."""
+    """The document for this person: from the Graph library a short-lived download link
+    (`link`: a bearer URL — the tool hands it to the person, never to the model); from the local
+    store the content as a file the chat offers (checked against its hash). Removed documents
+    stay downloadable, they are on record."""
     try:
-        doc, content = ctx.app.documents.content(int(document_id))
+        number = int(document_id)
     except (TypeError, ValueError):
         raise InvalidInput("document_id must be a document's number.") from None
+    linked = ctx.app.documents.download_link(number)
+    if linked is not None:
+        doc, url = linked
+        return {
+            "link": url,
+            "expires": LINK_EXPIRES,
+            "name": doc.name,
+            "document": {"id": doc.id, "ro_number": doc.ro_number, "kind": doc.kind},
+        }
+    doc, content = ctx.app.documents.content(number)
     folder = ctx.app.settings.var_dir / "downloads" / uuid.uuid4().hex
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / doc.name  # a sanitised name (domain/documents/files.py)

@@ -62,6 +62,8 @@ def export_progress(ctx: OperationContext, job_id: str) -> Result:
 
 # ---- reports --------------------------------------------------------------------------------
 def _report_cell(value: Any) -> Any:
+    if isinstance(value, list):  # RO numbers (the certificates report): one cell
+        return ", ".join(str(v) for v in value)
     if isinstance(value, str) and re.fullmatch(r"-?\d+\.\d\d", value):
         return Decimal(value)
     return value

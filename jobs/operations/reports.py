@@ -16,7 +16,7 @@ def report(
     part: str | None = None,
 ) -> Result:
     """One report (spend_by_shop, spend_by_month, turnaround, quote_latency, on_time,
-    outcomes) as {kind, title, period, shop, part, columns, rows, summary, notes}."""
+    outcomes, certificates) as {kind, title, period, shop, part, columns, rows, summary, notes}."""
     chosen = parse_kind(kind)
     when = parse_period(period, ctx.app.today())
     with ctx.app.session() as session:

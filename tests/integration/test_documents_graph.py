@@ -11,6 +11,7 @@ import ssl
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
 from bootstrap import bootstrap
 from config import load_settings
@@ -184,3 +185,151 @@ def test_filed_documents_move_to_graph_in_the_background(fake, tmp_path, sqlite_
     finally:
         app.jobs.stop()
         app.engine.dispose()
+
+
+# ---- the download link, for the person who asks ----------------------------------------------
+def _graph_app(fake, tmp_path, database_url: str):
+    settings = settings_for(fake, tmp_path).model_copy(
+        update={"database_url": database_url, "redis_url": ""}
+    )
+    app = bootstrap(settings, today=lambda: TODAY)
+    with app.session() as s:
+        if s.scalar(select(Shop).where(Shop.name_key == "AVTECH")) is None:
+            s.add(Shop(name="Avtech", name_key="AVTECH"))
+            s.commit()
+    return app
+
+
+def _fetch(fake: FakeGraph, url: str) -> bytes:
+    import httpx
+
+    with httpx.Client(verify=ssl.create_default_context(cafile=str(fake.ca_file))) as http:
+        response = http.get(url)  # pre-authenticated: no token
+        response.raise_for_status()
+        return response.content
+
+
+def _everything_stored(app) -> str:
+    """Every row of every table, as text: where a leaked link would show."""
+    from domain.models import Base
+
+    with app.session() as s:
+        return "\n".join(repr(s.execute(select(t)).all()) for t in Base.metadata.sorted_tables)
+
+
+def test_get_document_in_the_chat_gives_the_person_a_link_the_model_never_sees(
+    fake, tmp_path, sqlite_template, caplog
+):
+    import json
+    import logging
+    import shutil
+    import time
+
+    from domain.roles import SYSTEM
+    from tests.integration.test_assistant import ask
+    from tools.events import DownloadLink, FileReady
+
+    db = tmp_path / "graph.db"
+    shutil.copy(sqlite_template, db)
+    app = _graph_app(fake, tmp_path, f"sqlite:///{db}")
+    app.users.add(SYSTEM, EDITOR.name, "editor")
+    app.jobs.start()
+    try:
+        app.repair_orders.create(
+            EDITOR,
+            {"shop_name": "Avtech", "part_number": "3214-552-01", "serial_number": "R28503"},
+            number="38462",
+        )
+        pdf = text_pdf(certificate_lines())
+        doc = app.documents.add(EDITOR, "38462", "8130-3.pdf", pdf).document
+        deadline = time.monotonic() + 30
+        while (doc := app.documents.get(doc.id)).storage != "graph":  # the background upload
+            assert time.monotonic() < deadline, "the document never reached the library"
+            time.sleep(0.1)
+        caplog.set_level(logging.DEBUG)
+        downloads_before = fake.count("GET", "/content")
+
+        _, sink = ask(app, EDITOR, f"download document {doc.id}")
+        logged = caplog.text  # what the server logged for the turn (not the person's fetch)
+
+        [link] = [e for e in sink.events if isinstance(e, DownloadLink)]
+        assert not [e for e in sink.events if isinstance(e, FileReady)]
+        assert link.name == "8130-3.pdf" and "/download/" in link.url
+        assert _fetch(fake, link.url) == pdf  # the person's link works, without a token
+        assert fake.count("GET", "/content") == downloads_before  # not streamed by our server
+        assert "expires" in sink.said and "8130-3.pdf" in sink.said
+        # The bearer link is in no tool output (the model's context), no log, no stored row.
+        token = link.url.rsplit("/", 1)[1]
+        outputs = json.dumps([t["output"] for t in sink.tools], default=str)
+        assert "link_shown_to_person" in outputs and token not in outputs
+        assert token not in sink.said
+        assert logged and token not in logged
+        assert token not in _everything_stored(app)
+        assert token not in repr(link)
+    finally:
+        app.jobs.stop()
+        app.engine.dispose()
+
+
+def test_gt_docs_get_link_from_the_library_and_a_clear_no_for_the_local_store(
+    fake, tmp_path, run_gt, db_url
+):
+    import json
+
+    app = _graph_app(fake, tmp_path, db_url)
+    try:
+        app.repair_orders.create(
+            EDITOR,
+            {"shop_name": "Avtech", "part_number": "3214-552-01", "serial_number": "R28503"},
+            number="38462",
+        )
+        pdf = text_pdf(certificate_lines())
+        local = tmp_path / "8130-3.pdf"
+        local.write_bytes(pdf)
+        code, out, err = run_gt("docs", "add", "38462", str(local), "--json")
+        assert code == 0, err
+        doc_id = json.loads(out)["document"]["id"]
+
+        code, out, err = run_gt("docs", "get", str(doc_id), "--link")  # not moved yet: local
+        assert code == 1 and "local store" in err and "--output" in err
+
+        app.documents.move_to_remote(doc_id)
+        env = {
+            "GT_DOCUMENTS_STORE": "graph",
+            "GT_GRAPH_BASE_URL": fake.graph_url,
+            "GT_ENTRA_AUTHORITY_HOST": fake.base_url,
+            "GT_ENTRA_TENANT_ID": fake.tenant,
+            "GT_ENTRA_CLIENT_ID": fake.client_id,
+            "GT_ENTRA_CLIENT_SECRET": fake.client_secret,
+            "GT_GRAPH_DRIVE_ID": "drive-1",
+            "GT_GRAPH_CA_BUNDLE": str(fake.ca_file),
+        }
+        code, out, err = run_gt("docs", "get", str(doc_id), "--link", "--json", env=env)
+        assert code == 0, err
+        found = json.loads(out)
+        assert found["expires"] == "a few minutes" and found["document"]["id"] == doc_id
+        assert _fetch(fake, found["link"]) == pdf
+        code, out, err = run_gt("docs", "get", str(doc_id), "--link", env=env)
+        assert code == 0 and "expires in a few minutes" in out and "/download/" in out
+    finally:
+        app.engine.dispose()
+
+
+def test_a_folder_made_meanwhile_by_another_upload_is_found_by_its_path(store, fake, tmp_path):
+    """Two uploads for a new RO race: the other one makes the folder between our look and our
+    create (409 under conflictBehavior fail); ours then reads it by path, not by a listing."""
+    _put(store, b"%PDF-1.7\nfirst", ro="40001")  # "the other upload": the folder exists now
+    other = build_graph_store(settings_for(fake, tmp_path), AppTokens(settings_for(fake, tmp_path)))
+    original = other._json
+    looked = []
+
+    def json_missing_once(method, url, **kwargs):
+        if method == "GET" and url.endswith("/RO-40001:") and not looked:
+            looked.append(url)
+            raise NotFound("not there yet")  # our look came before the other's create
+        return original(method, url, **kwargs)
+
+    other._json = json_missing_once
+    folder = other.ensure_folder("40001")
+    assert looked and folder == fake.drive._by_path("Repair Orders/RO-40001").id
+    assert fake.count("GET", "/children") == 0
