@@ -175,9 +175,10 @@ async def turn(page, text: str, number: str, retry: bool) -> tuple[float, float]
     await box.fill(text)
     for _ in range(30 if retry else 1):
         await box.press("Enter")
-        try:
+        try:  # a measured turn waits as long as it takes: a loaded machine is slow, not wrong
             await page.wait_for_function(
-                "() => document.querySelector('#chat-input').value === ''", timeout=2000
+                "() => document.querySelector('#chat-input').value === ''",
+                timeout=2000 if retry else TURN_TIMEOUT_MS,
             )
             break
         except Exception:
@@ -192,7 +193,7 @@ async def turn(page, text: str, number: str, retry: bool) -> tuple[float, float]
 
 async def session(browser, url: str, index: int, numbers: list[str]) -> dict:
     context, page = await sign_in(browser, url, user(index))
-    first, final, errors = [], [], 0
+    first, final, errors, reasons = [], [], 0, []
     try:
         await turn(page, f"RO {numbers[0]}", numbers[0], retry=True)  # warm up, connect
         for number in numbers[1:]:
@@ -200,11 +201,12 @@ async def session(browser, url: str, index: int, numbers: list[str]) -> dict:
                 f, z = await turn(page, f"RO {number}", number, retry=False)
                 first.append(f)
                 final.append(z)
-            except Exception:
+            except Exception as error:
                 errors += 1
+                reasons.append(f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
     finally:
         await context.close()
-    return {"first": first, "final": final, "errors": errors}
+    return {"first": first, "final": final, "errors": errors, "reasons": reasons}
 
 
 async def load(url: str, sessions: int, turns: int, numbers: list[str]) -> dict:
@@ -236,6 +238,7 @@ async def load(url: str, sessions: int, turns: int, numbers: list[str]) -> dict:
         "turns": len(final),
         "errors": sum(r["errors"] for r in done) + len(failed) * turns,
         "failed_sessions": failed[:3],
+        "error_examples": sorted({x for r in done for x in r["reasons"]})[:3],
     }
 
 
