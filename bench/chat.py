@@ -70,7 +70,7 @@ def lookups(count: int) -> list[str]:
 
 
 def serve(command: list[str], env: dict[str, str], cwd) -> tuple[subprocess.Popen, str]:
-    """Start a chat server; returns it and its URL once it answers."""
+    """Start a chat server; returns it and its URL once it answers (fails if it never does)."""
     port = free_port()
     server = subprocess.Popen(
         [*command, "--port", str(port)],
@@ -81,18 +81,29 @@ def serve(command: list[str], env: dict[str, str], cwd) -> tuple[subprocess.Pope
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                break
+            if httpx.get(url, timeout=2).status_code == 200:
+                return server, url
         except httpx.HTTPError:
-            time.sleep(0.5)
-    return server, url
+            pass
+        time.sleep(0.5)
+    stop(server)
+    raise RuntimeError(f"{' '.join(command)} did not come up")
 
 
 def stop(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=15)
+    """SIGTERM to the server's process group, SIGKILL if it lingers."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=15)
+    except ProcessLookupError:
+        pass
 
 
 def serving_pid(server: subprocess.Popen) -> int:

@@ -28,10 +28,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 
-from bench.chat import PASSWORD, free_port, pct
+from bench.chat import PASSWORD, pct, serve, stop
 from bench.common import PROJECT_DIR, checkout_env, emit
 
 CHROMIUM = os.environ.get("GT_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -110,47 +109,6 @@ def gt(env: dict[str, str], *args: str) -> str:
         timeout=180,
     )
     return done.stdout
-
-
-def serve(command: list[str], env: dict[str, str], cwd) -> tuple[subprocess.Popen, str]:
-    """Start a chat server; returns it and its URL once it answers (fails if it never does)."""
-    import httpx
-
-    port = free_port()
-    server = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=cwd,
-        env=checkout_env(env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return server, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    stop(server)
-    raise RuntimeError(f"{' '.join(command)} did not come up")
-
-
-def stop(server: subprocess.Popen) -> None:
-    """SIGTERM to the server's process group, SIGKILL if it lingers."""
-    import signal
-
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=15)
-    except ProcessLookupError:
-        pass
 
 
 async def sign_in(browser, url: str, email: str):
