@@ -18,7 +18,6 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from dramatiq.middleware import CurrentMessage
 from sqlalchemy import select
 
 from domain.models import Document, ExcelSyncJob, utcnow
@@ -26,8 +25,6 @@ from domain.unit_of_work import Event
 from integrations.documents.graph import SIMPLE_UPLOAD_MAX
 from jobs.app import App
 from jobs.excel.progress import JobProgress
-from jobs.policies import BACKGROUND_RETRIES
-from jobs.transient import is_transient
 
 log = logging.getLogger(__name__)
 RECOVER_AFTER = timedelta(minutes=2)
@@ -57,10 +54,7 @@ def upload_document(app: App, document_id: int) -> dict[str, object]:
             view.id, on_progress=lambda sent, total: progress(sent, total, "uploading")
         )
     except Exception as exc:
-        message = CurrentMessage.get_current_message()
-        retries = int(message.options.get("retries", 0)) if message else 0
-        final = not (is_transient(exc) and retries < BACKGROUND_RETRIES)
-        progress.fail(f"{type(exc).__name__}: {exc}", final=final)
+        progress.failed_by(exc)
         raise
     place = getattr(remote, "place", None)
     where = place(view.ro_number, view.sha256, view.name) if place else moved.location

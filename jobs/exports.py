@@ -17,8 +17,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from dramatiq.middleware import CurrentMessage
-
 from domain.errors import InvalidInput
 from domain.models import RepairOrder
 from domain.ro_export import batches, count_matches
@@ -27,8 +25,6 @@ from integrations.excel.layout import COLUMNS, DATE_COLUMNS, HEADERS, MONEY_COLU
 from jobs.app import App
 from jobs.excel.progress import JobProgress
 from jobs.export_files import Progress, parse_format, write_file
-from jobs.policies import BACKGROUND_RETRIES
-from jobs.transient import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -147,10 +143,7 @@ def export_ro_file(app: App, job_id: str, format: str, filters: dict[str, Any]) 
             progress_after_s=0.0,
         )
     except Exception as exc:
-        message = CurrentMessage.get_current_message()
-        retries = int(message.options.get("retries", 0)) if message else 0
-        final = not (is_transient(exc) and retries < BACKGROUND_RETRIES)
-        progress.fail(f"{type(exc).__name__}: {exc}", final=final)
+        progress.failed_by(exc)
         raise
     progress(result["rows"], result["rows"], "writing rows")  # the rows as written
     progress.finish(result, f"{result['rows']:,} rows written to {result['name']}")

@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import logging
 
-from dramatiq.middleware import CurrentMessage
-
 from jobs.app import App
 from jobs.excel.progress import JobProgress
 from jobs.excel.sync import drain, full_sync
-from jobs.policies import BACKGROUND_RETRIES
-from jobs.transient import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +35,7 @@ def excel_sync(
             report = drain(app, writer, progress, allow_full=allow_full)
     except Exception as exc:
         if progress:
-            message = CurrentMessage.get_current_message()
-            retries = int(message.options.get("retries", 0)) if message else 0
-            final = not (is_transient(exc) and retries < BACKGROUND_RETRIES)
-            progress.fail(f"{type(exc).__name__}: {exc}", final=final)
+            progress.failed_by(exc)
         raise
     if progress:
         progress.finish(report.as_dict(), report.summary())

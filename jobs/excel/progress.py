@@ -11,9 +11,12 @@ import time
 import uuid
 from typing import Any
 
+from dramatiq.middleware import CurrentMessage
 from sqlalchemy.orm import Session
 
 from domain.models import ExcelSyncJob, utcnow
+from jobs.policies import BACKGROUND_RETRIES
+from jobs.transient import is_transient
 
 MIN_INTERVAL_S = 0.3
 FINISHED = ("done", "failed")
@@ -87,6 +90,14 @@ class JobProgress:
 
     def finish(self, detail: dict[str, Any], summary: str) -> None:
         self._update(state="done", detail=detail, stage=summary[:200], finished_at=utcnow())
+
+    def failed_by(self, exc: BaseException) -> None:
+        """The running actor's attempt failed with `exc`: "retrying" while the broker will try
+        again (a transient error, retries left), "failed" for good otherwise."""
+        message = CurrentMessage.get_current_message()
+        retries = int(message.options.get("retries", 0)) if message else 0
+        final = not (is_transient(exc) and retries < BACKGROUND_RETRIES)
+        self.fail(f"{type(exc).__name__}: {exc}", final=final)
 
     def fail(self, error: str, *, final: bool) -> None:
         self._update(
