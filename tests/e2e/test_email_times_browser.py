@@ -44,7 +44,9 @@ def test_email_attribution_second_email_warning_and_local_times(server, browser)
 
     say(page, "email history")
     page.get_by_text("email(s) sent, rejected or failed").wait_for()
-    table = page.get_by_role("table").last
+    # the answer streams: wait for its table (the last table on the page may still be another)
+    table = page.get_by_role("table").filter(has=page.locator("th", has_text="When")).last
+    table.wait_for()
     headers = [h.strip() for h in table.locator("th").all_inner_texts()]
     cell = table.locator("tbody tr").first.locator("td").nth(headers.index("When"))
     shown = cell.inner_text().strip()
