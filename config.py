@@ -222,6 +222,13 @@ class Settings(BaseSettings):
         "draft", validation_alias="GT_GRAPH_MAIL_MODE"
     )
 
+    # ---- shops' replies read back (issue #16) ----
+    # auto: the Graph mailbox's Inbox when mail goes through Graph, else the drop folder
+    # (var/inbox); off: nothing is read.
+    inbox: Literal["auto", "folder", "graph", "off"] = Field("auto", validation_alias="GT_INBOX")
+    inbox_poll_min: int = Field(2, ge=1, le=1440, validation_alias="GT_INBOX_POLL_MIN")
+    inbox_dir_override: Path | None = Field(None, validation_alias="GT_INBOX_DIR")
+
     # ---- documents on ROs (issue #15): local store under var/documents, or a Graph drive ----
     documents_max_mb: float = Field(25.0, gt=0, le=250, validation_alias="GT_DOCUMENTS_MAX_MB")
     # The release-certificate gate before RECEIVED: off, warn (embedded default) or enforce
@@ -432,6 +439,17 @@ class Settings(BaseSettings):
     @property
     def outbox_dir(self) -> Path:
         return self.mail_outbox_dir or self.var_dir / "outbox"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.inbox_dir_override or self.var_dir / "inbox"
+
+    @property
+    def inbox_source(self) -> str:
+        """Where replies are read from: folder, graph or off (GT_INBOX=auto decides here)."""
+        if self.inbox != "auto":
+            return self.inbox
+        return "graph" if self.mail_sender == "graph" else "folder"
 
     @property
     def excel_file(self) -> Path:

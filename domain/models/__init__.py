@@ -28,6 +28,7 @@ from domain.models.inventory import InventoryItem, InventorySearchTerm, Inventor
 from domain.models.jobs import JobFailure, JobIdempotency, JobRun
 from domain.models.notifications import Notification, NotificationRepairOrder
 from domain.models.repair_orders import ActivityLog, DomainEvent, RepairOrder, Shop, StatusHistory
+from domain.models.replies import InboundEmail, InboundEmailRo, MailboxCursor
 from domain.models.shop_changes import ShopChange
 from domain.models.sources import Source, SourceSyncRun
 from domain.models.users import ApiIdempotency, ApiToken, User, UserChange, UserSession
@@ -47,12 +48,15 @@ __all__ = [
     "ExcelSyncJob",
     "ExcelSyncState",
     "GraphCredential",
+    "InboundEmail",
+    "InboundEmailRo",
     "InventoryItem",
     "InventorySearchTerm",
     "InventoryTransaction",
     "JobFailure",
     "JobIdempotency",
     "JobRun",
+    "MailboxCursor",
     "Notification",
     "NotificationRepairOrder",
     "RepairOrder",

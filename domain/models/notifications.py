@@ -50,7 +50,9 @@ class Notification(Base):
     handoff_at: Mapped[datetime | None] = mapped_column(DateTime)
     sender: Mapped[str | None] = mapped_column(String(20))  # outbox, smtp, graph
     provider_ref: Mapped[str | None] = mapped_column(String(400))  # .eml name, Graph draft id
-    message_id: Mapped[str | None] = mapped_column(String(200))  # RFC 5322 Message-ID
+    message_id: Mapped[str | None] = mapped_column(String(200), index=True)  # RFC 5322 Message-ID
+    # Graph's thread of the sent message: a shop's reply in the same conversation matches (#16)
+    conversation_id: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     failed_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(LongText)
