@@ -3,7 +3,8 @@ reading"); the production `Inbox` of integrations/mail/inbox.py.
 
     first poll   GET /users/{mailbox}/mailFolders/inbox/messages/delta?changeType=created
                      &$select=...&$filter=receivedDateTime ge {now - history_days}
-                 Prefer: odata.maxpagesize=50, outlook.body-content-type="text"
+                 Prefer: odata.maxpagesize=50, outlook.body-content-type="text",
+                         IdType="ImmutableId" (message ids that survive a move)
                  then every @odata.nextLink; the last page's @odata.deltaLink is the cursor
     later polls  GET {the stored delta link}: with no new mail that is ONE request
     attachments  GET /users/{m}/messages/{id}/attachments?$select=id,name,contentType,size
@@ -62,6 +63,9 @@ SYNC_LOST_CODES = {"syncstatenotfound", "syncstateinvalid", "resyncrequired"}
 MAX_TEXT_CHARS = 200_000
 MAX_PAGES = 10_000  # a broken nextLink chain must not loop for ever
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# Ids that survive a move to another folder: `provider_id` keeps pointing at the message when
+# someone files it away in Outlook (the raw message is referenced, not copied).
+IMMUTABLE = 'IdType="ImmutableId"'
 
 
 class _SyncLost(Exception):
@@ -99,7 +103,9 @@ class GraphInbox:
         self.sleep = sleep
         self.max_wait_s = max_wait_s
         self.max_attempts = max_attempts
-        self.prefer = f'odata.maxpagesize={page_size}, outlook.body-content-type="text"'
+        self.prefer = (
+            f'odata.maxpagesize={page_size}, outlook.body-content-type="text", {IMMUTABLE}'
+        )
 
     # ---- Inbox -------------------------------------------------------------------------------
     def poll(self, cursor: str | None) -> Polled:
@@ -197,7 +203,7 @@ class GraphInbox:
         if urlsplit(url).netloc != urlsplit(self.graph_url).netloc:
             # a link from Graph (or a stored cursor) carries our token: only to Graph's host
             raise GraphRequestError("A Graph link pointed somewhere other than Graph.")
-        headers = {"Prefer": self.prefer} if prefer else {}
+        headers = {"Prefer": self.prefer if prefer else IMMUTABLE}
         waited = 0.0
         for attempt in range(1, self.max_attempts + 1):
             response = self.client.send("GET", url, headers=headers)

@@ -70,6 +70,7 @@ class FakeGraphMail:
         # True: `@removed` entries even when the round asked for changeType=created only (a
         # client must skip them whatever Graph sends)
         self.ignore_change_type = False
+        self.prefer_headers: list[str] = []  # of each delta request
         self._throttle: list[float] = []
 
     # ---- test API ----------------------------------------------------------------------------
@@ -305,6 +306,7 @@ class FakeGraphMail:
 
     def _delta(self, mailbox: str, query: dict[str, list[str]], headers: dict[str, str]):
         prefer = headers.get("prefer", "")
+        self.prefer_headers.append(prefer)
         size = re.search(r"odata\.maxpagesize=(\d+)", prefer)
         page_size = int(size.group(1)) if size else 10
         as_text = 'outlook.body-content-type="text"' in prefer and self.honour_text_preference

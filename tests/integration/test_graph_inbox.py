@@ -66,6 +66,8 @@ def test_a_first_poll_follows_three_pages_and_the_delta_link_reads_only_what_is_
     }
     assert delta_requests(graph) == 3
     assert "$deltatoken=" in first.cursor
+    assert all('IdType="ImmutableId"' in p for p in graph.prefer_headers)  # ids survive moves
+    assert all("odata.maxpagesize=50" in p for p in graph.prefer_headers)
 
     again = inbox.poll(first.cursor)
     assert again.messages == [] and again.requests == 1  # nothing new: ONE request
@@ -348,3 +350,9 @@ def test_a_requeued_email_forgets_the_ids_of_the_failed_send(make_app, graph):
     app.notifications.requeue(Actor("ed@genthrust.test", Role.EDITOR, "chat"), draft_id)
     row = sent_row(app, draft_id)
     assert row.message_id is None and row.conversation_id is None
+
+
+def test_the_benchmark_hook_counts_one_request_for_a_quiet_inbox():
+    from bench.graph_inbox import requests_per_empty_poll
+
+    assert requests_per_empty_poll() == 1
