@@ -89,6 +89,7 @@ class GraphInbox:
         max_attempts: int = 5,
     ):
         self.mailbox = (settings.graph_mailbox or settings.mail_from).strip().lower()
+        self.own_addresses = {self.mailbox, settings.mail_from.strip().lower()}
         self.graph_url = settings.graph_base_url.rstrip("/")
         self.user_url = f"{self.graph_url}/users/{quote(self.mailbox, safe='@')}"
         verify: bool | ssl.SSLContext = (
@@ -156,7 +157,7 @@ class GraphInbox:
     def _incoming(self, item: dict[str, Any]) -> Incoming | None:
         graph_id = str(item.get("id") or "")
         from_address, _ = _address(item.get("from"))
-        if item.get("isDraft") or not graph_id or from_address == self.mailbox:
+        if item.get("isDraft") or not graph_id or from_address in self.own_addresses:
             return None  # a draft, or our own message (a copy to ourselves): not a reply
         flags: list[str] = []
         attachments: tuple[Attachment, ...] = ()
@@ -171,7 +172,13 @@ class GraphInbox:
         url: str | None = f"{base}?$select=id,name,contentType,size"
         found: list[Attachment] = []
         while url:
-            body = self._get(url)
+            try:
+                body = self._get(url)
+            except GraphRequestError as exc:
+                if exc.status != 404:
+                    raise
+                _flag(flags, "attachment_unavailable")  # deleted meanwhile: the rest still counts
+                break
             for meta in body.get("value") or []:
                 found.append(self._attachment(base, meta, flags))
             url = body.get("@odata.nextLink")
@@ -187,7 +194,13 @@ class GraphInbox:
         if size > self.max_attachment_bytes:
             _flag(flags, "oversize_attachment")
             return Attachment(name, media_type, size, None)
-        full = self._get(f"{base}/{quote(str(meta.get('id') or ''), safe='')}")
+        try:
+            full = self._get(f"{base}/{quote(str(meta.get('id') or ''), safe='')}")
+        except GraphRequestError as exc:
+            if exc.status != 404:
+                raise
+            _flag(flags, "attachment_unavailable")
+            return Attachment(name, media_type, size, None)
         try:
             content = base64.b64decode(full.get("contentBytes") or "", validate=True)
         except (binascii.Error, ValueError):
@@ -252,9 +265,13 @@ def to_received_email(
     if reply_to:
         _flag(flags, "reply_to_differs")
     headers = _headers(item.get("internetMessageHeaders"))
+    # Exchange's verdict on the sender's domain (its own header, the first of that name); an SPF
+    # failure alone is common for forwarded mail and is not a spoof when DMARC passes.
     auth = headers.get("authentication-results", "").lower()
-    if re.search(r"\b(dmarc|spf)=fail\b", auth):
+    if re.search(r"\b(dmarc|compauth)=fail\b", auth):
         _flag(flags, "spoofed_sender")
+    if _automatic(headers, from_address, str(item.get("subject") or "")):
+        _flag(flags, "auto_reply")  # an out-of-office or a bounce: not the shop's answer
     message_id = str(item.get("internetMessageId") or "").strip()
     if not MESSAGE_ID.fullmatch(message_id):
         # a stand-in that is the same on every read of this message (ingestion keys on it)
@@ -281,6 +298,19 @@ def to_received_email(
         conversation_id=str(item.get("conversationId") or "") or None,
         attachments=attachments,
         flags=tuple(flags),
+    )
+
+
+def _automatic(headers: dict[str, str], from_address: str, subject: str) -> bool:
+    """An out-of-office answer or a delivery report (RFC 3834 Auto-Submitted, Exchange's and
+    other servers' markers, a postmaster's "Undeliverable")."""
+    if headers.get("auto-submitted", "no").strip().lower() not in ("", "no"):
+        return True
+    if "x-autoreply" in headers or "x-autorespond" in headers:
+        return True
+    local = from_address.split("@")[0]
+    return local in ("postmaster", "mailer-daemon") or subject.lower().startswith(
+        ("undeliverable:", "automatic reply:", "delivery status notification")
     )
 
 
@@ -319,8 +349,8 @@ def _text(part: Any, flags: list[str]) -> str:
     content = str(part.get("content") or "")
     if str(part.get("contentType") or "").lower() != "html":
         return content.replace("\r\n", "\n").strip()
-    if re.search(r"(?i)<script\b", content):
-        _flag(flags, "html_script")
+    if re.search(r"(?i)<(script|iframe|object|embed)\b|<[^>]*\son[a-z]+\s*=|javascript:", content):
+        _flag(flags, "html_script")  # active content: dropped, and worth a look
     cleaned = nh3.clean(content, tags=ALLOWED_TAGS, attributes={}, strip_comments=True)
     return html_to_text(cleaned)
 

@@ -131,14 +131,23 @@ def test_spoofed_senders_are_flagged_and_drafts_and_our_own_mail_skipped(graph, 
         subject="dmarc",
         headers=[("Authentication-Results", "spf=pass; dkim=none; dmarc=fail action=none")],
     )
+    graph.deliver(
+        subject="forwarded",  # SPF fails for forwarded mail; DMARC passing says it is genuine
+        headers=[("Authentication-Results", "spf=fail; dkim=pass; dmarc=pass; compauth=pass")],
+    )
     graph.deliver(subject="reply-to", reply_to="billing@elsewhere.example")
+    graph.deliver(subject="out of office", headers=[("Auto-Submitted", "auto-replied")])
+    graph.deliver(subject="Undeliverable: RO G38462", from_address="postmaster@avtech.example")
     graph.deliver(subject="draft", is_draft=True)
     graph.deliver(subject="ours", from_address=MAILBOX.upper())
     found = {m.email.subject: m.email.flags for m in make_inbox().poll(None).messages}
     assert found == {
         "on behalf": ("spoofed_sender",),
         "dmarc": ("spoofed_sender",),
+        "forwarded": (),
         "reply-to": ("reply_to_differs",),
+        "out of office": ("auto_reply",),
+        "Undeliverable: RO G38462": ("auto_reply",),
     }
 
 
@@ -222,6 +231,14 @@ def test_attachments_small_fetched_oversize_flagged_not_fetched(graph, make_inbo
     assert graph.requests_to(big_id) == 0  # never downloaded
     assert graph.requests_to("/attachments") == 2  # the list, then the one small file
     assert polled.requests == 3
+
+
+def test_an_attachment_deleted_meanwhile_is_flagged_not_fatal(graph, make_inbox):
+    gone = graph.deliver(attachments=[("invoice.pdf", "application/pdf", b"%PDF-1.7 x")])
+    graph.attachments.pop(gone)  # removed between the delta page and the attachment request
+    graph.deliver(subject="next", body="In work")
+    polled = make_inbox().poll(None)
+    assert [m.email.flags for m in polled.messages] == [("attachment_unavailable",), ()]
 
 
 def test_html_with_a_script_never_reaches_the_text(graph, make_inbox):
