@@ -24,7 +24,18 @@ token (GraphClient), then `GraphAuthError`. Nothing is written to the mailbox: M
 `text` is what the sender wrote in this message: Graph's `uniqueBody` (Exchange's own cut of the
 quoted earlier mail), or the whole body with quotes cut here when Graph gives none; then the
 signature goes. HTML (when Graph ignores the text preference) is converted with scripts and
-styles dropped, and flagged `html_script` when it had any.
+styles dropped. Skipped: drafts, our own messages, `@removed` entries. `raw` is None: the
+message stays in the mailbox, referenced by `provider_id` (its immutable Graph id).
+
+Flags, for a person to look at:
+    spoofed_sender          from != sender (sent in another's name), or DMARC/compauth failed
+    reply_to_differs        replies would go to another address than the sender's
+    auto_reply              an out-of-office answer or a bounce
+    html_script             the HTML had active content (dropped)
+    oversize_attachment     a file over max_attachment_bytes (listed, content None, not fetched)
+    skipped_attachment      an attached email or a cloud link (listed, content None)
+    attachment_unavailable  gone by the time it was fetched
+    malformed / malformed_attachment / truncated
 """
 
 from __future__ import annotations
@@ -78,8 +89,8 @@ class GraphInbox:
     def __init__(
         self,
         settings: Settings,
-        *,
         tokens: TokenProvider,
+        *,
         transport: httpx.BaseTransport | None = None,
         max_attachment_bytes: int,
         page_size: int = PAGE_SIZE,
@@ -355,8 +366,8 @@ def _text(part: Any, flags: list[str]) -> str:
     return html_to_text(cleaned)
 
 
-# Where quoted earlier mail starts, and where a signature starts. A local cut used when Graph
-# gives no uniqueBody (and on uniqueBody for the signature), until domain/replies/quoting.py.
+# Where quoted earlier mail starts, and where a signature starts: a local stand-in for
+# domain/replies/quoting.py `new_part` (same name, same contract), which replaces it on merge.
 _QUOTE_START = re.compile(
     r"^(>|-{2,}\s*Original Message\s*-{2,}|_{10,}\s*$|On\b.{0,200}\bwrote:\s*$|"
     r"(From|Von|De|Da):\s.+\n(Sent|Date|Gesendet|Envoyé|Inviato|Enviado):)",

@@ -40,7 +40,7 @@ def make_inbox(graph, tmp_path) -> Iterator:
     def make(**kwargs) -> GraphInbox:
         settings = load_settings(var_dir=tmp_path / "var", redis_url="", **graph.settings())
         kwargs.setdefault("max_attachment_bytes", 10_000)
-        inbox = GraphInbox(settings, tokens=AppTokens(settings), **kwargs)
+        inbox = GraphInbox(settings, AppTokens(settings), **kwargs)
         inboxes.append(inbox)
         return inbox
 
