@@ -6,6 +6,7 @@ reading"); the production `Inbox` of integrations/mail/inbox.py.
                  Prefer: odata.maxpagesize=50, outlook.body-content-type="text",
                          IdType="ImmutableId" (message ids that survive a move)
                  then every @odata.nextLink; the last page's @odata.deltaLink is the cursor
+                 (after `batch` messages, the nextLink is: the next poll goes on from there)
     later polls  GET {the stored delta link}: with no new mail that is ONE request
     attachments  GET /users/{m}/messages/{id}/attachments?$select=id,name,contentType,size
                  then GET .../attachments/{aid} for each file under the size limit, one by one
@@ -98,6 +99,7 @@ class GraphInbox:
         sleep: Callable[[float], None] = time.sleep,
         max_wait_s: float = 30.0,
         max_attempts: int = 5,
+        batch: int = 100,
     ):
         self.mailbox = (settings.graph_mailbox or settings.mail_from).strip().lower()
         self.own_addresses = {self.mailbox, settings.mail_from.strip().lower()}
@@ -115,6 +117,7 @@ class GraphInbox:
         self.sleep = sleep
         self.max_wait_s = max_wait_s
         self.max_attempts = max_attempts
+        self.batch = batch
         self.prefer = (
             f'odata.maxpagesize={page_size}, outlook.body-content-type="text", {IMMUTABLE}'
         )
@@ -126,11 +129,16 @@ class GraphInbox:
         `GraphRequestError`; the cursor is then unchanged and the next poll reads again."""
         before = self.client.requests
         try:
-            messages, delta_link = self._round(cursor or self.fresh_delta_url())
+            messages, next_cursor = self._round(cursor or self.fresh_delta_url())
         except _SyncLost:
             log.warning("Graph forgot the Inbox delta link of %s; reading afresh", self.mailbox)
-            messages, delta_link = self._round(self.fresh_delta_url())
-        return Polled(messages, delta_link, requests=self.client.requests - before)
+            try:
+                messages, next_cursor = self._round(self.fresh_delta_url())
+            except _SyncLost:
+                raise GraphRequestError(
+                    "Graph refused a fresh delta query of the Inbox (410).", status=410
+                ) from None
+        return Polled(messages, next_cursor, requests=self.client.requests - before)
 
     def done(self, incoming: Incoming) -> None:
         """Nothing to do: the message stays in the mailbox (it is referenced by its Graph id)."""
@@ -148,6 +156,9 @@ class GraphInbox:
 
     # ---- the delta round ---------------------------------------------------------------------
     def _round(self, url: str) -> tuple[list[Incoming], str]:
+        """The messages of a delta round and the cursor: its deltaLink, or, once `batch`
+        messages are in hand, the nextLink where the next poll goes on (a full batch tells the
+        polling actor to poll again at once; attachments are held in memory meanwhile)."""
         messages: list[Incoming] = []
         for _page in range(MAX_PAGES):
             body = self._get(url, prefer=True, delta=True)
@@ -159,6 +170,8 @@ class GraphInbox:
                     messages.append(incoming)
             if body.get("@odata.nextLink"):
                 url = str(body["@odata.nextLink"])
+                if len(messages) >= self.batch:
+                    return messages, url
                 continue
             if not body.get("@odata.deltaLink"):
                 raise GraphRequestError("Graph's delta answer had neither nextLink nor deltaLink.")

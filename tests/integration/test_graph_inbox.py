@@ -58,7 +58,7 @@ def test_a_first_poll_follows_three_pages_and_the_delta_link_reads_only_what_is_
 ):
     for n in range(120):
         graph.deliver(subject=f"RE: RO #G{38000 + n}", body=f"Reply {n}")
-    inbox = make_inbox()
+    inbox = make_inbox(batch=500)
     first = inbox.poll(None)
     assert len(first.messages) == 120 and first.requests == 3  # 50 + 50 + 20
     assert {m.email.subject for m in first.messages} == {
@@ -79,6 +79,22 @@ def test_a_first_poll_follows_three_pages_and_the_delta_link_reads_only_what_is_
     assert [m.email.subject for m in later.messages] == ["RE: RO #G38462", "RE: RO #G38470"]
     assert later.requests == 1
     assert inbox.poll(later.cursor).messages == []
+
+
+def test_a_long_round_is_read_in_batches_that_resume_where_they_stopped(graph, make_inbox):
+    for n in range(120):
+        graph.deliver(subject=f"reply {n}")
+    inbox = make_inbox(page_size=20, batch=50)
+    seen, cursor, batches = [], None, []
+    for _ in range(4):
+        polled = inbox.poll(cursor)
+        batches.append(len(polled.messages))
+        seen += [m.email.subject for m in polled.messages]
+        cursor = polled.cursor
+    assert batches == [60, 60, 0, 0]  # whole pages, stopping once 50 are in hand
+    assert sorted(seen) == sorted(f"reply {n}" for n in range(120))  # none twice, none lost
+    assert "$deltatoken=" in cursor
+    assert inbox.batch == 50  # what the polling actor reads to poll again at once
 
 
 def test_a_message_becomes_a_received_email(graph, make_inbox):
