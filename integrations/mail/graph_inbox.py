@@ -105,12 +105,14 @@ class GraphInbox:
         self.own_addresses = {self.mailbox, settings.mail_from.strip().lower()}
         self.graph_url = settings.graph_base_url.rstrip("/")
         self.user_url = f"{self.graph_url}/users/{quote(self.mailbox, safe='@')}"
-        verify: bool | ssl.SSLContext = (
+        self.verify: bool | ssl.SSLContext = (
             ssl.create_default_context(cafile=str(settings.graph_ca_bundle))
             if settings.graph_ca_bundle
             else True
         )
-        self.client = GraphClient("", tokens, transport=transport, verify=verify, timeout_s=60)
+        self.tokens = tokens
+        self.transport = transport
+        self.client = self._new_client()
         self.max_attachment_bytes = max_attachment_bytes
         self.page_size = page_size
         self.history_days = history_days
@@ -127,24 +129,32 @@ class GraphInbox:
         """What arrived since `cursor` (a delta link; None: a first poll) and the next cursor.
         Raises `GraphThrottled` (retry after its `retry_after_s`), `GraphAuthError`,
         `GraphRequestError`; the cursor is then unchanged and the next poll reads again."""
-        before = self.client.requests
+        self.client = self._new_client()  # its connections close when the poll ends
         try:
-            messages, next_cursor = self._round(cursor or self.fresh_delta_url())
-        except _SyncLost:
-            log.warning("Graph forgot the Inbox delta link of %s; reading afresh", self.mailbox)
             try:
-                messages, next_cursor = self._round(self.fresh_delta_url())
+                messages, next_cursor = self._round(cursor or self.fresh_delta_url())
             except _SyncLost:
-                raise GraphRequestError(
-                    "Graph refused a fresh delta query of the Inbox (410).", status=410
-                ) from None
-        return Polled(messages, next_cursor, requests=self.client.requests - before)
+                log.warning("Graph forgot the Inbox delta link of %s; reading afresh", self.mailbox)
+                try:
+                    messages, next_cursor = self._round(self.fresh_delta_url())
+                except _SyncLost:
+                    raise GraphRequestError(
+                        "Graph refused a fresh delta query of the Inbox (410).", status=410
+                    ) from None
+            return Polled(messages, next_cursor, requests=self.client.requests)
+        finally:
+            self.client.close()
 
     def done(self, incoming: Incoming) -> None:
         """Nothing to do: the message stays in the mailbox (it is referenced by its Graph id)."""
 
     def close(self) -> None:
         self.client.close()
+
+    def _new_client(self) -> GraphClient:
+        return GraphClient(
+            "", self.tokens, transport=self.transport, verify=self.verify, timeout_s=60
+        )
 
     def fresh_delta_url(self) -> str:
         since = datetime.now(UTC) - timedelta(days=self.history_days)
