@@ -247,7 +247,8 @@ class GraphInbox:
 
     # ---- HTTP --------------------------------------------------------------------------------
     def _get(self, url: str, *, prefer: bool = False, delta: bool = False) -> dict[str, Any]:
-        if urlsplit(url).netloc != urlsplit(self.graph_url).netloc:
+        target, graph = urlsplit(url), urlsplit(self.graph_url)
+        if (target.scheme, target.netloc) != (graph.scheme, graph.netloc):
             # a link from Graph (or a stored cursor) carries our token: only to Graph's host
             raise GraphRequestError("A Graph link pointed somewhere other than Graph.")
         headers = {"Prefer": self.prefer if prefer else IMMUTABLE}
