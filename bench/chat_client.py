@@ -111,6 +111,7 @@ class ChatClient:
             self.url,
             socketio_path="/ws/socket.io",
             transports=["websocket"],
+            wait_timeout=TURN_TIMEOUT_S,  # socket.io's default, 1 s, is short on a busy machine
             headers={"Cookie": self.cookie},
             auth={
                 "sessionId": self.session_id,
