@@ -15,11 +15,12 @@ then the signature ("-- " line, "Sent from my iPhone", a sign-off line such as "
 followed by a short name / title / phone / address block) and legal disclaimer paragraphs.
 
 Forwarded mail ("---------- Forwarded message ---------", "Begin forwarded message:"): when the
-sender wrote something of their own above the forward (more than FORWARD_NOTE_WORDS words), that
-is their statement and the forwarded mail is context, cut like a quote. When they wrote only a
-note ("FYI", "see below from our shipping dept"), the forwarded message is what they are telling
-us (typically a colleague's statement at the shop): its first message is kept, below the note,
-and what IT quotes is cut the same way. A fact is never taken from deeper in the chain.
+sender wrote something of their own above the forward (more than FORWARD_NOTE_WORDS words, or
+anything fact-like: a tracking number, an amount, "shipped"), that is their statement and the
+forwarded mail is context, cut like a quote (it may well be our own follow-up). When they wrote
+only a note ("FYI", "see below from our shipping dept"), the forwarded message is what they are
+telling us (typically a colleague's statement at the shop): its first message is kept, below the
+note, and what IT quotes is cut the same way. A fact is never taken from deeper in the chain.
 
 A sign-off block is cut only when nothing after it looks like a fact (a tracking number, an
 amount, "shipped", "P.S."), so a fact written under "Thanks," is not lost.
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-FORWARD_NOTE_WORDS = 20
+FORWARD_NOTE_WORDS = 15
 
 _ATTRIBUTION = re.compile(
     r"^\s*(?:"
@@ -108,7 +109,8 @@ def new_part(text: str) -> str:
     lines = _lines(text)
     head, forwarded = _cut(lines)
     own = _clean(head)
-    if forwarded is not None and len(_WORD.findall(own)) <= FORWARD_NOTE_WORDS:
+    note_only = len(_WORD.findall(own)) <= FORWARD_NOTE_WORDS and not _FACT_LIKE.search(own)
+    if forwarded is not None and note_only:
         inner_head, _ = _cut(_skip_headers(forwarded))
         inner = _clean(inner_head)
         own = f"{own}\n\n{inner}".strip() if own else inner

@@ -187,7 +187,7 @@ _BLOCKED_BEFORE = re.compile(
 )
 # Whole sentences that assert nothing: a condition, a request, an offer of options.
 _HYPOTHETICAL = re.compile(
-    r"^\W*(?:if|unless|in\s+case|once|should|when|as\s+soon\s+as|upon|after)\b"
+    r"^\W*(?:if|unless|in\s+case|once|should|when|as\s+soon\s+as|upon)\b"
     r"|\b(?:advise|let\s+(?:me|us)\s+know|confirm|tell\s+us)\s+(?:if|whether|how|what|which)\b"
     r"|\bdo\s+you\s+(?:want|wish|prefer)\b|\bwould\s+you\s+(?:like|prefer)\b",
     _I,
@@ -285,7 +285,9 @@ _RELATIVE = {
     "amanha": 1,
 }
 _ETA = _rx(
-    r"\bE\.?T\.?A\b\.?",
+    # not "ETA for parts" (the shop's supply, not our delivery)
+    r"\bE\.?T\.?A\b\.?(?!\s*(?:for|on|of)\s+(?:the\s+)?(?:parts?|material|components?|completion"
+    r"|quote|evaluation|teardown|repair)\b)",
     r"\bestimated\s+(?:time\s+of\s+)?(?:arrival|delivery)",
     r"\bexpect(?:ed)?\s+(?:delivery|arrival|it\s+(?:to\s+arrive|by|on)|to\s+(?:arrive|deliver))",
     r"\b(?:should|will|to)\s+(?:arrive|be\s+delivered|reach\s+you|be\s+there|get\s+to\s+you)",
@@ -341,7 +343,8 @@ _QUOTE = _rx(
 _SHOP_REF = re.compile(
     r"(?:\b(?i:our\s+(?:ref(?:erence)?|job|order|work\s+order|sales\s+order|file|RMA|W/?O|S/?O))"
     r"|\b(?i:work\s+order|sales\s+order|RMA|ref(?:erence)?|job)|\b(?:WO|W/O|SO|S/O))"
-    r"(?i:\s*(?:#|no\.?|number|nr\.?)?\s*[:#]?\s*)(?P<ref>[A-Z0-9][A-Z0-9\-/]{1,24})",
+    r"(?i:\s*(?:#|no\.?|number|nr\.?)?\s*[:#]?\s*(?:is\s+|was\s+)?)"
+    r"(?P<ref>[A-Z0-9][A-Z0-9\-/]{1,24})",
 )
 _INSTRUCTIONS = re.compile(
     r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*"
@@ -497,11 +500,11 @@ def _read_sentence(sentence: str, today: date, text: str, carriers: list[str]) -
         if candidates:
             out.ship_date = min(candidates, key=lambda d: abs(d[0] - shipped_at))[1]
     out.amount = None if hypothetical else _amount(sentence)
-    ref = _SHOP_REF.search(sentence)
-    if ref and re.search(r"\d", ref.group("ref")):
+    for ref in _SHOP_REF.finditer(sentence):
         value = ref.group("ref").rstrip("-/")
-        if value.lstrip("G").lstrip("g") not in find_ro_numbers(sentence):
+        if re.search(r"\d", value) and value.lstrip("Gg") not in find_ro_numbers(sentence):
             out.shop_ref = value
+            break
     return out
 
 
