@@ -23,7 +23,8 @@ _PREFIXED = re.compile(
     re.IGNORECASE,
 )
 _G_NUMBER = re.compile(r"(?<![\w\-/#])G(\d{4,8})(?![\w\-/]|[.,]\d)", re.IGNORECASE)
-_BARE = re.compile(r"(?<![\w$€£.,/\-#+])(\d{3,8})(?![\w%/]|[.,\-]\d)")
+# Not inside a longer token, an amount, a path or a grouped phone number ("+1 305 38462").
+_BARE = re.compile(r"(?<![\w$€£.,/\-#+])(?<!\d )(\d{3,8})(?![\w%/]|[.,\-]\d| \d)")
 
 
 def find_ro_numbers(text: str, known: Iterable[str] | None = None) -> list[str]:
