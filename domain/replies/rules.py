@@ -43,7 +43,7 @@ from decimal import Decimal, InvalidOperation
 
 from domain.replies.facts import Evidence, ReplyFacts
 from domain.replies.ro_numbers import find_ro_numbers
-from domain.replies.tracking import carriers_named, find_tracking
+from domain.replies.tracking import find_tracking
 from domain.statuses import Status
 
 # What a shop can tell us about an RO (the rest are the desk's own steps).
@@ -301,7 +301,6 @@ _ETA = _rx(
     r"\bLiefertermin\b",
     r"\bprevis[ãa]o\s+de\s+entrega\b",
 )
-_SHIP_DATE = _rx(r"\bship(?:ped)?\s+(?:date|on)\b")
 
 _SYMBOLS = {"us$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "c$": "CAD", "ca$": "CAD"}
 _SYMBOLS |= {"a$": "AUD", "au$": "AUD"}
@@ -439,7 +438,6 @@ def read_reply(text: str, ro_numbers: list[str], today: date) -> dict[str, Reply
     if looks_like_auto_reply(text):
         return {n: ReplyFacts(summary="An automatic reply (out of office).") for n in numbers}
     found: dict[str, _Found] = {n: _Found() for n in numbers}
-    carriers = carriers_named(text)
     for paragraph in _paragraphs(text):
         scope: list[str] | None = None
         for sentence in _sentences(paragraph):
@@ -449,7 +447,7 @@ def read_reply(text: str, ro_numbers: list[str], today: date) -> dict[str, Reply
             targets = scope if scope is not None else numbers
             if not targets:
                 continue
-            facts = _read_sentence(sentence, today, text, carriers)
+            facts = _read_sentence(sentence, today, text)
             for number in targets:
                 found[number].add(facts, sentence)
     first = _first_statement(text)
@@ -469,7 +467,7 @@ class _SentenceFacts:
     shop_ref: str | None = None
 
 
-def _read_sentence(sentence: str, today: date, text: str, carriers: list[str]) -> _SentenceFacts:
+def _read_sentence(sentence: str, today: date, text: str) -> _SentenceFacts:
     out = _SentenceFacts()
     if _QUESTION_END.search(sentence):
         return out
@@ -479,22 +477,20 @@ def _read_sentence(sentence: str, today: date, text: str, carriers: list[str]) -
     if tracked and not hypothetical:
         number = tracked[0]
         out.tracking = (number.number, number.carrier)
-        if not _blocked(sentence, number.start) and Status.SHIPPED not in statuses:
+        # A tracking number given is a shipment, unless it is "not" or "will" be shipped.
+        if not _blocked(sentence, number.start):
             statuses.append((Status.SHIPPED, number.start))
     if statuses:
         out.status = max(statuses, key=lambda s: _RANK[s[0]])[0]
-    dates = list(_dates(sentence, today))
     eta_at = _ETA.search(sentence)
+    shipped = any(s is Status.SHIPPED for s, _ in statuses)
+    dates = list(_dates(sentence, today)) if eta_at or shipped else []
     if eta_at and not hypothetical:
         after = [d for d in dates if d[0] >= eta_at.start() and d[2] is not None]
         if after and after[0][2] >= today:
             out.eta = after[0][2]
     shipped_at = next((pos for s, pos in statuses if s is Status.SHIPPED), None)
-    if shipped_at is None and _SHIP_DATE.search(sentence) and not hypothetical:
-        shipped_at = _SHIP_DATE.search(sentence).start()  # type: ignore[union-attr]
-        if Status.SHIPPED not in [s for s, _ in statuses]:
-            shipped_at = None
-    if shipped_at is not None:
+    if shipped_at is not None:  # the date nearest the shipment word, not the ETA's
         candidates = [d for d in dates if d[1] is not None and d[1] <= today]
         candidates = [d for d in candidates if not (eta_at and d[0] >= eta_at.start())]
         if candidates:
