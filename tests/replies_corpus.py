@@ -643,4 +643,92 @@ CORPUS: list[Case] = [
         "Work order 771245 opened, teardown in progress.",
         {"status": "IN WORK", "shop_reference": "771245"},
     ),
+    one(
+        "received the unit only",
+        "RE: RO G38462",
+        "We have received the unit and will start evaluation.",
+        {},
+    ),
+    one(
+        "ready to ship is not shipped",
+        "RE: RO G38462",
+        "The unit is ready to ship, awaiting payment.",
+        {},
+    ),
+    one(
+        "invoice number and amount",
+        "Invoice INV-2231 / RO G38462",
+        "Please see attached invoice #INV-2231 in the amount of $1,540.00.",
+        {"amount": "1540.00", "currency": "USD", "amount_kind": "invoice"},
+    ),
+    one(
+        "repair cost is a quote",
+        "RE: RO G38462 evaluation",
+        "Evaluation done. The repair cost will be $2,300.",
+        {
+            "status": "WAITING QUOTE",
+            "amount": "2300.00",
+            "currency": "USD",
+            "amount_kind": "quote",
+        },
+    ),
+    one(
+        "waiting on your approval",
+        "RE: RO G38462",
+        "We quoted $1,200 last week, still waiting on your approval.",
+        {
+            "status": "WAITING QUOTE",
+            "amount": "1200.00",
+            "currency": "USD",
+            "amount_kind": "quote",
+        },
+    ),
+    one(
+        "french spaced thousands",
+        "RE: RO G38462",
+        "Bonjour,\nLe devis: 2 750,00 € pour la révision (quote).",
+        {
+            "status": "WAITING QUOTE",
+            "amount": "2750.00",
+            "currency": "EUR",
+            "amount_kind": "quote",
+        },
+    ),
+    one("approval not received", "RE: RO G38462", "We haven't received your approval yet.", {}),
+    one("cannot ship until parts", "RE: RO G38462", "Can't ship until we get the parts.", {}),
+    one(
+        "compact ship line",
+        "RE: RO G38462",
+        f"Shipped 12/1 UPS {UPS1} ETA 12/3",
+        {**SHIPPED_UPS, "ship_date": "2026-12-01", "eta": "2026-12-03"},
+    ),
+    one(
+        "left facility delivery thursday",
+        "RE: RO G38462",
+        "The shipment left our facility this morning via FedEx, tracking 986578788855, "
+        "delivery expected Thursday.",
+        {
+            "status": "SHIPPED",
+            "tracking_number": "986578788855",
+            "carrier": "FedEx",
+            "ship_date": "2026-12-02",
+            "eta": "2026-12-03",
+        },
+    ),
+    one(
+        "rma reference",
+        "RE: RO G38462",
+        "Our RMA# R-5521 has been assigned. The unit is in evaluation.",
+        {"shop_reference": "R-5521"},
+    ),
+    Case(
+        "other one named by bare number",
+        "RE: RO G38462, G38470",
+        "RO 38462 shipped today. The other one (38470) is still in work.",
+        ("38462", "38470"),
+        {
+            "38462": {"status": "SHIPPED", "ship_date": "2026-12-02"},
+            "38470": {"status": "IN WORK"},
+        },
+    ),
 ]

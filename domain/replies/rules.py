@@ -71,6 +71,7 @@ _RANK = {
 }
 
 _I = re.IGNORECASE
+MAX_DAYS_BACK, MAX_DAYS_AHEAD = 120, 365
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -168,7 +169,7 @@ _STATUS: tuple[tuple[Status, re.Pattern[str]], ...] = (
             r"\b(?:please\s+)?(?:find|see)\s+(?:attached\s+)?(?:our|the)\s+(?:quote|quotation)",
             r"\bquoted?\s+(?:at|price|total)\b",
             r"\bquote\s+(?:amount|of)\b",
-            r"\b(?:awaiting|pending)\s+(?:your\s+)?approval\b",
+            r"\b(?:awaiting|pending|waiting\s+(?:on|for))\s+(?:your\s+)?(?:approval|go[\s-]ahead)\b",
             r"\bplease\s+approve\b",
             r"\bcotizaci[óo]n\s+(?:adjunta|es|por)\b",
             r"\bdevis\s+(?:ci-joint|joint)\b",
@@ -187,7 +188,8 @@ _BLOCKED_BEFORE = re.compile(
 )
 # Whole sentences that assert nothing: a condition, a request, an offer of options.
 _HYPOTHETICAL = re.compile(
-    r"^\W*(?:if|unless|in\s+case|once|should|when|as\s+soon\s+as|upon)\b"
+    r"^\W*(?:if|unless|in\s+case|once|when|as\s+soon\s+as|upon"
+    r"|should\s+(?:you|we|they|there|the|this|it|any|your)\b)\b"
     r"|\b(?:advise|let\s+(?:me|us)\s+know|confirm|tell\s+us)\s+(?:if|whether|how|what|which)\b"
     r"|\bdo\s+you\s+(?:want|wish|prefer)\b|\bwould\s+you\s+(?:like|prefer)\b",
     _I,
@@ -306,7 +308,11 @@ _SYMBOLS = {"us$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "c$": "CAD", "c
 _SYMBOLS |= {"a$": "AUD", "au$": "AUD"}
 _CODES = ("USD", "EUR", "GBP", "CAD", "AUD", "CHF", "MXN", "BRL", "JPY", "SGD")
 _WORDS = {"dollars": "USD", "euros": "EUR", "pounds": "GBP"}
-_NUMBER = r"\d{1,3}(?:[,.'\u202f\u00a0]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+# 2,750.00 / 2.750,00 / 2'750.00 / 2 750,00 (a plain space only before comma decimals) / 950
+_NUMBER = (
+    r"\d{1,3}(?:[,.'\u202f\u00a0]\d{3})+(?:[.,]\d{1,2})?|\d{1,3}(?: \d{3})+,\d{2}"
+    r"|\d+(?:[.,]\d{1,2})?"
+)
 _SYM = r"US\$|CA\$|C\$|AU\$|A\$|\$|€|£"
 _CODE = "|".join(_CODES)
 _AMOUNT = re.compile(
@@ -496,6 +502,8 @@ def _read_sentence(sentence: str, today: date, text: str) -> _SentenceFacts:
         if candidates:
             out.ship_date = min(candidates, key=lambda d: abs(d[0] - shipped_at))[1]
     out.amount = None if hypothetical else _amount(sentence)
+    if out.amount and out.amount[2] == "quote" and out.status is None:
+        out.status = Status.WAITING_QUOTE  # a price for the repair is a quote sent
     for ref in _SHOP_REF.finditer(sentence):
         value = ref.group("ref").rstrip("-/")
         if re.search(r"\d", value) and value.lstrip("Gg") not in find_ro_numbers(sentence):
@@ -554,11 +562,13 @@ def _dates(sentence: str, today: date):
             continue
 
 
-def _month_day(month: int, day: int, year: str | None, today: date) -> tuple[date, date]:
+def _month_day(
+    month: int, day: int, year: str | None, today: date
+) -> tuple[date | None, date | None]:
     if year:
         y = int(year) + (2000 if len(year) == 2 else 0)
         d = date(y, month, day)
-        return d, d
+        return (d if d <= today else None), (d if d >= today else None)
     this_year = date(today.year, month, day)
     past = this_year
     if this_year > today + timedelta(days=7):
@@ -566,7 +576,10 @@ def _month_day(month: int, day: int, year: str | None, today: date) -> tuple[dat
     future = this_year
     if this_year < today - timedelta(days=30):
         future = this_year.replace(year=today.year + 1)
-    return past, future
+    # A shipment months ago or a delivery far ahead is a typo or a plan, not what happened.
+    plausible_past = past if today - past <= timedelta(days=MAX_DAYS_BACK) else None
+    plausible_future = future if future - today <= timedelta(days=MAX_DAYS_AHEAD) else None
+    return plausible_past, plausible_future
 
 
 def _add_business_days(start: date, n: int) -> date:
@@ -609,7 +622,7 @@ def _currency(m: re.Match[str]) -> str | None:
 
 
 def _decimal(number: str) -> Decimal | None:
-    s = re.sub(r"['\u202f\u00a0]", "", number)
+    s = re.sub(r"['\u202f\u00a0 ]", "", number)
     if "," in s and "." in s:
         if s.rfind(",") > s.rfind("."):
             s = s.replace(".", "").replace(",", ".")

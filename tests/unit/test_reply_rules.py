@@ -5,6 +5,7 @@ from the email, and nothing else actionable is."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from email.message import EmailMessage
 
 import pytest
@@ -110,3 +111,23 @@ def test_ordinary_sentences_are_not_instructions(text):
 def test_a_ro_not_in_the_list_is_never_answered():
     facts = read_reply("RO G38462 shipped today.", ["38470"], TODAY)
     assert list(facts) == ["38470"] and not facts["38470"].actionable()
+
+
+def test_dates_without_a_year_fall_on_the_right_side_of_new_year():
+    january = date(2027, 1, 4)  # a Monday
+    shipped = read_reply("Shipped on 12/30, ETA 1/6.", ["38462"], january)["38462"]
+    assert (shipped.ship_date.value, shipped.eta.value) == ("2026-12-30", "2027-01-06")
+    december = date(2026, 12, 30)
+    late = read_reply("Should arrive by Jan 5.", ["38462"], december)["38462"]
+    assert late.eta.value == "2027-01-05"
+
+
+def test_a_past_eta_is_not_an_eta_and_a_future_ship_date_is_not_a_ship_date():
+    facts = read_reply("Shipped 12/20, ETA 11/1/2026.", ["38462"], TODAY)["38462"]
+    assert facts.status.value == "SHIPPED"
+    assert facts.ship_date is None and facts.eta is None
+
+
+def test_business_days():
+    facts = read_reply("It will arrive in 3 business days.", ["38462"], TODAY)["38462"]
+    assert facts.eta.value == "2026-12-07"  # Wednesday + 3 working days
