@@ -13,7 +13,9 @@ from. What it reads:
                the RO may move there is the proposal's business (it filters invalid moves).
     tracking   checked numbers only (domain/replies/tracking.py), with the carrier
     ship date  on a "shipped" sentence: today, yesterday, Monday, 12/01, Dec 1 (not future)
-    ETA        "ETA 12/10", "expect delivery Friday", "should arrive by Dec 10" (not past)
+    ETA        "ETA 12/10", "expect delivery Friday", "should arrive by Dec 10" (not past; a
+               date without a year is this year's or next, and a ship date more than
+               MAX_DAYS_BACK ago or an ETA beyond MAX_DAYS_AHEAD is not believed)
     amount     with a currency and a kind (invoice / quote) named in the same sentence;
                "$2,750.00", "USD 1,200", "€950", "2.750,00 EUR"; no kind, no amount
     shop ref   "our ref / WO / work order / SO / job / RMA 12345"
@@ -40,6 +42,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
 from domain.replies.facts import Evidence, ReplyFacts
 from domain.replies.ro_numbers import find_ro_numbers
@@ -386,7 +389,7 @@ _GREETING = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(¿¡]?[A-Z0-9])|(?<=[;])\s+")
 _ABBREVIATION = re.compile(
-    r"\b(?:approx|no|nr|dec|nov|oct|sept?|aug|jul|jun|apr|mar|feb|jan|inc|ltd|co|corp|mr|mrs"
+    r"\b(?:approx|inv|no|nr|dec|nov|oct|sept?|aug|jul|jun|apr|mar|feb|jan|inc|ltd|co|corp|mr|mrs"
     r"|ms|dr|st|e\.g|i\.e|vs|p\.o|r\.o|u\.s|ref|est|qty|p/n|s/n|a\.m|p\.m)\.$",
     _I,
 )
@@ -401,6 +404,14 @@ class ReplyReading:
     reader: str  # rules | model
     flags: tuple[str, ...] = ()
     note: str | None = None  # e.g. why the model was not used
+
+
+class ReplyReader(Protocol):
+    """A reader of replies: the rules (offline) or the model (integrations/mail/reply_model)."""
+
+    name: str
+
+    def read(self, text: str, ro_numbers: list[str], today: date) -> ReplyReading: ...
 
 
 class RulesReplyReader:
@@ -745,7 +756,8 @@ def _paragraphs(text: str) -> list[str]:
 
 def _sentences(paragraph: str) -> list[str]:
     """Lines are sentences (a signature-like "Tracking: 1Z..." line stands alone), except a
-    line hard-wrapped mid-sentence, joined back; then split at sentence ends."""
+    line hard-wrapped mid-sentence, joined back; then each is split at sentence ends (not after
+    an abbreviation such as "approx." or "Dec.")."""
     lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
     joined: list[str] = []
     for line in lines:
@@ -755,16 +767,14 @@ def _sentences(paragraph: str) -> list[str]:
             joined.append(line)
     out: list[str] = []
     for line in joined:
-        pieces = _SENTENCE_END.split(line)
-        for piece in pieces:
-            if out and out[-1].endswith(tuple(".")) and _ABBREVIATION.search(out[-1]):
-                out[-1] = f"{out[-1]} {piece}"
-            else:
-                out.append(piece)
-        # pieces of a line never continue into the next line
-        out = [p for p in out if p.strip()]
-        out.append("\x00")
-    return [s.strip() for s in out if s != "\x00" and s.strip()]
+        pieces: list[str] = []
+        for piece in _SENTENCE_END.split(line):
+            if pieces and _ABBREVIATION.search(pieces[-1]):
+                pieces[-1] = f"{pieces[-1]} {piece}"
+            elif piece.strip():
+                pieces.append(piece.strip())
+        out += pieces
+    return out
 
 
 def _first_statement(text: str) -> str:
