@@ -81,7 +81,8 @@ _SIGN_OFF = re.compile(
     r"|atentamente|atte\.?|gracias|cordialement|bien\s+(?:à\s+vous|cordialement)|merci"
     r"|mit\s+freundlichen\s+gr(?:ü|ue)(?:ß|ss)en|(?:viele|beste|freundliche)\s+gr(?:ü|ue)(?:ß|ss)e"
     r"|mfg|danke|atenciosamente|obrigad[oa]|abra[çc]os|cumprimentos)"
-    r"[\s,.!-]*(?:[A-Z][\w.'\-]*(?:\s+[A-Z][\w.'\-]*){0,2})?\s*[,.!]?\s*$",
+    # then at most a capitalised name on the same line ("Thanks, Maria"), not a sentence
+    r"[\s,.!-]*(?-i:[A-Z][\w.'\-]*(?:\s+[A-Z][\w.'\-]*){0,2})?\s*[,.!]?\s*$",
     re.IGNORECASE,
 )
 # What makes a line after a sign-off worth keeping: it says something, not who wrote it.
@@ -180,4 +181,11 @@ def _signature_block(rest: list[str]) -> bool:
     body = [line for line in rest if line.strip()]
     if len(body) > 12:
         return False
-    return all(len(line) <= 100 and not _FACT_LIKE.search(line) for line in body)
+    return all(_signature_line(line) for line in body)
+
+
+def _signature_line(line: str) -> bool:
+    """A name, title, company, phone or address; not a sentence ("The unit is on the bench.")."""
+    words = len(line.split())
+    sentence = line.rstrip().endswith((".", "!", "?")) and words > 3
+    return words <= 12 and not sentence and not _FACT_LIKE.search(line)

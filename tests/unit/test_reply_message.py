@@ -212,3 +212,26 @@ def test_the_new_part_alone():
         "Thanks,\nP.S. invoice $900.00 to follow\nMaria"
     )
     assert new_part("") == ""
+
+
+def test_a_sign_off_cuts_only_a_signature_never_a_sentence():
+    assert new_part("Hi,\nThanks for your patience.\nThe unit is on the bench.") == (
+        "Hi,\nThanks for your patience.\nThe unit is on the bench."
+    )
+    assert new_part("The unit is on the bench.\nThanks again,\nJoe\nAcme Aero | 555-0100") == (
+        "The unit is on the bench."
+    )
+    assert new_part("In work.\nBest regards, Maria Lopez\nShipping & Receiving") == "In work."
+    assert new_part("In work.\nRegards,\nMaria\nWe will ship Friday after the final test.") == (
+        "In work.\nRegards,\nMaria\nWe will ship Friday after the final test."
+    )
+
+
+def test_forward_of_our_own_mail_under_a_statement_is_not_read():
+    text = (
+        "Shipped today.\n\n---------- Forwarded message ---------\nFrom: RO Desk\n"
+        "Subject: RO G38462\n\nPlease scrap the unit if BER."
+    )
+    assert new_part(text) == "Shipped today."
+    note = text.replace("Shipped today.", "FYI")
+    assert new_part(note) == "FYI\n\nPlease scrap the unit if BER."  # a note: the forward is it
