@@ -46,7 +46,7 @@ from typing import Protocol
 
 from domain.replies.facts import Evidence, ReplyFacts
 from domain.replies.ro_numbers import find_ro_numbers
-from domain.replies.tracking import find_tracking
+from domain.replies.tracking import Around, around, find_tracking
 from domain.statuses import Status
 
 # What a shop can tell us about an RO (the rest are the desk's own steps).
@@ -75,6 +75,7 @@ _RANK = {
 
 _I = re.IGNORECASE
 MAX_DAYS_BACK, MAX_DAYS_AHEAD = 120, 365
+MAX_READ_CHARS = 20_000  # a reply's new part longer than this is read up to here
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -454,7 +455,9 @@ def read_reply(text: str, ro_numbers: list[str], today: date) -> dict[str, Reply
         return {n: ReplyFacts(summary=note) for n in numbers}
     if looks_like_auto_reply(text):
         return {n: ReplyFacts(summary="An automatic reply (out of office).") for n in numbers}
+    text = (text or "")[:MAX_READ_CHARS]
     found: dict[str, _Found] = {n: _Found() for n in numbers}
+    near = around(text)
     for paragraph in _paragraphs(text):
         scope: list[str] | None = None
         for sentence in _sentences(paragraph):
@@ -464,7 +467,7 @@ def read_reply(text: str, ro_numbers: list[str], today: date) -> dict[str, Reply
             targets = scope if scope is not None else numbers
             if not targets:
                 continue
-            facts = _read_sentence(sentence, today, text)
+            facts = _read_sentence(sentence, today, near)
             for number in targets:
                 found[number].add(facts, sentence)
     first = _first_statement(text)
@@ -484,13 +487,13 @@ class _SentenceFacts:
     shop_ref: str | None = None
 
 
-def _read_sentence(sentence: str, today: date, text: str) -> _SentenceFacts:
+def _read_sentence(sentence: str, today: date, near: Around) -> _SentenceFacts:
     out = _SentenceFacts()
     if _QUESTION_END.search(sentence):
         return out
     hypothetical = bool(_HYPOTHETICAL.search(sentence))
     statuses = [] if hypothetical else _statuses(sentence)
-    tracked = find_tracking(sentence, context=text)
+    tracked = find_tracking(sentence, near=near)
     if tracked and not hypothetical:
         number = tracked[0]
         out.tracking = (number.number, number.carrier)
@@ -534,7 +537,7 @@ def _statuses(sentence: str) -> list[tuple[Status, int]]:
 
 
 def _blocked(sentence: str, at: int) -> bool:
-    return bool(_BLOCKED_BEFORE.search(sentence[:at]))
+    return bool(_BLOCKED_BEFORE.search(sentence[max(0, at - 80) : at]))  # the last few words
 
 
 def _dates(sentence: str, today: date):

@@ -57,14 +57,30 @@ def carriers_named(text: str) -> list[str]:
     return [name for name, pattern in _CARRIER_WORDS if pattern.search(text)]
 
 
-def find_tracking(text: str, context: str | None = None) -> list[TrackingNumber]:
+@dataclass(frozen=True)
+class Around:
+    """What the wider text says about tracking: the carriers named and whether a tracking word
+    ("tracking", "AWB", "waybill"...) appears. Computed once per reply, not per sentence."""
+
+    named: tuple[str, ...]
+    tracking_words: bool
+
+
+def around(text: str) -> Around:
+    return Around(tuple(carriers_named(text)), bool(_TRACKING_WORDS.search(text)))
+
+
+def find_tracking(
+    text: str, context: str | None = None, *, near: Around | None = None
+) -> list[TrackingNumber]:
     """Checked tracking numbers in `text`, in order of appearance.
 
     `context` is the wider text the carrier or tracking words may be in (the whole reply when
-    `text` is one sentence); by default `text` itself.
+    `text` is one sentence); by default `text` itself. `near` is that context already looked
+    at (`around(reply)`), for a caller reading a reply sentence by sentence.
     """
-    around = text if context is None else context
-    named = carriers_named(around)
+    near = near or around(text if context is None else context)
+    named = list(near.named)
     found: list[TrackingNumber] = []
     for match in _UPS.finditer(text):
         number = _compact(match.group())
@@ -74,7 +90,7 @@ def find_tracking(text: str, context: str | None = None) -> list[TrackingNumber]
         number = _compact(match.group())
         if s10_valid(number):
             found.append(TrackingNumber(number, USPS, match.start()))
-    if named or _TRACKING_WORDS.search(around):
+    if named or near.tracking_words:
         for match in _DIGITS.finditer(text):
             if _PHONE.fullmatch(match.group()):
                 continue

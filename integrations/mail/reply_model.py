@@ -29,6 +29,7 @@ from typing import Any
 
 from domain.replies.facts import AMOUNT_KINDS, CARRIERS, Evidence, ReplyFacts
 from domain.replies.rules import (
+    MAX_READ_CHARS,
     SHOP_STATUSES,
     ReplyReading,
     looks_like_instructions,
@@ -117,6 +118,7 @@ class ModelReplyReader:
         if looks_like_instructions(text):
             reading = read_with_rules(text, ro_numbers, today)
             return _with_note(reading, "Not sent to the model: the reply contains instructions.")
+        text = (text or "")[:MAX_READ_CHARS]  # the same bound as the rules
         try:
             response = self.client.messages.create(
                 model=self.model,
