@@ -118,14 +118,12 @@ def parse_eml(
 
     plain, markup, attachments = _walk(message, max_attachment_bytes, flags)
     if plain is not None and plain.strip():
-        body = plain
-    elif markup is not None:
-        if _SCRIPT.search(markup):
-            flags.append("html_script")
-        body = html_to_text(_DROP_HTML.sub("", markup))
+        body, found = body_text(plain, html=False)
     else:
-        body = plain or ""
-    body = _clean(body)
+        body, found = body_text(
+            markup if markup is not None else plain or "", html=markup is not None
+        )
+    flags += found
     if _auto_reply(message, subject):
         flags.append("auto_reply")
     return ReceivedEmail(
@@ -141,6 +139,18 @@ def parse_eml(
         attachments=tuple(attachments),
         flags=tuple(dict.fromkeys(flags)),
     )
+
+
+def body_text(content: str, *, html: bool) -> tuple[str, tuple[str, ...]]:
+    """A message body as plain text (the whole of it; `new_part` takes the new part), and its
+    flags: an HTML body loses its scripts, styles and comments ("html_script" when a <script>
+    was there). For every mailbox: parse_eml here, Graph's body.content in graph_inbox."""
+    flags: tuple[str, ...] = ()
+    if html:
+        if _SCRIPT.search(content):
+            flags = ("html_script",)
+        content = html_to_text(_DROP_HTML.sub("", content))
+    return _clean(content), flags
 
 
 def _header(message: Message, name: str, flags: list[str]) -> str:

@@ -29,16 +29,16 @@ _BARE = re.compile(r"(?<![\w$€£.,/\-#+])(?<!\d )(\d{3,8})(?![\w%/]|[.,\-]\d| 
 
 def find_ro_numbers(text: str, known: Iterable[str] | None = None) -> list[str]:
     """Canonical RO numbers named in `text`, first appearance first, each once."""
-    candidates = {_canonical(n) for n in known or ()}
+    candidates = {canonical_ro(n) for n in known or ()}
     hits: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for pattern in (_PREFIXED, _G_NUMBER):
         for match in pattern.finditer(text):
-            hits.append((match.start(), _canonical(match.group(1))))
+            hits.append((match.start(), canonical_ro(match.group(1))))
             taken.append(match.span())
     if candidates:
         for match in _BARE.finditer(text):
-            number = _canonical(match.group(1))
+            number = canonical_ro(match.group(1))
             inside = any(a <= match.start() < b for a, b in taken)
             if number in candidates and not inside:
                 hits.append((match.start(), number))
@@ -49,8 +49,8 @@ def find_ro_numbers(text: str, known: Iterable[str] | None = None) -> list[str]:
     return out
 
 
-def _canonical(number: str) -> str:
-    """Digits as the desk's canonical number: "G38462" and "38462" are the same RO."""
+def canonical_ro(number: str) -> str:
+    """The desk's canonical number: "RO# G38462", "G38462" and "38462" are the same RO."""
     text = str(number).strip().upper()
     text = re.sub(r"^(?:RO)?\s*#?\s*G?\s*", "", text)
     return text

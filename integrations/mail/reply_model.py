@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.replies.facts import AMOUNT_KINDS, CARRIERS, Evidence, ReplyFacts
+from domain.replies.ro_numbers import canonical_ro
 from domain.replies.rules import (
     MAX_READ_CHARS,
     SHOP_STATUSES,
@@ -162,8 +163,7 @@ def reading_from(answer: Any, text: str, ro_numbers: list[str]) -> ReplyReading:
     for item in answer.get("ros") or []:
         if not isinstance(item, dict):
             continue
-        number = str(item.get("ro_number") or "").strip().upper().lstrip("G")
-        number = re.sub(r"^RO\s*#?\s*G?", "", number)
+        number = canonical_ro(str(item.get("ro_number") or ""))
         if number not in facts:
             dropped += 1
             continue

@@ -9,7 +9,7 @@ import hashlib
 from datetime import datetime
 from email.message import EmailMessage
 
-from domain.replies.message import parse_eml
+from domain.replies.message import body_text, parse_eml
 from domain.replies.quoting import new_part
 
 LIMIT = 10 * 1024 * 1024
@@ -235,3 +235,11 @@ def test_forward_of_our_own_mail_under_a_statement_is_not_read():
     assert new_part(text) == "Shipped today."
     note = text.replace("Shipped today.", "FYI")
     assert new_part(note) == "FYI\n\nPlease scrap the unit if BER."  # a note: the forward is it
+
+
+def test_body_text_for_any_mailbox():
+    assert body_text("<p>In work.</p><script>x()</script>", html=True) == (
+        "In work.",
+        ("html_script",),
+    )
+    assert body_text("In work.\r\nETA 12/10\u202e", html=False) == ("In work.\nETA 12/10", ())
