@@ -83,7 +83,18 @@ def _rx(*parts: str) -> re.Pattern[str]:
 
 
 _STATUS: tuple[tuple[Status, re.Pattern[str]], ...] = (
-    (Status.SCRAP, _rx(r"\bscrap(?:ped)?\b", r"\bdesechad[oa]\b", r"\bverschrottet\b")),
+    (
+        # the unit scrapped, not "we scrapped the old seals" or "no scrap charge"
+        Status.SCRAP,
+        _rx(
+            r"\b(?:unit|part|item|core|it|assembly|component|actuator|pump|valve)\b[^.;,]{0,25}"
+            r"\bscrap(?:ped)?\b",
+            r"\bscrap(?:ped)?\s+(?:the|your|this)\s+(?:unit|part|item|core|assembly)\b",
+            r"^\W*(?:unit\s+)?scrap(?:ped)?\W*$",
+            r"\b(?:unidad|pieza)\s+(?:fue\s+)?desechad[oa]\b",
+            r"\bverschrottet\b",
+        ),
+    ),
     (
         Status.BER,
         _rx(
@@ -98,7 +109,8 @@ _STATUS: tuple[tuple[Status, re.Pattern[str]], ...] = (
         Status.RAI,
         _rx(
             r"\bRAI\b",
-            r"\breturn(?:ed|ing)?\s+(?:it\s+|the\s+unit\s+)?(?:as[\s-]is|unrepaired|without\s+repair)",
+            r"\breturn(?:ed|ing)?\s+(?:it\s+|the\s+unit\s+)?(?:(?:back\s+)?to\s+you\s+)?"
+            r"(?:as[\s-]is|unrepaired|without\s+repair)",
             r"\b(?:no\s+fault\s+found|NFF|could\s+not\s+duplicate)\b.{0,80}\breturn",
             r"\breturn.{0,80}\b(?:no\s+fault\s+found|NFF)\b",
             r"\bdevuelt[oa]\s+sin\s+reparar\b",
@@ -186,8 +198,9 @@ _STATUS: tuple[tuple[Status, re.Pattern[str]], ...] = (
 # "hasn't been repaired", "about to ship", "once approved".
 _BLOCKED_BEFORE = re.compile(
     r"(?:\b(?:not|never|no(?!,)|nothing|none|will|would|should|shall|can|cannot|could|may|might"
-    r"|must|to|once|until|before|when|if|unless|whether|about|pending|longer|won't|ready|want"
-    r"|wants|wish|prefer|or|either|option|needs?)\b|n't)\s+(?:[\w'-]+\s+){0,2}$",
+    r"|must|once|until|before|when|if|unless|whether|about|pending|longer|won't|ready|want"
+    r"|wants|wish|prefer|or|either|option|needs?)\b|n't)\s+(?:[\w'-]+\s+){0,2}$"
+    r"|\bto\s+(?:be\s+|have\s+been\s+)?$",  # "to be shipped", not "return to service and"
     _I,
 )
 # Whole sentences that assert nothing: a condition, a request, an offer of options.
@@ -564,8 +577,10 @@ def _dates(sentence: str, today: date):
             elif m.group("wd"):
                 weekday = _WEEKDAYS[m.group("wdn").lower()]
                 prefix = (m.group("wdp") or "").strip().lower()
-                back = (today.weekday() - weekday) % 7 + (7 if prefix == "last" else 0)
-                ahead = (weekday - today.weekday()) % 7 + (7 if prefix == "next" else 0)
+                # "last Friday": the latest before today; "next Friday": the first after today;
+                # "Friday", "on Friday": today or the nearest in the direction asked.
+                back = (today.weekday() - weekday) % 7 or (7 if prefix == "last" else 0)
+                ahead = (weekday - today.weekday()) % 7 or (7 if prefix == "next" else 0)
                 yield m.start(), today - timedelta(days=back), today + timedelta(days=ahead)
             elif m.group("in"):
                 count = m.group("inn").lower()
