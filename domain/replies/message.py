@@ -21,7 +21,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from domain.documents.files import clean_file_name
 from domain.email_html import html_to_text
-from domain.replies.quoting import new_part
+from domain.replies.quoting import QUOTE_SEPARATOR, new_part
 from domain.values import strip_bidi_controls
 
 
@@ -73,6 +73,7 @@ _DROP_HTML = re.compile(
     r"<(script|style|head|title)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<(?:script|style)\b[^>]*/?>",
     re.IGNORECASE | re.DOTALL,
 )
+_BLOCKQUOTE = re.compile(r"<blockquote\b", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _AUTO_SUBJECT = re.compile(
     r"^\s*(?:automatic\s+reply|auto(?:matic)?[\s-]?(?:reply|response)|out\s+of\s+(?:the\s+)?"
@@ -149,7 +150,11 @@ def body_text(content: str, *, html: bool) -> tuple[str, tuple[str, ...]]:
     if html:
         if _SCRIPT.search(content):
             flags = ("html_script",)
-        content = html_to_text(_DROP_HTML.sub("", content))
+        # A quoted message in HTML is a <blockquote>: a separator line before it, so the new
+        # part stops there even without an "On ... wrote:" line.
+        content = _DROP_HTML.sub("", content)
+        content = _BLOCKQUOTE.sub(f"<div>{QUOTE_SEPARATOR}</div>\\g<0>", content)
+        content = html_to_text(content)
     return _clean(content), flags
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 
 FORWARD_NOTE_WORDS = 15
+QUOTE_SEPARATOR = "_" * 32  # Outlook's line; parse_eml puts one before an HTML <blockquote>
 
 _ATTRIBUTION = re.compile(
     r"^\s*(?:"
@@ -152,8 +153,8 @@ def _starts_header_block(lines: list[str], i: int) -> bool:
 def _skip_headers(lines: list[str]) -> list[str]:
     """A forwarded message without its From/Date/Subject/To lines."""
     i = 0
-    while i < len(lines) and (not lines[i].strip() or _HEADER_FROM.match(lines[i]) or
-                              _HEADER_OTHER.match(lines[i])):  # fmt: skip
+    skip = (_HEADER_FROM, _HEADER_OTHER, _SEPARATOR)
+    while i < len(lines) and (not lines[i].strip() or any(p.match(lines[i]) for p in skip)):
         i += 1
     return lines[i:]
 

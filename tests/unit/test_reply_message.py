@@ -243,3 +243,27 @@ def test_body_text_for_any_mailbox():
         ("html_script",),
     )
     assert body_text("In work.\r\nETA 12/10\u202e", html=False) == ("In work.\nETA 12/10", ())
+
+
+def test_an_html_blockquote_is_a_quote_even_without_an_attribution_line():
+    m = message()
+    m.set_content(
+        "<div>In work.</div><blockquote><div>Shipped UPS 1Z12345E6605272234</div></blockquote>",
+        subtype="html",
+    )
+    email = parse_eml(m.as_bytes(), max_attachment_bytes=LIMIT)
+    assert email.text == "In work."
+    assert "1Z12345E6605272234" in email.full_text
+
+
+def test_an_apple_mail_forward_in_a_blockquote_keeps_the_forwarded_statement():
+    m = message()
+    m.set_content(
+        "<div>FYI</div><div>Begin forwarded message:</div><blockquote type='cite'>"
+        "<div><b>From:</b> Shipping &lt;ship@avtech.example&gt;</div>"
+        "<div><b>Subject:</b> RO G38462</div><div><b>Date:</b> December 2, 2026</div><br>"
+        "<div>Shipped today, UPS 1Z999AA10123456784.</div></blockquote>",
+        subtype="html",
+    )
+    email = parse_eml(m.as_bytes(), max_attachment_bytes=LIMIT)
+    assert email.text == "FYI\n\nShipped today, UPS 1Z999AA10123456784."
