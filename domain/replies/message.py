@@ -13,7 +13,7 @@ import email.errors
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
@@ -132,7 +132,7 @@ def parse_eml(
         from_address=from_address,
         from_name=from_name,
         subject=subject,
-        received_at=sent or _naive_utc(received_at) or datetime.now(UTC).replace(tzinfo=None),
+        received_at=_when(sent, received_at),
         text=new_part(body),
         full_text=body,
         in_reply_to=in_reply_to[0][:1000] if in_reply_to else None,
@@ -222,6 +222,15 @@ def _date(value: str) -> datetime | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return _naive_utc(parsed)
+
+
+def _when(sent: datetime | None, received_at: datetime | None) -> datetime:
+    """The Date header's time (naive UTC); else when it was received, else now. A Date more
+    than a day ahead of that is a wrong clock or a forgery, not when the shop wrote."""
+    fallback = _naive_utc(received_at) or datetime.now(UTC).replace(tzinfo=None)
+    if sent is None or sent > fallback + timedelta(days=1):
+        return fallback
+    return sent
 
 
 def _naive_utc(moment: datetime | None) -> datetime | None:

@@ -267,3 +267,17 @@ def test_an_apple_mail_forward_in_a_blockquote_keeps_the_forwarded_statement():
     )
     email = parse_eml(m.as_bytes(), max_attachment_bytes=LIMIT)
     assert email.text == "FYI\n\nShipped today, UPS 1Z999AA10123456784."
+
+
+def test_the_sender_is_the_address_not_a_display_name_that_looks_like_one():
+    m = message(From='"ship@avtech.example" <Someone@Elsewhere.example>')
+    m.set_content("Shipped.")
+    email = parse_eml(m.as_bytes(), max_attachment_bytes=LIMIT)
+    assert email.from_address == "someone@elsewhere.example"
+    assert email.from_name == "ship@avtech.example"
+
+
+def test_a_date_far_in_the_future_is_not_believed():
+    m = message(Date="Fri, 01 Jan 2100 00:00:00 +0000")
+    m.set_content("In work.")
+    assert parse_eml(m.as_bytes(), max_attachment_bytes=LIMIT, received_at=NOW).received_at == NOW
