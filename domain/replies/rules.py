@@ -39,7 +39,7 @@ says nothing about the unit either.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
@@ -681,7 +681,6 @@ class _Found:
     eta: tuple[date, str] | None = None
     amount: tuple[Decimal, str, str, str] | None = None
     shop_ref: tuple[str, str] | None = None
-    sentences: list[str] = field(default_factory=list)
 
     def add(self, facts: _SentenceFacts, sentence: str) -> None:
         if facts.status and (self.status is None or _RANK[facts.status] > _RANK[self.status[0]]):
