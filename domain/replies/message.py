@@ -68,7 +68,10 @@ _MALFORMED = tuple(
     if hasattr(email.errors, name)
 )
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-_SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
+# Active content (scripts, frames, plugins, event handlers, javascript: links): dropped, flagged.
+_SCRIPT = re.compile(
+    r"<(?:script|iframe|object|embed)\b|<[^>]*\son[a-z]+\s*=|javascript:", re.IGNORECASE
+)
 _DROP_HTML = re.compile(
     r"<(script|style|head|title)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<(?:script|style)\b[^>]*/?>",
     re.IGNORECASE | re.DOTALL,
