@@ -96,26 +96,30 @@ def main() -> None:
     ):
         base = Path(folder)
         redis = OwnRedis(base)
-        redis.start()
-        env = {k: v for k, v in os.environ.items() if k not in {"ANTHROPIC_API_KEY", "GT_CLI_USER"}}
-        env |= {
-            "DATABASE_URL": db_url,
-            "REDIS_URL": redis.url,
-            "GT_VAR_DIR": str(base / "var"),
-            "GT_CHAT_RATE_PER_MIN": "10000",
-            "GT_NEW_USER_PASSWORD": PASSWORD,
-        }
-        gt(env, "demo", "seed")  # migrates first
-        gt(env, "users", "add", USER, "--role", "viewer")
-        worker = GtProcess(
-            ["worker", "--processes", "1", "--threads", "8"], checkout_env(env), base / "w.log"
-        )
-        worker.start()
+        worker: GtProcess | None = None
         try:
+            redis.start()
+            env = {
+                k: v for k, v in os.environ.items() if k not in {"ANTHROPIC_API_KEY", "GT_CLI_USER"}
+            }
+            env |= {
+                "DATABASE_URL": db_url,
+                "REDIS_URL": redis.url,
+                "GT_VAR_DIR": str(base / "var"),
+                "GT_CHAT_RATE_PER_MIN": "10000",
+                "GT_NEW_USER_PASSWORD": PASSWORD,
+            }
+            gt(env, "demo", "seed")  # migrates first
+            gt(env, "users", "add", USER, "--role", "viewer")
+            worker = GtProcess(
+                ["worker", "--processes", "1", "--threads", "8"], checkout_env(env), base / "w.log"
+            )
+            worker.start()
             one = measure(env, 1, plans, base / "one")
             many = measure(env, args.processes, plans, base / "many")
         finally:
-            worker.kill()
+            if worker is not None:
+                worker.kill()
             redis.stop()
     for m in (one, many):
         print(
