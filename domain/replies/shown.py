@@ -1,0 +1,30 @@
+"""Text from a shop's email, made safe to show in the chat's markdown (#16).
+
+An email is untrusted: its subject, summary and evidence sentences are shown as literal text —
+markdown and HTML characters escaped, so nothing in a reply can style the card, forge a button
+label, hide text or inject a table row — and links defanged ("https[:]//…", "www[.]…"), so
+nothing in it becomes clickable.
+"""
+
+from __future__ import annotations
+
+import re
+
+MARKDOWN = re.compile(r"([\\`*_\[\]{}()<>#+\-!|~>])")
+LINK = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{1,15}):(?=//)")
+WWW = re.compile(r"(?i)\bwww\.")
+MAILTO = re.compile(r"(?i)\bmailto:")
+
+
+def literal(text: object, max_chars: int = 300) -> str:
+    """One line of untrusted text as the chat shows it: escaped, defanged, shortened."""
+    value = " ".join(str(text or "").split())
+    if len(value) > max_chars:
+        value = value[: max_chars - 1] + "…"
+    value = LINK.sub(r"\1[:]", value)
+    value = WWW.sub("www[.]", value)
+    value = MAILTO.sub("mailto[:]", value)
+    value = value.replace("&", "&amp;")
+    value = MARKDOWN.sub(r"\\\1", value)
+    # an address reads fine but must not autolink: break the "@" out of the link pattern
+    return re.sub(r"(?<=\S)@(?=\S)", "&#64;", value)
