@@ -148,15 +148,7 @@ class ReplyDecisions:
             )
             if done.rowcount != 1:
                 raise self._still_waiting(s, row)
-            args = row.args or {}
-            s.execute(
-                update(InboundEmailRo)
-                .where(
-                    InboundEmailRo.email_id == int(args.get("email_id", 0)),
-                    InboundEmailRo.ro_number == str(args.get("number", "")),
-                )
-                .values(state=DISMISSED, decided_by=actor.name, decided_at=now, reason=why)
-            )
+            mark_dismissed(s, row.args or {}, actor.name, why)
             uow.commit()
             s.refresh(row)
             return row
@@ -210,4 +202,17 @@ def mark_confirmed(session: Session, email_id: int, number: str, by: str) -> Non
         update(InboundEmailRo)
         .where(InboundEmailRo.email_id == int(email_id), InboundEmailRo.ro_number == number)
         .values(state=CONFIRMED, decided_by=by, decided_at=utcnow(), reason=None)
+    )
+
+
+def mark_dismissed(session: Session, args: dict[str, Any], by: str, why: str | None) -> None:
+    """The reply's RO row as dismissed by `by`, and why (inside the cancelling transaction: a
+    plain Cancel of the proposal, e.g. `gt approvals reject`, records it too)."""
+    session.execute(
+        update(InboundEmailRo)
+        .where(
+            InboundEmailRo.email_id == int(args.get("email_id", 0)),
+            InboundEmailRo.ro_number == str(args.get("number", "")),
+        )
+        .values(state=DISMISSED, decided_by=by, decided_at=utcnow(), reason=why)
     )
