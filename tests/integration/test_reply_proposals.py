@@ -387,3 +387,58 @@ def test_the_card_shows_the_email_literally_with_its_flags(desk):
         "dismiss": "Dismiss",
     }
     assert reply_choices(VIEWER) == {}
+
+
+# ---- demo data ---------------------------------------------------------------------------------
+def test_the_demo_drops_realistic_replies_about_its_own_ros(app):
+    import email
+    import email.policy
+
+    from domain.demo import DemoSpec, seed_demo
+    from domain.models import RepairOrder, Shop
+
+    report = seed_demo(app, DemoSpec(ros=200, shops=12, seed=5))
+    files = sorted(app.settings.inbox_dir.glob("*.eml"))
+    assert report.replies == len(files) == 6
+    with app.session() as s:
+        shop_of = {
+            ro.number: (shop.name, shop.email)
+            for ro, shop in s.execute(
+                select(RepairOrder, Shop).join(Shop, Shop.id == RepairOrder.shop_id)
+            )
+        }
+        sent = {
+            n.message_id: link.ro_number
+            for n, link in s.execute(
+                select(Notification, NotificationRepairOrder).join(
+                    NotificationRepairOrder,
+                    NotificationRepairOrder.notification_id == Notification.id,
+                )
+            )
+        }
+    kinds = {}
+    for path in files:
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        number = path.name.split("-")[2]
+        kind = path.name.split("-", 3)[3].removesuffix(".eml")
+        kinds[kind] = msg
+        body = msg.get_body(("plain",)).get_content()
+        assert f"G{number}" in body and msg["Message-ID"] and msg["Date"]
+        address = msg["From"].addresses[0].addr_spec
+        if kind == "unknown-sender":
+            assert address != shop_of[number][1] and not msg["In-Reply-To"]
+        else:
+            assert address == shop_of[number][1]  # from the RO's own shop
+        if msg["In-Reply-To"]:  # only where a demo email about that RO was sent
+            assert sent[msg["In-Reply-To"]] == number and msg["Subject"].startswith("RE: ")
+    assert "1Z999AA10123456784" in kinds["shipped"].get_body(("plain",)).get_content()
+    [invoice] = list(kinds["shipped"].iter_attachments())
+    assert invoice.get_filename() == "INV-20417.pdf" and invoice.get_content().startswith(b"%PDF")
+    assert (
+        "ignore previous instructions" in kinds["instructions"].get_body(("plain",)).get_content()
+    )
+    assert {"quote", "ber", "eta"} <= set(kinds)
+    # Seeded again (a second `gt serve`): the files are not written twice.
+    from domain.demo_replies import write_demo_replies
+
+    assert write_demo_replies(app, 5) == []
