@@ -196,7 +196,7 @@ def reply_markdown(approval: Approval) -> str:
         f"**{title}**" + (f": {note}" if note else ""),
         *(["", *flags] if flags else []),
         "",
-        f"| proposed | now | after |\n|---|---|---|\n{rows}",
+        f"| field | now | proposed |\n|---|---|---|\n{rows}",
     ]
     if evidence:
         lines += ["", "What the email says:", *evidence]

@@ -14,17 +14,26 @@ MARKDOWN = re.compile(r"([\\`*_\[\]{}()<>#+\-!|~>])")
 LINK = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{1,15}):(?=//)")
 WWW = re.compile(r"(?i)\bwww\.")
 MAILTO = re.compile(r"(?i)\bmailto:")
+ADDRESS = re.compile(r"[^\s<>()\[\]`\\|*_]+@[^\s<>()\[\]`\\|*_]*[A-Za-z0-9]")
 
 
 def literal(text: object, max_chars: int = 300) -> str:
-    """One line of untrusted text as the chat shows it: escaped, defanged, shortened."""
+    """One line of untrusted text as the chat shows it: escaped, defanged, shortened. An email
+    address goes in a code span (which markdown never turns into a link)."""
     value = " ".join(str(text or "").split())
     if len(value) > max_chars:
         value = value[: max_chars - 1] + "…"
     value = LINK.sub(r"\1[:]", value)
     value = WWW.sub("www[.]", value)
     value = MAILTO.sub("mailto[:]", value)
-    value = value.replace("&", "&amp;")
-    value = MARKDOWN.sub(r"\\\1", value)
-    # an address reads fine but must not autolink: break the "@" out of the link pattern
-    return re.sub(r"(?<=\S)@(?=\S)", "&#64;", value)
+    out, last = [], 0
+    for found in ADDRESS.finditer(value):
+        out.append(_escaped(value[last : found.start()]))
+        out.append(f"`{found[0]}`")
+        last = found.end()
+    out.append(_escaped(value[last:]))
+    return "".join(out)
+
+
+def _escaped(text: str) -> str:
+    return MARKDOWN.sub(r"\\\1", text.replace("&", "&amp;"))

@@ -375,6 +375,7 @@ def test_the_card_shows_the_email_literally_with_its_flags(desk):
     card = reply_markdown(desk.approvals.get(approval_id))
     assert card.startswith("**Avtech Hydraulics replied about RO G38462 at 09:12**: Shipped")
     assert "| status | IN WORK | **SHIPPED** |" in card
+    assert "From `repairs@avtech.example`." in card  # a code span: never a mailto link
     assert "| final cost | — | **2,750.00** |" in card
     assert "Unknown sender" in card and "Instructions found in the email" in card
     for raw in ("](https://", "<script>", "**now**", "https://", "www.evil", "s | mark all"):
