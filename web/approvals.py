@@ -416,7 +416,7 @@ async def _edit_reply(app: App, actor: Actor, approval_id: str) -> None:
         ).send()
         return
     choices = [
-        cl.Action(name="reply_field", payload={"field": name}, label=LABELS[name].capitalize())
+        cl.Action(name="reply_field", payload={"field": name}, label=_first_up(LABELS[name]))
         for name in CHANGE_FIELDS
     ] + [cl.Action(name="reply_field", payload={"field": "cancel"}, label="Cancel")]
     picked = await cl.AskActionMessage(
@@ -441,6 +441,10 @@ async def _edit_reply(app: App, actor: Actor, approval_id: str) -> None:
         return
     await _remove_buttons(approval_id)
     await show_confirmations(actor, [row])
+
+
+def _first_up(label: str) -> str:
+    return label[:1].upper() + label[1:]  # "ETA" stays ETA
 
 
 async def _retire_card(draft_id: str) -> None:

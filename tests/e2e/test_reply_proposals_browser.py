@@ -2,7 +2,8 @@
 wait as proposed updates; an editor signs in and finds them at chat start as cards (the shop's
 words shown literally, the unknown-sender flag prominent); Confirm on one applies it once —
 status, tracking and final cost — with the history attributed to that editor through "email
-reply"; Dismiss on the other asks why, records it, and changes nothing.
+reply" (after an Edit of the final cost); Dismiss on the other asks why, records it, and
+changes nothing.
 
 The reply rows are written as the ingest leaves them (tests/reply_rows.py); the end-to-end run
 from a follow-up sent to a reply in the fake mailbox builds on this."""
@@ -116,7 +117,7 @@ def _card(page, title: str):
     """The card whose title is `title`: the nearest block around it that has its buttons."""
     return (
         page.get_by_text(title, exact=False)
-        .first.locator("xpath=ancestor::*[.//button[contains(., 'Dismiss')]][1]")
+        .last.locator("xpath=ancestor::*[.//button[contains(., 'Dismiss')]][1]")
         .first
     )
 
@@ -150,6 +151,15 @@ def test_an_editor_confirms_one_reply_and_dismisses_another(desk, browser):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "screenshot-reply-card.png"))
 
+    # Edit before confirming: the invoice said 2,750 but the person knows better.
+    card.get_by_role("button", name="Edit").click()
+    page.get_by_role("button", name="Final cost").click()
+    page.get_by_text("New final cost").wait_for()
+    say(page, "$2,800")
+    page.get_by_role("cell", name="2,800.00").wait_for()  # the card again, as edited
+    card = _card(page, title)
+    assert "Edited: final cost by" in card.inner_text()
+
     press(page, card.get_by_role("button", name="Confirm"))
     page.get_by_text(f"Done: RO {first} updated from").wait_for()
     shown = json.loads(_gt(env, "ro", "show", first, "--json"))
@@ -157,7 +167,7 @@ def test_an_editor_confirms_one_reply_and_dismisses_another(desk, browser):
     assert (ro["status"], ro["tracking_number"], ro["final_cost"]) == (
         "SHIPPED",
         TRACKING,
-        "2750.00",
+        "2800.00",
     )
     mine = [e for e in shown["activity"] if e["actor"] == EDITOR]
     assert {e["field"] for e in mine} >= {"status", "tracking_number", "final_cost"}
