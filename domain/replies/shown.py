@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-MARKDOWN = re.compile(r"([\\`*_\[\]{}()<>#+\-!|~>])")
+# (single-line text shown mid-line: "-", "+", "#" and "1." only mean something at a line's start)
+MARKDOWN = re.compile(r"([\\`*_\[\]{}()<>|~])")
 LINK = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{1,15}):(?=//)")
 WWW = re.compile(r"(?i)\bwww\.")
 MAILTO = re.compile(r"(?i)\bmailto:")
