@@ -281,7 +281,7 @@ def inbox(
     return result
 
 
-def _our_entries(session, number: str, tz) -> list[tuple[datetime, dict[str, Any]]]:
+def _our_entries(session, number: str) -> list[tuple[datetime, dict[str, Any]]]:
     """What we sent about the RO: drafts, approvals, sends, rejections, failures."""
     rows = session.scalars(
         select(Notification)
@@ -305,7 +305,7 @@ def _our_entries(session, number: str, tz) -> list[tuple[datetime, dict[str, Any
     return out
 
 
-def _their_entries(session, number: str, tz) -> list[tuple[datetime, dict[str, Any]]]:
+def _their_entries(session, number: str) -> list[tuple[datetime, dict[str, Any]]]:
     """What the shop answered about the RO, and what a person decided on it."""
     rows = session.execute(
         select(InboundEmail, InboundEmailRo)
@@ -332,7 +332,7 @@ def _their_entries(session, number: str, tz) -> list[tuple[datetime, dict[str, A
 def thread_entries(ctx: OperationContext, number: str, limit: int) -> list[dict[str, Any]]:
     tz = ctx.app.settings.tz
     with ctx.app.session() as s:
-        entries = _our_entries(s, number, tz) + _their_entries(s, number, tz)
+        entries = _our_entries(s, number) + _their_entries(s, number)
     entries.sort(key=lambda pair: pair[0])
     return [
         {"when": readable(at, tz), "at": iso_local(at, tz), **entry}

@@ -241,6 +241,16 @@ def test_dismiss_records_who_and_why_and_applies_nothing(desk):
     assert refused.refused and ro_row(desk, "38462").status == "IN WORK"
 
 
+def test_a_plain_cancel_of_a_proposal_dismisses_it_on_the_reply_too(desk):
+    """`gt approvals reject ID` (or any Cancel) on a reply's proposal: the reply says who."""
+    email_id, approval_id = _shipped(desk)
+    _, sink = decide(desk, EDITOR, approval_id, False)
+    assert "Dismissed: the update of RO 38462" in sink.said
+    link = _link(desk, email_id)
+    assert (link.state, link.decided_by, link.reason) == ("DISMISSED", EDITOR.name, None)
+    assert ro_row(desk, "38462").status == "IN WORK"
+
+
 # ---- reading ---------------------------------------------------------------------------------
 def test_inbox_lists_replies_in_local_time_with_filters(desk):
     _shipped(desk, flags=["unknown_sender"])
@@ -351,6 +361,8 @@ def test_the_thread_tool_answers_in_local_time(desk):
     _, sink = ask(desk, EDITOR, "email thread for G38462")
     assert [t["name"] for t in sink.tools] == ["email_thread"]
     assert "Nov 20, 09:12 EST" in sink.said and "Avtech Hydraulics" in sink.said
+    _, ro = ask(desk, EDITOR, "RO 38462", thread="t-ro")  # the RO's last few emails, too
+    assert "Emails with the shop (latest)" in ro.said and "Shipped today" in ro.said
 
 
 def test_a_confirm_from_the_inbox_card_reports_from_the_command(desk):
