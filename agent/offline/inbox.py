@@ -58,12 +58,19 @@ def reply_request(raw: str, t: str) -> tuple[str | None, ToolCallPart] | None:
     shop = None
     named = re.search(
         r"\b(?:from|by)\s+(?!the shops?\b|shops\b|today\b|yesterday\b|this week\b|\d{4}-)"
-        r"(.+?)(?:\s+(?:today|yesterday|this week|since .+|about .+))?$",
+        r"(.+?)(?:\s+(?:today|yesterday|this \w+|last .+|since .+|about .+|\d+ \w+ ago|"
+        r"(?:waiting|pending|to confirm)\b.*))?$",
         raw.strip().rstrip("?.! "),
         re.I,
-    ) or (found if found.lastindex and found[1] else None)
+    )
     if named is not None:
-        text = named[1].strip(" ?.!'\"")
+        text = named[1]
+    elif found.lastindex and found[1]:  # "what did Avtech say": as written (t is lower-cased)
+        text = raw.strip()[found.start(1) : found.end(1)]
+    else:
+        text = None
+    if text is not None:
+        text = text.strip(" ?.!'\"")
         if text.lower() not in NOT_A_SHOP and not re.fullmatch(r"(?:the )?shops?", text.lower()):
             shop = text
     state = "waiting" if WAITING.search(t) else None

@@ -354,6 +354,9 @@ def test_the_inbox_tool_answers_and_shows_the_waiting_cards(desk):
     assert not [e for e in viewer.events if isinstance(e, ReplyCards)]
     _, other = ask(desk, EDITOR, "anything from Precision Aero?", thread="t-2")
     assert "No replies" in other.said and "Precision Aero" in other.said
+    # A condition the tool cannot take is said, not dropped: these are all of Avtech's.
+    _, vague = ask(desk, EDITOR, "replies from Avtech last month", thread="t-3")
+    assert "not “last month”" in vague.said and "Avtech Hydraulics" in vague.said
 
 
 def test_the_thread_tool_answers_in_local_time(desk):
