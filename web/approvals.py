@@ -29,7 +29,7 @@ from domain.notifications.decisions import may
 from domain.notifications.views import NotificationView, State
 from domain.replies.decisions import LABELS, ReplyDecisions
 from domain.replies.proposal import CHANGE_FIELDS, INBOX_THREAD, PROPOSAL_TOOL
-from domain.replies.shown import literal
+from domain.replies.shown import FLAG_WORDS, literal
 from domain.roles import Actor, Role, shown_actor
 from integrations.mail.message import full_subject
 from jobs.app import App
@@ -91,6 +91,8 @@ REPLY_FLAGS = {
     "foreign_ro": "⚠️ **Names another shop's RO** — those ROs get no update from this email.",
     "instructions": "⚠️ **Instructions found in the email** — ignored: nothing is done because "
     "an email asks for it.",
+    "spoofed_sender": "⚠️ **The sender looks spoofed** — treat it as not from the shop.",
+    "reply_to_differs": "⚠️ **Reply-To differs from the sender** — answers would go elsewhere.",
 }
 ICONS = {
     "confirm": "check",
@@ -176,11 +178,12 @@ def reply_markdown(approval: Approval) -> str:
     title = literal(preview.get("title") or f"A shop replied about RO {approval.ro_number}")
     note = literal(preview.get("note") or "", 500)
     flags = [
-        REPLY_FLAGS.get(f, f"⚠️ **{literal(str(f).replace('_', ' '), 60)}**")
+        REPLY_FLAGS.get(f, f"⚠️ **{literal(FLAG_WORDS.get(f, str(f).replace('_', ' ')), 80)}**")
         for f in preview.get("flags") or []
     ]
     rows = "\n".join(
-        f"| {literal(field, 40)} | {literal(now, 120)} | **{literal(new, 120)}** |"
+        f"| {literal(LABELS.get(field, field), 40)} | {literal(now, 120)} | "
+        f"**{literal(new, 120)}** |"
         for field, now, new in preview.get("changes") or []
     )
     evidence = [

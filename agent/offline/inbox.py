@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic_ai.messages import ToolCallPart
 
+from domain.replies.decisions import LABELS
 from domain.replies.shown import literal
 
 NUMBER = r"(?:ro\s*#?\s*)?g?(\d{3,9})"
@@ -86,7 +87,8 @@ def reply_request(raw: str, t: str) -> tuple[str | None, ToolCallPart] | None:
 # ---- the words -----------------------------------------------------------------------------
 def _proposed(rows: list[list[str]]) -> str:
     return "; ".join(
-        f"{field} {literal(now, 80)} → **{literal(new, 80)}**" for field, now, new in rows
+        f"{LABELS.get(field, field)} {literal(now, 80)} → **{literal(new, 80)}**"
+        for field, now, new in rows
     )
 
 

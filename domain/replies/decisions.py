@@ -103,7 +103,8 @@ def shown(value: Any) -> str:
 
 
 def change_rows(ro: RepairOrder | None, changes: dict[str, Any]) -> list[list[str]]:
-    """[[field, now, proposed], ...] for the card, in the fields' usual order."""
+    """[[field, now, proposed], ...] for the card, in the fields' usual order (the field by its
+    name, as the ingest writes it; the card shows its label)."""
     rows = []
     for name in CHANGE_FIELDS:
         if name not in changes:
@@ -112,7 +113,7 @@ def change_rows(ro: RepairOrder | None, changes: dict[str, Any]) -> list[list[st
         proposed = changes[name]
         if name in ("final_cost", "estimated_cost"):
             proposed = shown(Decimal(str(proposed)))
-        rows.append([LABELS[name], shown(now), str(proposed)])
+        rows.append([name, shown(now), str(proposed)])
     return rows
 
 

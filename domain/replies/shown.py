@@ -11,6 +11,22 @@ from __future__ import annotations
 import re
 
 # (single-line text shown mid-line: "-", "+", "#" and "1." only mean something at a line's start)
+# The flags a reply carries (domain/replies/service.py, message.py, matching.py), in words.
+FLAG_WORDS = {
+    "unknown_sender": "unknown sender",
+    "spoofed_sender": "sender looks spoofed",
+    "reply_to_differs": "Reply-To differs from the sender",
+    "foreign_ro": "names another shop's RO",
+    "instructions": "contains instructions (ignored)",
+    "auto_reply": "automatic reply",
+    "malformed": "malformed message",
+    "no_message_id": "no Message-ID",
+    "html_script": "HTML with scripts (removed)",
+    "oversize_attachment": "attachment too large (not filed)",
+    "attachment_not_filed": "attachment not filed",
+    "attachment_refused": "attachment refused",
+}
+
 MARKDOWN = re.compile(r"([\\`*_\[\]{}()<>|~])")
 LINK = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{1,15}):(?=//)")
 WWW = re.compile(r"(?i)\bwww\.")

@@ -33,6 +33,7 @@ from domain.replies.decisions import (
     proposed_value,
 )
 from domain.replies.proposal import CHANGE_FIELDS, SOURCE
+from domain.replies.shown import FLAG_WORDS
 from domain.roles import Role, shown_actor
 from domain.unit_of_work import OneTransaction
 from domain.values import clean_text, normalize_ro_number, parse_date
@@ -42,14 +43,6 @@ STATES = (PROPOSED, CONFIRMED, DISMISSED, "NOTHING", "FOREIGN")
 STATE_WORDS = {"waiting": PROPOSED, "pending": PROPOSED, "open": PROPOSED, "all": None}
 MAX_LIMIT = 200
 THREAD_IN_RO = 5  # get_repair_order shows the thread's last few entries
-FLAG_WORDS = {
-    "unknown_sender": "unknown sender",
-    "foreign_ro": "names another shop's RO",
-    "instructions": "contains instructions (ignored)",
-    "malformed": "malformed message",
-    "html_script": "HTML with scripts (removed)",
-    "oversize_attachment": "attachment too large",
-}
 
 
 def flag_words(flags: list[str] | None) -> list[str]:

@@ -206,7 +206,7 @@ def test_edit_changes_the_waiting_proposal_validated_like_any_change(desk):
         edits.edit(EDITOR, approval_id, "notes", "paid")
     row = edits.edit(EDITOR, approval_id, "final cost", "$2,500")
     assert row.args["changes"]["final_cost"] == "2500.00"
-    assert ["final cost", "—", "2,500.00"] in row.preview["changes"]
+    assert ["final_cost", "—", "2,500.00"] in row.preview["changes"]
     row = edits.edit(EDITOR, approval_id, "eta", "12/15/2026")
     assert row.args["changes"]["estimated_delivery"] == "2026-12-15"
     row = edits.edit(EDITOR, approval_id, "tracking", "none")  # dropped from the proposal
