@@ -53,4 +53,4 @@ def literal(text: object, max_chars: int = 300) -> str:
 
 
 def _escaped(text: str) -> str:
-    return MARKDOWN.sub(r"\\\1", text.replace("&", "&amp;"))
+    return MARKDOWN.sub(r"\\\1", text)  # ("&lt;b&gt;" renders as text: no HTML is rendered)

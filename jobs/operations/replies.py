@@ -310,7 +310,10 @@ def _their_entries(session, number: str) -> list[tuple[datetime, dict[str, Any]]
         summary = ((e.facts or {}).get(number) or {}).get("summary")
         what = f"replied “{e.subject}”" + (f": {summary}" if summary else "")
         flags = flag_words(e.flags)
-        entry = {"side": "shop", "who": e.from_name or e.from_address, "what": what}
+        who = e.from_name or e.from_address
+        if e.shop_name and e.shop_name != who:
+            who = f"{who} ({e.shop_name})"
+        entry = {"side": "shop", "who": who, "what": what}
         if flags:
             entry["flags"] = flags
         out.append((e.received_at, {**entry, "reply": e.id}))
