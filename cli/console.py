@@ -15,6 +15,7 @@ from tools.events import (
     EmailDraftCards,
     ExportStarted,
     FileReady,
+    ReplyCards,
     UiEvent,
 )
 from tools.exports import file_of, follow_export
@@ -103,6 +104,13 @@ class ConsoleSink:
                 )
         if isinstance(event, ExportStarted):
             await self._follow_export(event)
+        if isinstance(event, ReplyCards) and self.console:  # shops' replies waiting (#16)
+            for approval_id in event.approval_ids:
+                self.console.print(
+                    f"\n  Confirm: gt approvals approve {approval_id}\n"
+                    f"  Dismiss: gt approvals reject {approval_id}",
+                    markup=False,
+                )
         if not (isinstance(event, EmailDraftCards) and self.console):
             return  # charts and live progress are for the chat; the data is in the output
         for draft_id in event.draft_ids:

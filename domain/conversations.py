@@ -22,6 +22,8 @@ from domain.documents.override import overridden
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.models.base import utcnow
 from domain.models.chat import AiConversationLog, Approval, ApprovalState, ChatThread, Outcome
+from domain.replies.decisions import mark_dismissed
+from domain.replies.proposal import PROPOSAL_TOOL, REPLY_REQUESTER
 from domain.roles import Actor, Role
 from domain.unit_of_work import BeforeCommit, UnitOfWorkFactory
 from domain.users import ADMIN_OPERATIONS
@@ -31,10 +33,13 @@ MAX_REASON = 1000
 
 def may_decide(actor: Actor, requested_by: str | None, confirm: bool) -> bool:
     """Editors confirm or cancel the changes they asked for; approvers and admins anyone's; a
-    viewer may cancel their own but confirm nothing. The rule behind `decide` and the buttons a
-    change's card shows (web/approvals.py)."""
+    viewer may cancel their own but confirm nothing. A shop's reply proposed as an update (#16,
+    requested by nobody in particular) is decided by any editor or above, never a viewer. The
+    rule behind `decide` and the buttons a change's card shows (web/approvals.py)."""
     if confirm and actor.role.rank < Role.EDITOR.rank:
         return False
+    if requested_by == REPLY_REQUESTER:
+        return actor.role.rank >= Role.EDITOR.rank
     return actor.name == requested_by or actor.role.rank >= Role.APPROVER.rank
 
 
@@ -171,6 +176,9 @@ class ApprovalService:
             if done.rowcount == 1 and confirm and row.operation == bulk.BULK_OPERATION:
                 # a bulk change: one command per RO, committed with the decision (domain/bulk.py)
                 uow.session.add_all(bulk.children(row, actor.name))
+            if done.rowcount == 1 and not confirm and row.tool_name == PROPOSAL_TOOL:
+                # a shop's reply cancelled: dismissed on the reply too (#16)
+                mark_dismissed(uow.session, row.args or {}, actor.name, None)
             uow.commit()
             if done.rowcount != 1:
                 current = uow.session.get(Approval, row.id)

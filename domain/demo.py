@@ -19,6 +19,7 @@ from itertools import chain
 from sqlalchemy import func, insert, select
 
 from domain.demo_lives import PARTS, ShopFacts, part_numbers, simulate
+from domain.demo_replies import write_demo_replies
 from domain.followup import FollowUpPolicy
 from domain.models import (
     ActivityLog,
@@ -132,12 +133,16 @@ class DemoReport:
     first_number: int | None = None
     last_number: int | None = None
     skipped_reason: str | None = None
+    replies: int = 0  # demo replies dropped in the inbox folder (#16)
 
     def summary(self) -> str:
         if self.skipped_reason:
             return f"Demo data not loaded: {self.skipped_reason}."
         span = f" (RO {self.first_number}–{self.last_number})" if self.created_ros else ""
-        return f"Demo data: {self.created_shops} shops, {self.created_ros} repair orders{span}."
+        mail = f"; {self.replies} shop replies in the inbox" if self.replies else ""
+        return (
+            f"Demo data: {self.created_shops} shops, {self.created_ros} repair orders{span}{mail}."
+        )
 
 
 def _shop_rows(count: int, rng: random.Random) -> list[dict]:
@@ -295,6 +300,9 @@ def seed_demo(
             report.created_ros = spec.ros
             report.first_number, report.last_number = start, start + spec.ros - 1
         s.commit()
+    if spec.ros and app.settings.inbox_source == "folder":
+        # #16: a few shops' replies about these ROs for the embedded inbox's first poll
+        report.replies = len(write_demo_replies(app, spec.seed))
     return report
 
 

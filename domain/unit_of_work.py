@@ -96,9 +96,21 @@ class OneTransaction(UnitOfWork):
     (versions are checked and bumped as usual); `tx.commit()` at the outer level commits once
     and publishes every event. Leaving the outer block without it rolls everything back."""
 
-    def __init__(self, session_factory: sessionmaker[Session], handlers: list[EventHandler]):
-        super().__init__(session_factory, handlers)
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        handlers: list[EventHandler],
+        before_commit: list[BeforeCommit] | None = None,
+    ):
+        super().__init__(session_factory, handlers, before_commit)
         self._depth = 0
+
+    @classmethod
+    def like(cls, factory: UnitOfWorkFactory) -> OneTransaction:
+        """One transaction with what `factory`'s units of work commit with (a job's idempotency
+        key and outcome hooks), for a command that is several service calls (#16's reply)."""
+        unit = factory()
+        return cls(unit._session_factory, unit._handlers, unit._before_commit)
 
     def __enter__(self) -> OneTransaction:
         if self._depth == 0:

@@ -37,6 +37,7 @@ from jobs.operations import (
     exports,
     inventory,
     repair_orders,
+    replies,
     reports,
     shops,
     sources,
@@ -107,6 +108,12 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     documents.preview_remove_document,
     documents.remove_document,
     documents.download_document,
+    # shops' replies (#16)
+    replies.inbox,
+    replies.email_thread,
+    replies.apply_reply,
+    replies.dismiss_reply,
+    replies.edit_reply,
 )
 
 

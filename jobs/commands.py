@@ -28,7 +28,17 @@ from domain.models.chat import Approval, ApprovalState, Outcome
 from jobs.app import App
 from jobs.idempotency import run_once
 from jobs.operation import OperationContext, Result, spec_of
-from jobs.operations import bulk, documents, excel, inventory, repair_orders, shops, sources, users
+from jobs.operations import (
+    bulk,
+    documents,
+    excel,
+    inventory,
+    repair_orders,
+    replies,
+    shops,
+    sources,
+    users,
+)
 
 log = logging.getLogger(__name__)
 RECOVER_AFTER = timedelta(seconds=10)  # younger ones are most likely still on their way
@@ -56,6 +66,8 @@ COMMANDS: dict[str, Callable[..., Result]] = {
         # #15: files dropped in the chat, filed after Confirm; removals
         documents.attach_document,
         documents.remove_document,
+        # #16: a shop's reply proposed as an update, confirmed by an editor
+        replies.apply_reply,
     )
 }
 

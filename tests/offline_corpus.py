@@ -608,6 +608,26 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("chase RO 38462", "draft_email", {"ro_number": "38462"}),
     ("email history for 38462", "email_history", {"ro_number": "38462"}),
     ("show pending drafts", "list_email_drafts", {}),
+    # shops' replies (#16): the inbox and an RO's email thread
+    ("what did shops say today?", "inbox", {"since": "today"}),
+    ("any replies", "inbox", {}),
+    ("anything from Avtech?", "inbox", {"shop": "Avtech"}),
+    ("inbox", "inbox", {}),
+    ("replies waiting for a decision", "inbox", {"state": "waiting"}),
+    (
+        "what did Dallas Airmotive say yesterday",
+        "inbox",
+        {"since": "yesterday", "shop": "Dallas Airmotive"},
+    ),
+    ("anything from Avtech since 2026-11-18", "inbox", {"since": "2026-11-18", "shop": "Avtech"}),
+    (
+        "anything new from Crane Aerospace this week?",
+        "inbox",
+        {"since": "this week", "shop": "Crane Aerospace"},
+    ),
+    ("email thread for G38462", "email_thread", {"ro_number": "38462"}),
+    ("emails about 38462", "email_thread", {"ro_number": "38462"}),
+    ("show the conversation with the shop on RO 38462", "email_thread", {"ro_number": "38462"}),
     ("stock of starter generator", "search_inventory", {"query": "starter generator", "limit": 10}),
     ("find p/n 066-50008", "search_inventory", {"query": "066-50008", "limit": 10}),
     ("do we have any 066-50008", "search_inventory", {"query": "066-50008", "limit": 10}),
@@ -761,6 +781,11 @@ README_EXAMPLES: list[tuple[str, str]] = [
     ("use part 066-50008 on RO 38011", "take one from stock for the RO (you confirm)"),
     ("new RO for part 1706B at Avtech Hydraulics", "open a repair order (you confirm)"),
     ("pending drafts", "email drafts waiting for approval · **email history**: sent and rejected"),
+    (
+        "what did shops say today?",
+        "shops' replies and the updates they propose (an editor presses Confirm, Edit or Dismiss)"
+        " · **anything from Avtech** · **email thread for RO 38018**",
+    ),
     ("dashboard", "the figures, with charts"),
     ("find starter", "stock search by words or part number · **low stock**: parts to reorder"),
     ("pending approvals", "changes waiting for Confirm and drafts waiting for approval"),

@@ -11,6 +11,7 @@ from tools.documents import (  # documents on ROs (#15)
 from tools.email import draft_email, draft_follow_ups_by_shop, email_history, list_email_drafts
 from tools.excel import excel_status, sync_excel
 from tools.exports import export
+from tools.inbox import email_thread, inbox  # shops' replies (#16)
 from tools.inventory import low_stock, search_inventory, use_part
 from tools.repair_orders import (
     archive_repair_order,
@@ -56,6 +57,9 @@ READ_TOOLS = (
     erp_sync_status,
     list_documents,
     get_document,
+    # shops' replies (#16)
+    inbox,
+    email_thread,
 )
 WRITE_TOOLS = (
     update_status,

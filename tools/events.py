@@ -33,6 +33,14 @@ class ChangeCards:
 
 
 @dataclass(frozen=True)
+class ReplyCards:
+    """Shops' replies proposed as updates (#16), shown to an editor or above as cards with
+    Confirm / Edit / Dismiss."""
+
+    approval_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ExcelSyncStarted:
     """A full Excel sync was queued; its progress is worth following in the chat."""
 
@@ -98,6 +106,7 @@ UiEvent = (
     DashboardCharts
     | EmailDraftCards
     | ChangeCards
+    | ReplyCards
     | ExcelSyncStarted
     | CommandPending
     | ReportChart

@@ -27,6 +27,9 @@ from domain.models import utcnow
 from domain.models.chat import Approval, ApprovalState
 from domain.notifications.decisions import may
 from domain.notifications.views import NotificationView, State
+from domain.replies.decisions import LABELS, ReplyDecisions
+from domain.replies.proposal import CHANGE_FIELDS, INBOX_THREAD, PROPOSAL_TOOL
+from domain.replies.shown import FLAG_WORDS, literal
 from domain.roles import Actor, Role, shown_actor
 from integrations.mail.message import full_subject
 from jobs.app import App
@@ -80,8 +83,21 @@ CHANGE_CHOICES = {"confirm": "Confirm", "cancel": "Cancel"}
 OVERRIDE = "override"  # an approver confirming past the release-certificate check (#15)
 OVERRIDE_LABEL = "Override certificate…"
 DRAFT_CHOICES = {"approve": "Approve & send", "edit": "Edit", "reject": "Reject"}
+# a shop's reply proposed as an update (#16): editors and above decide it
+REPLY_CHOICES = {"confirm": "Confirm", "reply_edit": "Edit", "dismiss": "Dismiss"}
+REPLY_FLAGS = {
+    "unknown_sender": "⚠️ **Unknown sender** — not a known contact of this shop. Check it is "
+    "really from them before confirming.",
+    "foreign_ro": "⚠️ **Names another shop's RO** — those ROs get no update from this email.",
+    "instructions": "⚠️ **Instructions found in the email** — ignored: nothing is done because "
+    "an email asks for it.",
+    "spoofed_sender": "⚠️ **The sender looks spoofed** — treat it as not from the shop.",
+    "reply_to_differs": "⚠️ **Reply-To differs from the sender** — answers would go elsewhere.",
+}
 ICONS = {
     "confirm": "check",
+    "reply_edit": "pencil",
+    "dismiss": "x",
     "cancel": "x",
     "override": "shield-alert",
     "approve": "send",
@@ -148,18 +164,88 @@ def confirmation_markdown(approval: Approval) -> str:
     )
 
 
+def reply_choices(actor: Actor) -> dict[str, str]:
+    """The buttons of a reply's card this person may use: editors and above all three, a
+    viewer none (the server checks again)."""
+    return dict(REPLY_CHOICES) if actor.role.rank >= Role.EDITOR.rank else {}
+
+
+def reply_markdown(approval: Approval) -> str:
+    """A shop's reply proposed as an update. Everything that came from the email (the title's
+    shop and sender, the summary, the values, the evidence) is shown literally: escaped, links
+    defanged, so the untrusted mail can neither style the card nor offer a link."""
+    preview = approval.preview or {}
+    title = literal(preview.get("title") or f"A shop replied about RO {approval.ro_number}")
+    note = literal(preview.get("note") or "", 500)
+    flags = [
+        REPLY_FLAGS.get(f, f"⚠️ **{literal(FLAG_WORDS.get(f, str(f).replace('_', ' ')), 80)}**")
+        for f in preview.get("flags") or []
+    ]
+    rows = "\n".join(
+        f"| {literal(LABELS.get(field, field), 40)} | {literal(now, 120)} | "
+        f"**{literal(new, 120)}** |"
+        for field, now, new in preview.get("changes") or []
+    )
+    evidence = [
+        f"> {literal(LABELS.get(field, field), 40)}: “{literal(sentence, 300)}”"
+        for field, sentence in (preview.get("evidence") or {}).items()
+    ]
+    edited = ", ".join(
+        f"{LABELS.get(f, f)} by {literal(who, 80)}"
+        for f, who in (preview.get("edited") or {}).items()
+    )
+    sender = literal(preview.get("from") or "", 200)
+    lines = [
+        f"**{title}**" + (f": {note}" if note else ""),
+        *(["", *flags] if flags else []),
+        "",
+        f"| field | now | proposed |\n|---|---|---|\n{rows}",
+    ]
+    if evidence:
+        lines += ["", "What the email says:", *evidence]
+    if edited:
+        lines += ["", f"_Edited: {edited}._"]
+    if sender:
+        lines += ["", f"From {sender}. Nothing is applied until someone presses Confirm."]
+    return "\n".join(lines)
+
+
 async def show_confirmations(actor: Actor, waiting: list[Approval]) -> None:
     """A card for each change waiting for a person, with the buttons `actor` may use."""
     store = cl.user_session.get("approval_buttons") or {}
     for approval in waiting:
-        choices = change_choices(actor, approval)
+        if approval.tool_name == PROPOSAL_TOOL:  # a shop's reply (#16)
+            choices = reply_choices(actor)
+            content = reply_markdown(approval)
+            waiting_for = "_Waiting for an editor to confirm or dismiss it._"
+        else:
+            choices = change_choices(actor, approval)
+            content = confirmation_markdown(approval)
+            waiting_for = f"_Waiting for {approval.requested_by} or an approver to confirm._"
         buttons = _buttons(approval.id, choices)
         store[approval.id] = buttons
-        content = confirmation_markdown(approval)
         if "confirm" not in choices:
-            content += f"\n\n_Waiting for {approval.requested_by} or an approver to confirm._"
+            content += "\n\n" + waiting_for
         await cl.Message(content=content, actions=buttons).send()
     cl.user_session.set("approval_buttons", store)
+
+
+async def show_pending_replies(app: App, actor: Actor, intro: str) -> None:
+    """For editors and above: shops' replies proposed as updates, waiting for a person (chat
+    start, chat resume)."""
+    if actor.role.rank < Role.EDITOR.rank:
+        return
+    waiting = await asyncio.to_thread(app.approvals.pending, INBOX_THREAD)
+    if not waiting:
+        return
+    content = intro.format(n=len(waiting), replies="reply" if len(waiting) == 1 else "replies")
+    if len(waiting) > SHOWN_AT_START:
+        content += (
+            f"\n\nThe first {SHOWN_AT_START} are below (waiting longest first);"
+            " ask for “replies” to see them all."
+        )
+    await cl.Message(content=content).send()
+    await show_confirmations(actor, waiting[:SHOWN_AT_START])
 
 
 async def show_drafts(app: App, actor: Actor, draft_ids: list[str]) -> None:
@@ -221,6 +307,10 @@ async def decide(
         await assistant.decide(actor, item_id, choice == "confirm", sink)
     elif choice == OVERRIDE:
         await override(app, assistant, actor, item_id, sink)
+    elif choice == "dismiss":
+        await dismiss_reply(app, actor, item_id)
+    elif choice == "reply_edit":
+        await edit_reply(app, actor, item_id)
     elif choice == "approve":
         await approve(app, actor, item_id)
     elif choice == "edit":
@@ -277,6 +367,87 @@ async def _override(
         row = await asyncio.to_thread(app.approvals.get, approval_id)
         if row.state == ApprovalState.PENDING.value:
             await show_confirmations(actor, [row])
+
+
+async def dismiss_reply(app: App, actor: Actor, approval_id: str) -> None:
+    """Dismiss a shop's reply: nothing is applied; an optional reason is kept with the reply."""
+    try:
+        await _dismiss_reply(app, actor, approval_id)
+    finally:
+        await _asked()
+
+
+async def _dismiss_reply(app: App, actor: Actor, approval_id: str) -> None:
+    if actor.role.rank < Role.EDITOR.rank:  # before asking for a reason nobody could use
+        await cl.Message(
+            content=f"Not allowed: {actor.name} ({actor.role}) may not dismiss a shop's reply; "
+            "it needs the editor role. Nothing was changed."
+        ).send()
+        return
+    answer = await cl.AskUserMessage(
+        content="Why dismiss it? (optional — type `skip` for none; kept with the reply)",
+        timeout=ASK_TIMEOUT_S,
+    ).send()
+    reason = _reply_text(answer)
+    reason = None if reason is None or reason.lower() in ("skip", "-", "none") else reason
+    try:
+        row = await asyncio.to_thread(ReplyDecisions(app.uow).dismiss, actor, approval_id, reason)
+    except RoTrackerError as exc:
+        await cl.Message(content=f"Not dismissed: {exc}").send()
+        return
+    await _remove_buttons(approval_id)
+    why = f" Reason: {literal(reason, 500)}" if reason else ""
+    await cl.Message(
+        content=f"Dismissed by {row.decided_by} — nothing was applied to RO {row.ro_number}.{why}"
+    ).send()
+
+
+async def edit_reply(app: App, actor: Actor, approval_id: str) -> None:
+    """Edit a shop's reply before confirming: pick the value, type it (checked by the same
+    rules as any change), see the card again."""
+    try:
+        await _edit_reply(app, actor, approval_id)
+    finally:
+        await _asked()
+
+
+async def _edit_reply(app: App, actor: Actor, approval_id: str) -> None:
+    if actor.role.rank < Role.EDITOR.rank:
+        await cl.Message(
+            content=f"Not allowed: {actor.name} ({actor.role}) may not edit a shop's reply; "
+            "it needs the editor role. Nothing was changed."
+        ).send()
+        return
+    choices = [
+        cl.Action(name="reply_field", payload={"field": name}, label=_first_up(LABELS[name]))
+        for name in CHANGE_FIELDS
+    ] + [cl.Action(name="reply_field", payload={"field": "cancel"}, label="Cancel")]
+    picked = await cl.AskActionMessage(
+        content="Which value do you want to change?", actions=choices, timeout=ASK_TIMEOUT_S
+    ).send()
+    field = (picked or {}).get("payload", {}).get("field")
+    if field not in CHANGE_FIELDS:
+        return
+    answer = await cl.AskUserMessage(
+        content=f"New {LABELS[field]} (type `none` to leave it out of the update):",
+        timeout=ASK_TIMEOUT_S,
+    ).send()
+    value = _reply_text(answer)
+    if value is None:
+        return
+    try:
+        row = await asyncio.to_thread(
+            ReplyDecisions(app.uow).edit, actor, approval_id, field, value
+        )
+    except RoTrackerError as exc:
+        await cl.Message(content=f"Not changed: {exc}").send()
+        return
+    await _remove_buttons(approval_id)
+    await show_confirmations(actor, [row])
+
+
+def _first_up(label: str) -> str:
+    return label[:1].upper() + label[1:]  # "ETA" stays ETA
 
 
 async def _retire_card(draft_id: str) -> None:

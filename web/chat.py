@@ -114,6 +114,9 @@ def install(app: App) -> Assistant:
         await approvals.show_pending_drafts(
             app, actor, "{n} email draft(s) waiting for your approval:"
         )
+        await approvals.show_pending_replies(  # #16: shops' replies proposed as updates
+            app, actor, "{n} shop {replies} with a proposed update waiting for your decision:"
+        )
 
     @cl.on_chat_resume
     async def chat_resume(thread: dict[str, Any]) -> None:
@@ -130,6 +133,7 @@ def install(app: App) -> Assistant:
         actor = await current_actor()
         if actor is not None:
             await approvals.show_pending_drafts(app, actor, "Email drafts still waiting:")
+            await approvals.show_pending_replies(app, actor, "Shops' replies still waiting:")
 
     async def resend_confirmations(waiting: list[Approval]) -> None:
         await asyncio.sleep(RESEND_AFTER_S)

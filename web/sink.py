@@ -26,6 +26,7 @@ from tools.events import (
     ExcelSyncStarted,
     ExportStarted,
     FileReady,
+    ReplyCards,
     ReportChart,
     UiEvent,
     UploadStarted,
@@ -142,7 +143,7 @@ class ChainlitSink:
     async def show(self, event: UiEvent) -> None:
         if isinstance(event, EmailDraftCards):
             await approvals.show_drafts(self.app, self.actor, list(event.draft_ids))
-        elif isinstance(event, ChangeCards):  # others' changes, for an approver to decide
+        elif isinstance(event, ChangeCards | ReplyCards):  # others' changes; shops' replies
             rows = [await asyncio.to_thread(self.app.approvals.get, i) for i in event.approval_ids]
             waiting = [r for r in rows if r.state == ApprovalState.PENDING.value]
             if waiting:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from agent.offline.inbox import inbox_answer, thread_answer
+from domain.replies.shown import literal
+
 
 def _money(value: Any) -> str:
     return "—" if value in (None, "") else f"${float(value):,.2f}"
@@ -111,6 +114,16 @@ def _history(entries: list[dict[str, Any]], limit: int = 5) -> str:
         lines.append(f"  - {when} · {e.get('by') or e['who']} · {change}")
     more = f" (newest {limit} of {len(entries)})" if len(entries) > limit else ""
     return "\n- History" + more + ":\n" + "\n".join(lines)
+
+
+def _thread(entries: list[dict[str, Any]]) -> str:
+    """The last emails with the shop (#16); the shop's words literally."""
+    if not entries:
+        return ""
+    lines = [
+        f"  - {e['when']} · {literal(e['who'], 80)} · {literal(e['what'], 160)}" for e in entries
+    ]
+    return "\n- Emails with the shop (latest):\n" + "\n".join(lines)
 
 
 def _related(related: dict[str, Any]) -> str:
@@ -591,7 +604,12 @@ def word(tool: str, content: Any) -> str:
             + _history(content.get("history") or [])
             + _related(content.get("related") or {})
             + _ro_paperwork(content)
+            + _thread(content.get("thread") or [])
         )
+    if tool == "inbox":
+        return inbox_answer(content)
+    if tool == "email_thread":
+        return thread_answer(content)
     if tool == "search_repair_orders":
         return _search(content)
     if tool in ("bulk_update_status", "bulk_archive"):

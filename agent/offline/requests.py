@@ -10,6 +10,7 @@ from pydantic_ai.messages import ToolCallPart
 
 from agent.offline.desk import bulk, follow_ups, shops
 from agent.offline.filters import describe_leftover, search_filters
+from agent.offline.inbox import reply_request
 from agent.offline.new_ro import new_repair_order, new_shop
 from agent.offline.reports import EXPORT_THAT, export, report
 from agent.offline.users import users
@@ -35,6 +36,8 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **draft a follow-up for RO 38462** / **email the shop about RO 38462** — an email draft
   (an approver presses Approve & send; nothing is sent before)
 - **pending drafts** — email drafts waiting for approval · **email history** — sent and rejected
+- **what did shops say today** / **anything from Avtech** / **inbox** — shops' replies and the
+  updates they propose (you Confirm, Edit or Dismiss) · **email thread for RO 38462**
 - **sync Excel** — rewrite the company workbook from the database (approvers; you confirm) ·
   **Excel status** — changes waiting for the workbook
 - **pending approvals** — changes waiting for Confirm and email drafts waiting for approval
@@ -95,6 +98,8 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         return None, call
     if call := users(raw):  # admins: "users", "disable sam@example.com" (before the e-mail words)
         return None, call
+    if replied := reply_request(raw, t):  # shops' replies, an RO's thread (before the e-mail words)
+        return replied
     if re.search(r"\b(e-?mail history|sent (?:e-?)?mails?|e-?mails? sent|mail history)\b", t):
         number = re.search(rf"\b{NUMBER}\b", t)
         return None, _call("email_history", ro_number=number[1] if number else None)

@@ -17,6 +17,7 @@ from domain.stats import current_dashboard, overdue_aging, status_breakdown, val
 from domain.statuses import parse_status
 from jobs.operation import OperationContext, Result, dump, reads, writes
 from jobs.operations.documents import ro_documents
+from jobs.operations.replies import THREAD_IN_RO, thread_entries
 
 
 @reads
@@ -39,6 +40,11 @@ def get_repair_order(ctx: OperationContext, number: str | int) -> Result:
             "related": related(session, ro_id),
             # #15: its paperwork, and whether a release certificate matches the RO
             **ro_documents(ctx, ro.number),
+            # #16: the last few emails with the shop (email_thread has all of them)
+            "thread": [
+                {k: e[k] for k in ("when", "who", "what")}
+                for e in thread_entries(ctx, ro.number, THREAD_IN_RO)
+            ],
         }
 
 
