@@ -35,8 +35,10 @@ from domain.followup import FollowUpPolicy
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
 from domain.repair_orders import RepairOrderService
+from domain.replies.facts import ReplyFacts
+from domain.replies.service import ReplyReading, ReplyService
 from domain.sources import SourceService
-from domain.unit_of_work import EventHandler, UnitOfWork
+from domain.unit_of_work import EventHandler, OneTransaction, UnitOfWork
 from domain.users import UserService
 from integrations.documents.extraction import reader_with_model
 from integrations.documents.graph import LazyGraphStore, build_graph_store
@@ -46,7 +48,10 @@ from integrations.documents.staging import UploadStaging
 from integrations.excel.targets import build_writer
 from integrations.excel.writer import WorkbookWriter
 from integrations.mail.graph import GraphMailSender
+from integrations.mail.inbox import Inbox
+from integrations.mail.inbox_folder import FolderInbox
 from integrations.mail.outbox import OutboxSender
+from integrations.mail.raw_store import LocalRawMail
 from integrations.mail.senders import Sender
 from integrations.mail.smtp import SmtpSender
 from integrations.microsoft.graph import TokenProvider
@@ -76,6 +81,8 @@ def bootstrap(
     workbook: Callable[[], WorkbookWriter] | None = None,
     graph_tokens: TokenProvider | None = None,
     document_store: DocumentStore | None = None,
+    reply_reading: ReplyReading | None = None,
+    inbox: Callable[[], Inbox | None] | None = None,
 ) -> App:
     settings = settings or get_settings()
     engine = engine or make_engine(
@@ -113,6 +120,13 @@ def bootstrap(
     )
 
     tokens = _graph_tokens(settings, session_factory, graph_tokens)
+    documents = DocumentService(
+        uow,
+        LocalDocumentStore(settings.var_dir / "documents"),
+        reader_with_model(_model_reader(settings)),
+        max_bytes=int(settings.documents_max_mb * 1024 * 1024),
+        remote=document_store or _remote_document_store(settings, tokens),
+    )
     app = App(
         process=process,
         settings=settings,
@@ -144,14 +158,18 @@ def bootstrap(
             settings.token_encryption_key,
             allow_http_loopback=settings.source_allow_http_loopback,
         ),
-        documents=DocumentService(
-            uow,
-            LocalDocumentStore(settings.var_dir / "documents"),
-            reader_with_model(_model_reader(settings)),
-            max_bytes=int(settings.documents_max_mb * 1024 * 1024),
-            remote=document_store or _remote_document_store(settings, tokens),
-        ),
+        documents=documents,
         uploads=UploadStaging(settings.var_dir / "documents" / ".staging"),
+        replies=ReplyService(
+            lambda: OneTransaction(session_factory, list(event_handlers)),
+            repair_orders,
+            documents,
+            reply_reading or _reply_reading(settings),
+            today,
+            tz,
+            raw_store=LocalRawMail(settings.mail_raw_dir),
+        ),
+        inbox=inbox or functools.cache(functools.partial(_inbox, settings, tokens)),
     )
     actors.declare(app)
     if process == "worker":
@@ -187,6 +205,66 @@ def _mail_sender(settings: Settings, tokens: Callable[[], TokenProvider]) -> Sen
     if settings.mail_sender == "graph":
         return GraphMailSender(settings, tokens=tokens())
     return OutboxSender(settings.outbox_dir)
+
+
+def _inbox(settings: Settings, tokens: Callable[[], TokenProvider]) -> Inbox | None:
+    """Where shops' replies are read from (#16): GT_INBOX (auto: Graph when mail goes through
+    Graph, else the drop folder var/inbox), or None when off."""
+    max_bytes = int(settings.inbox_max_attachment_mb * 1024 * 1024)
+    if settings.inbox_source == "folder":
+        return FolderInbox(settings.inbox_dir, max_bytes)
+    if settings.inbox_source == "graph":
+        # MERGE HOOK (branch replies-graph): the shared mailbox's Inbox through Graph delta.
+        from integrations.mail.graph_inbox import GraphInbox  # type: ignore[import-not-found]
+
+        return GraphInbox(settings, tokens(), max_attachment_bytes=max_bytes)
+    return None
+
+
+def _reply_reading(settings: Settings) -> ReplyReading:
+    """What reads a reply (#16): Claude when a key is configured, else the offline rules; RO
+    numbers and injected instructions are always found by the rules. Imported on first use.
+
+    MERGE HOOK (branch replies-read): domain/replies/ro_numbers.py, domain/replies/rules.py,
+    integrations/mail/reply_model.py."""
+
+    def find_numbers(text: str) -> list[str]:
+        from domain.replies import ro_numbers  # type: ignore[attr-defined]
+
+        return list(ro_numbers.find_ro_numbers(text))
+
+    def instructions(text: str) -> bool:
+        from domain.replies import rules  # type: ignore[attr-defined]
+
+        return bool(rules.looks_like_instructions(text))
+
+    if settings.anthropic_api_key:
+        model: list = []
+
+        def read_with_model(text: str, numbers: list[str], today: date) -> dict[str, ReplyFacts]:
+            if not model:
+                from integrations.mail.reply_model import (  # type: ignore[import-not-found]
+                    ModelReplyReader,
+                )
+
+                model.append(
+                    ModelReplyReader(
+                        settings.anthropic_api_key,
+                        settings.model,
+                        base_url=settings.anthropic_base_url or None,
+                        timeout_s=settings.model_request_timeout_s,
+                    )
+                )
+            return model[0].read(text, numbers, today)
+
+        return ReplyReading(find_numbers, read_with_model, instructions, name="model")
+
+    def read_with_rules(text: str, numbers: list[str], today: date) -> dict[str, ReplyFacts]:
+        from domain.replies import rules  # type: ignore[attr-defined]
+
+        return rules.read_reply(text, numbers, today)
+
+    return ReplyReading(find_numbers, read_with_rules, instructions, name="rules")
 
 
 def _model_reader(settings: Settings) -> ModelReader | None:

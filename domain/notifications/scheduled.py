@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.archive import Archive
-from domain.followup import FollowUpPolicy
-from domain.models import Notification, NotificationRepairOrder, RepairOrder
+from domain.followup import OTHER_DAYS, FollowUpPolicy
+from domain.models import (
+    InboundEmail,
+    InboundEmailRo,
+    Notification,
+    NotificationRepairOrder,
+    RepairOrder,
+)
 from domain.notifications.drafting import Drafting
 from domain.roles import SYSTEM, Actor
-from domain.statuses import Status
+from domain.statuses import Status, try_parse_status
 from domain.unit_of_work import UnitOfWorkFactory
 
 # Statuses whose lingering gets a follow-up draft (REFERENCE §2): quote, repair, tracking.
@@ -35,7 +41,8 @@ class ScheduledDrafts:
 
     def draft_follow_ups(self, actor: Actor = SYSTEM) -> list[str]:
         """Active ROs still in a tracked status after its wait (status date + wait days): one
-        draft each, unless the RO got any draft since the follow-up fell due."""
+        draft each, unless the RO got any draft since the follow-up fell due, or its shop
+        replied since our last email (#16)."""
         today = self.today()
         created = []
         with self._uow() as uow:
@@ -62,7 +69,9 @@ class ScheduledDrafts:
                 if wait is None or since + timedelta(days=wait) > today:
                     continue
                 if not self._drafted_since(uow.session, ro_id, since + timedelta(days=wait)):
-                    due.append(number)
+                    due.append((number, ro_id))
+            answered = self._replied_since_send(uow.session, [i for _, i in due], today)
+            due = [n for n, ro_id in due if ro_id not in answered]
         for number in due:
             view = self._drafting.draft(actor, number, reason="follow_up")
             if not view.already_pending:
@@ -71,7 +80,8 @@ class ScheduledDrafts:
 
     def draft_overdue(self, actor: Actor = SYSTEM) -> list[str]:
         """The daily sweep: every active RO whose next-update date has passed gets a draft,
-        unless it has one pending or got one since that date (running it twice adds nothing)."""
+        unless it has one pending or got one since that date (running it twice adds nothing),
+        or its shop replied since our last email (#16)."""
         today = self.today()
         with self._uow() as uow:
             rows = list(
@@ -85,14 +95,68 @@ class ScheduledDrafts:
                 )
             )
             due = [
-                n for n, since, ro_id in rows if not self._drafted_since(uow.session, ro_id, since)
+                (n, ro_id)
+                for n, since, ro_id in rows
+                if not self._drafted_since(uow.session, ro_id, since)
             ]
+            answered = self._replied_since_send(uow.session, [i for _, i in due], today)
+            due = [n for n, ro_id in due if ro_id not in answered]
         created = []
         for number in due:
             view = self._drafting.draft(actor, number, reason="overdue")
             if not view.already_pending:
                 created.append(view.id)
         return created
+
+    def _replied_since_send(self, s: Session, ro_ids: list[int], today: date) -> set[int]:
+        """ROs whose shop replied (#16) after our last email to it about them, within the
+        follow-up wait of their status: the shop answered, a chaser would cross its reply.
+        A reply older than that wait no longer holds a chaser back (the shop went quiet again).
+        Only replies that moved the follow-up count: from the shop's side (the thread or an RO
+        number), not flagged for a person."""
+        if not ro_ids:
+            return set()
+        replied = dict(
+            s.execute(
+                select(InboundEmailRo.ro_id, func.max(InboundEmail.received_at))
+                .join(InboundEmail, InboundEmail.id == InboundEmailRo.email_id)
+                .where(
+                    InboundEmailRo.ro_id.in_(ro_ids),
+                    InboundEmailRo.state != "FOREIGN",
+                    InboundEmail.state != "FLAGGED",
+                    InboundEmail.matched_by.in_(("in-reply-to", "conversation", "ro-number")),
+                )
+                .group_by(InboundEmailRo.ro_id)
+            ).all()
+        )
+        if not replied:
+            return set()
+        sent = dict(
+            s.execute(
+                select(NotificationRepairOrder.ro_id, func.max(Notification.sent_at))
+                .join(Notification)
+                .where(
+                    NotificationRepairOrder.ro_id.in_(list(replied)),
+                    Notification.sent_at.is_not(None),
+                )
+                .group_by(NotificationRepairOrder.ro_id)
+            ).all()
+        )
+        statuses = dict(
+            s.execute(
+                select(RepairOrder.id, RepairOrder.status).where(RepairOrder.id.in_(list(replied)))
+            ).all()
+        )
+        answered = set()
+        for ro_id, at in replied.items():
+            last_sent = sent.get(ro_id)
+            if last_sent is not None and at <= last_sent:
+                continue
+            status = try_parse_status(statuses.get(ro_id))
+            wait = self.policy.wait_days(status) if status else None
+            if at.date() + timedelta(days=OTHER_DAYS if wait is None else wait) >= today:
+                answered.add(ro_id)
+        return answered
 
     @staticmethod
     def _drafted_since(s: Session, ro_id: int, since: date) -> bool:

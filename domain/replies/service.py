@@ -1,0 +1,491 @@
+"""Ingesting a shop's reply: stored once, matched, read, and turned into proposals (#16).
+
+    result = app.replies.ingest(incoming, source="folder")
+
+`ingest` is idempotent by the message's key (a hash of its internetMessageId; a unique index): a
+second delivery, or two workers taking the same message at once, end with one email row — the
+loser reads the winner's back. It runs in three steps so no write transaction waits on a reader
+(a model call takes seconds, and SQLite has one writer):
+
+1. keep the raw message (content-addressed, so a retry stores nothing twice);
+2. match it to ROs (domain/replies/matching.py) and read what the shop said (the injected
+   reader: the offline rules, or Claude when a key is configured) — reads only;
+3. one transaction: the email row, one `InboundEmailRo` per RO named, a proposal (an `Approval`
+   row as domain/replies/proposal.py documents) per RO with something to change, the
+   attachments filed on the RO (#15), and the RO's next follow-up moved (the shop answered).
+   A crash anywhere before the commit leaves nothing, so the next delivery starts afresh.
+
+Nothing here changes an RO's facts: a person confirms a proposal (the durable command path).
+A reply that tries to give instructions, or whose sender looks spoofed, proposes nothing and is
+FLAGGED for a person; an unknown sender's proposals carry the flag where the person decides.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, tzinfo
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from domain.documents.service import DocumentService
+from domain.email_templates import ro_label
+from domain.errors import InvalidInput, NotFound, RoTrackerError, StaleVersion
+from domain.local_time import iso_local, local_time
+from domain.models import Approval, InboundEmail, InboundEmailRo, RepairOrder, utcnow
+from domain.previews import shown
+from domain.repair_orders import RepairOrderService
+from domain.replies.directory import SqlDirectory
+from domain.replies.facts import ReplyFacts
+from domain.replies.matching import Match, RoRef, match_reply, normalise_message_id
+from domain.replies.message import ReceivedEmail
+from domain.replies.proposal import (
+    INBOX_THREAD,
+    PROPOSAL_OPERATION,
+    PROPOSAL_TOOL,
+    REPLY_REQUESTER,
+    SOURCE,
+    proposal_key,
+)
+from domain.roles import SYSTEM
+from domain.statuses import Status, allowed_next, try_parse_status
+from domain.unit_of_work import OneTransaction
+from domain.values import parse_date
+
+log = logging.getLogger(__name__)
+
+REPLY_ACTOR = dataclasses.replace(SYSTEM, source=SOURCE)
+INSTRUCTIONS = "instructions"
+# A person must look before anything is proposed from a reply carrying one of these.
+BLOCKING_FLAGS = (INSTRUCTIONS, "spoofed_sender")
+# InboundEmail.state
+PROPOSED, NOTHING, UNMATCHED, FLAGGED = "PROPOSED", "NOTHING", "UNMATCHED", "FLAGGED"
+FOREIGN = "FOREIGN"  # InboundEmailRo.state of another shop's RO
+MAX_REFERENCES = 50
+ATTEMPTS = 3  # an RO changed under the transaction: match and read again
+_QUOTING = (Status.TO_SEND, Status.WAITING_QUOTE)  # an amount without a kind is a quote here
+
+
+@dataclass(frozen=True)
+class ReplyReading:
+    """What reads a reply, given by the composition root: the offline rules or the model.
+
+    find_numbers(text) -> RO numbers in any spelling; read(text, numbers, today) -> facts per
+    RO number; looks_like_instructions(text) -> the reply tries to instruct us."""
+
+    find_numbers: Callable[[str], list[str]]
+    read: Callable[[str, list[str], date], dict[str, ReplyFacts]]
+    looks_like_instructions: Callable[[str], bool]
+    name: str = "rules"
+
+
+class RawStore(Protocol):
+    def put(self, content: bytes) -> str:
+        """Keep `content` (content-addressed, idempotent); answer where it is."""
+
+
+class Delivered(Protocol):
+    """A message from a mailbox (integrations/mail/inbox.py `Incoming`)."""
+
+    email: ReceivedEmail
+    provider_id: str
+    raw: bytes | None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    email_id: int
+    already: bool  # the message was ingested before: nothing was done now
+    state: str  # PROPOSED, NOTHING, UNMATCHED, FLAGGED
+    matched_by: str | None
+    numbers: list[str]  # the ROs it is about (FOREIGN ones included)
+    proposals: list[str]  # approval ids
+    flags: list[str]
+    note: str | None = None
+
+
+@dataclass
+class _Plan:
+    """Everything step 3 writes, decided before the transaction where it can be."""
+
+    match: Match
+    facts: dict[str, ReplyFacts] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        return any(f in self.flags for f in BLOCKING_FLAGS)
+
+
+def message_key(internet_message_id: str) -> str:
+    return hashlib.sha256(normalise_message_id(internet_message_id).encode()).hexdigest()
+
+
+class ReplyService:
+    def __init__(
+        self,
+        transaction: Callable[[], OneTransaction],
+        repair_orders: RepairOrderService,
+        documents: DocumentService,
+        reading: ReplyReading,
+        today: Callable[[], date],
+        tz: tzinfo,
+        raw_store: RawStore | None = None,
+    ):
+        self._transaction = transaction
+        self.repair_orders = repair_orders
+        self.documents = documents
+        self.reading = reading
+        self.today = today
+        self.tz = tz
+        self.raw_store = raw_store
+
+    # ---- reading ------------------------------------------------------------------------------
+    def find(self, internet_message_id: str) -> IngestResult | None:
+        """The stored result for this message, if it was ingested."""
+        return self._stored(message_key(internet_message_id))
+
+    def _stored(self, key: str) -> IngestResult | None:
+        tx = self._transaction()
+        with tx:
+            row = tx.session.scalar(select(InboundEmail).where(InboundEmail.message_key == key))
+            if row is None:
+                return None
+            ros = tx.session.scalars(
+                select(InboundEmailRo).where(InboundEmailRo.email_id == row.id)
+            ).all()
+            return IngestResult(
+                email_id=row.id,
+                already=True,
+                state=row.state,
+                matched_by=row.matched_by,
+                numbers=[r.ro_number for r in ros],
+                proposals=[r.approval_id for r in ros if r.approval_id],
+                flags=list(row.flags or []),
+                note=row.note,
+            )
+
+    # ---- ingesting ----------------------------------------------------------------------------
+    def ingest(self, incoming: Delivered, source: str) -> IngestResult:
+        email = incoming.email
+        key = message_key(email.internet_message_id)
+        done = self._stored(key)
+        if done is not None:
+            return done
+        raw_location = raw_sha = None
+        raw_size = 0
+        if incoming.raw is not None:
+            raw_sha = hashlib.sha256(incoming.raw).hexdigest()
+            raw_size = len(incoming.raw)
+            if self.raw_store is not None:
+                raw_location = self.raw_store.put(incoming.raw)
+        for attempt in range(ATTEMPTS):
+            plan = self._plan(email)
+            try:
+                return self._write(
+                    plan, email, key, source, incoming.provider_id, raw_location, raw_sha, raw_size
+                )
+            except IntegrityError:
+                done = self._stored(key)
+                if done is not None:  # another worker stored it meanwhile
+                    return done
+                raise
+            except StaleVersion:  # an RO changed under us: decide again on what it is now
+                if attempt == ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _plan(self, email: ReceivedEmail) -> _Plan:
+        tx = self._transaction()
+        with tx:
+            directory = SqlDirectory(tx.session, utcnow())
+            match = match_reply(email, directory, self.reading.find_numbers)
+        plan = _Plan(match)
+        for flag in (*email.flags, *match.flags):
+            if flag not in plan.flags:
+                plan.flags.append(flag)
+        if INSTRUCTIONS not in plan.flags and self.reading.looks_like_instructions(email.text):
+            plan.flags.append(INSTRUCTIONS)
+        if match.ros and not plan.blocked:
+            numbers = [r.number for r in match.ros]
+            plan.facts = self.reading.read(email.text, numbers, self.today())
+        return plan
+
+    def _write(
+        self,
+        plan: _Plan,
+        email: ReceivedEmail,
+        key: str,
+        source: str,
+        provider_id: str,
+        raw_location: str | None,
+        raw_sha: str | None,
+        raw_size: int,
+    ) -> IngestResult:
+        match = plan.match
+        tx = self._transaction()
+        with tx:
+            s = tx.session
+            row = InboundEmail(
+                message_key=key,
+                internet_message_id=email.internet_message_id[:1000],
+                source=source[:20],
+                provider_id=(provider_id or "")[:500] or None,
+                conversation_id=(email.conversation_id or "")[:500] or None,
+                in_reply_to=(email.in_reply_to or "")[:1000] or None,
+                references=[r[:1000] for r in email.references[:MAX_REFERENCES]],
+                from_address=email.from_address[:320],
+                from_name=(email.from_name or "")[:200] or None,
+                subject=email.subject[:500],
+                received_at=email.received_at,
+                body_text=email.text,
+                raw_location=raw_location,
+                raw_sha256=raw_sha,
+                raw_size=raw_size,
+                shop_id=match.shop.id if match.shop else None,
+                shop_name=match.shop.name if match.shop else None,
+                matched_by=match.matched_by,
+                flags=list(plan.flags),
+                facts={n: f.model_dump(mode="json") for n, f in plan.facts.items()} or None,
+                reader=self.reading.name if plan.facts else None,
+                state=UNMATCHED,
+                note=match.note[:500] if match.note else None,
+            )
+            s.add(row)
+            s.flush()  # a second delivery of this message stops here (unique message_key)
+            proposals: list[str] = []
+            for ro in match.foreign:
+                s.add(
+                    InboundEmailRo(
+                        email_id=row.id,
+                        ro_number=ro.number,
+                        ro_id=ro.id,
+                        state=FOREIGN,
+                        reason="An RO of another shop than the sender's: nothing proposed.",
+                    )
+                )
+            filed = self._file_attachments(tx, plan, email)
+            for ref in match.ros:
+                approval_id, state, reason = self._propose(
+                    tx, row, ref, plan, email, filed.get(ref.number, [])
+                )
+                s.add(
+                    InboundEmailRo(
+                        email_id=row.id,
+                        ro_number=ref.number,
+                        ro_id=ref.id,
+                        state=state,
+                        approval_id=approval_id,
+                        reason=reason,
+                    )
+                )
+                if approval_id:
+                    proposals.append(approval_id)
+            if plan.blocked:
+                row.state = FLAGGED
+            elif proposals:
+                row.state = PROPOSED
+            elif match.ros:
+                row.state = NOTHING
+            if match.from_the_shop and not plan.blocked:
+                self.repair_orders.using(lambda: tx).record_reply(
+                    REPLY_ACTOR, [r.number for r in match.ros], f"Reply: {email.subject}"
+                )
+            row.flags = list(plan.flags)  # filing may have added some
+            row.processed_at = utcnow()
+            tx.commit()
+            return IngestResult(
+                email_id=row.id,
+                already=False,
+                state=row.state,
+                matched_by=row.matched_by,
+                numbers=[r.number for r in (*match.foreign, *match.ros)],
+                proposals=proposals,
+                flags=list(plan.flags),
+                note=row.note,
+            )
+
+    # ---- proposals ----------------------------------------------------------------------------
+    def _propose(
+        self,
+        tx: OneTransaction,
+        row: InboundEmail,
+        ref: RoRef,
+        plan: _Plan,
+        email: ReceivedEmail,
+        documents: list[dict[str, Any]],
+    ) -> tuple[str | None, str, str | None]:
+        """(approval id, InboundEmailRo state, reason) for one RO of the reply."""
+        if plan.blocked:
+            which = ", ".join(f for f in plan.flags if f in BLOCKING_FLAGS)
+            return None, NOTHING, f"Flagged ({which}): a person should read it; nothing proposed."
+        facts = plan.facts.get(ref.number)
+        if facts is None or not facts.actionable():
+            return None, NOTHING, "Nothing to change in what the shop said."
+        ro = tx.session.get(RepairOrder, ref.id)
+        if ro is None:
+            return None, NOTHING, "The RO no longer exists."
+        changes, evidence, skipped = proposed_changes(ro, facts)
+        if not changes:
+            reason = "The RO already says what the shop said."
+            if skipped:
+                reason = "Not proposed: " + "; ".join(skipped)
+            return None, NOTHING, reason[:500]
+        received = local_time(email.received_at, self.tz)
+        shop = plan.match.shop.name if plan.match.shop else email.from_address
+        preview = {
+            "title": f"{shop} replied about RO {ro_label(ro.number)} at {received:%H:%M}",
+            "changes": [[k, now, new] for k, now, new in changes],
+            "note": facts.summary or None,
+            "evidence": evidence,
+            "flags": list(plan.flags),
+            "email_id": row.id,
+            "from": email.from_address,
+            "received_at": iso_local(email.received_at, self.tz),
+        }
+        if skipped:
+            preview["not_proposed"] = skipped
+        if documents:
+            preview["documents"] = documents
+        approval = Approval(
+            thread_id=INBOX_THREAD,
+            tool_call_id=proposal_key(row.id, ro.number),
+            tool_name=PROPOSAL_TOOL,
+            operation=PROPOSAL_OPERATION,
+            args={
+                "email_id": row.id,
+                "number": ro.number,
+                "changes": {name: new for name, _, new in changes},
+            },
+            preview=preview,
+            requested_by=REPLY_REQUESTER,
+            ro_number=ro.number,
+            expected_version=None,
+        )
+        tx.session.add(approval)
+        tx.session.flush()
+        return approval.id, PROPOSED, None
+
+    # ---- attachments --------------------------------------------------------------------------
+    def _file_attachments(
+        self, tx: OneTransaction, plan: _Plan, email: ReceivedEmail
+    ) -> dict[str, list[dict[str, Any]]]:
+        """File each attachment on the RO it is for (the reply's one RO, or the RO its name
+        says). Too large, refused or of unclear RO: flagged, not filed — the raw message keeps
+        it, so nothing is lost."""
+        filed: dict[str, list[dict[str, Any]]] = {}
+        if not email.attachments:
+            return filed
+        ros = plan.match.ros
+        documents = self.documents.using(lambda: tx)
+        for attachment in email.attachments:
+            if attachment.content is None:
+                _add(plan.flags, "oversize_attachment")
+                continue
+            if plan.blocked:
+                _add(plan.flags, "attachment_not_filed")
+                continue
+            targets = ros if len(ros) == 1 else [r for r in ros if _names(attachment.name, r)]
+            if len(targets) != 1:
+                _add(plan.flags, "attachment_not_filed")
+                continue
+            number = targets[0].number
+            try:
+                done = documents.add(REPLY_ACTOR, number, attachment.name, attachment.content)
+            except (InvalidInput, NotFound) as exc:
+                log.info("attachment %s of a reply not filed: %s", attachment.name, exc)
+                _add(plan.flags, "attachment_refused")
+                continue
+            doc = done.document
+            filed.setdefault(number, []).append(
+                {
+                    "document_id": doc.id,
+                    "name": doc.name,
+                    "kind": doc.kind,
+                    "certificate": done.match.describe() if done.match else None,
+                }
+            )
+        return filed
+
+
+def proposed_changes(
+    ro: RepairOrder, facts: ReplyFacts
+) -> tuple[list[tuple[str, str, str]], dict[str, str], list[str]]:
+    """What the shop's facts would change on `ro`, as it is now: (field, now, proposed) for
+    fields that differ, the sentence behind each, and what was left out and why."""
+    changes: list[tuple[str, str, str]] = []
+    evidence: dict[str, str] = {}
+    skipped: list[str] = []
+
+    def add(name: str, now: Any, new: Any, sentence: str) -> None:
+        if shown(now) != shown(new):
+            changes.append((name, shown(now), shown(new)))
+            evidence[name] = sentence
+
+    if facts.status is not None:
+        new = try_parse_status(facts.status.value)
+        current = try_parse_status(ro.status)
+        if new is None:
+            skipped.append(f"status {facts.status.value!r} is not one we know")
+        elif new != current:
+            if new in allowed_next(current):
+                add("status", ro.status, new.value, facts.status.sentence)
+            else:
+                skipped.append(f"status {new.value}: an RO in {ro.status} cannot move there")
+    if facts.tracking_number is not None:
+        number = facts.tracking_number.value.strip()
+        if number and number.upper() not in (ro.tracking_number or "").upper():
+            add("tracking_number", ro.tracking_number, number, facts.tracking_number.sentence)
+    if facts.eta is not None:
+        try:
+            eta = parse_date(facts.eta.value, field="ETA")
+        except RoTrackerError:
+            eta = None
+            skipped.append(f"ETA {facts.eta.value!r} is not a date")
+        if eta is not None:
+            add("estimated_delivery", ro.estimated_delivery, eta.isoformat(), facts.eta.sentence)
+    if facts.amount is not None:
+        _amount(ro, facts, add, skipped)
+    if facts.shop_reference is not None:
+        ref = facts.shop_reference.value.strip()[:100]
+        if ref:
+            add("shop_ref", ro.shop_ref, ref, facts.shop_reference.sentence)
+    return changes, evidence, skipped
+
+
+def _amount(ro: RepairOrder, facts: ReplyFacts, add: Callable, skipped: list[str]) -> None:
+    assert facts.amount is not None
+    currency = (facts.currency.value if facts.currency else "USD").upper()
+    if currency != "USD":
+        skipped.append(f"amount {facts.amount.value} {currency}: not in USD, convert by hand")
+        return
+    try:
+        amount = Decimal(facts.amount.value.replace(",", "")).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        skipped.append(f"amount {facts.amount.value!r} is not a number")
+        return
+    kind = facts.amount_kind.value if facts.amount_kind else None
+    if kind is None and try_parse_status(ro.status) in (None, *_QUOTING):
+        kind = "quote"
+    if kind == "invoice":
+        add("final_cost", ro.final_cost, f"{amount:.2f}", facts.amount.sentence)
+    elif kind == "quote":
+        add("estimated_cost", ro.estimated_cost, f"{amount:.2f}", facts.amount.sentence)
+    else:
+        skipped.append(f"amount {amount}: neither a quote nor an invoice")
+
+
+def _add(flags: list[str], flag: str) -> None:
+    if flag not in flags:
+        flags.append(flag)
+
+
+def _names(file_name: str, ro: RoRef) -> bool:
+    text = file_name.upper()
+    return ro.number.upper() in text
