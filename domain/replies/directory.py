@@ -25,6 +25,7 @@ class SqlDirectory:
         self.s = session
         self.now = now  # naive UTC
         self._shops: dict[int, ShopRef | None] = {}
+        self._contacts: dict[str, set[int]] = {}
 
     # ---- what we sent ------------------------------------------------------------------------
     def sent_by_message_ids(self, ids: list[str]) -> list[SentRef]:
@@ -72,39 +73,40 @@ class SqlDirectory:
     # ---- shops -------------------------------------------------------------------------------
     def shop(self, shop_id: int) -> ShopRef | None:
         if shop_id not in self._shops:
-            row = self.s.get(Shop, shop_id)
-            self._shops[shop_id] = self._shop_ref(row) if row is not None else None
+            row = self.s.execute(
+                select(Shop.id, Shop.name, Shop.name_key).where(Shop.id == shop_id)
+            ).first()
+            self._shops[shop_id] = ShopRef(*row) if row is not None else None
         return self._shops[shop_id]
 
-    def _shop_ref(self, shop: Shop) -> ShopRef:
-        addresses = {(shop.email or "").lower()} - {""}
-        for to, cc in self.s.execute(
-            select(Notification.to_address, Notification.cc).where(
-                Notification.shop_id == shop.id, Notification.state.in_(SENT_STATES)
-            )
-        ):
-            addresses |= {a.lower() for a in (to, *(cc or [])) if a}
-        return ShopRef(shop.id, shop.name, shop.name_key, frozenset(addresses))
+    def is_contact(self, shop: ShopRef, address: str) -> bool:
+        return shop.id in self._contact_shops(address.lower())
 
     def shops_by_address(self, address: str) -> list[ShopRef]:
-        address = address.lower()
+        ids = self._contact_shops(address.lower())
+        return [ref for ref in (self.shop(i) for i in sorted(ids)) if ref is not None]
+
+    def _contact_shops(self, address: str) -> set[int]:
+        """Shops whose email this is, or that we sent mail to at this address (to or cc).
+        Addresses are stored lower-cased (domain/users.py normalize_email)."""
+        if address in self._contacts:
+            return self._contacts[address]
         ids = set(self.s.scalars(select(Shop.id).where(func.lower(Shop.email) == address)))
         sent = self.s.execute(
             select(Notification.shop_id, Notification.to_address, Notification.cc).where(
-                Notification.shop_id.is_not(None),
                 Notification.state.in_(SENT_STATES),
+                Notification.shop_id.is_not(None),
                 or_(
-                    func.lower(Notification.to_address) == address,
-                    func.lower(cast(Notification.cc, String)).like(
-                        f'%"{_like(address)}"%', escape="\\"
-                    ),
+                    Notification.to_address == address,
+                    cast(Notification.cc, String).like(f'%"{_like(address)}"%', escape="\\"),
                 ),
             )
         )
         for shop_id, to, cc in sent:
             if address in {a.lower() for a in (to, *(cc or [])) if a}:
                 ids.add(shop_id)
-        return [ref for ref in (self.shop(i) for i in sorted(ids)) if ref is not None]
+        self._contacts[address] = ids
+        return ids
 
     def shops_by_domain(self, domain: str) -> list[ShopRef]:
         domain = domain.lower()

@@ -60,7 +60,6 @@ class ShopRef:
     id: int
     name: str
     name_key: str
-    addresses: frozenset[str] = frozenset()  # the shop's email and addresses we sent to for it
 
 
 @dataclass(frozen=True)
@@ -97,6 +96,9 @@ class Directory(Protocol):
     def sent_by_conversation(self, conversation_id: str) -> list[SentRef]: ...
 
     def shop(self, shop_id: int) -> ShopRef | None: ...
+
+    def is_contact(self, shop: ShopRef, address: str) -> bool:
+        """The shop's email, or an address we sent to for it (to / cc)."""
 
     def shops_by_address(self, address: str) -> list[ShopRef]: ...
 
@@ -181,8 +183,9 @@ def match_reply(
         thread_domains = {domain_of(a) for a in recipients}
         if thread_domains and sender_domain not in thread_domains:
             match.flag(SPOOFED_SENDER)
-        known = sender in recipients or (match.shop is not None and sender in match.shop.addresses)
-        match.known_sender = known
+        match.known_sender = sender in recipients or (
+            match.shop is not None and directory.is_contact(match.shop, sender)
+        )
         numbers = [n for s in sent for n in s.numbers]
         thread_ros = directory.ros(list(dict.fromkeys(numbers)))
         match.ros = [thread_ros[n] for n in dict.fromkeys(numbers) if n in thread_ros]

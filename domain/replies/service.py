@@ -33,12 +33,14 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from domain.documents.service import DocumentService
 from domain.email_templates import ro_label
 from domain.errors import InvalidInput, NotFound, RoTrackerError, StaleVersion
 from domain.local_time import iso_local, local_time
 from domain.models import Approval, InboundEmail, InboundEmailRo, RepairOrder, utcnow
+from domain.models.chat import new_id
 from domain.previews import shown
 from domain.repair_orders import RepairOrderService
 from domain.replies.directory import SqlDirectory
@@ -117,6 +119,7 @@ class _Plan:
     match: Match
     facts: dict[str, ReplyFacts] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
+    stored: IngestResult | None = None  # ingested before
 
     @property
     def blocked(self) -> bool:
@@ -154,39 +157,23 @@ class ReplyService:
     def _stored(self, key: str) -> IngestResult | None:
         tx = self._transaction()
         with tx:
-            row = tx.session.scalar(select(InboundEmail).where(InboundEmail.message_key == key))
-            if row is None:
-                return None
-            ros = tx.session.scalars(
-                select(InboundEmailRo).where(InboundEmailRo.email_id == row.id)
-            ).all()
-            return IngestResult(
-                email_id=row.id,
-                already=True,
-                state=row.state,
-                matched_by=row.matched_by,
-                numbers=[r.ro_number for r in ros],
-                proposals=[r.approval_id for r in ros if r.approval_id],
-                flags=list(row.flags or []),
-                note=row.note,
-            )
+            return _stored_result(tx.session, key)
 
     # ---- ingesting ----------------------------------------------------------------------------
     def ingest(self, incoming: Delivered, source: str) -> IngestResult:
         email = incoming.email
         key = message_key(email.internet_message_id)
-        done = self._stored(key)
-        if done is not None:
-            return done
         raw_location = raw_sha = None
         raw_size = 0
-        if incoming.raw is not None:
-            raw_sha = hashlib.sha256(incoming.raw).hexdigest()
-            raw_size = len(incoming.raw)
-            if self.raw_store is not None:
-                raw_location = self.raw_store.put(incoming.raw)
         for attempt in range(ATTEMPTS):
-            plan = self._plan(email)
+            plan = self._plan(email, key)
+            if plan.stored is not None:  # delivered before: nothing to do
+                return plan.stored
+            if incoming.raw is not None and raw_sha is None:
+                raw_sha = hashlib.sha256(incoming.raw).hexdigest()
+                raw_size = len(incoming.raw)
+                if self.raw_store is not None:
+                    raw_location = self.raw_store.put(incoming.raw)
             try:
                 return self._write(
                     plan, email, key, source, incoming.provider_id, raw_location, raw_sha, raw_size
@@ -201,9 +188,12 @@ class ReplyService:
                     raise
         raise AssertionError("unreachable")
 
-    def _plan(self, email: ReceivedEmail) -> _Plan:
+    def _plan(self, email: ReceivedEmail, key: str) -> _Plan:
         tx = self._transaction()
         with tx:
+            stored = _stored_result(tx.session, key)
+            if stored is not None:
+                return _Plan(Match(), stored=stored)
             directory = SqlDirectory(tx.session, utcnow())
             match = match_reply(email, directory, self.reading.find_numbers)
         plan = _Plan(match)
@@ -354,6 +344,7 @@ class ReplyService:
         if documents:
             preview["documents"] = documents
         approval = Approval(
+            id=new_id(),
             thread_id=INBOX_THREAD,
             tool_call_id=proposal_key(row.id, ro.number),
             tool_name=PROPOSAL_TOOL,
@@ -369,7 +360,6 @@ class ReplyService:
             expected_version=None,
         )
         tx.session.add(approval)
-        tx.session.flush()
         return approval.id, PROPOSED, None
 
     # ---- attachments --------------------------------------------------------------------------
@@ -412,6 +402,23 @@ class ReplyService:
                 }
             )
         return filed
+
+
+def _stored_result(session: Session, key: str) -> IngestResult | None:
+    row = session.scalar(select(InboundEmail).where(InboundEmail.message_key == key))
+    if row is None:
+        return None
+    ros = session.scalars(select(InboundEmailRo).where(InboundEmailRo.email_id == row.id)).all()
+    return IngestResult(
+        email_id=row.id,
+        already=True,
+        state=row.state,
+        matched_by=row.matched_by,
+        numbers=[r.ro_number for r in ros],
+        proposals=[r.approval_id for r in ros if r.approval_id],
+        flags=list(row.flags or []),
+        note=row.note,
+    )
 
 
 def proposed_changes(

@@ -1,13 +1,14 @@
 """Received messages kept for the record, content-addressed: var/mail/raw/<sha256>.eml (#16).
 
 The same message stored twice is one file (a second delivery, a retried ingest), and a file
-appears only complete (written to a temp name, then linked): the record never points at half a
-message.
+appears only complete (written to a temp name, then renamed): the record never points at half a
+message. Not fsynced, like the embedded database's own commits (SQLite WAL, synchronous=NORMAL):
+an operating-system crash may lose the last moments of both; the dropped file itself is kept in
+var/inbox/processed/.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import uuid
@@ -29,12 +30,10 @@ class LocalRawMail:
         try:
             with open(temp, "wb") as file:
                 file.write(content)
-                file.flush()
-                os.fsync(file.fileno())
-            with contextlib.suppress(FileExistsError):  # another worker stored it first
-                os.link(temp, final)
-        finally:
+            os.replace(temp, final)  # another worker's copy, if any, has the same content
+        except BaseException:
             temp.unlink(missing_ok=True)
+            raise
         return str(final)
 
     def get(self, location: str) -> bytes:
