@@ -27,7 +27,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from domain.documents.service import DocumentService
 from domain.email_templates import ro_label
 from domain.errors import InvalidInput, NotFound, RoTrackerError, StaleVersion
-from domain.local_time import iso_local, local_time
+from domain.local_time import iso_local, local_time, readable
 from domain.models import Approval, InboundEmail, InboundEmailRo, RepairOrder, utcnow
 from domain.models.chat import new_id
 from domain.previews import shown
@@ -112,6 +112,21 @@ class IngestResult:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class InboxEntry:
+    id: int
+    received_at: datetime  # naive UTC
+    received_local: str  # "Nov 20, 09:12 EST"
+    from_address: str
+    shop_name: str | None
+    subject: str
+    state: str
+    matched_by: str | None
+    flags: list[str]
+    ros: dict[str, str]  # RO number -> PROPOSED, NOTHING, FOREIGN, CONFIRMED, DISMISSED
+    note: str | None
+
+
 @dataclass
 class _Plan:
     """Everything step 3 writes, decided before the transaction where it can be."""
@@ -153,6 +168,41 @@ class ReplyService:
     def find(self, internet_message_id: str) -> IngestResult | None:
         """The stored result for this message, if it was ingested."""
         return self._stored(message_key(internet_message_id))
+
+    def recent(self, limit: int = 50) -> list[InboxEntry]:
+        """The latest received messages, newest first, with the ROs each is about."""
+        limit = max(1, min(int(limit), 500))
+        tx = self._transaction()
+        with tx:
+            emails = tx.session.scalars(
+                select(InboundEmail)
+                .order_by(InboundEmail.received_at.desc(), InboundEmail.id.desc())
+                .limit(limit)
+            ).all()
+            links: dict[int, list[InboundEmailRo]] = {}
+            if emails:
+                for link in tx.session.scalars(
+                    select(InboundEmailRo).where(
+                        InboundEmailRo.email_id.in_([e.id for e in emails])
+                    )
+                ):
+                    links.setdefault(link.email_id, []).append(link)
+            return [
+                InboxEntry(
+                    id=e.id,
+                    received_at=e.received_at,
+                    received_local=readable(e.received_at, self.tz),
+                    from_address=e.from_address,
+                    shop_name=e.shop_name,
+                    subject=e.subject,
+                    state=e.state,
+                    matched_by=e.matched_by,
+                    flags=list(e.flags or []),
+                    ros={r.ro_number: r.state for r in links.get(e.id, [])},
+                    note=e.note,
+                )
+                for e in emails
+            ]
 
     def _stored(self, key: str) -> IngestResult | None:
         tx = self._transaction()

@@ -8,6 +8,7 @@ about what ingestion does with what was read."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -493,3 +494,18 @@ def test_inbox_off_reads_nothing(db_url, tmp_path):
         assert "poll_inbox" in triggers(load_settings(database_url=db_url, var_dir=tmp_path / "v"))
     finally:
         app.engine.dispose()
+
+
+def test_gt_inbox_list_status_and_poll(app, run_gt):
+    drop(app, build(subject="RO G38462", body="Shipped, UPS 1Z999AA10123456784"), "a.eml")
+    poll_inbox(app)
+    code, stdout, _ = run_gt("inbox", "list", "--json")
+    assert code == 0
+    [entry] = json.loads(stdout)
+    assert entry["ros"] == {"38462": "PROPOSED"} and entry["shop_name"] == "Avtech Hydraulics"
+    assert entry["received_local"] == "Nov 20, 09:12 EST"
+    code, stdout, _ = run_gt("inbox", "status", "--json")
+    status = json.loads(stdout)
+    assert code == 0 and status["source"] == "folder" and status["polled_at"] is not None
+    code, stdout, _ = run_gt("inbox", "poll", "--json")  # nothing new in the folder
+    assert code == 0 and json.loads(stdout)["messages"] == 0
