@@ -509,3 +509,104 @@ def test_gt_inbox_list_status_and_poll(app, run_gt):
     assert code == 0 and status["source"] == "folder" and status["polled_at"] is not None
     code, stdout, _ = run_gt("inbox", "poll", "--json")  # nothing new in the folder
     assert code == 0 and json.loads(stdout)["messages"] == 0
+
+
+class ScriptedInbox:
+    """A mailbox answering what the test says, recording what was handed back."""
+
+    name, mailbox = "graph", "desk@genthrust.test"
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.cursors: list[str | None] = []
+        self.handed_back: list[str] = []
+
+    def poll(self, cursor):
+        self.cursors.append(cursor)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def done(self, incoming):
+        self.handed_back.append(incoming.provider_id)
+
+
+def _incoming(n: int) -> Incoming:
+    raw = build(subject="RO G38462", body=f"Note {n}", message_id=f"<m{n}@avtech.com>")
+    return Incoming(parse(raw, max_attachment_bytes=MAX_ATTACHMENT), f"graph-id-{n}", raw)
+
+
+def test_the_cursor_is_stored_only_after_the_pages_messages(app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from integrations.mail.inbox import Polled
+
+    inbox = ScriptedInbox(
+        Polled([_incoming(1), _incoming(2)], "delta-2", requests=2),
+        Polled([_incoming(1), _incoming(2)], "delta-2", requests=2),
+        Polled([], "delta-3", requests=1),
+    )
+    monkeypatch.setattr(app, "inbox", lambda: inbox)
+    real = app.replies.ingest
+    calls = []
+
+    def flaky(incoming, source):
+        calls.append(incoming.provider_id)
+        if len(calls) == 2:  # the database went away on the second message
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return real(incoming, source)
+
+    monkeypatch.setattr(app.replies, "ingest", flaky)
+    with pytest.raises(OperationalError):
+        poll_inbox(app)  # transient: the whole poll is retried, the cursor not moved
+    with app.session() as s:
+        assert s.get(MailboxCursor, inbox.mailbox) is None
+    second = poll_inbox(app)  # the retry reads the same page again: m1 is recognised
+    assert (second["new"], second["already"]) == (1, 1)
+    assert poll_inbox(app)["messages"] == 0
+    assert inbox.cursors == [None, None, "delta-2"]
+    with app.session() as s:
+        assert s.get(MailboxCursor, inbox.mailbox).delta_link == "delta-3"
+    assert len(rows(app, InboundEmail)) == 2
+    assert inbox.handed_back == ["graph-id-1", "graph-id-1", "graph-id-2"]
+
+
+def test_throttling_retries_after_graphs_delay_and_auth_errors_are_noted(app, monkeypatch):
+    import dramatiq
+
+    from integrations.errors import GraphAuthError, GraphThrottled
+
+    inbox = ScriptedInbox(
+        GraphThrottled("429 Too Many Requests", retry_after_s=7),
+        GraphAuthError("Graph refused the app's token (401): check the client secret"),
+    )
+    monkeypatch.setattr(app, "inbox", lambda: inbox)
+    with pytest.raises(dramatiq.Retry) as retry:
+        poll_inbox(app)
+    assert retry.value.delay == 7000
+    with pytest.raises(GraphAuthError):
+        poll_inbox(app)
+    with app.session() as s:
+        cursor = s.get(MailboxCursor, inbox.mailbox)
+        assert "401" in cursor.error and cursor.delta_link is None
+
+
+def test_a_message_that_fails_for_good_is_set_aside_and_the_rest_goes_on(app, monkeypatch):
+    drop(app, build(subject="RO G38462", body="first"), "1.eml", RECEIVED)
+    drop(app, build(subject="RO G38462", body="second"), "2.eml", RECEIVED + timedelta(seconds=1))
+    real = app.replies.ingest
+
+    def broken_on_first(incoming, source):
+        if incoming.provider_id == "1.eml":
+            raise ValueError("a bug")
+        return real(incoming, source)
+
+    monkeypatch.setattr(app.replies, "ingest", broken_on_first)
+    detail = poll_inbox(app)
+    assert detail["new"] == 1 and detail["failed"][0]["message"] == "1.eml"
+    rejected = app.settings.inbox_dir / "rejected"
+    assert (rejected / "1.eml").exists() and "a bug" in (rejected / "1.eml.note").read_text()
+    with app.session() as s:
+        [cursor] = s.scalars(select(MailboxCursor)).all()
+        assert "1 message(s) not ingested" in cursor.error
