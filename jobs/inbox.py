@@ -22,6 +22,7 @@ from typing import Any
 import dramatiq
 
 from domain.models import MailboxCursor, utcnow
+from domain.replies.directory import DirectoryCache
 from integrations.errors import GraphAuthError, GraphThrottled
 from integrations.mail.inbox import Inbox, Incoming
 from jobs.app import App
@@ -50,9 +51,10 @@ def poll_inbox(app: App) -> dict[str, Any]:
         raise
     counts = {"messages": len(polled.messages), "new": 0, "already": 0, "proposals": 0}
     failed: list[dict[str, str]] = []
+    cache = DirectoryCache()  # shops and contacts read once per page
     for incoming in polled.messages:
         try:
-            result = app.replies.ingest(incoming, inbox.name)
+            result = app.replies.ingest(incoming, inbox.name, cache=cache)
         except Exception as exc:
             if is_transient(exc):
                 raise  # the whole poll again: what was stored is recognised, the cursor stays

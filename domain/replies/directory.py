@@ -7,6 +7,7 @@ size of the desk.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, cast, func, or_, select
@@ -20,12 +21,25 @@ SENT_STATES = ("SENT",)
 RECENT = timedelta(days=30)  # "an open RO we emailed recently"
 
 
+@dataclass
+class DirectoryCache:
+    """Shops and their contacts as read for one page of messages (a poll), so a page of replies
+    from the same few shops reads each shop and address once. Short-lived by design: a shop's
+    email changed during the poll is seen from the next one."""
+
+    shops: dict[int, ShopRef | None] = field(default_factory=dict)
+    contacts: dict[str, set[int]] = field(default_factory=dict)
+    domains: dict[str, list[int]] = field(default_factory=dict)
+
+
 class SqlDirectory:
-    def __init__(self, session: Session, now: datetime):
+    def __init__(self, session: Session, now: datetime, cache: DirectoryCache | None = None):
         self.s = session
         self.now = now  # naive UTC
-        self._shops: dict[int, ShopRef | None] = {}
-        self._contacts: dict[str, set[int]] = {}
+        cache = cache or DirectoryCache()
+        self._shops = cache.shops
+        self._contacts = cache.contacts
+        self._domains = cache.domains
 
     # ---- what we sent ------------------------------------------------------------------------
     def sent_by_message_ids(self, ids: list[str]) -> list[SentRef]:
@@ -110,6 +124,11 @@ class SqlDirectory:
 
     def shops_by_domain(self, domain: str) -> list[ShopRef]:
         domain = domain.lower()
+        if domain not in self._domains:
+            self._domains[domain] = sorted(self._domain_shops(domain))
+        return [ref for ref in (self.shop(i) for i in self._domains[domain]) if ref is not None]
+
+    def _domain_shops(self, domain: str) -> set[int]:
         pattern = f"%@{_like(domain)}"
         ids = {
             shop_id
@@ -127,7 +146,7 @@ class SqlDirectory:
         ):
             if domain_of(to) == domain:
                 ids.add(shop_id)
-        return [ref for ref in (self.shop(i) for i in sorted(ids)) if ref is not None]
+        return ids
 
     # ---- ROs ---------------------------------------------------------------------------------
     def ros(self, numbers: list[str]) -> dict[str, RoRef]:

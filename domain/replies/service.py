@@ -43,7 +43,7 @@ from domain.models import Approval, InboundEmail, InboundEmailRo, RepairOrder, u
 from domain.models.chat import new_id
 from domain.previews import shown
 from domain.repair_orders import RepairOrderService
-from domain.replies.directory import SqlDirectory
+from domain.replies.directory import DirectoryCache, SqlDirectory
 from domain.replies.facts import ReplyFacts
 from domain.replies.matching import Match, RoRef, match_reply, normalise_message_id
 from domain.replies.message import ReceivedEmail
@@ -210,13 +210,17 @@ class ReplyService:
             return _stored_result(tx.session, key)
 
     # ---- ingesting ----------------------------------------------------------------------------
-    def ingest(self, incoming: Delivered, source: str) -> IngestResult:
+    def ingest(
+        self, incoming: Delivered, source: str, *, cache: DirectoryCache | None = None
+    ) -> IngestResult:
+        """Store, match, read and propose one message, once. `cache`: shared by the messages of
+        one page (a poll), so each shop and address is looked up once per page."""
         email = incoming.email
         key = message_key(email.internet_message_id)
         raw_location = raw_sha = None
         raw_size = 0
         for attempt in range(ATTEMPTS):
-            plan = self._plan(email, key)
+            plan = self._plan(email, key, cache)
             if plan.stored is not None:  # delivered before: nothing to do
                 return plan.stored
             if incoming.raw is not None and raw_sha is None:
@@ -238,13 +242,13 @@ class ReplyService:
                     raise
         raise AssertionError("unreachable")
 
-    def _plan(self, email: ReceivedEmail, key: str) -> _Plan:
+    def _plan(self, email: ReceivedEmail, key: str, cache: DirectoryCache | None) -> _Plan:
         tx = self._transaction()
         with tx:
             stored = _stored_result(tx.session, key)
             if stored is not None:
                 return _Plan(Match(), stored=stored)
-            directory = SqlDirectory(tx.session, utcnow())
+            directory = SqlDirectory(tx.session, utcnow(), cache)
             match = match_reply(email, directory, self.reading.find_numbers)
         plan = _Plan(match)
         for flag in (*email.flags, *match.flags):

@@ -551,11 +551,11 @@ def test_the_cursor_is_stored_only_after_the_pages_messages(app, monkeypatch):
     real = app.replies.ingest
     calls = []
 
-    def flaky(incoming, source):
+    def flaky(incoming, source, **kw):
         calls.append(incoming.provider_id)
         if len(calls) == 2:  # the database went away on the second message
             raise OperationalError("INSERT", {}, Exception("database is locked"))
-        return real(incoming, source)
+        return real(incoming, source, **kw)
 
     monkeypatch.setattr(app.replies, "ingest", flaky)
     with pytest.raises(OperationalError):
@@ -597,10 +597,10 @@ def test_a_message_that_fails_for_good_is_set_aside_and_the_rest_goes_on(app, mo
     drop(app, build(subject="RO G38462", body="second"), "2.eml", RECEIVED + timedelta(seconds=1))
     real = app.replies.ingest
 
-    def broken_on_first(incoming, source):
+    def broken_on_first(incoming, source, **kw):
         if incoming.provider_id == "1.eml":
             raise ValueError("a bug")
-        return real(incoming, source)
+        return real(incoming, source, **kw)
 
     monkeypatch.setattr(app.replies, "ingest", broken_on_first)
     detail = poll_inbox(app)
