@@ -10,18 +10,13 @@ from sqlalchemy.orm import Session
 
 from domain.archive import Archive
 from domain.followup import OTHER_DAYS, FollowUpPolicy
-from domain.models import (
-    InboundEmail,
-    InboundEmailRo,
-    Notification,
-    NotificationRepairOrder,
-    RepairOrder,
-)
+from domain.models import ActivityLog, Notification, NotificationRepairOrder, RepairOrder
 from domain.notifications.drafting import Drafting
 from domain.roles import SYSTEM, Actor
 from domain.statuses import Status, try_parse_status
 from domain.unit_of_work import UnitOfWorkFactory
 
+REPLY_RECEIVED = "REPLY_RECEIVED"  # the RO's history: the shop answered (domain/replies, #16)
 # Statuses whose lingering gets a follow-up draft (REFERENCE §2): quote, repair, tracking.
 TRACKED_STATUSES = (Status.WAITING_QUOTE, Status.APPROVED, Status.IN_WORK, Status.SHIPPED)
 
@@ -109,24 +104,18 @@ class ScheduledDrafts:
         return created
 
     def _replied_since_send(self, s: Session, ro_ids: list[int], today: date) -> set[int]:
-        """ROs whose shop replied (#16) after our last email to it about them, within the
-        follow-up wait of their status: the shop answered, a chaser would cross its reply.
-        A reply older than that wait no longer holds a chaser back (the shop went quiet again).
-        Only replies that moved the follow-up count: from the shop's side (the thread or an RO
-        number), not flagged for a person."""
+        """ROs whose shop replied (#16) after our last email to them, within the follow-up wait
+        of their status: the shop answered, a chaser would cross its reply. A reply older than
+        that wait no longer holds a chaser back (the shop went quiet again). The replies that
+        count are those in the RO's history as REPLY_RECEIVED: from the shop's side (our thread,
+        or an RO number from its address or domain), not flagged for a person."""
         if not ro_ids:
             return set()
         replied = dict(
             s.execute(
-                select(InboundEmailRo.ro_id, func.max(InboundEmail.received_at))
-                .join(InboundEmail, InboundEmail.id == InboundEmailRo.email_id)
-                .where(
-                    InboundEmailRo.ro_id.in_(ro_ids),
-                    InboundEmailRo.state != "FOREIGN",
-                    InboundEmail.state != "FLAGGED",
-                    InboundEmail.matched_by.in_(("in-reply-to", "conversation", "ro-number")),
-                )
-                .group_by(InboundEmailRo.ro_id)
+                select(ActivityLog.ro_id, func.max(ActivityLog.at))
+                .where(ActivityLog.ro_id.in_(ro_ids), ActivityLog.action == REPLY_RECEIVED)
+                .group_by(ActivityLog.ro_id)
             ).all()
         )
         if not replied:

@@ -121,6 +121,9 @@ class Match:
     flags: list[str] = field(default_factory=list)
     note: str | None = None
     known_sender: bool = False
+    # The shop is the sender's (the thread, its address or its domain), not only inferred from
+    # the ROs a stranger named.
+    shop_from_sender: bool = False
 
     @property
     def matched(self) -> bool:
@@ -132,6 +135,7 @@ class Match:
         thread or an RO number, from the shop's side, not spoofed."""
         return (
             self.matched
+            and self.shop_from_sender
             and self.matched_by in (IN_REPLY_TO, CONVERSATION, RO_NUMBER)
             and SPOOFED_SENDER not in self.flags
         )
@@ -179,6 +183,7 @@ def match_reply(
         sent, match.matched_by = thread
         shop_ids = {s.shop_id for s in sent if s.shop_id is not None}
         match.shop = directory.shop(next(iter(shop_ids))) if len(shop_ids) == 1 else None
+        match.shop_from_sender = match.shop is not None
         recipients = {a.lower() for s in sent for a in (s.to_address, *s.cc) if a}
         thread_domains = {domain_of(a) for a in recipients}
         if thread_domains and sender_domain not in thread_domains:
@@ -197,6 +202,7 @@ def match_reply(
         if len(candidates) == 1:
             match.shop = candidates[0]
         shop_candidates = list(candidates)
+        match.shop_from_sender = bool(candidates)
 
     reply_to = (getattr(email, "reply_to", None) or "").strip().lower()
     if reply_to and reply_to != sender and domain_of(reply_to) != sender_domain:

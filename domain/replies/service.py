@@ -35,7 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from domain.documents.service import DocumentService
+from domain.documents.service import Checked, DocumentService
 from domain.email_templates import ro_label
 from domain.errors import InvalidInput, NotFound, RoTrackerError, StaleVersion
 from domain.local_time import iso_local, local_time, readable
@@ -135,6 +135,7 @@ class _Plan:
     facts: dict[str, ReplyFacts] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     stored: IngestResult | None = None  # ingested before
+    attachments: list[tuple[Checked, bytes]] = field(default_factory=list)  # to file
 
     @property
     def blocked(self) -> bool:
@@ -259,6 +260,7 @@ class ReplyService:
         if match.ros and not plan.blocked:
             numbers = [r.number for r in match.ros]
             plan.facts = self.reading.read(email.text, numbers, self.today())
+        self._check_attachments(plan, email)
         return plan
 
     def _write(
@@ -314,7 +316,7 @@ class ReplyService:
                         reason="An RO of another shop than the sender's: nothing proposed.",
                     )
                 )
-            filed = self._file_attachments(tx, plan, email)
+            filed = self._file_attachments(tx, plan)
             for ref in match.ros:
                 approval_id, state, reason = self._propose(
                     tx, row, ref, plan, email, filed.get(ref.number, [])
@@ -417,17 +419,12 @@ class ReplyService:
         return approval.id, PROPOSED, None
 
     # ---- attachments --------------------------------------------------------------------------
-    def _file_attachments(
-        self, tx: OneTransaction, plan: _Plan, email: ReceivedEmail
-    ) -> dict[str, list[dict[str, Any]]]:
-        """File each attachment on the RO it is for (the reply's one RO, or the RO its name
-        says). Too large, refused or of unclear RO: flagged, not filed — the raw message keeps
-        it, so nothing is lost."""
-        filed: dict[str, list[dict[str, Any]]] = {}
-        if not email.attachments:
-            return filed
+    def _check_attachments(self, plan: _Plan, email: ReceivedEmail) -> None:
+        """Which RO each attachment is for (the reply's one RO, or the RO its name says), checked
+        and read as #15 reads a file — before the write transaction, so a slow read (OCR) never
+        holds the database's write lock. Too large, refused or of unclear RO: flagged, not filed;
+        the raw message keeps it, so nothing is lost."""
         ros = plan.match.ros
-        documents = self.documents.using(lambda: tx)
         for attachment in email.attachments:
             if attachment.content is None:
                 _add(plan.flags, "oversize_attachment")
@@ -439,15 +436,29 @@ class ReplyService:
             if len(targets) != 1:
                 _add(plan.flags, "attachment_not_filed")
                 continue
-            number = targets[0].number
             try:
-                done = documents.add(REPLY_ACTOR, number, attachment.name, attachment.content)
+                checked = self.documents.check(
+                    targets[0].number, attachment.name, attachment.content
+                )
             except (InvalidInput, NotFound) as exc:
                 log.info("attachment %s of a reply not filed: %s", attachment.name, exc)
                 _add(plan.flags, "attachment_refused")
                 continue
+            plan.attachments.append((checked, attachment.content))
+
+    def _file_attachments(self, tx: OneTransaction, plan: _Plan) -> dict[str, list[dict]]:
+        """File the checked attachments on their ROs (#15), in the message's transaction."""
+        filed: dict[str, list[dict[str, Any]]] = {}
+        documents = self.documents.using(lambda: tx)
+        for checked, content in plan.attachments:
+            try:
+                done = documents.file(REPLY_ACTOR, checked, content)
+            except (InvalidInput, NotFound) as exc:
+                log.info("attachment %s of a reply not filed: %s", checked.name, exc)
+                _add(plan.flags, "attachment_refused")
+                continue
             doc = done.document
-            filed.setdefault(number, []).append(
+            filed.setdefault(checked.ro_number, []).append(
                 {
                     "document_id": doc.id,
                     "name": doc.name,

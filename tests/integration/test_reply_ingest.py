@@ -423,7 +423,11 @@ def test_the_sweeps_skip_an_ro_whose_shop_replied_since_our_last_send(app):
     drop(app, build(subject="RO G38462", body="Still in work."), "a.eml")  # yesterday
     poll_inbox(app)
     with app.session() as s:
-        s.execute(update(InboundEmail).values(received_at=datetime(2026, 11, 19, 15, 0)))
+        s.execute(
+            update(ActivityLog)
+            .where(ActivityLog.action == "REPLY_RECEIVED")
+            .values(at=datetime(2026, 11, 19, 15, 0))
+        )
         s.commit()
     _overdue(app, "38462", "38470")  # as if the dates were not moved
 
@@ -440,7 +444,11 @@ def test_a_reply_before_our_last_send_does_not_hold_a_chaser_back(app):
     drop(app, build(subject="RO G38462", body="Still in work."), "a.eml")
     poll_inbox(app)
     with app.session() as s:
-        s.execute(update(InboundEmail).values(received_at=datetime(2026, 11, 10, 15, 0)))
+        s.execute(
+            update(ActivityLog)
+            .where(ActivityLog.action == "REPLY_RECEIVED")
+            .values(at=datetime(2026, 11, 10, 15, 0))
+        )
         s.commit()
     send_follow_up(app, "38462")
     with app.session() as s:
@@ -610,3 +618,15 @@ def test_a_message_that_fails_for_good_is_set_aside_and_the_rest_goes_on(app, mo
     with app.session() as s:
         [cursor] = s.scalars(select(MailboxCursor)).all()
         assert "1 message(s) not ingested" in cursor.error
+
+
+def test_a_stranger_naming_an_ro_proposes_flagged_but_does_not_move_the_follow_up(app):
+    before = ro(app, "38462").next_update
+    body = "G38462 shipped, UPS 1Z999AA10123456784"
+    drop(app, build(sender="someone@gmail.com", subject="part", body=body), "a.eml")
+    poll_inbox(app)
+    [approval] = rows(app, Approval)
+    assert approval.preview["flags"] == ["unknown_sender"]
+    assert approval.preview["title"].startswith("Avtech Hydraulics replied about RO G38462")
+    assert ro(app, "38462").next_update == before
+    assert rows(app, ActivityLog, ActivityLog.action == "REPLY_RECEIVED") == []

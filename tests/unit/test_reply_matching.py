@@ -193,6 +193,7 @@ def test_unknown_sender_naming_one_shops_ro_is_flagged():
     )
     assert [r.number for r in m.ros] == ["38462"] and m.shop == AVTECH
     assert UNKNOWN_SENDER in m.flags
+    assert not m.from_the_shop  # a stranger naming an RO: the follow-up date stays
 
 
 def test_known_shop_no_ro_named_uses_its_one_recently_emailed_open_ro():
