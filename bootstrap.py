@@ -35,8 +35,7 @@ from domain.followup import FollowUpPolicy
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
 from domain.repair_orders import RepairOrderService
-from domain.replies.facts import ReplyFacts
-from domain.replies.service import ReplyReading, ReplyService
+from domain.replies.service import ReplyReaders, ReplyService
 from domain.sources import SourceService
 from domain.unit_of_work import EventHandler, OneTransaction, UnitOfWork
 from domain.users import UserService
@@ -81,7 +80,7 @@ def bootstrap(
     workbook: Callable[[], WorkbookWriter] | None = None,
     graph_tokens: TokenProvider | None = None,
     document_store: DocumentStore | None = None,
-    reply_reading: ReplyReading | None = None,
+    reply_readers: ReplyReaders | None = None,
     inbox: Callable[[], Inbox | None] | None = None,
 ) -> App:
     settings = settings or get_settings()
@@ -164,7 +163,7 @@ def bootstrap(
             lambda: OneTransaction(session_factory, list(event_handlers)),
             repair_orders,
             documents,
-            reply_reading or _reply_reading(settings),
+            reply_readers or _reply_readers(settings),
             today,
             tz,
             raw_store=LocalRawMail(settings.mail_raw_dir),
@@ -221,33 +220,21 @@ def _inbox(settings: Settings, tokens: Callable[[], TokenProvider]) -> Inbox | N
     return None
 
 
-def _reply_reading(settings: Settings) -> ReplyReading:
-    """What reads a reply (#16): Claude when a key is configured, else the offline rules; RO
-    numbers and injected instructions are always found by the rules. Imported on first use.
+def _reply_readers(settings: Settings) -> ReplyReaders:
+    """What reads a reply (#16): Claude when a key is configured (it falls back to the rules on
+    any failure), else the offline rules; RO numbers and injected instructions are always found
+    by the rules. Imported and built on first use.
 
     MERGE HOOK (branch replies-read): domain/replies/ro_numbers.py, domain/replies/rules.py,
     integrations/mail/reply_model.py."""
+    built: list = []
 
-    def find_numbers(text: str) -> list[str]:
-        from domain.replies import ro_numbers  # type: ignore[attr-defined]
+    def reader():
+        if not built:
+            if settings.anthropic_api_key:
+                from integrations.mail.reply_model import ModelReplyReader
 
-        return list(ro_numbers.find_ro_numbers(text))
-
-    def instructions(text: str) -> bool:
-        from domain.replies import rules  # type: ignore[attr-defined]
-
-        return bool(rules.looks_like_instructions(text))
-
-    if settings.anthropic_api_key:
-        model: list = []
-
-        def read_with_model(text: str, numbers: list[str], today: date) -> dict[str, ReplyFacts]:
-            if not model:
-                from integrations.mail.reply_model import (  # type: ignore[import-not-found]
-                    ModelReplyReader,
-                )
-
-                model.append(
+                built.append(
                     ModelReplyReader(
                         settings.anthropic_api_key,
                         settings.model,
@@ -255,16 +242,27 @@ def _reply_reading(settings: Settings) -> ReplyReading:
                         timeout_s=settings.model_request_timeout_s,
                     )
                 )
-            return model[0].read(text, numbers, today)
+            else:
+                from domain.replies.rules import RulesReplyReader
 
-        return ReplyReading(find_numbers, read_with_model, instructions, name="model")
+                built.append(RulesReplyReader())
+        return built[0]
 
-    def read_with_rules(text: str, numbers: list[str], today: date) -> dict[str, ReplyFacts]:
-        from domain.replies import rules  # type: ignore[attr-defined]
+    def find_numbers(text: str) -> list[str]:
+        from domain.replies.ro_numbers import find_ro_numbers
 
-        return rules.read_reply(text, numbers, today)
+        return list(find_ro_numbers(text))
 
-    return ReplyReading(find_numbers, read_with_rules, instructions, name="rules")
+    def instructions(text: str) -> bool:
+        from domain.replies.rules import looks_like_instructions
+
+        return bool(looks_like_instructions(text))
+
+    def read(text: str, numbers: list[str], today: date):
+        return reader().read(text, numbers, today)
+
+    name = "model" if settings.anthropic_api_key else "rules"
+    return ReplyReaders(find_numbers, read, instructions, name=name)
 
 
 def _model_reader(settings: Settings) -> ModelReader | None:

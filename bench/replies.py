@@ -44,7 +44,7 @@ from domain.models import (
     RepairOrder,
     Shop,
 )
-from domain.replies.service import ReplyReading
+from domain.replies.service import ReplyReaders
 from integrations.mail.inbox_folder import FolderInbox
 from jobs.inbox import poll_inbox
 
@@ -93,7 +93,7 @@ def main() -> None:
         app = bootstrap(
             settings,
             today=lambda: TODAY,
-            reply_reading=reading,
+            reply_readers=reading,
             inbox=lambda: FolderInbox(settings.inbox_dir, max_bytes, parse=parse),
         )
         desk = _seed(app, args.shops, args.ros, rng)
@@ -165,7 +165,7 @@ def _readers():
     try:
         from domain.replies import message, ro_numbers, rules  # type: ignore[attr-defined]
 
-        reading = ReplyReading(
+        reading = ReplyReaders(
             lambda text: list(ro_numbers.find_ro_numbers(text)),
             rules.read_reply,
             rules.looks_like_instructions,

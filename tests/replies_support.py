@@ -14,7 +14,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from domain.replies.facts import Evidence, ReplyFacts
 from domain.replies.message import Attachment, ReceivedEmail
-from domain.replies.service import ReplyReading
+from domain.replies.service import ReplyReaders
 
 
 def parse(raw: bytes, *, max_attachment_bytes: int, received_at: datetime | None = None):
@@ -128,4 +128,4 @@ def looks_like_instructions(text: str) -> bool:
     return "ignore previous instructions" in text.lower()
 
 
-READING = ReplyReading(find_numbers, read, looks_like_instructions, name="rules")
+READING = ReplyReaders(find_numbers, read, looks_like_instructions, name="rules")

@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 
 REPLY_ACTOR = dataclasses.replace(SYSTEM, source=SOURCE)
 INSTRUCTIONS = "instructions"
+AUTO_REPLY = "auto_reply"  # an out-of-office answer: not the shop answering (no follow-up move)
 # A person must look before anything is proposed from a reply carrying one of these.
 BLOCKING_FLAGS = (INSTRUCTIONS, "spoofed_sender")
 # InboundEmail.state
@@ -75,14 +76,16 @@ _QUOTING = (Status.TO_SEND, Status.WAITING_QUOTE)  # an amount without a kind is
 
 
 @dataclass(frozen=True)
-class ReplyReading:
+class ReplyReaders:
     """What reads a reply, given by the composition root: the offline rules or the model.
 
     find_numbers(text) -> RO numbers in any spelling; read(text, numbers, today) -> facts per
-    RO number; looks_like_instructions(text) -> the reply tries to instruct us."""
+    RO number, or a reading with `.facts`, `.flags` and `.reader` (domain/replies/rules.py
+    `ReplyReading`: the model reader says when it fell back to the rules);
+    looks_like_instructions(text) -> the reply tries to instruct us."""
 
     find_numbers: Callable[[str], list[str]]
-    read: Callable[[str, list[str], date], dict[str, ReplyFacts]]
+    read: Callable[[str, list[str], date], Any]
     looks_like_instructions: Callable[[str], bool]
     name: str = "rules"
 
@@ -135,6 +138,7 @@ class _Plan:
     facts: dict[str, ReplyFacts] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     stored: IngestResult | None = None  # ingested before
+    reader: str | None = None  # which reader read it, when it says (the model may fall back)
     attachments: list[tuple[Checked, bytes]] = field(default_factory=list)  # to file
 
     @property
@@ -152,7 +156,7 @@ class ReplyService:
         transaction: Callable[[], OneTransaction],
         repair_orders: RepairOrderService,
         documents: DocumentService,
-        reading: ReplyReading,
+        reading: ReplyReaders,
         today: Callable[[], date],
         tz: tzinfo,
         raw_store: RawStore | None = None,
@@ -259,7 +263,16 @@ class ReplyService:
             plan.flags.append(INSTRUCTIONS)
         if match.ros and not plan.blocked:
             numbers = [r.number for r in match.ros]
-            plan.facts = self.reading.read(email.text, numbers, self.today())
+            reading = self.reading.read(email.text, numbers, self.today())
+            if isinstance(reading, dict):
+                plan.facts = reading
+            else:
+                plan.facts = dict(reading.facts)
+                plan.reader = getattr(reading, "reader", None) or self.reading.name
+                for flag in getattr(reading, "flags", ()):
+                    _add(plan.flags, flag)
+            if plan.blocked:  # the reader found instructions: nothing read is used
+                plan.facts = {}
         self._check_attachments(plan, email)
         return plan
 
@@ -299,7 +312,7 @@ class ReplyService:
                 matched_by=match.matched_by,
                 flags=list(plan.flags),
                 facts={n: f.model_dump(mode="json") for n, f in plan.facts.items()} or None,
-                reader=self.reading.name if plan.facts else None,
+                reader=(plan.reader or self.reading.name) if plan.facts else None,
                 state=UNMATCHED,
                 note=match.note[:500] if match.note else None,
             )
@@ -339,7 +352,7 @@ class ReplyService:
                 row.state = PROPOSED
             elif match.ros:
                 row.state = NOTHING
-            if match.from_the_shop and not plan.blocked:
+            if match.from_the_shop and not plan.blocked and AUTO_REPLY not in plan.flags:
                 self.repair_orders.using(lambda: tx).record_reply(
                     REPLY_ACTOR, [r.number for r in match.ros], f"Reply: {email.subject}"
                 )

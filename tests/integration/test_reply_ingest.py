@@ -58,7 +58,7 @@ def app(db_url, tmp_path) -> Iterator[App]:
     application = bootstrap(
         settings,
         today=lambda: TODAY,
-        reply_reading=READING,
+        reply_readers=READING,
         inbox=lambda: FolderInbox(settings.inbox_dir, MAX_ATTACHMENT, parse=parse),
     )
     seed(application)
@@ -493,7 +493,7 @@ def test_poll_stores_the_cursor_row_and_a_run_and_a_full_page_polls_again(app, m
 
 def test_inbox_off_reads_nothing(db_url, tmp_path):
     settings = load_settings(database_url=db_url, var_dir=tmp_path / "v", inbox="off")
-    app = bootstrap(settings, today=lambda: TODAY, reply_reading=READING)
+    app = bootstrap(settings, today=lambda: TODAY, reply_readers=READING)
     try:
         assert app.inbox() is None and poll_inbox(app) == {"source": "off", "messages": 0}
         from jobs.scheduler import triggers
