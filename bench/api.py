@@ -9,13 +9,18 @@ started with that database; the clients are httpx.AsyncClient tasks in this proc
 sending one request after another for `--seconds`.
 
     python -m bench.api [--db sqlite|mariadb] [--ros 650] [--items 1000000] [--clients 20]
-                        [--seconds 20]
+                        [--seconds 20] [--processes 1]
+
+`--processes N` (N > 1) serves the API from N `gt serve` processes behind HAProxy, as the README's
+"Several chat processes" runs them: API clients carry no stickiness cookie, so the proxy spreads
+their requests over the processes (the API keeps nothing between requests).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -29,6 +34,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
+from bench.chat_tier import chat_tier
 from bench.common import PROJECT_DIR, checkout_env, emit, temporary_database, timed
 from bootstrap import bootstrap
 from config import load_settings
@@ -88,14 +94,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db_url: str, var_dir: str, port: int) -> subprocess.Popen:
+def server_env(db_url: str, var_dir: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"}}
-    env |= {
+    return env | {
         "DATABASE_URL": db_url,
         "GT_VAR_DIR": var_dir,
         "GT_API_RATE_PER_MIN": "1000000",
         "GT_TIMEZONE": "UTC",
     }
+
+
+def start_server(db_url: str, var_dir: str, port: int) -> subprocess.Popen:
+    env = server_env(db_url, var_dir)
     return subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-demo"],
         cwd=PROJECT_DIR,
@@ -104,6 +114,12 @@ def start_server(db_url: str, var_dir: str, port: int) -> subprocess.Popen:
         stderr=open(os.path.join(var_dir, "serve.log"), "w"),
         start_new_session=True,
     )
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(20)
 
 
 def wait_ready(url: str, process: subprocess.Popen, timeout_s: float = 120) -> None:
@@ -131,12 +147,12 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _with_cpu(pid: int, run) -> dict:
-    """The load's figures plus the server's CPU per request (what the server itself spent,
+def _with_cpu(pids: list[int], run) -> dict:
+    """The load's figures plus the servers' CPU per request (what the server processes spent,
     whatever else the machine was doing) and the load average at the end."""
-    before = _cpu_s(pid)
+    before = sum(_cpu_s(pid) for pid in pids)
     result = run()
-    spent = _cpu_s(pid) - before
+    spent = sum(_cpu_s(pid) for pid in pids) - before
     result["server_cpu_ms_per_request"] = round(spent * 1000 / max(result["requests"], 1), 2)
     result["load_average"] = float(Path("/proc/loadavg").read_text().split()[0])
     return result
@@ -150,6 +166,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="gt serve processes; more than 1 runs them behind HAProxy (bench/chat_tier.py)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -199,12 +221,24 @@ def main() -> None:
             "list": percentiles(timed(list_kept_in_process, 500)),
             "search": percentiles(timed(lambda: search_in_process(next(search_calls)), 500)),
         }
-        port = free_port()
-        server = start_server(url, var, port)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_ready(base, server)
-            serving = _serving_pid(server)
+        with contextlib.ExitStack() as running:
+            if args.processes > 1:
+                tier = running.enter_context(
+                    chat_tier(server_env(url, var), args.processes, Path(var) / "tier")
+                )
+                base, serving = tier.url, tier.serving_pids()
+            else:
+                port = free_port()
+                server = start_server(url, var, port)
+                running.callback(_stop, server)
+                base = f"http://127.0.0.1:{port}"
+                try:
+                    wait_ready(base, server)
+                except RuntimeError:
+                    with open(os.path.join(var, "serve.log")) as log:
+                        print(log.read()[-3000:], file=sys.stderr)
+                    raise
+                serving = [_serving_pid(server)]
             http = {
                 "list": _with_cpu(
                     serving,
@@ -225,14 +259,6 @@ def main() -> None:
                     ),
                 ),
             }
-        except RuntimeError:
-            with open(os.path.join(var, "serve.log")) as log:
-                print(log.read()[-3000:], file=sys.stderr)
-            raise
-        finally:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(20)
         app.engine.dispose()
 
     for name, label in (("list", "GET /api/ros"), ("search", "GET /api/inventory/search")):
@@ -253,6 +279,7 @@ def main() -> None:
             "active_ros": active,
             "items": args.items,
             "clients": args.clients,
+            "processes": args.processes,
             "seconds": args.seconds,
             "load_s": round(load_s, 1),
             "http": http,

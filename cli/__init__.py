@@ -23,6 +23,7 @@ from cli.imports import import_cli
 from cli.inbox import inbox_cli
 from cli.inventory import inventory_cli
 from cli.jobs import jobs_cli, scheduler, worker
+from cli.proxy import proxy_cli
 from cli.ro import ro_cli
 from cli.serve import serve
 from cli.sources import sources_cli
@@ -53,6 +54,7 @@ cli.add_typer(excel_cli, name="excel")
 cli.add_typer(emails_cli, name="emails")
 cli.add_typer(sources_cli, name="sources")
 cli.add_typer(inbox_cli, name="inbox")
+cli.add_typer(proxy_cli, name="proxy")
 
 
 def main() -> None:

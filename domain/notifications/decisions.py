@@ -162,6 +162,8 @@ class Decisions:
                     lease_owner=None,
                     lease_until=None,
                     provider_ref=None,
+                    message_id=None,  # a new send gets new ids
+                    conversation_id=None,
                     error=None,
                 )
             )

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from domain.errors import StaleVersion
@@ -81,8 +81,9 @@ class DeliveryLease:
             )
 
     def remember(self, claim: Claim, **values: Any) -> None:
-        """Record sender progress (a Graph draft id, a hand-off mark) while holding the lease."""
-        allowed = {"provider_ref", "handoff_at", "sender", "message_id"}
+        """Record sender progress (a Graph draft id and the ids Graph gave it, a hand-off mark)
+        while holding the lease."""
+        allowed = {"provider_ref", "handoff_at", "sender", "message_id", "conversation_id"}
         if set(values) - allowed:
             raise ValueError(f"cannot record {sorted(set(values) - allowed)}")
         with self._uow() as uow:
@@ -99,9 +100,13 @@ class DeliveryLease:
                 raise Busy("Lost the send lease; another worker took over.")
             uow.commit()
 
-    def record_sent(self, claim: Claim, *, sender: str, provider_ref: str, message_id: str) -> bool:
+    def record_sent(
+        self, claim: Claim, *, sender: str, provider_ref: str, message_id: str | None
+    ) -> bool:
         """SENT, and the ROs' follow-up dates moved, in one transaction. False if someone else
-        recorded it first (then nothing is touched twice)."""
+        recorded it first (then nothing is touched twice). A Message-ID the sender remembered
+        while sending (Graph's own internetMessageId) is kept: `message_id` only fills a gap,
+        and None (the transport's id is unknown) leaves it as it is."""
         actor = Actor(claim.approved_by, Role.APPROVER, "email")
 
         def mark(session: Session) -> None:
@@ -113,7 +118,7 @@ class DeliveryLease:
                     sent_at=utcnow(),
                     sender=sender,
                     provider_ref=provider_ref,
-                    message_id=message_id,
+                    message_id=func.coalesce(Notification.message_id, message_id),
                     lease_owner=None,
                     lease_until=None,
                     error=None,

@@ -114,7 +114,9 @@ class NotificationService:
     def remember(self, claim: Claim, **values: Any) -> None:
         self.delivery.remember(claim, **values)
 
-    def record_sent(self, claim: Claim, *, sender: str, provider_ref: str, message_id: str) -> bool:
+    def record_sent(
+        self, claim: Claim, *, sender: str, provider_ref: str, message_id: str | None
+    ) -> bool:
         return self.delivery.record_sent(
             claim, sender=sender, provider_ref=provider_ref, message_id=message_id
         )

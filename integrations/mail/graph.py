@@ -14,6 +14,11 @@ draft (default, exactly once):
   sent the email twice).
 sendmail (at most once): one POST /users/{mailbox}/sendMail -> 202, which Graph cannot
   deduplicate; it runs under the same hand-off mark as SMTP.
+
+The ids a reply points back at (#16): the draft's 201 carries the internetMessageId and the
+conversationId Graph gave it (kept when it is sent), remembered with the draft id, so a shop's
+reply matches by In-Reply-To / References / conversationId. sendMail's 202 has no body: in that
+mode no id is known (nothing polls Sent Items), and replies match by RO number and sender only.
 """
 
 from __future__ import annotations
@@ -37,10 +42,12 @@ TIMEOUT_S = 30
 # drafts by it (it cannot filter by internet headers).
 ID_PROPERTY = "String {6f7c1a52-2b0e-4e8b-9d55-3f1f0b2d7a11} Name GtNotificationId"
 RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
+DRAFT_FIELDS = "id,isDraft,internetMessageId,conversationId"
 
 
 class GraphMailSender:
     name = "graph"
+    keeps_message_id = False  # Graph gives the message its own internetMessageId
 
     def __init__(
         self,
@@ -84,29 +91,31 @@ class GraphMailSender:
             if not response.json().get("isDraft", True):
                 return draft_id
         else:
-            draft_id = self._earlier_draft(claim) or self._new_draft(claim)
-            remember(provider_ref=draft_id)
+            draft = self._earlier_draft(claim) or self._new_draft(claim)
+            draft_id = draft["id"]
+            remember(provider_ref=draft_id, **_thread_ids(draft))
         self._check(self._request("POST", f"/messages/{quote(draft_id, safe='')}/send"))
         return draft_id
 
-    def _new_draft(self, claim: Claim) -> str:
+    def _new_draft(self, claim: Claim) -> dict[str, Any]:
         response = self._request("POST", "/messages", json=self._message(claim))
         self._check(response)
-        return response.json()["id"]
+        return response.json()
 
-    def _earlier_draft(self, claim: Claim) -> str | None:
+    def _earlier_draft(self, claim: Claim) -> dict[str, Any] | None:
         """A draft an interrupted attempt created for this email (it crashed, or lost Graph's
         reply, before storing the id): found by the property every draft of ours carries, and
         reused — the first one; any others are deleted, so no orphan stays in the mailbox."""
         query = (
-            f"/mailFolders/drafts/messages?$select=id&$filter=singleValueExtendedProperties/"
+            f"/mailFolders/drafts/messages?$select={DRAFT_FIELDS}"
+            "&$filter=singleValueExtendedProperties/"
             f"Any(ep: ep/id eq '{ID_PROPERTY}' and ep/value eq '{claim.id}')"
         )
         response = self._request("GET", query)
         self._check(response)
-        found = [m["id"] for m in response.json().get("value", [])]
+        found = list(response.json().get("value", []))
         for extra in found[1:]:
-            self._check(self._request("DELETE", f"/messages/{quote(extra, safe='')}"))
+            self._check(self._request("DELETE", f"/messages/{quote(extra['id'], safe='')}"))
         return found[0] if found else None
 
     def _send_mail(self, claim: Claim) -> str:
@@ -141,6 +150,15 @@ class GraphMailSender:
             response.raise_for_status()  # httpx.HTTPStatusError: transient, the actor retries
         if response.status_code >= 400:
             raise PermanentSendError(_describe(response))
+
+
+def _thread_ids(draft: dict[str, Any]) -> dict[str, str]:
+    """The draft's internetMessageId and conversationId, as the notification stores them."""
+    ids = {
+        "message_id": str(draft.get("internetMessageId") or "")[:200],
+        "conversation_id": str(draft.get("conversationId") or "")[:500],
+    }
+    return {key: value for key, value in ids.items() if value}
 
 
 def _describe(response: httpx.Response) -> str:

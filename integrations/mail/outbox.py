@@ -20,6 +20,7 @@ from integrations.mail.senders import Remember
 class OutboxSender:
     name = "outbox"
     idempotent = True
+    keeps_message_id = True
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)

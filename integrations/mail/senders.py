@@ -34,6 +34,10 @@ Remember = Callable[..., None]  # remember(provider_ref=...) stores progress und
 class Sender(Protocol):
     name: str
     idempotent: bool
+    # True: the Message-ID header we build is the one the shop's mail client sees (the outbox,
+    # SMTP), so a reply's In-Reply-To can point at it. False (Graph): the transport assigns its
+    # own and the sender remembers it, when it learns it.
+    keeps_message_id: bool
 
     def send(self, claim: Claim, message: EmailMessage, remember: Remember) -> str:
         """Deliver; return a reference (file name, Graph message id, SMTP Message-ID)."""

@@ -26,6 +26,7 @@ TIMEOUT_S = 30
 class SmtpSender:
     name = "smtp"
     idempotent = False
+    keeps_message_id = True
 
     def __init__(self, settings: Settings, *, ssl_context: ssl.SSLContext | None = None):
         self.host = settings.smtp_host

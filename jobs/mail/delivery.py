@@ -60,13 +60,14 @@ def deliver(
         if not claim.to:
             service.record_failed(claim, "No recipient.")
             return "failed"
+        # The Message-ID a reply will point at: ours where the transport keeps it (outbox, SMTP);
+        # Graph's own is remembered by its sender (draft flow) or unknown (sendMail).
+        message_id = message["Message-ID"] if sender.keeps_message_id else None
         if not sender.idempotent:
             if claim.handoff_at is not None:
                 service.record_failed(claim, UNCERTAIN.format(sender=sender.name))
                 return "uncertain"
-            service.remember(
-                claim, handoff_at=utcnow(), sender=sender.name, message_id=message["Message-ID"]
-            )
+            service.remember(claim, handoff_at=utcnow(), sender=sender.name, message_id=message_id)
         step("before_send")
         try:
             reference = sender.send(claim, message, lambda **v: service.remember(claim, **v))
@@ -78,7 +79,7 @@ def deliver(
             raise
         step("after_send")
         service.record_sent(
-            claim, sender=sender.name, provider_ref=reference, message_id=message["Message-ID"]
+            claim, sender=sender.name, provider_ref=reference, message_id=message_id
         )
         step("after_record")
         return "sent"

@@ -1,0 +1,141 @@
+"""More than one core for the chat (#19, item 3): the same closed-loop chat load against one
+`gt serve` and against N, each time behind HAProxy (sticky by cookie), on the production shape —
+MariaDB, Redis, a `gt worker` — in one run, so the ratio is the figure.
+
+Each session signs in on its own (so the proxy spreads sessions over the processes, as it spreads
+browsers), opens the chat socket and runs its turns back to back (offline model). A turn is
+timed from sending the message to its answer having arrived and the task ended.
+
+    python -m bench.chat_processes [--processes 2] [--sessions 20] [--turns 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.chat import TURNS, cpu_s, pct
+from bench.chat_client import ChatClient
+from bench.chat_tier import chat_tier
+from bench.common import PROJECT_DIR, checkout_env, emit, temporary_database
+from bench.faults import GtProcess, OwnRedis
+
+USER, PASSWORD = "bench@genthrust.test", "benchmark password"
+
+
+async def session(url: str, turns: list[str]) -> tuple[list[float], int]:
+    times, errors = [], 0
+    async with ChatClient(url, USER, PASSWORD) as chat:
+        await chat.connect()
+        for text in turns:
+            started = time.perf_counter()
+            try:
+                await chat.say(text)
+                times.append((time.perf_counter() - started) * 1000)
+            except TimeoutError:
+                errors += 1
+    return times, errors
+
+
+async def load(url: str, plans: list[list[str]]) -> tuple[list[float], int, float]:
+    started = time.perf_counter()
+    results = await asyncio.gather(*(session(url, plan) for plan in plans))
+    wall = time.perf_counter() - started
+    return [t for times, _ in results for t in times], sum(e for _, e in results), wall
+
+
+def measure(env: dict[str, str], processes: int, plans: list[list[str]], folder: Path) -> dict:
+    with chat_tier(env, processes, folder) as tier:
+        asyncio.run(load(tier.url, [p[:2] for p in plans[: 2 * processes]]))  # warm up each
+        pids = tier.serving_pids()
+        cpu_before = sum(cpu_s(p) for p in pids)
+        times, errors, wall = asyncio.run(load(tier.url, plans))
+        cpu = sum(cpu_s(p) for p in pids) - cpu_before
+    return {
+        "processes": processes,
+        "p50_ms": pct(times, 0.5),
+        "p95_ms": pct(times, 0.95),
+        "mean_ms": round(statistics.mean(times), 1) if times else None,
+        "turns": len(times),
+        "errors": errors,
+        "turns_per_s": round(len(times) / wall, 1),
+        "chat_cpu_ms_per_turn": round(cpu * 1000 / max(len(times), 1), 1),
+    }
+
+
+def gt(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=PROJECT_DIR,
+        env=checkout_env(env),
+        check=True,
+        capture_output=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--turns", type=int, default=10)
+    args = parser.parse_args()
+    plans = [
+        [TURNS[(i + j) % len(TURNS)].format(n=38000 + (i * 7 + j) % 600) for j in range(args.turns)]
+        for i in range(args.sessions)
+    ]
+    with (
+        tempfile.TemporaryDirectory(prefix="gt-bench-processes-") as folder,
+        temporary_database("mariadb") as db_url,
+    ):
+        base = Path(folder)
+        redis = OwnRedis(base)
+        redis.start()
+        env = {k: v for k, v in os.environ.items() if k not in {"ANTHROPIC_API_KEY", "GT_CLI_USER"}}
+        env |= {
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis.url,
+            "GT_VAR_DIR": str(base / "var"),
+            "GT_CHAT_RATE_PER_MIN": "10000",
+            "GT_NEW_USER_PASSWORD": PASSWORD,
+        }
+        gt(env, "demo", "seed")  # migrates first
+        gt(env, "users", "add", USER, "--role", "viewer")
+        worker = GtProcess(
+            ["worker", "--processes", "1", "--threads", "8"], checkout_env(env), base / "w.log"
+        )
+        worker.start()
+        try:
+            one = measure(env, 1, plans, base / "one")
+            many = measure(env, args.processes, plans, base / "many")
+        finally:
+            worker.kill()
+            redis.stop()
+    for m in (one, many):
+        print(
+            f"{m['processes']} process(es): {args.sessions} sessions x {args.turns} turns "
+            f"p50 {m['p50_ms']} ms, p95 {m['p95_ms']} ms, {m['turns_per_s']} turns/s, "
+            f"errors {m['errors']}, chat CPU {m['chat_cpu_ms_per_turn']} ms/turn"
+        )
+    emit(
+        {
+            "benchmark": "chat_processes",
+            "sessions": args.sessions,
+            "turns_per_session": args.turns,
+            "one": one,
+            "many": many,
+            "turns_per_s_ratio": round(many["turns_per_s"] / max(one["turns_per_s"], 0.1), 2),
+            "p95_ratio": round(many["p95_ms"] / max(one["p95_ms"], 0.1), 2),
+            "load_average": float(Path("/proc/loadavg").read_text().split()[0]),
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
