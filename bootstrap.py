@@ -168,7 +168,7 @@ def bootstrap(
             tz,
             raw_store=LocalRawMail(settings.mail_raw_dir),
         ),
-        inbox=inbox or functools.cache(functools.partial(_inbox, settings, tokens)),
+        inbox=inbox or functools.partial(_inbox, settings, tokens),
     )
     actors.declare(app)
     if process == "worker":
@@ -208,13 +208,13 @@ def _mail_sender(settings: Settings, tokens: Callable[[], TokenProvider]) -> Sen
 
 def _inbox(settings: Settings, tokens: Callable[[], TokenProvider]) -> Inbox | None:
     """Where shops' replies are read from (#16): GT_INBOX (auto: Graph when mail goes through
-    Graph, else the drop folder var/inbox), or None when off."""
+    Graph, else the drop folder var/inbox), or None when off. A new one per poll (the polling
+    actor closes it)."""
     max_bytes = int(settings.inbox_max_attachment_mb * 1024 * 1024)
     if settings.inbox_source == "folder":
         return FolderInbox(settings.inbox_dir, max_bytes)
     if settings.inbox_source == "graph":
-        # MERGE HOOK (branch replies-graph): the shared mailbox's Inbox through Graph delta.
-        from integrations.mail.graph_inbox import GraphInbox  # type: ignore[import-not-found]
+        from integrations.mail.graph_inbox import GraphInbox
 
         return GraphInbox(settings, tokens(), max_attachment_bytes=max_bytes)
     return None

@@ -59,7 +59,7 @@ class App:
     documents: DocumentService  # files filed on ROs, local store or a Graph drive
     uploads: UploadStaging  # files dropped in the chat, until filed on an RO
     replies: ReplyService  # shops' replies: ingested, matched, read, proposed (#16)
-    inbox: Callable[[], Inbox | None]  # the configured mailbox (folder or Graph), None when off
+    inbox: Callable[[], Inbox | None]  # a new reader of the configured mailbox; None when off
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, list(self.handlers))

@@ -38,6 +38,15 @@ def poll_inbox(app: App) -> dict[str, Any]:
     inbox = app.inbox()
     if inbox is None:
         return {"source": "off", "messages": 0}
+    try:
+        return _poll(app, inbox)
+    finally:
+        close = getattr(inbox, "close", None)
+        if close is not None:
+            close()
+
+
+def _poll(app: App, inbox: Inbox) -> dict[str, Any]:
     started = utcnow()
     cursor = _cursor(app, inbox)
     try:

@@ -630,3 +630,43 @@ def test_a_stranger_naming_an_ro_proposes_flagged_but_does_not_move_the_follow_u
     assert approval.preview["title"].startswith("Avtech Hydraulics replied about RO G38462")
     assert ro(app, "38462").next_update == before
     assert rows(app, ActivityLog, ActivityLog.action == "REPLY_RECEIVED") == []
+
+
+# ---- the shared mailbox through Graph (the fake Graph mail server, real msal and httpx) -------
+def test_a_reply_in_the_graph_conversation_of_our_follow_up_is_proposed(db_url, tmp_path):
+    from tests.fakes.graph_mail import FakeGraphMail
+    from tests.integration.test_email_sending import approved_draft
+
+    graph = FakeGraphMail(tmp_path / "graph").start()
+    settings = load_settings(
+        database_url=db_url, var_dir=tmp_path / "var", redis_url="", **graph.settings()
+    )
+    app = bootstrap(settings, today=lambda: TODAY, reply_readers=READING)
+    try:
+        assert settings.inbox_source == "graph"
+        draft_id = approved_draft(app)  # Avtech, RO 38462 (WAITING QUOTE)
+        assert deliver(app, draft_id) == "sent"
+        [mail] = graph.deliveries
+        graph.deliver(  # Outlook threads it: same conversation, no In-Reply-To kept
+            subject="RE: [GenThrust Follow-Up] Follow-up: RO# G38462",
+            body="Quote $1,250.00, our ref AV-12",
+            conversation_id=mail["conversationId"],
+        )
+        first = poll_inbox(app)
+        assert (first["new"], first["proposals"]) == (1, 1)
+        [email] = rows(app, InboundEmail)
+        assert (email.source, email.matched_by, email.flags) == ("graph", "conversation", [])
+        assert email.raw_location is None and email.provider_id.startswith("AAMkInbox")
+        [approval] = rows(app, Approval)
+        assert approval.args["changes"] == {"estimated_cost": "1250.00", "shop_ref": "AV-12"}
+        with app.session() as s:
+            [cursor] = s.scalars(select(MailboxCursor)).all()
+            assert cursor.mailbox == "repairs@genthrust.example" and cursor.delta_link
+
+        before = graph.requests_to("/mailFolders/inbox/messages/delta")
+        quiet = poll_inbox(app)
+        assert quiet["messages"] == 0 and quiet["requests"] == 1  # nothing new: one request
+        assert graph.requests_to("/mailFolders/inbox/messages/delta") == before + 1
+    finally:
+        app.engine.dispose()
+        graph.stop()
