@@ -287,10 +287,29 @@ class ReplyService:
         raw_sha: str | None,
         raw_size: int,
     ) -> IngestResult:
+        """Everything decided first (the ROs as they are in this transaction), then each row
+        written once: the email row's insert is the idempotency check (unique message_key)."""
         match = plan.match
         tx = self._transaction()
         with tx:
             s = tx.session
+            if match.from_the_shop and not plan.blocked and AUTO_REPLY not in plan.flags:
+                # the shop answered: don't chase tomorrow (also loads the ROs decided on below)
+                self.repair_orders.using(lambda: tx).record_reply(
+                    REPLY_ACTOR, [r.number for r in match.ros], f"Reply: {email.subject}"
+                )
+            filed = self._file_attachments(tx, plan)
+            decided = [
+                (ref, self._decide(tx, ref, plan, email, filed.get(ref.number, [])))
+                for ref in match.ros
+            ]
+            state = UNMATCHED
+            if plan.blocked:
+                state = FLAGGED
+            elif any(isinstance(d, dict) for _, d in decided):
+                state = PROPOSED
+            elif match.ros:
+                state = NOTHING
             row = InboundEmail(
                 message_key=key,
                 internet_message_id=email.internet_message_id[:1000],
@@ -313,12 +332,12 @@ class ReplyService:
                 flags=list(plan.flags),
                 facts={n: f.model_dump(mode="json") for n, f in plan.facts.items()} or None,
                 reader=(plan.reader or self.reading.name) if plan.facts else None,
-                state=UNMATCHED,
+                state=state,
                 note=match.note[:500] if match.note else None,
+                processed_at=utcnow(),
             )
             s.add(row)
             s.flush()  # a second delivery of this message stops here (unique message_key)
-            proposals: list[str] = []
             for ro in match.foreign:
                 s.add(
                     InboundEmailRo(
@@ -329,35 +348,22 @@ class ReplyService:
                         reason="An RO of another shop than the sender's: nothing proposed.",
                     )
                 )
-            filed = self._file_attachments(tx, plan)
-            for ref in match.ros:
-                approval_id, state, reason = self._propose(
-                    tx, row, ref, plan, email, filed.get(ref.number, [])
-                )
+            proposals: list[str] = []
+            for ref, decision in decided:
+                approval_id, reason = None, decision if isinstance(decision, str) else None
+                if isinstance(decision, dict):
+                    approval_id = self._proposal(tx, row.id, ref.number, decision)
+                    proposals.append(approval_id)
                 s.add(
                     InboundEmailRo(
                         email_id=row.id,
                         ro_number=ref.number,
                         ro_id=ref.id,
-                        state=state,
+                        state=PROPOSED if approval_id else NOTHING,
                         approval_id=approval_id,
                         reason=reason,
                     )
                 )
-                if approval_id:
-                    proposals.append(approval_id)
-            if plan.blocked:
-                row.state = FLAGGED
-            elif proposals:
-                row.state = PROPOSED
-            elif match.ros:
-                row.state = NOTHING
-            if match.from_the_shop and not plan.blocked and AUTO_REPLY not in plan.flags:
-                self.repair_orders.using(lambda: tx).record_reply(
-                    REPLY_ACTOR, [r.number for r in match.ros], f"Reply: {email.subject}"
-                )
-            row.flags = list(plan.flags)  # filing may have added some
-            row.processed_at = utcnow()
             tx.commit()
             return IngestResult(
                 email_id=row.id,
@@ -371,31 +377,30 @@ class ReplyService:
             )
 
     # ---- proposals ----------------------------------------------------------------------------
-    def _propose(
+    def _decide(
         self,
         tx: OneTransaction,
-        row: InboundEmail,
         ref: RoRef,
         plan: _Plan,
         email: ReceivedEmail,
         documents: list[dict[str, Any]],
-    ) -> tuple[str | None, str, str | None]:
-        """(approval id, InboundEmailRo state, reason) for one RO of the reply."""
+    ) -> dict[str, Any] | str:
+        """For one RO of the reply: the proposal's preview and changes, or why there is none."""
         if plan.blocked:
             which = ", ".join(f for f in plan.flags if f in BLOCKING_FLAGS)
-            return None, NOTHING, f"Flagged ({which}): a person should read it; nothing proposed."
+            return f"Flagged ({which}): a person should read it; nothing proposed."
         facts = plan.facts.get(ref.number)
         if facts is None or not facts.actionable():
-            return None, NOTHING, "Nothing to change in what the shop said."
+            return "Nothing to change in what the shop said."
         ro = tx.session.get(RepairOrder, ref.id)
         if ro is None:
-            return None, NOTHING, "The RO no longer exists."
+            return "The RO no longer exists."
         changes, evidence, skipped = proposed_changes(ro, facts)
         if not changes:
             reason = "The RO already says what the shop said."
             if skipped:
                 reason = "Not proposed: " + "; ".join(skipped)
-            return None, NOTHING, reason[:500]
+            return reason[:500]
         received = local_time(email.received_at, self.tz)
         shop = plan.match.shop.name if plan.match.shop else email.from_address
         preview = {
@@ -404,7 +409,7 @@ class ReplyService:
             "note": facts.summary or None,
             "evidence": evidence,
             "flags": list(plan.flags),
-            "email_id": row.id,
+            "email_id": None,  # set once the email row has its id
             "from": email.from_address,
             "received_at": iso_local(email.received_at, self.tz),
         }
@@ -412,24 +417,25 @@ class ReplyService:
             preview["not_proposed"] = skipped
         if documents:
             preview["documents"] = documents
+        return {"preview": preview, "changes": {name: new for name, _, new in changes}}
+
+    @staticmethod
+    def _proposal(tx: OneTransaction, email_id: int, number: str, decided: dict) -> str:
+        """The proposal's `Approval` row, as domain/replies/proposal.py documents it."""
         approval = Approval(
             id=new_id(),
             thread_id=INBOX_THREAD,
-            tool_call_id=proposal_key(row.id, ro.number),
+            tool_call_id=proposal_key(email_id, number),
             tool_name=PROPOSAL_TOOL,
             operation=PROPOSAL_OPERATION,
-            args={
-                "email_id": row.id,
-                "number": ro.number,
-                "changes": {name: new for name, _, new in changes},
-            },
-            preview=preview,
+            args={"email_id": email_id, "number": number, "changes": decided["changes"]},
+            preview={**decided["preview"], "email_id": email_id},
             requested_by=REPLY_REQUESTER,
-            ro_number=ro.number,
+            ro_number=number,
             expected_version=None,
         )
         tx.session.add(approval)
-        return approval.id, PROPOSED, None
+        return approval.id
 
     # ---- attachments --------------------------------------------------------------------------
     def _check_attachments(self, plan: _Plan, email: ReceivedEmail) -> None:
