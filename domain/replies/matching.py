@@ -9,8 +9,9 @@ In order:
 3. The sender's shop: the thread's shop, else by address (the shop's email, or an address we
    sent to for it: to / cc), else by domain (never a free-mail domain). A sender who is not a
    known contact of the shop is flagged "unknown_sender" (a domain-only match is too); its
-   proposals carry the flag. A From whose domain is not the thread's, or a Reply-To elsewhere,
-   is "spoofed_sender": nothing is proposed from it.
+   proposals carry the flag. A From whose domain is not the thread's (or a message the mailbox
+   found sent in another's name) is "spoofed_sender": nothing is proposed from it. A Reply-To
+   elsewhere is the reader's flag "reply_to_differs", shown on the proposals.
 4. A reply from a known shop naming no RO: its one open RO we emailed recently ("sender"), or
    nothing (UNMATCHED, with a note saying why).
 
@@ -204,10 +205,7 @@ def match_reply(
         shop_candidates = list(candidates)
         match.shop_from_sender = bool(candidates)
 
-    reply_to = (getattr(email, "reply_to", None) or "").strip().lower()
-    if reply_to and reply_to != sender and domain_of(reply_to) != sender_domain:
-        match.flag(SPOOFED_SENDER)
-    if "reply_to_differs" in email.flags or SPOOFED_SENDER in email.flags:
+    if SPOOFED_SENDER in email.flags:  # the mailbox saw it (Graph: sender != from, DMARC)
         match.flag(SPOOFED_SENDER)
 
     # 2. RO numbers named in the subject and the new part of the body

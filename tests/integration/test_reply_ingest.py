@@ -670,3 +670,11 @@ def test_a_reply_in_the_graph_conversation_of_our_follow_up_is_proposed(db_url, 
     finally:
         app.engine.dispose()
         graph.stop()
+
+
+def test_a_reply_to_elsewhere_proposes_with_the_flag_shown(app):
+    body = "Shipped, UPS 1Z999AA10123456784"
+    drop(app, build(subject="RO G38462", body=body, flags="reply_to_differs"), "a.eml")
+    poll_inbox(app)
+    [approval] = rows(app, Approval)
+    assert approval.preview["flags"] == ["reply_to_differs"]
