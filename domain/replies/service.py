@@ -7,13 +7,15 @@ second delivery, or two workers taking the same message at once, end with one em
 loser reads the winner's back. It runs in three steps so no write transaction waits on a reader
 (a model call takes seconds, and SQLite has one writer):
 
-1. keep the raw message (content-addressed, so a retry stores nothing twice);
-2. match it to ROs (domain/replies/matching.py) and read what the shop said (the injected
-   reader: the offline rules, or Claude when a key is configured) — reads only;
-3. one transaction: the email row, one `InboundEmailRo` per RO named, a proposal (an `Approval`
-   row as domain/replies/proposal.py documents) per RO with something to change, the
-   attachments filed on the RO (#15), and the RO's next follow-up moved (the shop answered).
-   A crash anywhere before the commit leaves nothing, so the next delivery starts afresh.
+1. reads only: stored already? Match it to ROs (domain/replies/matching.py; the shops and their
+   contacts cached for a poll's page), read what the shop said (the injected reader: the offline
+   rules, or Claude when a key is configured), check and read its attachments (#15);
+2. keep the raw message (content-addressed, so a retry stores nothing twice);
+3. one transaction: the RO's next follow-up moved (the shop answered), the attachments filed on
+   the RO, then the email row, one `InboundEmailRo` per RO named and a proposal (an `Approval`
+   row as domain/replies/proposal.py documents) per RO with something to change. A crash
+   anywhere before the commit leaves nothing, so the next delivery starts afresh; an RO changed
+   meanwhile (a stale version) makes it decide again on the RO as it is.
 
 Nothing here changes an RO's facts: a person confirms a proposal (the durable command path).
 A reply that tries to give instructions, or whose sender looks spoofed, proposes nothing and is
