@@ -23,7 +23,7 @@ import dramatiq
 
 from domain.models import MailboxCursor, utcnow
 from domain.replies.directory import DirectoryCache
-from integrations.errors import GraphAuthError, GraphThrottled
+from integrations.errors import GraphAuthError, GraphRequestError, GraphThrottled
 from integrations.mail.inbox import Inbox, Incoming
 from jobs.app import App
 from jobs.failures import record_run
@@ -55,8 +55,11 @@ def _poll(app: App, inbox: Inbox) -> dict[str, Any]:
         delay = int(min((exc.retry_after_s or 5) * 1000, MAX_RETRY_AFTER_MS))
         _note(app, inbox, f"throttled; retrying in {delay // 1000} s")
         raise dramatiq.Retry(delay=delay) from exc
-    except GraphAuthError as exc:
+    except (GraphAuthError, GraphRequestError) as exc:  # permanent: a person must act
         _note(app, inbox, str(exc))
+        raise
+    except Exception as exc:  # transient (network, 5xx): retried by the background policy
+        _note(app, inbox, f"{type(exc).__name__}: {exc}")
         raise
     counts = {"messages": len(polled.messages), "new": 0, "already": 0, "proposals": 0}
     failed: list[dict[str, str]] = []
