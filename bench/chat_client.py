@@ -21,9 +21,11 @@ TURN_TIMEOUT_S = 60
 
 
 class ChatClient:
-    def __init__(self, url: str, email: str, password: str):
+    def __init__(self, url: str, email: str, password: str, cookies: dict[str, str] | None = None):
+        """`cookies`: a signed-in browser's cookies (then no sign-in here)."""
         self.url, self.email, self.password = url, email, password
-        self.http = httpx.AsyncClient(base_url=url, timeout=30)
+        self.http = httpx.AsyncClient(base_url=url, timeout=30, cookies=cookies)
+        self._signed_in = cookies is not None
         self.socket: socketio.AsyncClient | None = None
         self.session_id = ""
         self.thread_id: str | None = None
@@ -36,6 +38,8 @@ class ChatClient:
         self.events: list[tuple[str, str]] = []
 
     async def __aenter__(self) -> ChatClient:
+        if self._signed_in:
+            return self
         login = await self.http.post(
             "/login", data={"username": self.email, "password": self.password}
         )

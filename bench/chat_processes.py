@@ -2,8 +2,9 @@
 `gt serve` and against N, each time behind HAProxy (sticky by cookie), on the production shape —
 MariaDB, Redis, a `gt worker` — in one run, so the ratio is the figure.
 
-Each session signs in on its own (so the proxy spreads sessions over the processes, as it spreads
-browsers), opens the chat socket and runs its turns back to back (offline model). A turn is
+The user signs in once; each session is a browser the proxy has already pinned (its cookie names
+a process, spread in turn as the proxy spreads new browsers), opens the chat socket and runs its
+turns back to back (offline model). A turn is
 timed from sending the message to its answer having arrived and the task ended.
 
     python -m bench.chat_processes [--processes 2] [--sessions 20] [--turns 10]
@@ -26,13 +27,14 @@ from bench.chat_client import ChatClient
 from bench.chat_tier import chat_tier
 from bench.common import PROJECT_DIR, checkout_env, emit, temporary_database
 from bench.faults import GtProcess, OwnRedis
+from cli.proxy import COOKIE
 
 USER, PASSWORD = "bench@genthrust.test", "benchmark password"
 
 
-async def session(url: str, turns: list[str]) -> tuple[list[float], int]:
+async def session(url: str, turns: list[str], cookies: dict[str, str]) -> tuple[list[float], int]:
     times, errors = [], 0
-    async with ChatClient(url, USER, PASSWORD) as chat:
+    async with ChatClient(url, USER, PASSWORD, cookies) as chat:
         await chat.connect()
         for text in turns:
             started = time.perf_counter()
@@ -44,19 +46,31 @@ async def session(url: str, turns: list[str]) -> tuple[list[float], int]:
     return times, errors
 
 
-async def load(url: str, plans: list[list[str]]) -> tuple[list[float], int, float]:
+async def signed_in(url: str, processes: int) -> list[dict[str, str]]:
+    """One sign-in (a password check costs a tenth of a second of CPU, once a day for a person,
+    not per benchmark session); the sessions are then browsers already pinned by the proxy's
+    cookie, spread over the processes in turn as the proxy spreads new browsers."""
+    async with ChatClient(url, USER, PASSWORD) as chat:
+        cookies = dict(chat.http.cookies.items())
+    return [cookies | {COOKIE: f"chat{i + 1}"} for i in range(processes)]
+
+
+async def load(url: str, plans: list[list[str]], processes: int) -> tuple[list[float], int, float]:
+    browsers = await signed_in(url, processes)
     started = time.perf_counter()
-    results = await asyncio.gather(*(session(url, plan) for plan in plans))
+    results = await asyncio.gather(
+        *(session(url, plan, browsers[i % processes]) for i, plan in enumerate(plans))
+    )
     wall = time.perf_counter() - started
     return [t for times, _ in results for t in times], sum(e for _, e in results), wall
 
 
 def measure(env: dict[str, str], processes: int, plans: list[list[str]], folder: Path) -> dict:
     with chat_tier(env, processes, folder) as tier:
-        asyncio.run(load(tier.url, [p[:2] for p in plans[: 2 * processes]]))  # warm up each
+        asyncio.run(load(tier.url, [p[:2] for p in plans[: 2 * processes]], processes))  # warm up
         pids = tier.serving_pids()
         cpu_before = sum(cpu_s(p) for p in pids)
-        times, errors, wall = asyncio.run(load(tier.url, plans))
+        times, errors, wall = asyncio.run(load(tier.url, plans, processes))
         cpu = sum(cpu_s(p) for p in pids) - cpu_before
     return {
         "processes": processes,
@@ -96,26 +110,30 @@ def main() -> None:
     ):
         base = Path(folder)
         redis = OwnRedis(base)
-        redis.start()
-        env = {k: v for k, v in os.environ.items() if k not in {"ANTHROPIC_API_KEY", "GT_CLI_USER"}}
-        env |= {
-            "DATABASE_URL": db_url,
-            "REDIS_URL": redis.url,
-            "GT_VAR_DIR": str(base / "var"),
-            "GT_CHAT_RATE_PER_MIN": "10000",
-            "GT_NEW_USER_PASSWORD": PASSWORD,
-        }
-        gt(env, "demo", "seed")  # migrates first
-        gt(env, "users", "add", USER, "--role", "viewer")
-        worker = GtProcess(
-            ["worker", "--processes", "1", "--threads", "8"], checkout_env(env), base / "w.log"
-        )
-        worker.start()
+        worker: GtProcess | None = None
         try:
+            redis.start()
+            env = {
+                k: v for k, v in os.environ.items() if k not in {"ANTHROPIC_API_KEY", "GT_CLI_USER"}
+            }
+            env |= {
+                "DATABASE_URL": db_url,
+                "REDIS_URL": redis.url,
+                "GT_VAR_DIR": str(base / "var"),
+                "GT_CHAT_RATE_PER_MIN": "10000",
+                "GT_NEW_USER_PASSWORD": PASSWORD,
+            }
+            gt(env, "demo", "seed")  # migrates first
+            gt(env, "users", "add", USER, "--role", "viewer")
+            worker = GtProcess(
+                ["worker", "--processes", "1", "--threads", "8"], checkout_env(env), base / "w.log"
+            )
+            worker.start()
             one = measure(env, 1, plans, base / "one")
             many = measure(env, args.processes, plans, base / "many")
         finally:
-            worker.kill()
+            if worker is not None:
+                worker.kill()
             redis.stop()
     for m in (one, many):
         print(

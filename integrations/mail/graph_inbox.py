@@ -54,11 +54,10 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
-import nh3
 
 from config import Settings
-from domain.email_html import ALLOWED_TAGS, html_to_text
-from domain.replies.message import Attachment, ReceivedEmail
+from domain.replies.message import Attachment, ReceivedEmail, body_text
+from domain.replies.quoting import new_part
 from integrations.errors import GraphRequestError, GraphThrottled
 from integrations.mail.inbox import Incoming, Polled
 from integrations.microsoft.graph import GraphClient, TokenProvider, classify, response_json
@@ -381,34 +380,11 @@ def _text(part: Any, flags: list[str]) -> str:
     """A body as plain text: HTML converted (scripts and styles dropped, and flagged)."""
     if not isinstance(part, dict):
         return ""
-    content = str(part.get("content") or "")
-    if str(part.get("contentType") or "").lower() != "html":
-        return content.replace("\r\n", "\n").strip()
-    if re.search(r"(?i)<(script|iframe|object|embed)\b|<[^>]*\son[a-z]+\s*=|javascript:", content):
-        _flag(flags, "html_script")  # active content: dropped, and worth a look
-    cleaned = nh3.clean(content, tags=ALLOWED_TAGS, attributes={}, strip_comments=True)
-    return html_to_text(cleaned)
-
-
-# Where quoted earlier mail starts, and where a signature starts: a local stand-in for
-# domain/replies/quoting.py `new_part` (same name, same contract), which replaces it on merge.
-_QUOTE_START = re.compile(
-    r"^(>|-{2,}\s*Original Message\s*-{2,}|_{10,}\s*$|On\b.{0,200}\bwrote:\s*$|"
-    r"(From|Von|De|Da):\s.+\n(Sent|Date|Gesendet|Envoyé|Inviato|Enviado):)",
-    re.IGNORECASE | re.MULTILINE,
-)
-_SIGNATURE_START = re.compile(r"^(--\s*$|Sent from my \w+)", re.MULTILINE)
-
-
-def new_part(text: str) -> str:
-    """The part of a reply its sender wrote: before the quoted earlier mail and the signature."""
-    quote_at = _QUOTE_START.search(text)
-    if quote_at:
-        text = text[: quote_at.start()]
-    signature_at = _SIGNATURE_START.search(text)
-    if signature_at:
-        text = text[: signature_at.start()]
-    return text.strip()
+    html = str(part.get("contentType") or "").lower() == "html"
+    text, found = body_text(str(part.get("content") or ""), html=html)
+    for flag in found:
+        _flag(flags, flag)
+    return text
 
 
 def _flag(flags: list[str], flag: str) -> None:
