@@ -223,10 +223,8 @@ def _inbox(settings: Settings, tokens: Callable[[], TokenProvider]) -> Inbox | N
 def _reply_readers(settings: Settings) -> ReplyReaders:
     """What reads a reply (#16): Claude when a key is configured (it falls back to the rules on
     any failure), else the offline rules; RO numbers and injected instructions are always found
-    by the rules. Imported and built on first use.
-
-    MERGE HOOK (branch replies-read): domain/replies/ro_numbers.py, domain/replies/rules.py,
-    integrations/mail/reply_model.py."""
+    by the rules (domain/replies/ro_numbers.py, rules.py; integrations/mail/reply_model.py).
+    The reader is built on first use."""
     built: list = []
 
     def reader():

@@ -11,9 +11,7 @@ processed/. Baseline, in the same process on the same bytes: parse + read alone 
 nothing stored) — what any tool reading mail must do at least; the ratio is what storing,
 matching and proposing cost on top. Goal: >= 50 messages/s on the 2-core machine.
 
-The reader is the offline rules (domain/replies/rules.py) and the parser domain/replies/message.py
-when they are there; otherwise the tests' stand-ins (tests/replies_support.py), and the output
-says which.
+The reader is the offline rules (domain/replies/rules.py), the parser domain/replies/message.py.
 
     python -m bench.replies [--replies 1000] [--shops 40] [--ros 2000] [--profile]
 """
@@ -173,21 +171,16 @@ def main() -> None:
 
 
 def _readers():
-    """The real parser and rules when present, else the tests' stand-ins."""
-    try:
-        from domain.replies import message, ro_numbers, rules  # type: ignore[attr-defined]
+    """The embedded default's parser and rules, as the composition root gives them."""
+    from domain.replies import message, ro_numbers, rules
 
-        reading = ReplyReaders(
-            lambda text: list(ro_numbers.find_ro_numbers(text)),
-            rules.read_reply,
-            rules.looks_like_instructions,
-            name="rules",
-        )
-        return message.parse_eml, reading, "domain/replies rules + parse_eml"
-    except (ImportError, AttributeError):
-        from tests.replies_support import READING, parse
-
-        return parse, READING, "stand-ins (tests/replies_support.py)"
+    reading = ReplyReaders(
+        lambda text: list(ro_numbers.find_ro_numbers(text)),
+        rules.read_reply,
+        rules.looks_like_instructions,
+        name="rules",
+    )
+    return message.parse_eml, reading, "domain/replies rules + parse_eml"
 
 
 def _graph_idle_requests() -> int:

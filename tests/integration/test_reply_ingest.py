@@ -678,3 +678,34 @@ def test_a_reply_to_elsewhere_proposes_with_the_flag_shown(app):
     poll_inbox(app)
     [approval] = rows(app, Approval)
     assert approval.preview["flags"] == ["reply_to_differs"]
+
+
+def test_the_embedded_default_reads_a_real_reply_end_to_end(db_url, tmp_path):
+    """No stand-ins: the composition root's folder inbox (parse_eml) and offline rules."""
+    settings = load_settings(database_url=db_url, var_dir=tmp_path / "var", redis_url="")
+    app = bootstrap(settings, today=lambda: TODAY)
+    try:
+        seed(app)
+        sent_id = send_follow_up(app)
+        body = (
+            "Hi team,\n\nRO G38462 shipped today via UPS 1Z999AA10123456784. "
+            "Invoice $2,750.00 attached.\n\nThanks,\nMike Torres\nAvtech Hydraulics\n\n"
+            "On Mon, Nov 16, 2026 GenThrust Repairs wrote:\n> Could you confirm the quote of "
+            "$9,999.00 for RO# G38462?\n"
+        )
+        drop(
+            app,
+            build(subject="RE: Repair Status: RO# G38462", body=body, in_reply_to=sent_id),
+            "r.eml",
+        )
+        assert poll_inbox(app)["proposals"] == 1
+        [approval] = rows(app, Approval)
+        assert approval.args["changes"] == {
+            "status": "SHIPPED",
+            "tracking_number": "1Z999AA10123456784",
+            "final_cost": "2750.00",  # the quoted $9,999.00 is ours, not read as theirs
+        }
+        [email] = rows(app, InboundEmail)
+        assert (email.reader, email.matched_by) == ("rules", "in-reply-to")
+    finally:
+        app.engine.dispose()
