@@ -372,6 +372,12 @@ class Settings(BaseSettings):
             )
             if missing:
                 raise ValueError("GT_MAIL_SENDER=graph needs " + ", ".join(missing))
+        if self.inbox == "graph":  # reading replies from the shared mailbox (#16)
+            missing = self._blank(
+                ("GT_GRAPH_MAILBOX or GT_MAIL_FROM", self.graph_mailbox or self.mail_from)
+            )
+            if missing:
+                raise ValueError("GT_INBOX=graph needs " + ", ".join(missing))
         return self
 
     @model_validator(mode="after")
