@@ -35,8 +35,9 @@ from domain.followup import FollowUpPolicy
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
 from domain.repair_orders import RepairOrderService
+from domain.replies.service import ReplyReaders, ReplyService
 from domain.sources import SourceService
-from domain.unit_of_work import EventHandler, UnitOfWork
+from domain.unit_of_work import EventHandler, OneTransaction, UnitOfWork
 from domain.users import UserService
 from integrations.documents.extraction import reader_with_model
 from integrations.documents.graph import LazyGraphStore, build_graph_store
@@ -46,7 +47,10 @@ from integrations.documents.staging import UploadStaging
 from integrations.excel.targets import build_writer
 from integrations.excel.writer import WorkbookWriter
 from integrations.mail.graph import GraphMailSender
+from integrations.mail.inbox import Inbox
+from integrations.mail.inbox_folder import FolderInbox
 from integrations.mail.outbox import OutboxSender
+from integrations.mail.raw_store import LocalRawMail
 from integrations.mail.senders import Sender
 from integrations.mail.smtp import SmtpSender
 from integrations.microsoft.graph import TokenProvider
@@ -76,6 +80,8 @@ def bootstrap(
     workbook: Callable[[], WorkbookWriter] | None = None,
     graph_tokens: TokenProvider | None = None,
     document_store: DocumentStore | None = None,
+    reply_readers: ReplyReaders | None = None,
+    inbox: Callable[[], Inbox | None] | None = None,
 ) -> App:
     settings = settings or get_settings()
     engine = engine or make_engine(
@@ -113,6 +119,13 @@ def bootstrap(
     )
 
     tokens = _graph_tokens(settings, session_factory, graph_tokens)
+    documents = DocumentService(
+        uow,
+        LocalDocumentStore(settings.var_dir / "documents"),
+        reader_with_model(_model_reader(settings)),
+        max_bytes=int(settings.documents_max_mb * 1024 * 1024),
+        remote=document_store or _remote_document_store(settings, tokens),
+    )
     app = App(
         process=process,
         settings=settings,
@@ -144,14 +157,18 @@ def bootstrap(
             settings.token_encryption_key,
             allow_http_loopback=settings.source_allow_http_loopback,
         ),
-        documents=DocumentService(
-            uow,
-            LocalDocumentStore(settings.var_dir / "documents"),
-            reader_with_model(_model_reader(settings)),
-            max_bytes=int(settings.documents_max_mb * 1024 * 1024),
-            remote=document_store or _remote_document_store(settings, tokens),
-        ),
+        documents=documents,
         uploads=UploadStaging(settings.var_dir / "documents" / ".staging"),
+        replies=ReplyService(
+            lambda: OneTransaction(session_factory, list(event_handlers)),
+            repair_orders,
+            documents,
+            reply_readers or _reply_readers(settings),
+            today,
+            tz,
+            raw_store=LocalRawMail(settings.mail_raw_dir),
+        ),
+        inbox=inbox or functools.partial(_inbox, settings, tokens),
     )
     actors.declare(app)
     if process == "worker":
@@ -187,6 +204,63 @@ def _mail_sender(settings: Settings, tokens: Callable[[], TokenProvider]) -> Sen
     if settings.mail_sender == "graph":
         return GraphMailSender(settings, tokens=tokens())
     return OutboxSender(settings.outbox_dir)
+
+
+def _inbox(settings: Settings, tokens: Callable[[], TokenProvider]) -> Inbox | None:
+    """Where shops' replies are read from (#16): GT_INBOX (auto: Graph when mail goes through
+    Graph, else the drop folder var/inbox), or None when off. A new one per poll (the polling
+    actor closes it)."""
+    max_bytes = int(settings.inbox_max_attachment_mb * 1024 * 1024)
+    if settings.inbox_source == "folder":
+        return FolderInbox(settings.inbox_dir, max_bytes)
+    if settings.inbox_source == "graph":
+        from integrations.mail.graph_inbox import GraphInbox
+
+        return GraphInbox(settings, tokens(), max_attachment_bytes=max_bytes)
+    return None
+
+
+def _reply_readers(settings: Settings) -> ReplyReaders:
+    """What reads a reply (#16): Claude when a key is configured (it falls back to the rules on
+    any failure), else the offline rules; RO numbers and injected instructions are always found
+    by the rules (domain/replies/ro_numbers.py, rules.py; integrations/mail/reply_model.py).
+    The reader is built on first use."""
+    built: list = []
+
+    def reader():
+        if not built:
+            if settings.anthropic_api_key:
+                from integrations.mail.reply_model import ModelReplyReader
+
+                built.append(
+                    ModelReplyReader(
+                        settings.anthropic_api_key,
+                        settings.model,
+                        base_url=settings.anthropic_base_url or None,
+                        timeout_s=settings.model_request_timeout_s,
+                    )
+                )
+            else:
+                from domain.replies.rules import RulesReplyReader
+
+                built.append(RulesReplyReader())
+        return built[0]
+
+    def find_numbers(text: str) -> list[str]:
+        from domain.replies.ro_numbers import find_ro_numbers
+
+        return list(find_ro_numbers(text))
+
+    def instructions(text: str) -> bool:
+        from domain.replies.rules import looks_like_instructions
+
+        return bool(looks_like_instructions(text))
+
+    def read(text: str, numbers: list[str], today: date):
+        return reader().read(text, numbers, today)
+
+    name = "model" if settings.anthropic_api_key else "rules"
+    return ReplyReaders(find_numbers, read, instructions, name=name)
 
 
 def _model_reader(settings: Settings) -> ModelReader | None:

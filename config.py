@@ -228,6 +228,11 @@ class Settings(BaseSettings):
     inbox: Literal["auto", "folder", "graph", "off"] = Field("auto", validation_alias="GT_INBOX")
     inbox_poll_min: int = Field(2, ge=1, le=1440, validation_alias="GT_INBOX_POLL_MIN")
     inbox_dir_override: Path | None = Field(None, validation_alias="GT_INBOX_DIR")
+    # An attachment larger than this is not fetched or filed, only flagged (the raw message keeps
+    # it in the folder; in Graph it stays on the message).
+    inbox_max_attachment_mb: float = Field(
+        10.0, gt=0, le=150, validation_alias="GT_INBOX_MAX_ATTACHMENT_MB"
+    )
 
     # ---- documents on ROs (issue #15): local store under var/documents, or a Graph drive ----
     documents_max_mb: float = Field(25.0, gt=0, le=250, validation_alias="GT_DOCUMENTS_MAX_MB")
@@ -367,6 +372,12 @@ class Settings(BaseSettings):
             )
             if missing:
                 raise ValueError("GT_MAIL_SENDER=graph needs " + ", ".join(missing))
+        if self.inbox == "graph":  # reading replies from the shared mailbox (#16)
+            missing = self._blank(
+                ("GT_GRAPH_MAILBOX or GT_MAIL_FROM", self.graph_mailbox or self.mail_from)
+            )
+            if missing:
+                raise ValueError("GT_INBOX=graph needs " + ", ".join(missing))
         return self
 
     @model_validator(mode="after")
@@ -443,6 +454,11 @@ class Settings(BaseSettings):
     @property
     def inbox_dir(self) -> Path:
         return self.inbox_dir_override or self.var_dir / "inbox"
+
+    @property
+    def mail_raw_dir(self) -> Path:
+        """Received messages kept for the record, content-addressed (#16)."""
+        return self.var_dir / "mail" / "raw"
 
     @property
     def inbox_source(self) -> str:

@@ -20,6 +20,7 @@ from cli.docs import docs_cli
 from cli.emails import emails_cli
 from cli.excel import excel_cli
 from cli.imports import import_cli
+from cli.inbox import inbox_cli
 from cli.inventory import inventory_cli
 from cli.jobs import jobs_cli, scheduler, worker
 from cli.proxy import proxy_cli
@@ -52,6 +53,7 @@ cli.add_typer(approvals_cli, name="approvals")
 cli.add_typer(excel_cli, name="excel")
 cli.add_typer(emails_cli, name="emails")
 cli.add_typer(sources_cli, name="sources")
+cli.add_typer(inbox_cli, name="inbox")
 cli.add_typer(proxy_cli, name="proxy")
 
 

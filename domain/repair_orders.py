@@ -779,6 +779,39 @@ class RepairOrderService:
             except StaleDataError:
                 raise StaleVersion("An RO changed while recording the sent email.") from None
 
+    def record_reply(self, actor: Actor, numbers: list[str], subject: str) -> list[str]:
+        """The shop answered about these ROs (#16): don't chase tomorrow. Each RO's next
+        follow-up moves to today + its status's wait (never earlier than it already was), with
+        the reply and the move in its history. Answers the numbers whose date moved."""
+        moved = []
+        with self._uow() as uow:
+            repo = uow.repair_orders
+            today = self.today()
+            for number in numbers:
+                ro = self._load(repo, number)
+                status = try_parse_status(ro.status)
+                wanted = self.policy.next_update(status, ro.terms, today) if status else None
+                self._log(repo, ro, actor, "REPLY_RECEIVED", "email", None, subject[:500])
+                if wanted is None or (ro.next_update is not None and ro.next_update >= wanted):
+                    continue
+                old = ro.next_update
+                ro.next_update = wanted
+                self._log(repo, ro, actor, "UPDATE", "next_update", _text(old), _text(wanted))
+                uow.emit(
+                    "ro.updated",
+                    ro_id=ro.id,
+                    ro_number=ro.number,
+                    actor=actor.name,
+                    fields=["next_update"],
+                    email=subject[:200],
+                )
+                moved.append(ro.number)
+            try:
+                uow.commit()
+            except StaleDataError:
+                raise StaleVersion("An RO changed while recording the shop's reply.") from None
+        return moved
+
     def apply_source_record(
         self, actor: Actor, record: Incoming, *, dry_run: bool = False
     ) -> UpsertOutcome:

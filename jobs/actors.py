@@ -26,6 +26,7 @@ from jobs.app import App
 from jobs.excel.actor import excel_sync
 from jobs.exports import export_ro_file
 from jobs.idempotency import run_once
+from jobs.inbox import poll_inbox
 from jobs.mail.actor import send_email
 from jobs.operation import OperationContext, spec_of
 from jobs.operations import (
@@ -137,6 +138,8 @@ TASKS: dict[Callable[..., Any], dict[str, Any]] = {
     sources.sync_due_sources: BACKGROUND,
     # #15: a filed document to the Graph library (a 25 MB upload session outlasts a tool call)
     documents_jobs.upload_document: {**BACKGROUND, "time_limit": 1_800_000},
+    # #16: shops' replies from the mailbox (a page of messages; the model may read each)
+    poll_inbox: {**BACKGROUND, "time_limit": 900_000},
 }
 
 

@@ -23,11 +23,13 @@ from domain.documents.service import DocumentService
 from domain.inventory.service import InventoryService
 from domain.notifications.service import NotificationService
 from domain.repair_orders import RepairOrderService
+from domain.replies.service import ReplyService
 from domain.sources import SourceService
 from domain.unit_of_work import EventHandler, UnitOfWork
 from domain.users import UserService
 from integrations.documents.staging import UploadStaging
 from integrations.excel.writer import WorkbookWriter
+from integrations.mail.inbox import Inbox
 from integrations.mail.senders import Sender
 from integrations.microsoft.graph import TokenProvider
 from jobs.runtime import Jobs
@@ -56,6 +58,8 @@ class App:
     sources: SourceService  # outside sources of ROs (ERP.aero): settings, runs
     documents: DocumentService  # files filed on ROs, local store or a Graph drive
     uploads: UploadStaging  # files dropped in the chat, until filed on an RO
+    replies: ReplyService  # shops' replies: ingested, matched, read, proposed (#16)
+    inbox: Callable[[], Inbox | None]  # a new reader of the configured mailbox; None when off
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, list(self.handlers))

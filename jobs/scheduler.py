@@ -8,6 +8,8 @@
                              message was lost
     source_sync              every 15 minutes: sync each enabled outside source (ERP.aero)
                              whose own schedule (every N hours, default 4) is due
+    poll_inbox               every GT_INBOX_POLL_MIN minutes (default 2): shops' replies (#16),
+                             unless GT_INBOX=off
 
 Times are in Settings.timezone. Two schedulers started by mistake must not both fire: every
 firing first takes a Redis lock keyed by the job and its scheduled time (SET NX with a day's
@@ -33,6 +35,7 @@ from apscheduler.triggers.cron import CronTrigger
 from config import Settings
 from jobs import tasks
 from jobs.excel.actor import excel_sync
+from jobs.inbox import poll_inbox
 from jobs.operations import sources
 from jobs.runtime import Jobs
 
@@ -64,7 +67,7 @@ def triggers(settings: Settings) -> dict[str, CronTrigger]:
         follow_up = CronTrigger(hour=f"*/{every // 60}", minute=0, timezone=tz)
     else:  # once a day; cron has no "every 24th hour"
         follow_up = CronTrigger(hour=0, minute=0, timezone=tz)
-    return {
+    found = {
         "overdue_sweep": CronTrigger(hour=hour, minute=minute, timezone=tz),
         "follow_up_check": follow_up,
         "prune_idempotency_keys": CronTrigger(hour=3, minute=30, timezone=tz),
@@ -76,6 +79,17 @@ def triggers(settings: Settings) -> dict[str, CronTrigger]:
         # Each source has its own schedule (sources.every_hours); this only looks for due ones.
         "source_sync": CronTrigger(minute="*/15", timezone=tz),
     }
+    if settings.inbox_source != "off":
+        found["poll_inbox"] = _every(settings.inbox_poll_min, tz)
+    return found
+
+
+def _every(minutes: int, tz) -> CronTrigger:
+    if minutes < 60:
+        return CronTrigger(minute=f"*/{minutes}", timezone=tz)
+    if minutes < 1440:
+        return CronTrigger(hour=f"*/{minutes // 60}", minute=0, timezone=tz)
+    return CronTrigger(hour=0, minute=0, timezone=tz)
 
 
 def fire(
@@ -109,6 +123,7 @@ def scheduled_tasks() -> dict[str, Callable[..., Any]]:
         "excel_sync": excel_sync,
         "recover_lost_work": tasks.recover_lost_work,
         "source_sync": sources.sync_due_sources,
+        "poll_inbox": poll_inbox,
     }
 
 

@@ -41,3 +41,15 @@ def test_invalid_configuration_is_one_clear_line(monkeypatch, env, message):
 def test_follow_up_overrides_accept_legacy_spellings(monkeypatch):
     monkeypatch.setenv("GT_FOLLOWUP_DAYS", '{"BEING REPAIRED": 21}')
     assert load_settings().followup_days == {"BEING REPAIRED": 21}
+
+
+def test_reading_replies_through_graph_needs_the_entra_app(monkeypatch):
+    from config import ConfigError, load_settings
+
+    for name in ("GT_ENTRA_TENANT_ID", "GT_ENTRA_CLIENT_ID", "GT_ENTRA_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match="GT_INBOX=graph needs GT_ENTRA_TENANT_ID"):
+        load_settings(inbox="graph", _env_file=None)
+    assert load_settings(inbox="folder", _env_file=None).inbox_source == "folder"
+    assert load_settings(_env_file=None).inbox_source == "folder"  # auto, mail not via Graph
+    assert load_settings(inbox="off", _env_file=None).inbox_source == "off"
