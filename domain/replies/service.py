@@ -265,7 +265,10 @@ class ReplyService:
             plan.flags.append(INSTRUCTIONS)
         if match.ros and not plan.blocked:
             numbers = [r.number for r in match.ros]
-            reading = self.reading.read(email.text, numbers, self.today())
+            # "shipped today" means the day the shop wrote it (the desk's date of the message),
+            # not the day it is read: a reply read the next morning must not move dates
+            written_on = min(local_time(email.received_at, self.tz).date(), self.today())
+            reading = self.reading.read(email.text, numbers, written_on)
             if isinstance(reading, dict):
                 plan.facts = reading
             else:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -707,5 +709,27 @@ def test_the_embedded_default_reads_a_real_reply_end_to_end(db_url, tmp_path):
         }
         [email] = rows(app, InboundEmail)
         assert (email.reader, email.matched_by) == ("rules", "in-reply-to")
+    finally:
+        app.engine.dispose()
+
+
+def test_relative_dates_are_read_from_the_day_the_shop_wrote(db_url, tmp_path):
+    """Read the next morning, "arrives tomorrow" written yesterday means today."""
+    settings = load_settings(database_url=db_url, var_dir=tmp_path / "var", redis_url="")
+    app = bootstrap(settings, today=lambda: TODAY)
+    try:
+        seed(app)
+        sent_id = send_follow_up(app)
+        raw = build(
+            subject="RE: Repair Status: RO# G38462",
+            body="Hello,\n\nRO G38462 is in transit, it should arrive tomorrow.\n\nMike",
+            in_reply_to=sent_id,
+        )
+        written = format_datetime(datetime(2026, 11, 19, 15, 0, tzinfo=UTC))  # Nov 19, local too
+        raw = re.sub(rb"(?m)^Date: .*$", f"Date: {written}".encode(), raw, count=1)
+        drop(app, raw, "yesterday.eml")
+        assert poll_inbox(app)["proposals"] == 1
+        [approval] = rows(app, Approval)
+        assert approval.args["changes"]["estimated_delivery"] == "2026-11-20"
     finally:
         app.engine.dispose()
