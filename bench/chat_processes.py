@@ -16,16 +16,14 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.chat import TURNS, cpu_s, pct
+from bench.chat import TURNS, cpu_s, gt, pct
 from bench.chat_client import ChatClient
 from bench.chat_tier import chat_tier
-from bench.common import PROJECT_DIR, checkout_env, emit, temporary_database
+from bench.common import checkout_env, emit, temporary_database
 from bench.faults import GtProcess, OwnRedis
 from cli.proxy import COOKIE
 
@@ -82,16 +80,6 @@ def measure(env: dict[str, str], processes: int, plans: list[list[str]], folder:
         "turns_per_s": round(len(times) / wall, 1),
         "chat_cpu_ms_per_turn": round(cpu * 1000 / max(len(times), 1), 1),
     }
-
-
-def gt(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "cli", *args],
-        cwd=PROJECT_DIR,
-        env=checkout_env(env),
-        check=True,
-        capture_output=True,
-    )
 
 
 def main() -> None:

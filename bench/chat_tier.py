@@ -19,16 +19,9 @@ from pathlib import Path
 
 import httpx
 
+from bench.chat import free_port, stop
 from bench.common import PROJECT_DIR, checkout_env
 from cli.proxy import haproxy_config
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def haproxy_available() -> bool:
@@ -72,19 +65,6 @@ def start_serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
         stderr=log.open("ab"),
         start_new_session=True,
     )
-
-
-def stop(process: subprocess.Popen) -> None:
-    import os
-    import signal
-
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=15)
 
 
 @contextlib.contextmanager

@@ -34,6 +34,7 @@ def serve(
     if demo and app.settings.is_embedded_db:  # into an empty database only; said in the README
         seed_demo(app, DemoSpec(), if_empty=True)
         seed_inventory(app, if_empty=True)
+        read_dropped_replies(app)
     first = app.users.first_admin()
     app.engine.dispose()
     host, port = host or settings.host, port or settings.port
@@ -51,6 +52,21 @@ def serve(
         str(port),
     ]
     raise typer.Exit(run_until_stopped(command))
+
+
+def read_dropped_replies(app) -> None:
+    """The replies waiting in the drop folder (the demo's among them) are read before the chat
+    opens, so the first chat shows them; after that the scheduler reads every few minutes."""
+    from jobs.inbox import poll_inbox
+
+    if app.settings.inbox_source != "folder":
+        return
+    try:
+        for _page in range(50):  # a page read means more may be waiting (bounded all the same)
+            if not poll_inbox(app).get("messages"):
+                break
+    except Exception as exc:  # never a reason not to serve: the scheduler tries again
+        err.print(f"Replies in {app.settings.inbox_dir} not read yet: {exc}")
 
 
 def sign_in_url(host: str, port: int) -> str:

@@ -33,3 +33,17 @@ def iso_local(at: datetime | None, tz: tzinfo) -> str | None:
     """ISO 8601 with the zone's offset, for programs and models: "2026-12-01T16:51:31-05:00"."""
     local = local_time(at, tz)
     return local.isoformat(timespec="seconds") if local else None
+
+
+def said_when(at: datetime, now: datetime) -> str:
+    """When something was said, from `now` (both aware, in the desk's zone): "at 09:12",
+    "yesterday at 09:12", "on Dec 1 at 09:12" — a card shown days later never reads as today."""
+    local = at.astimezone(now.tzinfo)
+    clock = f"at {local:%H:%M}"
+    days = (now.date() - local.date()).days
+    if days <= 0:
+        return clock
+    if days == 1:
+        return f"yesterday {clock}"
+    year = f" {local.year}" if local.year != now.year else ""
+    return f"on {local:%b} {local.day}{year} {clock}"

@@ -88,7 +88,7 @@ def add_reply(
                     "flags": list(flags or []),
                     "email_id": email.id,
                     "from": sender,
-                    "received_at": received_at.isoformat(),
+                    "received_at": local.isoformat(timespec="seconds"),  # as the ingest writes it
                 },
             )
             s.add(approval)

@@ -12,7 +12,9 @@ recipient offers to become the shop's email (an explicit Yes, never automatic).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, tzinfo
+import contextlib
+import re
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import chainlit as cl
@@ -22,7 +24,7 @@ from domain.conversations import may_decide
 from domain.documents.gate import MIN_REASON_CHARS
 from domain.documents.override import may_override
 from domain.errors import RoTrackerError
-from domain.local_time import readable
+from domain.local_time import readable, said_when
 from domain.models import utcnow
 from domain.models.chat import Approval, ApprovalState
 from domain.notifications.decisions import may
@@ -170,12 +172,22 @@ def reply_choices(actor: Actor) -> dict[str, str]:
     return dict(REPLY_CHOICES) if actor.role.rank >= Role.EDITOR.rank else {}
 
 
-def reply_markdown(approval: Approval) -> str:
+_CLOCK_AT_END = re.compile(r" at \d{1,2}:\d{2}$")
+
+
+def reply_markdown(approval: Approval, now: datetime | None = None) -> str:
     """A shop's reply proposed as an update. Everything that came from the email (the title's
     shop and sender, the summary, the values, the evidence) is shown literally: escaped, links
     defanged, so the untrusted mail can neither style the card nor offer a link."""
     preview = approval.preview or {}
-    title = literal(preview.get("title") or f"A shop replied about RO {approval.ro_number}")
+    title = preview.get("title") or f"A shop replied about RO {approval.ro_number}"
+    with contextlib.suppress(KeyError, TypeError, ValueError):  # the day too, once not today
+        received = datetime.fromisoformat(preview["received_at"])
+        if received.tzinfo is None:  # only the desk's local time, with its offset, is known
+            raise ValueError("no offset")
+        when = said_when(received, (now or datetime.now(UTC)).astimezone(received.tzinfo))
+        title = _CLOCK_AT_END.sub(" " + when, title)
+    title = literal(title)
     note = literal(preview.get("note") or "", 500)
     flags = [
         REPLY_FLAGS.get(f, f"⚠️ **{literal(FLAG_WORDS.get(f, str(f).replace('_', ' ')), 80)}**")

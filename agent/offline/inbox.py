@@ -97,8 +97,16 @@ def inbox_answer(content: dict[str, Any]) -> str:
     items = content.get("items") or []
     filters = content.get("filters") or {}
     said = ", ".join(f"{k} {v}" for k, v in filters.items())
+    elsewhere = content.get("waiting_not_shown") or 0
+    earlier = (
+        f"\n\n{elsewhere} proposed update(s) from other replies still wait for a decision; "
+        "ask for “replies waiting” to see them."
+        if elsewhere
+        else ""
+    )
     if not items:
-        return content.get("note") or "No replies from shops" + (f" ({said})." if said else ".")
+        none = content.get("note") or "No replies from shops" + (f" ({said})." if said else ".")
+        return none + earlier
     count = f"{len(items)}{'+' if content.get('more') else ''}"
     noun = "reply" if len(items) == 1 else "replies"
     lines = [f"**{count} {noun} from shops**" + (f" ({said})" if said else "") + ":"]
@@ -123,7 +131,7 @@ def inbox_answer(content: dict[str, Any]) -> str:
             lines.append(what)
     if content.get("waiting"):
         lines.append("\nThe waiting ones are below as cards: **Confirm**, **Edit** or **Dismiss**.")
-    return "\n".join(lines)
+    return "\n".join(lines) + earlier
 
 
 def thread_answer(content: dict[str, Any]) -> str:

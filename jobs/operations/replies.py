@@ -16,7 +16,7 @@ import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from domain.errors import InvalidInput, NotFound
 from domain.local_time import iso_local, readable
@@ -32,7 +32,7 @@ from domain.replies.decisions import (
     mark_confirmed,
     proposed_value,
 )
-from domain.replies.proposal import CHANGE_FIELDS, SOURCE
+from domain.replies.proposal import CHANGE_FIELDS, PROPOSAL_TOOL, SOURCE
 from domain.replies.shown import FLAG_WORDS
 from domain.roles import Role, shown_actor
 from domain.unit_of_work import OneTransaction
@@ -265,6 +265,18 @@ def inbox(
         "items": items,
         "waiting": [w for w in waiting if w],
     }
+    if filters:  # never let a filtered answer hide what still waits for a person
+        with ctx.app.session() as s:
+            pending = s.scalar(
+                select(func.count())
+                .select_from(Approval)
+                .where(
+                    Approval.tool_name == PROPOSAL_TOOL,
+                    Approval.state == ApprovalState.PENDING.value,
+                )
+            )
+        if outside := (pending or 0) - len(result["waiting"]):
+            result["waiting_not_shown"] = outside
     if shop_text and not items:
         result["note"] = (
             f"No replies from a shop or address matching “{shop_text}”"

@@ -25,6 +25,7 @@ from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by n
 )
 from tests.e2e.test_documents_browser import press
 from tests.e2e.test_first_hour_browser import sign_in
+from tests.e2e.test_reply_proposals_browser import _card
 from tests.fakes.graph_mail import FakeGraphMail
 
 EDITOR, APPROVER = "eddie@genthrust.test", "april@genthrust.test"
@@ -89,12 +90,7 @@ def test_a_follow_up_sent_a_reply_read_from_the_mailbox_confirmed_once(desk, bro
     assert polled["source"] == "graph" and polled["proposals"] == 1, polled
 
     page = sign_in(browser, url, EDITOR)
-    title = f"replied about RO G{number}"
-    card = (
-        page.get_by_text(title, exact=False)
-        .last.locator("xpath=ancestor::*[.//button[contains(., 'Dismiss')]][1]")
-        .first
-    )
+    card = _card(page, f"replied about RO G{number}")
     card.wait_for()
     shown = card.inner_text()
     assert TRACKING in shown and "2,750.00" in shown and "SHIPPED" in shown

@@ -26,6 +26,9 @@ def test_serve_migrates_seeds_demo_data_and_serves_the_chat(tmp_path):
             assert (
                 conn.execute(text("SELECT COUNT(*) FROM users WHERE role = 'admin'")).scalar() == 1
             )
+            # the demo's shops' replies are read before the chat opens: proposals wait in it
+            waiting = "SELECT COUNT(*) FROM approvals WHERE tool_name = 'email_reply'"
+            assert conn.execute(text(waiting)).scalar() >= 4
         engine.dispose()
 
 
