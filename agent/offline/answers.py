@@ -393,8 +393,15 @@ def _source_lines(sources: list[dict[str, Any]] | None) -> str:
 def _pending(result: dict[str, Any]) -> str:
     items = result.get("items", [])
     drafts = result.get("drafts", [])
+    replies = result.get("shop_replies_waiting") or 0
+    also = (
+        f"\n\n{replies} shop repl{'y' if replies == 1 else 'ies'} with a proposed update also "
+        "wait for a decision; ask for “replies waiting” to see them."
+        if replies
+        else ""
+    )
     if not items and not drafts:
-        return "Nothing is waiting for confirmation."
+        return "Nothing is waiting for confirmation." + also
     parts = []
     if items:
         parts.append(
@@ -403,7 +410,7 @@ def _pending(result: dict[str, Any]) -> str:
         )
     if drafts:
         parts.append(_drafts({"items": drafts, "total": len(drafts)}, "waiting for approval"))
-    return "\n\n".join(parts)
+    return "\n\n".join(parts) + also
 
 
 def _draft_line(d: dict[str, Any]) -> str:

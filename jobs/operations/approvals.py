@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.models.chat import Approval
+from domain.replies.proposal import PROPOSAL_TOOL
 from domain.roles import Role
 from domain.users import ADMIN_OPERATIONS
 from jobs.operation import OperationContext, Result, reads
@@ -26,10 +27,14 @@ def _approval(a: Approval) -> dict[str, Any]:
 def pending_approvals(ctx: OperationContext) -> Result:
     # a pending change to someone's account is the admins' business (it could tip them off)
     admin = ctx.actor.role is Role.ADMIN
+    pending = ctx.app.approvals.pending()
+    # Shops' replies wait in the inbox (tools/inbox.py) with their own cards: counted here,
+    # never listed as someone's change.
+    replies = sum(a.tool_name == PROPOSAL_TOOL for a in pending)
     items = [
         _approval(a)
-        for a in ctx.app.approvals.pending()
-        if admin or a.operation not in ADMIN_OPERATIONS
+        for a in pending
+        if a.tool_name != PROPOSAL_TOOL and (admin or a.operation not in ADMIN_OPERATIONS)
     ]
     drafts = [draft_dict(v, **desk(ctx)) for v in ctx.app.notifications.pending()]
-    return {"total": len(items), "items": items, "drafts": drafts}
+    return {"total": len(items), "items": items, "drafts": drafts, "shop_replies_waiting": replies}

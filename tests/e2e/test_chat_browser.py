@@ -88,19 +88,26 @@ def sign_in(browser, url: str, email: str):
 
 
 def say(page, message: str) -> None:
-    """Type and send; the input clears once the chat has taken the message (right after
-    sign-in the socket may still be connecting, so try again until it does)."""
+    """Type and send, until the chat shows the message as sent. Right after sign-in the socket
+    may still be connecting, and Chainlit's page drops a message sent while the chat's start is
+    still being shown (the box clears, nothing is sent): so the message is sent again until it
+    appears in the conversation."""
     box = page.locator("#chat-input")
-    box.fill(message)
+    shown = page.get_by_text(message, exact=True)
+    before = shown.count()
     for _ in range(20):
+        box.fill(message)
         box.press("Enter")
         try:
             page.wait_for_function(
                 "() => document.querySelector('#chat-input').value === ''", timeout=1000
             )
-            return
         except Exception:
             continue
+        for _ in range(20):  # up to 2 s for the sent message to show in the conversation
+            if shown.count() > before:
+                return
+            page.wait_for_timeout(100)
     raise AssertionError(f"the chat never took the message {message!r}")
 
 

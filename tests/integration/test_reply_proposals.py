@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from agent.offline.answers import _pending
 from agent.offline.inbox import inbox_answer
 from agent.offline.requests import plan
 from agent.turns import Assistant
@@ -26,6 +27,7 @@ from domain.replies.decisions import ReplyDecisions
 from domain.roles import SYSTEM, Actor, Role
 from jobs.app import App
 from jobs.operation import OperationContext
+from jobs.operations import approvals as approvals_ops
 from jobs.operations import replies
 from jobs.operations.repair_orders import get_repair_order
 from tests.conftest import TODAY
@@ -472,3 +474,12 @@ def test_the_demo_drops_realistic_replies_about_its_own_ros(app):
     from domain.demo_replies import write_demo_replies
 
     assert write_demo_replies(app, 5) == []
+
+
+def test_pending_approvals_count_shop_replies_without_listing_them_as_changes(desk):
+    _shipped(desk)
+    got = approvals_ops.pending_approvals(ctx(desk, EDITOR))
+    assert got["items"] == [] and got["shop_replies_waiting"] == 1
+    answer = _pending(got)
+    assert answer.startswith("Nothing is waiting for confirmation.")
+    assert "1 shop reply with a proposed update also wait" in answer
