@@ -13,24 +13,28 @@ import socketio
 
 from bench.chat_client import ChatClient
 from bench.chat_tier import chat_tier, haproxy_available
-from bench.faults import GtProcess
+from bench.faults import GtProcess, OwnRedis
 from bootstrap import bootstrap
 from config import load_settings
 from domain.models import ActivityLog, RepairOrder
 from domain.roles import SYSTEM
 from tests.conftest import IN_CI, TODAY, _wipe
 
-pytestmark = [pytest.mark.mariadb, pytest.mark.redis]
+pytestmark = [pytest.mark.mariadb, pytest.mark.redis]  # (a redis-server of its own)
 EDITOR, PASSWORD = "editor@desk.test", "two processes password"
 NUMBER = "38462"
 
 
-@pytest.fixture
-def tier(mariadb_url, redis_url, tmp_path):
+@pytest.fixture(scope="module")
+def tier(mariadb_url, tmp_path_factory):
+    """One tier for the module (its last test kills a process): a Redis of its own."""
     if not haproxy_available():
         if IN_CI:
             pytest.fail("haproxy is not installed — CI=true requires it (.ci/run installs it)")
         pytest.skip("haproxy is not installed (apt-get install haproxy)")
+    tmp_path = tmp_path_factory.mktemp("processes")
+    redis = OwnRedis(tmp_path)
+    redis.start()
     var = tmp_path / "var"
     app = bootstrap(load_settings(database_url=mariadb_url, var_dir=var), process="test",
                     today=lambda: TODAY)  # fmt: skip
@@ -42,7 +46,7 @@ def tier(mariadb_url, redis_url, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"ANTHROPIC_API_KEY", "GT_CLI_USER"}}
     env |= {
         "DATABASE_URL": mariadb_url,
-        "REDIS_URL": redis_url,
+        "REDIS_URL": redis.url,
         "GT_VAR_DIR": str(var),
         "GT_CHAT_RATE_PER_MIN": "10000",
     }
@@ -53,6 +57,7 @@ def tier(mariadb_url, redis_url, tmp_path):
             yield app, running
     finally:
         worker.kill()
+        redis.stop()
         app.engine.dispose()
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from domain.roles import Role
 from tests.conftest import require_service
@@ -189,8 +190,12 @@ def upload(page, path: Path) -> None:
     ("Session not found" until the socket is up, a moment after the page shows): try again
     until it does."""
     for _ in range(20):
-        with page.expect_response("**/project/file**") as answer:
-            page.locator("input[type=file]").first.set_input_files(str(path))
+        try:
+            with page.expect_response("**/project/file**", timeout=10_000) as answer:
+                page.locator("input[type=file]").first.set_input_files(str(path))
+        except PlaywrightTimeout:  # the page sent nothing (busy, or the input was reset): again
+            page.locator("input[type=file]").first.set_input_files([])
+            continue
         if answer.value.ok:
             return
         page.wait_for_timeout(500)

@@ -39,10 +39,11 @@ def test_an_admin_disables_a_signed_in_editor_from_the_chat(server, browser):  #
     admin.get_by_text("eve@genthrust.test is disabled", exact=False).last.wait_for()
     started = time.monotonic()
 
-    # The sweep closes Eve's open chat from the server side within seconds...
+    # The sweep closes Eve's open chat from the server side within seconds (every
+    # GT_SESSION_CHECK_SECONDS; the bound leaves room for a loaded test machine)...
     if not chat.is_closed():
-        chat.wait_for_event("close", timeout=15_000)
-    assert time.monotonic() - started < 15
+        chat.wait_for_event("close", timeout=30_000)
+    assert time.monotonic() - started < 30
     # ...and it cannot come back: the next page load is the sign-in form.
     assert who_is(url, editor).status_code == 401
     editor.reload()
