@@ -105,7 +105,9 @@ def say(page, message: str) -> None:
             )
         except Exception:
             continue
-        for _ in range(20):  # up to 2 s for the sent message to show in the conversation
+        # Up to 10 s for the sent message to show in the conversation (a busy machine renders
+        # slowly; sending again too soon would ask twice).
+        for _ in range(100):
             if shown.count() > before:
                 return
             page.wait_for_timeout(100)
