@@ -54,7 +54,7 @@ def writer(fake: FakeGraph) -> GraphWorkbook:
         item_path=ITEM,
         tokens=Tokens(),
         lock=nullcontext,
-        verify=str(fake.ca_file),
+        ca_bundle=fake.ca_file,
     )
 
 

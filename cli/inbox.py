@@ -25,19 +25,11 @@ inbox_cli = typer.Typer(no_args_is_help=True, help="Shops' replies: poll the mai
 def inbox_poll(user: UserOpt = None, as_json: JsonOpt = False) -> None:
     """Read what is new in the mailbox now (GT_INBOX: the drop folder or Graph) and ingest it."""
     from domain.roles import Role
-    from jobs.inbox import poll_inbox
+    from jobs.inbox import read_until_empty
 
     app = app_instance()
     acting_user(app, user).require(Role.EDITOR, "read the desk's mailbox")
-    done = {"messages": 0, "new": 0, "already": 0, "proposals": 0, "failed": []}
-    while True:  # a full page means more are waiting: read on, here rather than by a job
-        detail = poll_inbox(app)
-        for key in ("messages", "new", "already", "proposals"):
-            done[key] += detail.get(key, 0)
-        done["failed"] += detail.get("failed", [])
-        done["source"] = detail.get("source")
-        if not detail.get("messages") or done["source"] == "off":
-            break
+    done = read_until_empty(app)  # here rather than by a job: the person waits for the counts
     if as_json:
         print_json(done)
         return

@@ -57,14 +57,12 @@ def serve(
 def read_dropped_replies(app) -> None:
     """The replies waiting in the drop folder (the demo's among them) are read before the chat
     opens, so the first chat shows them; after that the scheduler reads every few minutes."""
-    from jobs.inbox import poll_inbox
+    from jobs.inbox import read_until_empty
 
     if app.settings.inbox_source != "folder":
         return
     try:
-        for _page in range(50):  # a page read means more may be waiting (bounded all the same)
-            if not poll_inbox(app).get("messages"):
-                break
+        read_until_empty(app, max_polls=50)
     except Exception as exc:  # never a reason not to serve: the scheduler tries again
         err.print(f"Replies in {app.settings.inbox_dir} not read yet: {exc}")
 

@@ -1,6 +1,9 @@
 """The `poll_inbox` background task: read what is new in the desk's mailbox and ingest it (#16).
 
-    poll_inbox(app)   every GT_INBOX_POLL_MIN minutes (jobs/scheduler.py), when GT_INBOX is not off
+    poll_inbox(app)        every GT_INBOX_POLL_MIN minutes (jobs/scheduler.py), when GT_INBOX is
+                           not off
+    read_until_empty(app)  poll after poll until a poll reads nothing (`gt inbox poll`, and
+                           `gt serve` before the chat opens)
 
 One poll: the mailbox's cursor (Graph's delta link; the folder needs none) -> the new messages
 -> each ingested (idempotent by Message-ID: a message read twice is stored once) and handed back
@@ -44,6 +47,21 @@ def poll_inbox(app: App) -> dict[str, Any]:
         close = getattr(inbox, "close", None)
         if close is not None:
             close()
+
+
+def read_until_empty(app: App, max_polls: int = 1000) -> dict[str, Any]:
+    """Poll until a poll reads nothing (a full page means more are waiting), at most
+    `max_polls` times; answers the summed counts and every failure."""
+    done: dict[str, Any] = {"messages": 0, "new": 0, "already": 0, "proposals": 0, "failed": []}
+    for _ in range(max_polls):
+        detail = poll_inbox(app)
+        for key in ("messages", "new", "already", "proposals"):
+            done[key] += detail.get(key, 0)
+        done["failed"] += detail.get("failed", [])
+        done["source"] = detail.get("source")
+        if not detail.get("messages") or done["source"] == "off":
+            break
+    return done
 
 
 def _poll(app: App, inbox: Inbox) -> dict[str, Any]:

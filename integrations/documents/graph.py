@@ -27,7 +27,13 @@ import httpx
 
 from domain.errors import NotFound
 from integrations.errors import GraphRequestError, GraphThrottled
-from integrations.microsoft.graph import GraphClient, Outcome, classify, response_json
+from integrations.microsoft.graph import (
+    GraphClient,
+    Outcome,
+    classify,
+    response_json,
+    tls_verify,
+)
 
 log = logging.getLogger(__name__)
 
@@ -333,11 +339,7 @@ def build_graph_store(
         drive = f"/drives/{settings.graph_drive_id}"
     else:
         raise ValueError("GT_DOCUMENTS_STORE=graph needs GT_GRAPH_DRIVE_ID or GT_GRAPH_SITE_ID")
-    verify: bool | ssl.SSLContext = (
-        ssl.create_default_context(cafile=str(settings.graph_ca_bundle))
-        if settings.graph_ca_bundle
-        else True
-    )
+    verify = tls_verify(settings.graph_ca_bundle)
     client = GraphClient(settings.graph_base_url, tokens, verify=verify)
     return GraphDocumentStore(
         client,

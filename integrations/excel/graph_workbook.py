@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import re
-import ssl
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -27,7 +27,7 @@ import httpx
 from integrations.excel.graph_session import GraphOp, WorkbookSession
 from integrations.excel.layout import HEADERS, LAST_COLUMN, WIDTH, Cell, ro_key
 from integrations.excel.writer import RowBlock, RowsDone, SheetScan, WritePlan
-from integrations.microsoft.graph import GraphClient, TokenProvider
+from integrations.microsoft.graph import GraphClient, TokenProvider, tls_verify
 
 _NUMBER_LIKE = re.compile(r"^[\s\d.,:/+\-$%()eE]+$")
 _ADDRESS = re.compile(r"(?:^|!)\$?([A-Z]+)?\$?(\d+)?(?::\$?([A-Z]+)?\$?(\d+)?)?$")
@@ -202,7 +202,7 @@ class GraphWorkbook:
         tokens: TokenProvider,
         lock: Callable[[], AbstractContextManager[None]],
         transport: httpx.BaseTransport | None = None,
-        verify: bool | str = True,
+        ca_bundle: Path | str | None = None,
         max_payload_bytes: int = 1_000_000,
         sleep: Callable[[float], None] | None = None,
     ):
@@ -212,18 +212,15 @@ class GraphWorkbook:
         self.tokens = tokens
         self.lock = lock
         self.transport = transport
-        self.verify = verify
+        self.ca_bundle = ca_bundle
         self.max_payload_bytes = max_payload_bytes
         self.sleep = sleep
         self.last_requests = 0  # HTTP requests of the last session, for reports and benchmarks
 
     def client(self) -> GraphClient:
-        verify = (
-            ssl.create_default_context(cafile=self.verify)
-            if isinstance(self.verify, str)
-            else self.verify
+        return GraphClient(
+            self.base_url, self.tokens, transport=self.transport, verify=tls_verify(self.ca_bundle)
         )
-        return GraphClient(self.base_url, self.tokens, transport=self.transport, verify=verify)
 
     @contextmanager
     def open(self) -> Iterator[GraphSheets]:

@@ -53,7 +53,7 @@ def build_writer(
             workbook_lock, target, redis_url=settings.redis_url, lock_dir=settings.var_dir / "locks"
         ),
         transport=transport,
-        verify=str(settings.graph_ca_bundle) if settings.graph_ca_bundle else True,
+        ca_bundle=settings.graph_ca_bundle,
         max_payload_bytes=settings.excel_max_payload_bytes,
         sleep=sleep,
     )

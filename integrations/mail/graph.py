@@ -23,7 +23,6 @@ mode no id is known (nothing polls Sent Items), and replies match by RO number a
 
 from __future__ import annotations
 
-import ssl
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import quote
@@ -35,7 +34,7 @@ from domain.notifications.views import Claim
 from integrations.errors import GraphAuthError
 from integrations.mail.message import ID_HEADER, full_subject
 from integrations.mail.senders import NotSent, PermanentSendError, Remember
-from integrations.microsoft.graph import GraphClient, TokenProvider
+from integrations.microsoft.graph import GraphClient, TokenProvider, tls_verify
 
 TIMEOUT_S = 30
 # A named MAPI property of our own on every draft, holding the notification id: Graph can filter
@@ -61,13 +60,12 @@ class GraphMailSender:
         self.idempotent = self.mode == "draft"
         mailbox = settings.graph_mailbox or settings.mail_from
         self.base = f"{settings.graph_base_url}/users/{quote(mailbox, safe='@')}"
-        verify: Any = (
-            ssl.create_default_context(cafile=str(settings.graph_ca_bundle))
-            if settings.graph_ca_bundle
-            else True
-        )
         self.graph = GraphClient(
-            "", tokens, transport=transport, verify=verify, timeout_s=TIMEOUT_S
+            "",
+            tokens,
+            transport=transport,
+            verify=tls_verify(settings.graph_ca_bundle),
+            timeout_s=TIMEOUT_S,
         )
 
     # ---- the two flows -----------------------------------------------------------------------

@@ -46,7 +46,6 @@ import binascii
 import hashlib
 import logging
 import re
-import ssl
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -60,7 +59,13 @@ from domain.replies.message import Attachment, ReceivedEmail, body_text
 from domain.replies.quoting import new_part
 from integrations.errors import GraphRequestError, GraphThrottled
 from integrations.mail.inbox import Incoming, Polled
-from integrations.microsoft.graph import GraphClient, TokenProvider, classify, response_json
+from integrations.microsoft.graph import (
+    GraphClient,
+    TokenProvider,
+    classify,
+    response_json,
+    tls_verify,
+)
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +109,7 @@ class GraphInbox:
         self.own_addresses = {self.mailbox, settings.mail_from.strip().lower()}
         self.graph_url = settings.graph_base_url.rstrip("/")
         self.user_url = f"{self.graph_url}/users/{quote(self.mailbox, safe='@')}"
-        self.verify: bool | ssl.SSLContext = (
-            ssl.create_default_context(cafile=str(settings.graph_ca_bundle))
-            if settings.graph_ca_bundle
-            else True
-        )
+        self.verify = tls_verify(settings.graph_ca_bundle)
         self.tokens = tokens
         self.transport = transport
         self.client = self._new_client()

@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -38,6 +39,12 @@ THROTTLE_CODES = {
     "activitylimitreached",
 }
 TOO_LARGE_CODES = {"payloadtoolarge", "rangeexceedslimit", "requestentitytoolarge"}
+
+
+def tls_verify(ca_bundle: Path | str | None) -> bool | ssl.SSLContext:
+    """httpx's `verify` for Microsoft's hosts: the system's CAs, or `GT_GRAPH_CA_BUNDLE` (a
+    TLS-inspecting proxy's CA; the tests' fakes) when one is configured."""
+    return ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle else True
 
 
 class TokenProvider(Protocol):

@@ -8,7 +8,6 @@ for OUR tenant only, audience = our client id, expiry, and the nonce of this sig
 
 from __future__ import annotations
 
-import ssl
 import threading
 import time
 from typing import Any
@@ -19,6 +18,7 @@ from jwt import PyJWK
 
 from config import Settings
 from domain.errors import SignInRefused
+from integrations.microsoft.graph import tls_verify
 
 LEEWAY_S = 120  # clock skew between us and Entra
 REFETCH_AFTER_S = 60  # an unknown key id refetches the JWKS at most this often (key rollover)
@@ -32,9 +32,7 @@ class IdTokenValidator:
         self.client_id = settings.entra_client_id.strip()
         self.authority = f"{host}/{self.tenant}"
         self.issuer = f"{host}/{self.tenant}/v2.0"
-        ca = settings.graph_ca_bundle  # a TLS-inspecting proxy's CA; the tests' fake
-        verify: Any = ssl.create_default_context(cafile=str(ca)) if ca else True
-        self.http = http or httpx.Client(timeout=15, verify=verify)
+        self.http = http or httpx.Client(timeout=15, verify=tls_verify(settings.graph_ca_bundle))
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at = float("-inf")
         self._lock = threading.Lock()
