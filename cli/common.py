@@ -48,11 +48,25 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def app_instance(process: str = "cli"):
-    """This command's App, from the composition root."""
-    from bootstrap import bootstrap
+def app_instance(process: str = "cli", *, migrate: bool = False):
+    """This command's App, from the composition root, on a database whose schema is current.
 
-    return bootstrap(get_settings(), process=process)
+    The embedded database is brought up to date by any command: a fresh laptop's first
+    `gt users add` works without a `gt serve` before it. A configured server database is
+    migrated only by the commands that say so (`gt db upgrade`, `gt serve`, `gt demo seed`:
+    `migrate=True`); any other command on one that is behind says so in one line."""
+    from bootstrap import bootstrap
+    from domain.migrate import current_revision, newest_revision, upgrade
+
+    app = bootstrap(get_settings(), process=process)
+    current, newest = current_revision(app.engine), newest_revision()
+    if current is not None and current >= newest:
+        return app
+    if migrate or app.settings.is_embedded_db:
+        upgrade(app.engine)
+        return app
+    found = "has no tables" if current is None else f"is at schema {current}, not {newest}"
+    raise ConfigError(f"The database {found}: run `gt db upgrade` first.")
 
 
 def acting_user(app, user: str | None, source: str = "cli"):

@@ -13,10 +13,9 @@ db_cli = typer.Typer(no_args_is_help=True, help="Database schema.")
 @handles_errors
 def db_upgrade() -> None:
     """Apply migrations to the configured database."""
-    from domain.migrate import current_revision, upgrade
+    from domain.migrate import current_revision
 
-    app = app_instance()
-    upgrade(app.engine)
+    app = app_instance(migrate=True)
     out.print(
         f"Database at revision {current_revision(app.engine)} ({app.engine.url.render_as_string()})"
     )

@@ -25,10 +25,8 @@ def demo_seed(
 ) -> None:
     """Load realistic demo data: shops, ROs in every archive, history, inventory."""
     from domain.demo import DemoSpec, seed_demo, seed_inventory
-    from domain.migrate import upgrade
 
-    app = app_instance()
-    upgrade(app.engine)
+    app = app_instance(migrate=True)
     with progress("Seeding demo data", ros) as advance:
         report = seed_demo(
             app, DemoSpec(ros=ros, shops=shops, seed=seed), if_empty=if_empty, on_progress=advance

@@ -26,11 +26,9 @@ def serve(
 ) -> None:
     """Run the chat app: migrate, seed demo data if the database is empty, serve Chainlit."""
     from domain.demo import DemoSpec, seed_demo, seed_inventory
-    from domain.migrate import upgrade
 
     settings = get_settings()
-    app = app_instance()
-    upgrade(app.engine)
+    app = app_instance(migrate=True)
     if demo and app.settings.is_embedded_db:  # into an empty database only; said in the README
         seed_demo(app, DemoSpec(), if_empty=True)
         seed_inventory(app, if_empty=True)
