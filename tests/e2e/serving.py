@@ -1,12 +1,21 @@
-"""`gt serve` as a test runs it: a subprocess on a free port, waited for, stopped afterwards."""
+"""A desk as the browser and server tests run it.
+
+desk_env(var, ...)       the environment of a desk of its own: embedded default, `var`
+prepare(env, *commands)  its `gt` setup commands (seed, users), each run once per test process
+running_app(env)         `gt serve` on a free port, waited for, stopped afterwards
+gt(env, *args)           one `gt` command, as a subprocess; fails the test on a non-zero exit
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +24,77 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import require_service
+
 PROJECT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("GT_TEST_CHROMIUM", "/usr/bin/chromium")
+# The shell's settings that would point a test's desk away from its own embedded one.
+OUTSIDE = {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "GT_CLI_USER"}
+MICROSOFT = ("GT_ENTRA_", "GT_GRAPH_", "GT_EXCEL_", "GT_MAIL_")
+
+
+def require_chromium() -> None:
+    require_service(
+        "Chromium at " + CHROMIUM,
+        Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)),
+        "apt-get install chromium",
+    )
+
+
+def desk_env(var: Path, *, without_microsoft: bool = False, **settings: str) -> dict[str, str]:
+    """The environment of a desk of its own in `var`: this shell's, less what would point it
+    at another database, Redis, model or user (and, `without_microsoft`, another tenant's
+    Microsoft settings), plus `settings`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in OUTSIDE and not (without_microsoft and k.startswith(MICROSOFT))
+    }
+    return env | {"GT_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1", **settings}
+
+
+def gt(env: dict[str, str], *args: str) -> str:
+    """`gt ARGS` with `env`; its standard output. A failure fails the test with its stderr."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+_prepared: dict[tuple, Path] = {}
+_snapshots = Path(tempfile.mkdtemp(prefix="gt-e2e-prepared-"))
+atexit.register(shutil.rmtree, _snapshots, ignore_errors=True)
+
+
+def prepare(env: dict[str, str], *commands: tuple[str, ...]) -> None:
+    """Run `commands` (`gt` setup: `("demo", "seed")`, `("users", "add", ...)`) for the desk in
+    env's GT_VAR_DIR. Each module's desk is set up alike from nothing, and the commands' result
+    depends only on the commands and the environment: so the var directory after each command
+    is kept, and a later desk with the same environment and the same first commands starts from
+    a copy of it instead of running them again (a demo seed and three users cost a browser
+    module 15-40 s)."""
+    var = Path(env["GT_VAR_DIR"])
+    setting = tuple(
+        sorted((k, v) for k, v in env.items() if k != "GT_VAR_DIR" and not k.startswith("PYTEST_"))
+    )
+    start = 0
+    for done in range(len(commands), 0, -1):
+        kept = _prepared.get((setting, commands[:done]))
+        if kept is not None:
+            shutil.copytree(kept, var, dirs_exist_ok=True)
+            start = done
+            break
+    for done in range(start + 1, len(commands) + 1):
+        gt(env, *commands[done - 1])
+        kept = _snapshots / str(len(_prepared))
+        shutil.copytree(var, kept)
+        _prepared[(setting, commands[:done])] = kept
 
 
 def files_under(folder: Path) -> list[Path]:

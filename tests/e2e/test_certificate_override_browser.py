@@ -8,20 +8,14 @@ theirs."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
 from tests.documents_samples import certificate_lines, text_pdf
-from tests.e2e.serving import running_app
+from tests.e2e.serving import desk_env, gt, prepare, require_chromium, running_app
 from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by name)
-    CHROMIUM,
     PASSWORD,
-    _gt,
     browser,
     ro_status,
     say,
@@ -35,39 +29,31 @@ REASON = "8130-3 follows by mail, unit inspected on arrival"
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
-    require_service(
-        "Chromium at " + CHROMIUM,
-        Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)),
-        "apt-get install chromium",
+    require_chromium()
+    env = desk_env(
+        tmp_path_factory.mktemp("gate") / "var",
+        GT_NEW_USER_PASSWORD=PASSWORD,
+        GT_CERTIFICATE_GATE="enforce",
     )
-    var = tmp_path_factory.mktemp("gate") / "var"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "GT_CLI_USER"}
-    }
-    env |= {
-        "GT_VAR_DIR": str(var),
-        "PYTHONUNBUFFERED": "1",
-        "GT_NEW_USER_PASSWORD": PASSWORD,
-        "GT_CERTIFICATE_GATE": "enforce",
-    }
-    _gt(env, "demo", "seed", "--ros", "40")
-    _gt(env, "users", "add", EDITOR, "--role", "editor")
-    _gt(env, "users", "add", APPROVER, "--role", "approver")
+    prepare(
+        env,
+        ("demo", "seed", "--ros", "40"),
+        ("users", "add", EDITOR, "--role", "editor"),
+        ("users", "add", APPROVER, "--role", "approver"),
+    )
     with running_app(env) as url:
         yield url, env
 
 
 def test_an_approver_overrides_a_mismatched_certificate_from_the_card(desk, browser, tmp_path):
     url, env = desk
-    listed = json.loads(_gt(env, "ro", "list", "--status", "shipped", "--limit", "50", "--json"))
+    listed = json.loads(gt(env, "ro", "list", "--status", "shipped", "--limit", "50", "--json"))
     ro = next(r for r in listed["items"] if r["serial_number"])
     number, serial = ro["number"], ro["serial_number"]
     wrong = serial + "9"
     cert = tmp_path / "8130-3.pdf"
     cert.write_bytes(text_pdf(certificate_lines(part=ro["part_number"], serial=wrong)))
-    _gt(env, "docs", "add", number, str(cert), "--kind", "release certificate")
+    gt(env, "docs", "add", number, str(cert), "--kind", "release certificate")
 
     editor = sign_in(browser, url, EDITOR)
     say(editor, f"set RO {number} to received")
@@ -90,6 +76,6 @@ def test_an_approver_overrides_a_mismatched_certificate_from_the_card(desk, brow
             break
         approver.wait_for_timeout(500)
     assert ro_status(env, number) == "RECEIVED"
-    shown = json.loads(_gt(env, "ro", "show", number, "--json"))
+    shown = json.loads(gt(env, "ro", "show", number, "--json"))
     history = json.dumps(shown, default=str)
     assert REASON in history and f"overridden by {APPROVER}" in history

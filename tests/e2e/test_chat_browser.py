@@ -7,18 +7,22 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import require_service
-from tests.e2e.serving import PROJECT, running_app
+from tests.e2e.serving import (
+    CHROMIUM,
+    PROJECT,
+    desk_env,
+    gt,
+    prepare,
+    require_chromium,
+    running_app,
+)
 
-CHROMIUM = os.environ.get("GT_TEST_CHROMIUM", "/usr/bin/chromium")
 EDITOR, PASSWORD = "erin@genthrust.test", "a long enough password"
 VIEWER = "vic@genthrust.test"
 APPROVER = "ada@genthrust.test"
@@ -26,38 +30,21 @@ APPROVER = "ada@genthrust.test"
 SCREENSHOTS = PROJECT / os.environ.get("GT_SCREENSHOTS", "test-results")
 
 
-def _gt(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "cli", *args],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
-    require_service(
-        "Chromium at " + CHROMIUM,
-        Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)),
-        "apt-get install chromium",
+    require_chromium()
+    env = desk_env(
+        tmp_path_factory.mktemp("e2e") / "var",
+        GT_NEW_USER_PASSWORD=PASSWORD,
+        GT_INBOX="off",  # the demo's shop replies are not these tests' subject (#16)
     )
-    var = tmp_path_factory.mktemp("e2e") / "var"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "GT_CLI_USER"}
-    }
-    env |= {"GT_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1", "GT_NEW_USER_PASSWORD": PASSWORD}
-    env["GT_INBOX"] = "off"  # the demo's shop replies are not these tests' subject (#16)
-    _gt(env, "demo", "seed")
-    _gt(env, "users", "add", EDITOR, "--role", "editor")
-    _gt(env, "users", "add", VIEWER, "--role", "viewer")
-    _gt(env, "users", "add", APPROVER, "--role", "approver")
+    prepare(
+        env,
+        ("demo", "seed"),
+        ("users", "add", EDITOR, "--role", "editor"),
+        ("users", "add", VIEWER, "--role", "viewer"),
+        ("users", "add", APPROVER, "--role", "approver"),
+    )
     with running_app(env) as url:
         yield url, env
 
@@ -113,13 +100,13 @@ def say(page, message: str) -> None:
 
 
 def ro_status(env: dict[str, str], number: str) -> str:
-    return json.loads(_gt(env, "ro", "show", number, "--json"))["repair_order"]["status"]
+    return json.loads(gt(env, "ro", "show", number, "--json"))["repair_order"]["status"]
 
 
 def test_starter_step_confirm_reload_confirm(server, browser):
     url, env = server
     listed = json.loads(
-        _gt(env, "ro", "list", "--status", "waiting quote", "--limit", "1", "--json")
+        gt(env, "ro", "list", "--status", "waiting quote", "--limit", "1", "--json")
     )
     number = listed["items"][0]["number"]
     page = sign_in(browser, url, EDITOR)
@@ -150,7 +137,7 @@ def test_starter_step_confirm_reload_confirm(server, browser):
 
 def test_a_viewer_cannot_confirm(server, browser):
     url, env = server
-    listed = json.loads(_gt(env, "ro", "list", "--status", "in work", "--limit", "1", "--json"))
+    listed = json.loads(gt(env, "ro", "list", "--status", "in work", "--limit", "1", "--json"))
     number = listed["items"][0]["number"]
     page = sign_in(browser, url, VIEWER)
     say(page, f"set RO {number} to SHIPPED")
@@ -177,7 +164,7 @@ def test_full_excel_sync_with_confirm_and_live_progress(server, browser):
     page.get_by_text("Rewrite the Excel workbook from the database").wait_for()
     page.get_by_role("button", name="Confirm").click()
     page.get_by_text("Excel sync done").wait_for()
-    stats = json.loads(_gt(env, "ro", "stats", "--json"))
+    stats = json.loads(gt(env, "ro", "stats", "--json"))
     workbook = load_workbook(Path(env["GT_VAR_DIR"]) / "repair-orders.xlsx", read_only=True)
     active = [row for row in workbook["Active"].iter_rows(min_row=2, values_only=True) if row[0]]
     assert len(active) == stats["total_active"]

@@ -6,20 +6,15 @@ listed on the RO, and downloaded back byte for byte."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
 from tests.documents_samples import certificate_lines, text_pdf
-from tests.e2e.serving import running_app
+from tests.e2e.serving import desk_env, gt, prepare, require_chromium, running_app
 from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by name)
-    CHROMIUM,
     PASSWORD,
-    _gt,
     browser,
     say,
 )
@@ -30,21 +25,13 @@ EDITOR = "erin@genthrust.test"
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
-    require_service(
-        "Chromium at " + CHROMIUM,
-        Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)),
-        "apt-get install chromium",
+    require_chromium()
+    env = desk_env(
+        tmp_path_factory.mktemp("documents") / "var",
+        GT_NEW_USER_PASSWORD=PASSWORD,
+        GT_INBOX="off",  # the demo's shop replies are not these tests' subject (#16)
     )
-    var = tmp_path_factory.mktemp("documents") / "var"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "GT_CLI_USER"}
-    }
-    env |= {"GT_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1", "GT_NEW_USER_PASSWORD": PASSWORD}
-    env["GT_INBOX"] = "off"  # the demo's shop replies are not these tests' subject (#16)
-    _gt(env, "demo", "seed", "--ros", "40")
-    _gt(env, "users", "add", EDITOR, "--role", "editor")
+    prepare(env, ("demo", "seed", "--ros", "40"), ("users", "add", EDITOR, "--role", "editor"))
     with running_app(env) as url:
         yield url, env
 
@@ -65,7 +52,7 @@ def press(page, button) -> None:
 
 def test_attach_confirm_list_download(desk, browser, tmp_path):
     url, env = desk
-    listed = json.loads(_gt(env, "ro", "list", "--status", "shipped", "--limit", "1", "--json"))
+    listed = json.loads(gt(env, "ro", "list", "--status", "shipped", "--limit", "1", "--json"))
     ro = listed["items"][0]
     number = ro["number"]
     pdf = tmp_path / "8130-3 cert.pdf"
@@ -99,10 +86,10 @@ def test_attach_confirm_list_download(desk, browser, tmp_path):
 
     page.get_by_text(f"File a document on RO {number}").wait_for()
     assert "release certificate" in page.locator("body").inner_text()
-    assert json.loads(_gt(env, "docs", "list", number, "--json"))["documents"] == []
+    assert json.loads(gt(env, "docs", "list", number, "--json"))["documents"] == []
     press(page, page.get_by_role("button", name="Confirm").last)
     page.get_by_text("Filed").last.wait_for()
-    documents = json.loads(_gt(env, "docs", "list", number, "--json"))["documents"]
+    documents = json.loads(gt(env, "docs", "list", number, "--json"))["documents"]
     assert [d["name"] for d in documents] == ["8130-3 cert.pdf"]
 
     say(page, f"documents on {number}")

@@ -9,9 +9,9 @@ from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
+from tests.e2e.serving import gt
 from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by name)
     SCREENSHOTS,
-    _gt,
     browser,
     say,
     server,
@@ -23,9 +23,9 @@ APPROVER = "april@genthrust.test"
 
 def test_draft_edit_approve_and_send_from_the_chat(server, browser):  # noqa: F811
     url, env = server
-    _gt({**env, "GT_NEW_USER_PASSWORD": env["GT_NEW_USER_PASSWORD"]},
+    gt({**env, "GT_NEW_USER_PASSWORD": env["GT_NEW_USER_PASSWORD"]},
         "users", "add", APPROVER, "--role", "approver")  # fmt: skip
-    listed = json.loads(_gt(env, "ro", "list", "--limit", "100", "--json"))["items"]
+    listed = json.loads(gt(env, "ro", "list", "--limit", "100", "--json"))["items"]
     number = next(r["number"] for r in listed if r.get("shop_email"))
     outbox = Path(env["GT_VAR_DIR"]) / "outbox"
 
@@ -49,7 +49,7 @@ def test_draft_edit_approve_and_send_from_the_chat(server, browser):  # noqa: F8
     [eml] = list(outbox.glob("*.eml"))
     msg = message_from_bytes(eml.read_bytes(), policy=default)
     assert msg["Subject"] == f"[GenThrust Follow-Up] Checking in on RO {number}"
-    sent = json.loads(_gt(env, "emails", "list", "--state", "SENT", "--json"))
+    sent = json.loads(gt(env, "emails", "list", "--state", "SENT", "--json"))
     # the demo desk has sent follow-ups of its own; this approver sent exactly this one
     mine = [d for d in sent if d["approved_by"] == APPROVER]
     assert [d["ro_numbers"] for d in mine] == [[number]]

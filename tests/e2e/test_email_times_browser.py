@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import re
 
+from tests.e2e.serving import gt
 from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by name)
     SCREENSHOTS,
-    _gt,
     browser,
     say,
     server,
@@ -22,13 +22,13 @@ LOCAL_TIME = re.compile(r"[A-Z][a-z]{2} \d{1,2}, \d{2}:\d{2} E[SD]T")
 
 def test_email_attribution_second_email_warning_and_local_times(server, browser):  # noqa: F811
     url, env = server
-    _gt(env, "users", "add", APPROVER, "--role", "approver")
-    listed = json.loads(_gt(env, "ro", "list", "--limit", "200", "--json"))["items"]
+    gt(env, "users", "add", APPROVER, "--role", "approver")
+    listed = json.loads(gt(env, "ro", "list", "--limit", "200", "--json"))["items"]
     sent_ro, waiting_ro = [r["number"] for r in listed if r.get("shop_email")][-2:]
     cli = {k: v for k, v in env.items() if k != "GT_CLI_USER"} | {"USER": "root"}
-    first = json.loads(_gt(cli, "emails", "draft", sent_ro, "--json"))
-    _gt(cli, "emails", "approve", first["id"], "--json")
-    _gt(cli, "emails", "draft", waiting_ro, "--json")
+    first = json.loads(gt(cli, "emails", "draft", sent_ro, "--json"))
+    gt(cli, "emails", "approve", first["id"], "--json")
+    gt(cli, "emails", "draft", waiting_ro, "--json")
 
     page = sign_in(browser, url, APPROVER)
     say(page, "pending drafts")

@@ -6,7 +6,6 @@ self-signed certificate."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -15,9 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import require_service
-from tests.e2e.serving import running_app
-from tests.e2e.test_chat_browser import CHROMIUM, _gt, say
+from tests.e2e.serving import CHROMIUM, desk_env, gt, prepare, require_chromium, running_app
+from tests.e2e.test_chat_browser import say
 from tests.fakes.entra import OTHER_TENANT, TENANT, FakeEntra
 
 ADA = {"email": "ada@genthrust.test", "name": "Ada Approver", "roles": ["RO.Approver"]}
@@ -37,21 +35,14 @@ def entra(tmp_path_factory) -> Iterator[FakeEntra]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, entra) -> Iterator[tuple[str, dict[str, str]]]:
-    require_service(
-        "Chromium at " + CHROMIUM,
-        Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)),
-        "apt-get install chromium",
+    require_chromium()
+    env = desk_env(
+        tmp_path_factory.mktemp("e2e-entra") / "var",
+        without_microsoft=True,
+        **entra.env(),
+        GT_INBOX="off",  # the demo's shop replies are not these tests' subject (#16)
     )
-    var = tmp_path_factory.mktemp("e2e-entra") / "var"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "GT_CLI_USER"}
-        and not k.startswith(("GT_ENTRA_", "GT_GRAPH_", "GT_EXCEL_", "GT_MAIL_"))
-    }
-    env |= {"GT_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1", **entra.env()}
-    env["GT_INBOX"] = "off"  # the demo's shop replies are not these tests' subject (#16)
-    _gt(env, "demo", "seed")
+    prepare(env, ("demo", "seed"))
     with running_app(env) as url:
         yield url, env
 
@@ -103,9 +94,9 @@ def db(env: dict[str, str], sql: str, **params):
 
 
 def an_ro_whose_shop_has_email(env: dict[str, str], status: str) -> str:
-    listed = json.loads(_gt(env, "ro", "list", "--status", status, "--limit", "50", "--json"))
+    listed = json.loads(gt(env, "ro", "list", "--status", status, "--limit", "50", "--json"))
     for item in listed["items"]:
-        shown = json.loads(_gt(env, "ro", "show", item["number"], "--json"))["repair_order"]
+        shown = json.loads(gt(env, "ro", "show", item["number"], "--json"))["repair_order"]
         if shown.get("shop_email"):
             return item["number"]
     pytest.skip(f"no {status} RO in the demo data has a shop email")
@@ -137,14 +128,14 @@ def test_an_approver_signs_in_with_microsoft_and_approves_a_draft(server, chromi
 
 def test_a_viewer_signs_in_and_cannot_confirm_or_approve(server, chromium, entra):
     url, env = server
-    listed = json.loads(_gt(env, "ro", "list", "--status", "in work", "--limit", "1", "--json"))
+    listed = json.loads(gt(env, "ro", "list", "--status", "in work", "--limit", "1", "--json"))
     number = listed["items"][0]["number"]
     page = sign_in(chromium, url, entra, "oid-vic", **VIC)
     assert db(env, "SELECT role FROM users WHERE entra_oid='oid-vic'") == [("viewer",)]
     say(page, f"set RO {number} to SHIPPED")
     page.get_by_text("cannot change data").wait_for()
     assert page.get_by_role("button", name="Confirm").count() == 0
-    assert json.loads(_gt(env, "ro", "show", number, "--json"))["repair_order"]["status"] == (
+    assert json.loads(gt(env, "ro", "show", number, "--json"))["repair_order"]["status"] == (
         "IN WORK"
     )
 

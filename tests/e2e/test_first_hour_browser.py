@@ -10,8 +10,6 @@ The desk's clock is set (GT_TIMEZONE) so that it is morning there whenever the t
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,13 +19,18 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from domain.roles import Role
-from tests.conftest import require_service
-from tests.e2e.serving import PROJECT, files_under, running_app
+from tests.e2e.serving import (
+    PROJECT,
+    desk_env,
+    files_under,
+    gt,
+    prepare,
+    require_chromium,
+    running_app,
+)
 from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by name)
-    CHROMIUM,
     PASSWORD,
     SCREENSHOTS,
-    _gt,
     browser,
     say,
 )
@@ -47,20 +50,9 @@ def morning_zone(now: datetime) -> str:
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
-    require_service(
-        "Chromium at " + CHROMIUM,
-        Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)),
-        "apt-get install chromium",
-    )
-    var = tmp_path_factory.mktemp("first-hour") / "var"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "GT_CLI_USER"}
-    }
+    require_chromium()
+    env = desk_env(tmp_path_factory.mktemp("first-hour") / "var")
     env |= {
-        "GT_VAR_DIR": str(var),
-        "PYTHONUNBUFFERED": "1",
         "GT_NEW_USER_PASSWORD": PASSWORD,
         "GT_TIMEZONE": morning_zone(datetime.now(UTC)),
         # The scheduler's drafts (sweep at 08:00, follow-up check on the hour) would land in the
@@ -72,9 +64,12 @@ def desk(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
         # a chat with cards shows no starters: these tests are about the empty first chat.
         "GT_INBOX": "off",
     }
-    _gt(env, "demo", "seed")
-    _gt(env, "users", "add", EDITOR, "--role", "editor")
-    _gt(env, "users", "add", APPROVER, "--role", "approver")
+    prepare(
+        env,
+        ("demo", "seed"),
+        ("users", "add", EDITOR, "--role", "editor"),
+        ("users", "add", APPROVER, "--role", "approver"),
+    )
     with running_app(env) as url:
         yield url, env
 
@@ -99,7 +94,7 @@ def sign_in(chromium, url: str, email: str, height: int = 900):
 
 
 def a_number(env: dict[str, str], *args: str) -> str:
-    listed = json.loads(_gt(env, "ro", "list", *args, "--limit", "50", "--json"))["items"]
+    listed = json.loads(gt(env, "ro", "list", *args, "--limit", "50", "--json"))["items"]
     return next(r["number"] for r in listed if r.get("shop_email"))
 
 

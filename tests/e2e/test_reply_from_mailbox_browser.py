@@ -8,19 +8,13 @@ an editor's chat; Confirm applies it once, with the history attributed to that e
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
-from tests.e2e.serving import running_app
+from tests.e2e.serving import desk_env, gt, prepare, require_chromium, running_app
 from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by name)
-    CHROMIUM,
     PASSWORD,
-    _gt,
     browser,
 )
 from tests.e2e.test_documents_browser import press
@@ -34,21 +28,11 @@ TRACKING = "1Z999AA10123456784"
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory) -> Iterator[tuple[str, dict[str, str], FakeGraphMail]]:
-    require_service(
-        "Chromium at " + CHROMIUM,
-        Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)),
-        "apt-get install chromium",
-    )
+    require_chromium()
     folder = tmp_path_factory.mktemp("mailbox")
     graph = FakeGraphMail(folder / "graph").start()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "GT_CLI_USER"}
-    }
+    env = desk_env(folder / "var")
     env |= {
-        "GT_VAR_DIR": str(folder / "var"),
-        "PYTHONUNBUFFERED": "1",
         "GT_NEW_USER_PASSWORD": PASSWORD,
         "GT_MAIL_SENDER": "graph",
         "GT_INBOX": "graph",
@@ -56,9 +40,12 @@ def desk(tmp_path_factory) -> Iterator[tuple[str, dict[str, str], FakeGraphMail]
         **{f"GT_{k.upper()}": str(v) for k, v in graph.settings().items() if k != "mail_sender"},
     }
     try:
-        _gt(env, "demo", "seed", "--ros", "60")
-        _gt(env, "users", "add", EDITOR, "--role", "editor")
-        _gt(env, "users", "add", APPROVER, "--role", "approver")
+        prepare(
+            env,
+            ("demo", "seed", "--ros", "60"),
+            ("users", "add", EDITOR, "--role", "editor"),
+            ("users", "add", APPROVER, "--role", "approver"),
+        )
         with running_app(env) as url:
             yield url, env, graph
     finally:
@@ -67,12 +54,12 @@ def desk(tmp_path_factory) -> Iterator[tuple[str, dict[str, str], FakeGraphMail]
 
 def test_a_follow_up_sent_a_reply_read_from_the_mailbox_confirmed_once(desk, browser):
     url, env, graph = desk
-    listed = json.loads(_gt(env, "ro", "list", "--status", "IN WORK", "--limit", "50", "--json"))
+    listed = json.loads(gt(env, "ro", "list", "--status", "IN WORK", "--limit", "50", "--json"))
     ro = next(r for r in listed["items"] if r.get("shop_email"))
     number, shop_email = ro["number"], ro["shop_email"]
     # The follow-up: drafted, approved by an approver, sent through Graph (exactly once).
-    draft = json.loads(_gt(env, "emails", "draft", number, "--user", EDITOR, "--json"))
-    _gt(env, "emails", "approve", draft["id"], "--user", APPROVER)
+    draft = json.loads(gt(env, "emails", "draft", number, "--user", EDITOR, "--json"))
+    gt(env, "emails", "approve", draft["id"], "--user", APPROVER)
     [sent] = [d for d in graph.deliveries if d.get("subject", "").find(f"G{number}") >= 0]
     # The shop answers in the thread; the desk's mailbox is read by a delta query.
     graph.deliver(
@@ -86,7 +73,7 @@ def test_a_follow_up_sent_a_reply_read_from_the_mailbox_confirmed_once(desk, bro
         in_reply_to=sent["internetMessageId"],
         conversation_id=sent["conversationId"],
     )
-    polled = json.loads(_gt(env, "inbox", "poll", "--user", EDITOR, "--json"))
+    polled = json.loads(gt(env, "inbox", "poll", "--user", EDITOR, "--json"))
     assert polled["source"] == "graph" and polled["proposals"] == 1, polled
 
     page = sign_in(browser, url, EDITOR)
@@ -98,7 +85,7 @@ def test_a_follow_up_sent_a_reply_read_from_the_mailbox_confirmed_once(desk, bro
     press(page, card.get_by_role("button", name="Confirm"))
     page.get_by_text(f"Done: RO {number} updated from").wait_for()
 
-    after = json.loads(_gt(env, "ro", "show", number, "--json"))
+    after = json.loads(gt(env, "ro", "show", number, "--json"))
     changed = after["repair_order"]
     assert (changed["status"], changed["tracking_number"], changed["final_cost"]) == (
         "SHIPPED",
@@ -111,5 +98,5 @@ def test_a_follow_up_sent_a_reply_read_from_the_mailbox_confirmed_once(desk, bro
     assert {e["source"] for e in by_editor} == {"email reply"}
     assert len([e for e in after["activity"] if e["new_value"] == "SHIPPED"]) == 1
     # Read again: nothing new, nothing proposed twice.
-    again = json.loads(_gt(env, "inbox", "poll", "--user", EDITOR, "--json"))
+    again = json.loads(gt(env, "inbox", "poll", "--user", EDITOR, "--json"))
     assert (again["new"], again["proposals"]) == (0, 0), again

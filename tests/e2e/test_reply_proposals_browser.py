@@ -12,8 +12,6 @@ from a follow-up sent to a reply in the fake mailbox builds on this."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -26,13 +24,10 @@ from config import load_settings
 from domain.models.replies import InboundEmailRo
 from domain.repair_orders import ListFilter
 from domain.statuses import Status
-from tests.conftest import require_service
-from tests.e2e.serving import running_app
+from tests.e2e.serving import desk_env, gt, prepare, require_chromium, running_app
 from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by name)
-    CHROMIUM,
     PASSWORD,
     SCREENSHOTS,
-    _gt,
     browser,
     say,
 )
@@ -94,20 +89,10 @@ def _replies(var: Path) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory) -> Iterator[tuple[str, dict[str, str], dict[str, object]]]:
-    require_service(
-        "Chromium at " + CHROMIUM,
-        Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)),
-        "apt-get install chromium",
-    )
+    require_chromium()
     var = tmp_path_factory.mktemp("replies") / "var"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "GT_CLI_USER"}
-    }
-    env |= {"GT_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1", "GT_NEW_USER_PASSWORD": PASSWORD}
-    _gt(env, "demo", "seed", "--ros", "60")
-    _gt(env, "users", "add", EDITOR, "--role", "editor")
+    env = desk_env(var, GT_NEW_USER_PASSWORD=PASSWORD)
+    prepare(env, ("demo", "seed", "--ros", "60"), ("users", "add", EDITOR, "--role", "editor"))
     rows = _replies(var)
     with running_app(env) as url:
         yield url, env, rows
@@ -162,7 +147,7 @@ def test_an_editor_confirms_one_reply_and_dismisses_another(desk, browser):
 
     press(page, card.get_by_role("button", name="Confirm"))
     page.get_by_text(f"Done: RO {first} updated from").wait_for()
-    shown = json.loads(_gt(env, "ro", "show", first, "--json"))
+    shown = json.loads(gt(env, "ro", "show", first, "--json"))
     ro = shown["repair_order"]
     assert (ro["status"], ro["tracking_number"], ro["final_cost"]) == (
         "SHIPPED",
@@ -183,5 +168,5 @@ def test_an_editor_confirms_one_reply_and_dismisses_another(desk, browser):
     page.get_by_text(f"nothing was applied to RO {second}").wait_for()
     link = _link(env, rows["second_email"])
     assert (link.state, link.decided_by, link.reason) == ("DISMISSED", EDITOR, REASON)
-    after = json.loads(_gt(env, "ro", "show", second, "--json"))["repair_order"]
+    after = json.loads(gt(env, "ro", "show", second, "--json"))["repair_order"]
     assert after["status"] == rows["second_status"]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.e2e.serving import gt
 from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by name)
-    _gt,
     browser,
     ro_status,
     say,
@@ -21,7 +21,7 @@ from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by n
 
 
 def add(env: dict[str, str], email: str, role: str) -> None:
-    _gt(env, "users", "add", email, "--role", role)
+    gt(env, "users", "add", email, "--role", role)
 
 
 def cookie_header(page) -> dict[str, str]:
@@ -35,7 +35,7 @@ def who_is(url: str, page) -> httpx.Response:
 
 
 def an_ro(env: dict[str, str], status: str) -> str:
-    listed = json.loads(_gt(env, "ro", "list", "--status", status, "--limit", "1", "--json"))
+    listed = json.loads(gt(env, "ro", "list", "--status", status, "--limit", "1", "--json"))
     return listed["items"][0]["number"]
 
 
@@ -49,7 +49,7 @@ def test_a_person_disabled_mid_chat_is_cut_off_and_cannot_confirm(server, browse
     confirm.wait_for()
     assert who_is(url, page).status_code == 200
 
-    _gt(env, "users", "disable", "dee@genthrust.test")
+    gt(env, "users", "disable", "dee@genthrust.test")
     started = time.monotonic()
     # The Confirm still on screen, pressed at once (before the sweep closes the chat): a button
     # goes to Chainlit's POST /project/action, whose cookie check refuses the ended session.
@@ -74,7 +74,7 @@ def test_a_revoked_session_cannot_come_back(server, browser):  # noqa: F811
     add(env, "rae@genthrust.test", "editor")
     page = sign_in(browser, url, "rae@genthrust.test")
     assert who_is(url, page).status_code == 200
-    _gt(env, "users", "revoke", "rae@genthrust.test")
+    gt(env, "users", "revoke", "rae@genthrust.test")
     assert who_is(url, page).status_code == 401
     page.reload()
     page.locator("#email").wait_for()  # back at the sign-in form
@@ -85,7 +85,7 @@ def test_a_revoked_session_cannot_come_back(server, browser):  # noqa: F811
 def test_an_approver_demoted_mid_chat_cannot_send(server, browser):  # noqa: F811
     url, env = server
     add(env, "abe@genthrust.test", "approver")
-    listed = json.loads(_gt(env, "ro", "list", "--limit", "100", "--json"))["items"]
+    listed = json.loads(gt(env, "ro", "list", "--limit", "100", "--json"))["items"]
     number = next(r["number"] for r in listed if r.get("shop_email"))
     outbox = Path(env["GT_VAR_DIR"]) / "outbox"
     before = set(outbox.glob("*.eml")) if outbox.exists() else set()
@@ -96,11 +96,11 @@ def test_an_approver_demoted_mid_chat_cannot_send(server, browser):  # noqa: F81
     send = page.get_by_role("button", name="Approve & send").last
     send.wait_for()
 
-    _gt(env, "users", "set-role", "abe@genthrust.test", "editor")
+    gt(env, "users", "set-role", "abe@genthrust.test", "editor")
     page.wait_for_timeout(500)
     send.click()  # the chat is still open: a demotion does not end the session
     page.get_by_text("Not sent:", exact=False).last.wait_for()
     assert (set(outbox.glob("*.eml")) if outbox.exists() else set()) == before
-    sent = json.loads(_gt(env, "emails", "list", "--state", "SENT", "--json"))
+    sent = json.loads(gt(env, "emails", "list", "--state", "SENT", "--json"))
     assert all(d["approved_by"] != "abe@genthrust.test" for d in sent)
     assert who_is(url, page).status_code == 200  # still signed in, only as an editor

@@ -7,21 +7,16 @@ the library until it says where the file is stored."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from integrations.documents.graph import SIMPLE_UPLOAD_MAX
-from tests.conftest import require_service
 from tests.documents_samples import large_pdf
-from tests.e2e.serving import running_app
+from tests.e2e.serving import desk_env, gt, prepare, require_chromium, running_app
 from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by name)
-    CHROMIUM,
     PASSWORD,
-    _gt,
     browser,
     say,
 )
@@ -33,23 +28,12 @@ EDITOR = "erin@genthrust.test"
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory) -> Iterator[tuple[str, dict[str, str], FakeGraph]]:
-    require_service(
-        "Chromium at " + CHROMIUM,
-        Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)),
-        "apt-get install chromium",
-    )
+    require_chromium()
     root = tmp_path_factory.mktemp("upload")
     fake = FakeGraph(root / "graph.xlsx").start()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "GT_CLI_USER"}
-        and not k.startswith(("GT_ENTRA_", "GT_GRAPH_", "GT_EXCEL_", "GT_MAIL_"))
-    }
+    env = desk_env(root / "var", without_microsoft=True)
     env |= {
-        "GT_VAR_DIR": str(root / "var"),
         "GT_INBOX": "off",  # the demo's shop replies are not this test's subject (#16)
-        "PYTHONUNBUFFERED": "1",
         "GT_NEW_USER_PASSWORD": PASSWORD,
         "GT_DOCUMENTS_STORE": "graph",
         "GT_GRAPH_BASE_URL": fake.graph_url,
@@ -61,8 +45,7 @@ def desk(tmp_path_factory) -> Iterator[tuple[str, dict[str, str], FakeGraph]]:
         "GT_GRAPH_CA_BUNDLE": str(fake.ca_file),
     }
     try:
-        _gt(env, "demo", "seed", "--ros", "40")
-        _gt(env, "users", "add", EDITOR, "--role", "editor")
+        prepare(env, ("demo", "seed", "--ros", "40"), ("users", "add", EDITOR, "--role", "editor"))
         with running_app(env) as url:
             yield url, env, fake
     finally:
@@ -71,7 +54,7 @@ def desk(tmp_path_factory) -> Iterator[tuple[str, dict[str, str], FakeGraph]]:
 
 def test_a_large_upload_is_followed_to_where_it_is_stored(desk, browser, tmp_path):
     url, env, fake = desk
-    listed = json.loads(_gt(env, "ro", "list", "--limit", "1", "--json"))
+    listed = json.loads(gt(env, "ro", "list", "--limit", "1", "--json"))
     number = listed["items"][0]["number"]
     pdf = tmp_path / "shop photos.pdf"
     pdf.write_bytes(large_pdf([f"Shop photos, RO {number}"], SIMPLE_UPLOAD_MAX + 2_000_000))

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import time
 
+from tests.e2e.serving import gt
 from tests.e2e.test_chat_browser import (  # noqa: F401  (fixtures are used by name)
-    _gt,
     browser,
     say,
     server,
@@ -49,6 +49,6 @@ def test_an_admin_disables_a_signed_in_editor_from_the_chat(server, browser):  #
     editor.reload()
     editor.locator("#email").wait_for()
     assert "/login" in editor.url
-    listed = {u["email"]: u for u in json.loads(_gt(env, "users", "list", "--json"))}
+    listed = {u["email"]: u for u in json.loads(gt(env, "users", "list", "--json"))}
     assert listed["eve@genthrust.test"]["is_active"] is False
     assert who_is(url, admin).status_code == 200  # the admin's own chat goes on
