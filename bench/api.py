@@ -35,7 +35,15 @@ import httpx
 from sqlalchemy import func, select
 
 from bench.chat_tier import chat_tier
-from bench.common import PROJECT_DIR, checkout_env, emit, temporary_database, timed
+from bench.common import (
+    PROJECT_DIR,
+    checkout_env,
+    emit,
+    free_port,
+    temporary_database,
+    timed,
+    wait_answering,
+)
 from bootstrap import bootstrap
 from config import load_settings
 from domain.archive import Archive
@@ -86,14 +94,6 @@ async def load(url: str, paths: list[str], token: str, clients: int, seconds: fl
     return {**percentiles(latencies), "rps": round(len(latencies) / elapsed, 1), "errors": errors}
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_env(db_url: str, var_dir: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"}}
     return env | {
@@ -120,18 +120,6 @@ def _stop(server: subprocess.Popen) -> None:
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(20)
-
-
-def wait_ready(url: str, process: subprocess.Popen, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(url + "/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError("gt serve did not come up")
 
 
 def _serving_pid(server: subprocess.Popen) -> int:
@@ -233,7 +221,7 @@ def main() -> None:
                 running.callback(_stop, server)
                 base = f"http://127.0.0.1:{port}"
                 try:
-                    wait_ready(base, server)
+                    wait_answering(base + "/ready", server)
                 except RuntimeError:
                     with open(os.path.join(var, "serve.log")) as log:
                         print(log.read()[-3000:], file=sys.stderr)

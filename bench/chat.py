@@ -24,7 +24,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from pathlib import Path
 import httpx
 import socketio
 
-from bench.common import PROJECT_DIR, checkout_env, emit
+from bench.common import PROJECT_DIR, checkout_env, emit, free_port, wait_answering
 
 USER, PASSWORD = "bench@genthrust.test", "benchmark password"
 TURNS = [
@@ -59,12 +58,6 @@ def pct(values: list[float], p: float) -> float:
     return round(ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))], 1)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def lookups(count: int) -> list[str]:
     return [f"RO {38000 + 17 * i % 600}" for i in range(count)]
 
@@ -81,16 +74,12 @@ def serve(command: list[str], env: dict[str, str], cwd) -> tuple[subprocess.Pope
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return server, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    stop(server)
-    raise RuntimeError(f"{' '.join(command)} did not come up")
+    try:
+        wait_answering(url, server)
+    except RuntimeError:
+        stop(server)
+        raise RuntimeError(f"{' '.join(command)} did not come up") from None
+    return server, url
 
 
 def stop(server: subprocess.Popen) -> None:

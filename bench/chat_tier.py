@@ -12,15 +12,12 @@ import contextlib
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
-from bench.chat import free_port, stop
-from bench.common import PROJECT_DIR, checkout_env
+from bench.chat import stop
+from bench.common import PROJECT_DIR, checkout_env, free_port, wait_answering
 from cli.proxy import haproxy_config
 
 
@@ -44,16 +41,6 @@ class ChatTier:
             ).stdout.split()
             pids.append(int(children[0]) if children else server.pid)
         return pids
-
-
-def wait_answering(url: str, process: subprocess.Popen, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and process.poll() is None:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def start_serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:

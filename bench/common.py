@@ -1,11 +1,15 @@
-"""Helpers shared by benchmarks: timing, temporary databases, the checkout's code in every
-process, the closing JSON line."""
+"""Helpers shared by benchmarks (and the tests that start servers): timing, temporary databases,
+the checkout's code in every process, free ports and waiting for a server, the closing JSON
+line."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -14,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine, text
 
 MARIADB_SERVER = "mysql+pymysql://root@127.0.0.1:3306"
@@ -90,3 +95,20 @@ def emit(result: dict) -> None:
     if foreign:
         raise RuntimeError(f"measured code from outside {PROJECT_DIR}: {', '.join(foreign)}")
     print(json.dumps(result, sort_keys=True))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_answering(url: str, process: subprocess.Popen, timeout_s: float = 120) -> None:
+    """Until `url` answers 200; RuntimeError if `process` dies first or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up")

@@ -26,7 +26,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,7 +39,7 @@ from typing import Any
 import redis
 from sqlalchemy import create_engine, func, select, text
 
-from bench.common import MARIADB_SERVER, emit
+from bench.common import MARIADB_SERVER, emit, free_port
 from bootstrap import bootstrap
 from config import PROJECT_DIR, load_settings
 from domain.errors import Conflict
@@ -100,12 +99,6 @@ class DrillReport:
 
 
 # ---- the processes ------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class OwnRedis:
     """A throwaway redis-server on its own port: stopped and started by the drill alone."""
 

@@ -12,18 +12,16 @@ import atexit
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
+from bench.common import free_port, wait_answering
 from tests.conftest import require_service
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -102,24 +100,12 @@ def files_under(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 90) -> None:
     """Until the chat page answers 200; fails the test if the process dies or time runs out."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            pytest.fail("gt serve did not come up")
-        time.sleep(0.5)
+    try:
+        wait_answering(url, process, timeout_s)
+    except RuntimeError:
+        pytest.fail("gt serve did not come up")
 
 
 @contextmanager
