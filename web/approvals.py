@@ -23,7 +23,7 @@ from agent.turns import Assistant, Sink
 from domain.conversations import may_decide
 from domain.documents.gate import MIN_REASON_CHARS
 from domain.documents.override import may_override
-from domain.errors import RoTrackerError
+from domain.errors import NotFound, RoTrackerError
 from domain.local_time import readable, said_when
 from domain.models import utcnow
 from domain.models.chat import Approval, ApprovalState
@@ -316,7 +316,8 @@ async def decide(
     choice = str(payload.get("choice", ""))
     if choice in CHANGE_CHOICES:
         await _remove_buttons(item_id)
-        await assistant.decide(actor, item_id, choice == "confirm", sink)
+        outcome = await assistant.decide(actor, item_id, choice == "confirm", sink)
+        await _buttons_again_if_waiting(app, actor, item_id, outcome.refused)
     elif choice == OVERRIDE:
         await override(app, assistant, actor, item_id, sink)
     elif choice == "dismiss":
@@ -331,6 +332,22 @@ async def decide(
         await reject(app, actor, item_id)
     else:
         await cl.Message(content="That button is not one I know; nothing was changed.").send()
+
+
+async def _buttons_again_if_waiting(
+    app: App, actor: Actor, approval_id: str, refused: bool
+) -> None:
+    """A press that was refused (not allowed, the certificate check, ...) leaves the change
+    waiting: its card comes back with its buttons, so the person can still Cancel it or have
+    someone else confirm — never a card stuck without buttons until a reload."""
+    if not refused:
+        return
+    try:
+        row = await asyncio.to_thread(app.approvals.get, approval_id)
+    except NotFound:
+        return
+    if row.state == ApprovalState.PENDING.value:
+        await show_confirmations(actor, [row])
 
 
 async def _remove_buttons(approval_id: str) -> None:
@@ -375,10 +392,7 @@ async def _override(
         return
     await _remove_buttons(approval_id)
     outcome = await assistant.decide(actor, approval_id, True, sink, certificate_override=reason)
-    if outcome.refused:  # refused and still waiting (e.g. the RO changed): its buttons again
-        row = await asyncio.to_thread(app.approvals.get, approval_id)
-        if row.state == ApprovalState.PENDING.value:
-            await show_confirmations(actor, [row])
+    await _buttons_again_if_waiting(app, actor, approval_id, outcome.refused)
 
 
 async def dismiss_reply(app: App, actor: Actor, approval_id: str) -> None:

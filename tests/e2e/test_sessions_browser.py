@@ -104,3 +104,30 @@ def test_an_approver_demoted_mid_chat_cannot_send(server, browser):  # noqa: F81
     sent = json.loads(gt(env, "emails", "list", "--state", "SENT", "--json"))
     assert all(d["approved_by"] != "abe@genthrust.test" for d in sent)
     assert who_is(url, page).status_code == 200  # still signed in, only as an editor
+
+
+def test_a_refused_confirm_gives_the_card_back_still_waiting(server, browser):  # noqa: F811
+    """An approver demoted mid-chat presses Confirm on someone else's change: refused, nothing
+    changed, and the card comes back saying who may still confirm it (not a card left without
+    buttons or words until a reload)."""
+    url, env = server
+    add(env, "eve@genthrust.test", "editor")
+    add(env, "amy@genthrust.test", "approver")
+    number = an_ro(env, "waiting quote")
+    asking = sign_in(browser, url, "eve@genthrust.test")
+    say(asking, f"set RO {number} to APPROVED")
+    asking.get_by_role("button", name="Confirm").last.wait_for()
+
+    page = sign_in(browser, url, "amy@genthrust.test")
+    say(page, "show pending approvals")
+    page.get_by_text(f"Change the status of RO {number}").last.wait_for()
+    confirm = page.get_by_role("button", name="Confirm").last
+    confirm.wait_for()
+    gt(env, "users", "set-role", "amy@genthrust.test", "editor")
+    page.wait_for_timeout(500)
+    confirm.click()
+    page.get_by_text("Not allowed:", exact=False).last.wait_for()
+    page.get_by_text("Waiting for eve@genthrust.test or an approver to confirm.").last.wait_for()
+    assert ro_status(env, number) == "WAITING QUOTE"
+    pending = json.loads(gt(env, "approvals", "list", "--json"))
+    assert any(number in json.dumps(row) for row in pending), pending
