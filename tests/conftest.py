@@ -107,17 +107,6 @@ def _wipe(engine: Engine) -> None:
             conn.execute(table.delete())
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`, as scripts/test runs): each module's tests stay
-    on one worker (its module-scoped servers start once), and the browser tests all run on the
-    same one, one after another, as a person's browser would: two Chromium pages and two chat
-    servers at once on a 2-core machine only make them wait on each other."""
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        group = "browser" if module.startswith("tests/e2e/") else module
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """`db_url` (directly or through `app`, `run_gt`, ...) is SQLite; a test or module marked
     `dialect` runs on MariaDB as well. The MariaDB case carries the `mariadb` mark."""
