@@ -194,6 +194,18 @@ class ChatClient:
                 raise TimeoutError(f"no message with {needle!r}")
             await asyncio.sleep(0.1)
 
+    async def wait_for_action(self, choice: str, timeout_s: float = TURN_TIMEOUT_S) -> dict:
+        """The shown button whose payload's choice is `choice`, once it is shown (a card's
+        buttons come after its text; a busy server may end the turn's answer first)."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            for action in self.actions:
+                if (action.get("payload") or {}).get("choice") == choice:
+                    return action
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"no {choice!r} button: {self.events[-10:]}")
+            await asyncio.sleep(0.1)
+
     def _shown(self, step: dict[str, Any]) -> None:
         """A message shown or replaced (by id): the list keeps its first place."""
         known = self._by_id.get(step.get("id", ""))

@@ -93,16 +93,17 @@ def test_a_confirmation_asked_on_one_process_is_confirmed_on_the_other(tier):
         async with pinned(running.url, "chat1") as first:
             await first.connect()
             await first.say(f"set RO {NUMBER} to APPROVED")
+            # the card, with its button (under load the turn's end can be seen before it)
+            await first.wait_for_text(f"Change the status of RO {NUMBER}")
+            await first.wait_for_action("confirm")
             assert first.served_by == {"chat1"}
-            assert any(a["payload"].get("choice") == "confirm" for a in first.actions)
             thread_id = first.thread_id
         # The browser comes back on the other process (the first one stopped, or a new tab
         # after the cookie expired): the thread resumes there with its waiting change.
         async with pinned(running.url, "chat2") as second:
             await second.connect(thread_id=thread_id)
             await second.wait_for_text("Still waiting for your decision")
-            confirm = next(a for a in second.actions if a["payload"].get("choice") == "confirm")
-            await second.press(confirm)
+            await second.press(await second.wait_for_action("confirm"))
             told = await second.wait_for_text("APPROVED")
             after = await second.say(f"RO {NUMBER}")
             assert second.served_by == {"chat2"}
