@@ -173,7 +173,17 @@ def _declare(app: App, fn: Callable[..., Any], body: Callable[..., Any], options
 def _task_body(app: App, task: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(task)
     def run(*args: Any, **kwargs: Any) -> Any:
-        return task(app, *args, **kwargs)
+        result = task(app, *args, **kwargs)
+        # Only a caller that awaits the result (Jobs.run asks for it to be stored) gets it:
+        # Dramatiq logs a warning on every other run of an actor that returns a value, e.g.
+        # every scheduled mailbox poll.
+        message = CurrentMessage.get_current_message()
+        wanted = (
+            message is None
+            or message.options.get("store_results")
+            or message.options.get("reply_to")
+        )
+        return result if wanted else None
 
     return run
 

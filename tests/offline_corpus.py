@@ -627,6 +627,10 @@ CORPUS: list[tuple[str, str, dict]] = [
     ),
     ("email thread for G38462", "email_thread", {"ro_number": "38462"}),
     ("emails about 38462", "email_thread", {"ro_number": "38462"}),
+    # asking to see mail is not asking for a new draft
+    ("show RO 38106 and its emails", "email_thread", {"ro_number": "38106"}),
+    ("show the emails of RO 38106", "email_thread", {"ro_number": "38106"}),
+    ("draft an email for RO 38106", "draft_email", {"ro_number": "38106"}),
     ("show the conversation with the shop on RO 38462", "email_thread", {"ro_number": "38462"}),
     ("stock of starter generator", "search_inventory", {"query": "starter generator", "limit": 10}),
     ("find p/n 066-50008", "search_inventory", {"query": "066-50008", "limit": 10}),

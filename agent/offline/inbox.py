@@ -16,8 +16,9 @@ from domain.replies.shown import literal
 NUMBER = r"(?:ro\s*#?\s*)?g?(\d{3,9})"
 THREAD = re.compile(
     r"\b(?:e-?mail|mail|message)\s+(?:thread|trail|conversation)\b|\bconversation\b|"
-    r"\bcorrespondence\b|\b(?:e-?mails|mails|messages)\s+(?:about|on|for|with)\b|"
-    r"\bwhat did we (?:send|write)\b"
+    r"\bcorrespondence\b|\b(?:e-?mails|mails|messages)\s+(?:about|on|for|with|of)\b|"
+    r"\bwhat did we (?:send|write)\b|\b(?:its|their|the)\s+(?:e-?mails|mails|messages)\b|"
+    r"\b(?:show|list|see|read)\b.*\b(?:e-?mails|mails)\b"
 )
 INBOX = re.compile(
     r"\binbox\b|\brepl(?:y|ies|ied)\b|\banswers? from\b|\bwhat did (?:the )?(?:shops?|vendors?)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from domain.roles import SYSTEM
 from jobs.actors import declare_operation
 from jobs.app import App
 from jobs.errors import JobFailed, JobTimeout
+from jobs.inbox import poll_inbox
 from jobs.operation import reads
 from jobs.operations.repair_orders import (
     change_status,
@@ -251,3 +253,17 @@ def test_background_actors_record_their_runs_and_final_failures(jobs_app):
     assert run.name == "overdue_sweep" and "overdue" in run.detail
     assert failure.actor_name == "test_broken_background"
     assert failure.error_type == "ValueError" and "workbook" in failure.error
+
+
+def test_a_background_task_run_by_the_schedule_logs_no_warning_and_run_awaited_answers(
+    jobs_app, caplog
+):
+    """Scheduled runs (nobody awaits them) return nothing to the broker, so Dramatiq's results
+    middleware has nothing to warn about; `Jobs.run` still gets the task's answer."""
+    app, _numbers = jobs_app
+    with caplog.at_level(logging.WARNING):
+        app.jobs.send(poll_inbox)  # the drop folder: empty, and the counts say so
+        app.jobs.broker.join("background", fail_fast=True, timeout=10_000)
+    assert not [r for r in caplog.records if "returned a value" in r.getMessage()]
+    answer = asyncio.run(app.jobs.run(poll_inbox, timeout=10))
+    assert answer["source"] == "folder" and answer["messages"] == 0, answer
