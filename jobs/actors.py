@@ -174,16 +174,11 @@ def _task_body(app: App, task: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(task)
     def run(*args: Any, **kwargs: Any) -> Any:
         result = task(app, *args, **kwargs)
-        # Only a caller that awaits the result (Jobs.run asks for it to be stored) gets it:
-        # Dramatiq logs a warning on every other run of an actor that returns a value, e.g.
-        # every scheduled mailbox poll.
+        # Only a caller that awaits the result gets it (Jobs.run, the one such caller, asks for
+        # it to be stored; a direct call has no message): Dramatiq logs a warning on every other
+        # run of an actor that returns a value, e.g. every scheduled mailbox poll.
         message = CurrentMessage.get_current_message()
-        wanted = (
-            message is None
-            or message.options.get("store_results")
-            or message.options.get("reply_to")
-        )
-        return result if wanted else None
+        return result if message is None or message.options.get("store_results") else None
 
     return run
 
