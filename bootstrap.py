@@ -135,7 +135,7 @@ def bootstrap(
         handlers=event_handlers,
         repair_orders=repair_orders,
         users=UserService(uow),
-        api_tokens=ApiTokenService(uow),
+        api_tokens=ApiTokenService(uow, engine.connect),
         ai_logs=AiLogService(uow),
         inventory=InventoryService(uow, today),
         approvals=ApprovalService(uow),

@@ -5,15 +5,16 @@ clients, versus the same call in-process (service + the legacy JSON shape, no HT
 The database is fresh (a SQLite file, or a MariaDB database dropped afterwards): demo ROs
 (`--ros`, default giving about 300 in Active) and `--items` stock lines (default 1,000,000,
 loaded with the demo seed's bulk loader). The server is `python -m cli serve` on a free port,
-started with that database; the clients are httpx.AsyncClient tasks in this process, each
-sending one request after another for `--seconds`.
+started with that database; the clients are keep-alive connections in this process
+(bench/http_client.py), each sending one request after another for `--seconds`.
 
     python -m bench.api [--db sqlite|mariadb] [--ros 650] [--items 1000000] [--clients 20]
-                        [--seconds 20] [--processes 1]
+                        [--seconds 20] [--redis URL] [--processes 1]
 
 `--processes N` (N > 1) serves the API from N `gt serve` processes behind HAProxy, as the README's
-"Several chat processes" runs them: API clients carry no stickiness cookie, so the proxy spreads
-their requests over the processes (the API keeps nothing between requests).
+"Several chat processes" runs them (the production shape: MariaDB and Redis): API clients carry
+no stickiness cookie, so the proxy gives each request to the least busy process (the API keeps
+nothing between requests).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-import httpx
 from sqlalchemy import func, select
 
 from bench.chat_tier import chat_tier
@@ -44,6 +44,7 @@ from bench.common import (
     timed,
     wait_answering,
 )
+from bench.http_client import KeepAliveConnection
 from bootstrap import bootstrap
 from config import load_settings
 from domain.archive import Archive
@@ -68,44 +69,59 @@ def percentiles(times_ms: list[float]) -> dict[str, float]:
 
 
 async def load(url: str, paths: list[str], token: str, clients: int, seconds: float) -> dict:
-    """`clients` tasks, each requesting the next of `paths` in turn until time is up."""
+    """`clients` keep-alive connections, each requesting the next of `paths` in turn until
+    time is up; a sample of the answers is checked to be JSON."""
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as c:
+    connections = [
+        KeepAliveConnection(url, {"Authorization": f"Bearer {token}"}) for _ in range(clients)
+    ]
 
-        async def client(n: int) -> None:
-            nonlocal errors
-            i = n
-            while time.perf_counter() < deadline:
-                started = time.perf_counter()
-                r = await c.get(paths[i % len(paths)])
-                latencies.append((time.perf_counter() - started) * 1000)
-                errors += r.status_code != 200
-                i += clients
+    async def client(n: int) -> None:
+        nonlocal errors
+        c, i = connections[n], n
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            status, body = await c.get(paths[i % len(paths)])
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += status != 200
+            if i % 97 == 0:
+                assert isinstance(json.loads(body), (list, dict)), body[:200]
+            i += clients
 
-        for path in paths[: clients * 2]:  # warm up connections and caches
-            await c.get(path)
-        started = time.perf_counter()
-        await asyncio.gather(*(client(n) for n in range(clients)))
-        elapsed = time.perf_counter() - started
-    return {**percentiles(latencies), "rps": round(len(latencies) / elapsed, 1), "errors": errors}
-
-
-def server_env(db_url: str, var_dir: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"}}
-    return env | {
-        "DATABASE_URL": db_url,
-        "GT_VAR_DIR": var_dir,
-        "GT_API_RATE_PER_MIN": "1000000",
-        "GT_TIMEZONE": "UTC",
+    for n, path in enumerate(paths[: clients * 2]):  # warm up connections and caches
+        await connections[n % clients].get(path)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(client(n) for n in range(clients)))
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    for c in connections:
+        await c.close()
+    return {
+        **percentiles(latencies),
+        "rps": round(len(latencies) / elapsed, 1),
+        "errors": errors,
+        # the clients share the machine's cores with the server: what they cost it
+        "client_cpu_ms_per_request": round(cpu * 1000 / max(len(latencies), 1), 2),
     }
 
 
-def start_server(db_url: str, var_dir: str, port: int) -> subprocess.Popen:
-    env = server_env(db_url, var_dir)
+def server_env(db_url: str, var_dir: str, redis_url: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"}}
+    return (
+        env
+        | ({"REDIS_URL": redis_url} if redis_url else {})
+        | {
+            "DATABASE_URL": db_url,
+            "GT_VAR_DIR": var_dir,
+            "GT_API_RATE_PER_MIN": "1000000",
+            "GT_TIMEZONE": "UTC",
+        }
+    )
+
+
+def start_server(db_url: str, var_dir: str, port: int, redis_url: str | None) -> subprocess.Popen:
+    env = server_env(db_url, var_dir, redis_url)
     return subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-demo"],
         cwd=PROJECT_DIR,
@@ -160,7 +176,15 @@ def main() -> None:
         default=1,
         help="gt serve processes; more than 1 runs them behind HAProxy (bench/chat_tier.py)",
     )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="REDIS_URL for the servers (the production shape: rate limits kept in Redis)",
+    )
     args = parser.parse_args()
+    if args.processes > 1 and (args.db == "sqlite" or not args.redis):
+        # README, "Several chat processes": the embedded default is one process
+        parser.error("--processes > 1 is the production shape: --db mariadb --redis URL")
     rng = random.Random(args.seed)
 
     import tempfile
@@ -212,12 +236,12 @@ def main() -> None:
         with contextlib.ExitStack() as running:
             if args.processes > 1:
                 tier = running.enter_context(
-                    chat_tier(server_env(url, var), args.processes, Path(var) / "tier")
+                    chat_tier(server_env(url, var, args.redis), args.processes, Path(var) / "tier")
                 )
                 base, serving = tier.url, tier.serving_pids()
             else:
                 port = free_port()
-                server = start_server(url, var, port)
+                server = start_server(url, var, port, args.redis)
                 running.callback(_stop, server)
                 base = f"http://127.0.0.1:{port}"
                 try:
@@ -254,7 +278,8 @@ def main() -> None:
         print(
             f"{label:28} HTTP p50 {h['p50_ms']} ms p95 {h['p95_ms']} ms, {h['rps']} req/s "
             f"({args.clients} clients, {h['errors']} errors; server CPU "
-            f"{h['server_cpu_ms_per_request']} ms/request, load average {h['load_average']}); "
+            f"{h['server_cpu_ms_per_request']} ms/request, client CPU "
+            f"{h['client_cpu_ms_per_request']} ms/request, load average {h['load_average']}); "
             f"in-process p50 {p['p50_ms']} ms p95 {p['p95_ms']} ms; HTTP/in-process p50 "
             f"{h['p50_ms'] / max(p['p50_ms'], 0.01):.0f}x"
         )
@@ -268,6 +293,7 @@ def main() -> None:
             "items": args.items,
             "clients": args.clients,
             "processes": args.processes,
+            "redis": bool(args.redis),
             "seconds": args.seconds,
             "load_s": round(load_s, 1),
             "http": http,

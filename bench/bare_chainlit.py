@@ -1,7 +1,8 @@
 """The baseline of `bench.chat`: a bare Chainlit app doing one step and one message per turn.
 
 Same sign-in (password form) and websocket as RO Tracker, no data layer, no agent: what any
-Chainlit app costs per turn on this machine. `bench.chat` serves it with `chainlit run`.
+Chainlit app costs per turn on this machine. `bench.chat` serves it as `gt serve` runs Chainlit
+(`python -m web.launch run`: `chainlit run` on asyncio's own event loop).
 """
 
 import os

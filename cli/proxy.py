@@ -49,7 +49,9 @@ frontend chat
     default_backend chat_processes
 
 backend chat_processes
-    balance roundrobin
+    # a request without the cookie (a new chat, an API call) goes to the least busy process:
+    # API calls are short and many, and one process busy for a moment must not queue them
+    balance leastconn
     # sticky sessions: the cookie names the process that holds the browser's chat socket
     cookie {COOKIE} insert indirect nocache httponly
     option httpchk GET /health

@@ -10,6 +10,7 @@ listing and activity are read-model queries and stay SQL.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -250,6 +251,21 @@ class ListResult:
     total: int
 
 
+@functools.lru_cache(maxsize=256)
+def _versions_queries(flt: ListFilter, today: date) -> tuple[Any, Any]:
+    """`list_versions`' page and count statements, built once per filter and day: building a
+    statement (and its cache key) cost as much as running it, on every API list request."""
+    conditions = RepairOrderService._list_conditions(flt, today)
+    page = (
+        select(RepairOrder.number, RepairOrder.version)
+        .where(*conditions)
+        .order_by(*RepairOrderService._list_order(flt))
+        .limit(flt.limit)
+        .offset(flt.offset)
+    )
+    return page, select(func.count()).select_from(RepairOrder).where(*conditions)
+
+
 class RepairOrderService:
     def __init__(
         self,
@@ -319,22 +335,20 @@ class RepairOrderService:
 
     def list_versions(self, flt: ListFilter) -> tuple[int, list[tuple[str, int]]]:
         """What `list` would answer, as (number, version) pairs in list order, and the total:
-        two cheap queries, for a caller that keeps rendered ROs (the HTTP API) and needs to
-        know which of the page it has at that version. Any change to an RO bumps its version."""
+        one or two cheap queries, for a caller that keeps rendered ROs (the HTTP API) and needs
+        to know which of the page it has at that version. Any change to an RO bumps its
+        version."""
         self._check_page(flt)
-        conditions = self._list_conditions(flt, self.today())
+        page_query, count_query = _versions_queries(flt, self.today())
         with self._uow() as uow:
-            total = (
-                uow.session.scalar(select(func.count()).select_from(RepairOrder).where(*conditions))
-                or 0
-            )
-            page = uow.session.execute(
-                select(RepairOrder.number, RepairOrder.version)
-                .where(*conditions)
-                .order_by(*self._list_order(flt))
-                .limit(flt.limit)
-                .offset(flt.offset)
-            ).all()
+            # Core rows on the session's connection: no ORM result processing for a few
+            # hundred pairs read on every request.
+            read = uow.session.connection()
+            page = read.execute(page_query).all()
+            if 0 < len(page) < flt.limit or (not page and flt.offset == 0):
+                total = flt.offset + len(page)  # the page holds the last row: no count needed
+            else:
+                total = read.scalar(count_query) or 0
             return total, [(number, version) for number, version in page]
 
     def views(self, numbers: list[str]) -> dict[str, RepairOrderView]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from domain.errors import InvalidInput
@@ -37,6 +37,15 @@ from domain.inventory.views import ItemView, SearchResult
 from domain.models import InventoryItem, InventorySearchTerm
 from domain.unit_of_work import UnitOfWorkFactory
 from domain.values import clean_text
+
+# What a hit shows, read as plain rows (Core) rather than ORM objects: search is the API's and
+# the chat's most frequent call, and the ORM's loading cost more than the query.
+_ITEMS = InventoryItem.__table__
+_HIT = select(*(_ITEMS.c[name] for name in ItemView.model_fields if name != "match"))
+
+
+def _rows(s: Session, query) -> list[Row]:
+    return s.connection().execute(query).all()
 
 
 class InventorySearch:
@@ -85,12 +94,12 @@ class InventorySearch:
         )
 
     @staticmethod
-    def _views(rows: Iterable[InventoryItem], match: str) -> list[ItemView]:
+    def _views(rows: Iterable[Row], match: str) -> list[ItemView]:
         views, seen = [], set()
         for row in rows:
             if row.id not in seen:
                 seen.add(row.id)
-                views.append(ItemView.model_validate(row).model_copy(update={"match": match}))
+                views.append(ItemView(**row._mapping, match=match))
         return views
 
     @staticmethod
@@ -98,16 +107,16 @@ class InventorySearch:
         return query.where(InventoryItem.condition == cond) if cond else query
 
     def _exact(self, s: Session, key: str, _words, cond, cap: int):
-        query = select(InventoryItem).where(InventoryItem.search_key == key)
-        rows = s.scalars(self._where_condition(query, cond).limit(cap + 1)).all()
+        query = _HIT.where(InventoryItem.search_key == key)
+        rows = _rows(s, self._where_condition(query, cond).limit(cap + 1))
         return self._views(rows[:cap], "exact"), len(rows) > cap
 
     def _prefix(self, s: Session, key: str, _words, cond, cap: int):
-        query = select(InventoryItem).where(
+        query = _HIT.where(
             InventoryItem.search_key > key, InventoryItem.search_key < key + RANGE_END
         )
         query = self._where_condition(query, cond).order_by(InventoryItem.search_key)
-        rows = s.scalars(query.limit(cap + 1)).all()
+        rows = _rows(s, query.limit(cap + 1))
         return self._views(rows[:cap], "prefix"), len(rows) > cap
 
     def _substring(self, s: Session, key: str, words: list[str], cond, cap: int):
@@ -116,7 +125,7 @@ class InventorySearch:
         if len(key) >= MIN_TERM_CHARS:
             term = key[:TERM_CHARS]
             query = (
-                select(InventoryItem)
+                _HIT.select_from(_ITEMS)
                 .join(InventorySearchTerm, InventorySearchTerm.item_id == InventoryItem.id)
                 .where(
                     InventorySearchTerm.kind == "K",
@@ -124,14 +133,14 @@ class InventorySearch:
                     InventorySearchTerm.term < term + RANGE_END,
                 )
             )
-            rows = s.scalars(self._where_condition(query, cond).limit(cap + 1)).all()
+            rows = _rows(s, self._where_condition(query, cond).limit(cap + 1))
             truncated = len(rows) > cap
             # Terms are cut at TERM_CHARS; a longer query is confirmed against the whole key.
             found = [v for v in self._views(rows[:cap], "substring") if key in v.search_key]
         if words and len(found) < cap:
             lead = max(words, key=len)
             query = (
-                select(InventoryItem)
+                _HIT.select_from(_ITEMS)
                 .join(InventorySearchTerm, InventorySearchTerm.item_id == InventoryItem.id)
                 .where(
                     InventorySearchTerm.kind == "W",
@@ -143,7 +152,7 @@ class InventorySearch:
                 if other != lead:  # words are [A-Z0-9] only: nothing to escape
                     query = query.where(InventoryItem.description.like(f"%{other}%"))
             room = cap - len(found)
-            rows = s.scalars(self._where_condition(query, cond).limit(room + 1)).all()
+            rows = _rows(s, self._where_condition(query, cond).limit(room + 1))
             truncated = truncated or len(rows) > room
             known = {v.id for v in found}
             found += [

@@ -320,3 +320,16 @@ def test_listing_filters(app, ro):
     assert weird_shop.total == 0
     with pytest.raises(InvalidInput, match="limit"):
         app.repair_orders.list(ListFilter(limit=100000))
+
+
+def test_list_versions_pages_as_the_list_does(app, ro):
+    for n in range(4):
+        app.repair_orders.create(EDITOR, {"part_number": f"P{n}"}, status="IN WORK")
+    for limit, offset in [(500, 0), (2, 0), (2, 2), (2, 4), (5, 0), (3, 3), (2, 5), (2, 40)]:
+        flt = ListFilter(archive=Archive.ACTIVE, limit=limit, offset=offset)
+        listed = app.repair_orders.list(flt)
+        total, pairs = app.repair_orders.list_versions(flt)
+        assert total == listed.total == 5, (limit, offset)
+        assert pairs == [(r.number, r.version) for r in listed.items], (limit, offset)
+    none = ListFilter(archive=Archive.PAID)
+    assert app.repair_orders.list_versions(none) == (0, [])

@@ -99,3 +99,20 @@ def test_an_ro_gone_between_the_two_reads_is_left_out_and_the_cap_starts_afresh(
     service.rendered.clear()
     page(kept, service)
     assert service.rendered == ["100", "101", "102", "103", "105"]
+
+
+def test_an_unchanged_page_answers_the_same_bytes_and_any_change_shows():
+    service = FakeService({f"{n}": (1, "x") for n in range(100, 106)})
+    kept = RenderedRepairOrders(render)
+    whole = ListFilter(limit=500)
+    first = kept.page(service, whole)[2]
+    assert kept.page(service, whole)[2] is first  # nothing changed: the kept page itself
+
+    part = json.loads(kept.page(service, ListFilter(limit=2, offset=1))[2])
+    assert [r["roNumber"] for r in part] == ["101", "102"]
+    del service.ros["103"]  # leaves the archive
+    total, count, rows = page(kept, service)
+    assert (total, count) == (5, 5)
+    assert [r["roNumber"] for r in rows] == ["100", "101", "102", "104", "105"]
+    service.ros["101"] = (2, "changed")
+    assert page(kept, service)[2][1]["notes"] == "changed"

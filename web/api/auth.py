@@ -45,7 +45,9 @@ def context(request: Request) -> ApiContext:
     return request.app.state.api
 
 
-def _bearer(request: Request) -> str:
+async def _bearer(request: Request) -> str:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a thread hop for
+    # reading one header.
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
     if scheme.lower() != "bearer" or not credential.strip():
@@ -93,7 +95,7 @@ def admit(request: Request, credential: str) -> Actor:
 async def caller(request: Request) -> Actor:
     # One thread hop for both the token's read and the rate limit, in the same pool as the
     # sync routes, so `Settings.api_threads` bounds all of it.
-    return await run_in_threadpool(admit, request, _bearer(request))
+    return await run_in_threadpool(admit, request, await _bearer(request))
 
 
 # The caller, checked before the route runs (most routes).

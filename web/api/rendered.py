@@ -8,6 +8,9 @@ move only with the day, so a kept fragment is exactly what rendering it again wo
 A request asks the database only for the page's (number, version) pairs and the total, renders
 the ROs it does not have (new or changed since), and joins the fragments.
 
+The last joined page is kept too, under its (number, version) pairs: a poll that finds nothing
+changed answers the same bytes without looking up and joining hundreds of fragments.
+
 Per process (each `gt serve` keeps its own); bounded: past `max_rows` fragments it starts
 afresh rather than tracking use (a full re-render is one request's worth of work).
 """
@@ -33,6 +36,7 @@ class RenderedRepairOrders:
         self._max_rows = max_rows
         self._day: date | None = None
         self._fragments: dict[tuple[str, int], bytes] = {}
+        self._last_page: tuple[list[tuple[str, int]], bytes] = ([], b"[]")
         self._lock = threading.Lock()
 
     def page(self, service: RepairOrderService, flt: ListFilter) -> tuple[int, int, bytes]:
@@ -42,7 +46,11 @@ class RenderedRepairOrders:
         with self._lock:
             if today != self._day:
                 self._fragments.clear()
+                self._last_page = ([], b"[]")
                 self._day = today
+            last_keys, last_body = self._last_page
+            if keys and keys == last_keys:
+                return total, len(keys), last_body
             found = {key: self._fragments.get(key) for key in keys}
         missing = [number for (number, _), fragment in found.items() if fragment is None]
         if missing:
@@ -61,4 +69,9 @@ class RenderedRepairOrders:
                 if today == self._day:
                     self._fragments.update(fresh)
         rows = [fragment for fragment in found.values() if fragment is not None]
-        return total, len(rows), b"[" + b",".join(rows) + b"]"
+        body = b"[" + b",".join(rows) + b"]"
+        if len(rows) == len(keys):
+            with self._lock:
+                if today == self._day:
+                    self._last_page = (keys, body)
+        return total, len(rows), body
