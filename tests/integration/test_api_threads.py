@@ -1,5 +1,5 @@
-"""The chat server's event loop is asyncio's own (web/launch.py keeps `chainlit run` from
-applying nest_asyncio), so the API's sync routes run in worker threads that outlive a request.
+"""The chat server's event loop is uvloop's, not nest_asyncio's (web/launch.py keeps `chainlit
+run` from applying it), so the API's sync routes run in worker threads that outlive a request.
 Under nest_asyncio, anyio took each request for its root task and started and stopped a thread
 per request, and every task and future was asyncio's pure-Python one."""
 
@@ -18,10 +18,10 @@ SERVER = textwrap.dedent(
     """
     import asyncio, sys, threading
 
-    from web.launch import without_nested_loops
+    from web.launch import prepare_loop
 
     if sys.argv[2] == "launch":
-        without_nested_loops()  # as web/launch.py does before importing chainlit.cli
+        prepare_loop()  # as web/launch.py does before importing chainlit.cli
     import chainlit.cli  # applies nest_asyncio, unless kept from doing so
     import uvicorn
     from fastapi import FastAPI
@@ -35,6 +35,10 @@ SERVER = textwrap.dedent(
     def thread() -> dict:  # a sync route: run in one of anyio's worker threads
         served.count = getattr(served, "count", 0) + 1
         return {"count": served.count, "c_tasks": asyncio.Task is not asyncio.tasks._PyTask}
+
+    @api.get("/api/loop")
+    async def loop() -> str:
+        return type(asyncio.get_running_loop()).__module__
 
     async def chainlit(scope, receive, send):
         if scope["type"] == "lifespan":
@@ -67,17 +71,20 @@ def served(how: str) -> list[dict]:
             except httpx.TransportError:
                 assert server.poll() is None and time.monotonic() < deadline, "no server"
                 time.sleep(0.1)
-        return [httpx.get(url).json() for _ in range(10)]
+        answers = [httpx.get(url).json() for _ in range(10)]
+        loop = httpx.get(url.replace("/thread", "/loop")).json()
+        return [answer | {"loop": loop} for answer in answers]
     finally:
         server.terminate()
         server.wait(10)
 
 
-def test_the_launch_keeps_worker_threads_and_asyncios_c_tasks():
+def test_the_launch_keeps_worker_threads_on_uvloop():
     answers = served("launch")
     # one request after another: the same idle thread serves each
     assert [a["count"] for a in answers] == list(range(2, 12))
     assert all(a["c_tasks"] for a in answers)
+    assert {a["loop"] for a in answers} == {"uvloop"}
 
 
 def test_chainlits_own_loop_would_start_a_thread_per_request():
@@ -86,3 +93,4 @@ def test_chainlits_own_loop_would_start_a_thread_per_request():
     answers = served("chainlit")
     assert [a["count"] for a in answers] == [1] * 10
     assert not any(a["c_tasks"] for a in answers)
+    assert {a["loop"] for a in answers} == {"asyncio.unix_events"}
