@@ -86,6 +86,19 @@ def plan(text: str, today: date | None = None) -> ToolCallPart | str:
     return understand(text, today or date.today())[1]
 
 
+def _stock_words(query: str) -> str:
+    """The part or words asked about, without the question's own words about stock: "do we have
+    MS24567-12 in stock" searches MS24567-12, "search stock for NAS1026C1816" NAS1026C1816."""
+    query = re.sub(r"^(?:stock|inventory)\s+(?:for\s+|of\s+)?", "", query, flags=re.I)
+    return re.sub(
+        r"\s+(?:in\s+stock|on\s+hand|in\s+(?:the\s+)?(?:stock\s*room|inventory)|available)"
+        r"(?:\s+(?:now|today))?$",
+        "",
+        query,
+        flags=re.I,
+    ).strip()
+
+
 def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     """A request -> (a note on what was not understood, if anything; the tool call or the
     answer). Conditions it cannot read are said in the note, never silently dropped."""
@@ -182,7 +195,8 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         query = re.sub(
             r"^(?:p/?n|part)\s*#?\s*", "", (m[1] or m[2] or m[3]).strip(" ?"), flags=re.I
         )
-        if not re.fullmatch(rf"{NUMBER}", query, re.I):
+        query = _stock_words(query)
+        if query and not re.fullmatch(rf"{NUMBER}", query, re.I):
             return None, _call("search_inventory", query=query, limit=10)
     single = re.fullmatch(
         rf"(?:(?:show|get|look up|find|open|pull up|what'?s|what is|where is|status of|"

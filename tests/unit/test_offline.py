@@ -30,6 +30,17 @@ from agent.offline.requests import understand
             "search_inventory",
             {"query": "starter generator", "limit": 10},
         ),
+        (
+            "do we have MS24567-12 in stock?",
+            "search_inventory",
+            {"query": "MS24567-12", "limit": 10},
+        ),
+        ("search stock MS24567", "search_inventory", {"query": "MS24567", "limit": 10}),
+        (
+            "find part NAS1026C1816 on hand",
+            "search_inventory",
+            {"query": "NAS1026C1816", "limit": 10},
+        ),
         ("low stock", "low_stock", {}),
         (
             "set RO 38462 to APPROVED",
