@@ -2,7 +2,7 @@
 
 Same sign-in (password form) and websocket as RO Tracker, no data layer, no agent: what any
 Chainlit app costs per turn on this machine. `bench.chat` serves it as `gt serve` runs Chainlit
-(`python -m web.launch run`: `chainlit run` on asyncio's own event loop).
+(`python -m web.launch run`: `chainlit run` on uvloop, without nest_asyncio).
 """
 
 import os

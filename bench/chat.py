@@ -293,7 +293,7 @@ def main() -> None:
     bare_env = env | {"CHAINLIT_AUTH_SECRET": "bench-" + uuid.uuid4().hex}
     bare_dir = tempfile.mkdtemp(prefix="gt-bench-bare-")  # Chainlit writes .chainlit/ here
     app_file = str(PROJECT_DIR / "bench" / "bare_chainlit.py")
-    # launched as RO Tracker's server is (web/launch.py: asyncio's own loop, no nest_asyncio),
+    # launched as RO Tracker's server is (web/launch.py: uvloop, no nest_asyncio),
     # so the difference is the app's work, not the event loop's
     command = [sys.executable, "-m", "web.launch", "run", app_file, "--headless"]
     server, url = serve(command, bare_env, bare_dir)

@@ -8,11 +8,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 
 import httpx
 
-from bench.common import PROJECT_DIR, free_port
+from bench.common import PROJECT_DIR, free_port, wait_answering
 
 SERVER = textwrap.dedent(
     """
@@ -63,14 +62,7 @@ def served(how: str) -> list[dict]:
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), how], cwd=PROJECT_DIR)
     url = f"http://127.0.0.1:{port}/api/thread"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None and time.monotonic() < deadline, "no server"
-                time.sleep(0.1)
+        wait_answering(url, server, 30)
         answers = [httpx.get(url).json() for _ in range(10)]
         loop = httpx.get(url.replace("/thread", "/loop")).json()
         return [answer | {"loop": loop} for answer in answers]
