@@ -182,10 +182,12 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias="GT_API_CORS_ORIGINS"
     )
     # Threads running the API's blocking work (database reads and writes) in one server
-    # process. More than the database pool only queue for a connection, and on a machine of
-    # few cores many threads mostly take turns at Python's GIL (each SQLite or MySQL call
-    # hands it back and waits to get it again): fewer threads answer faster under load.
-    api_threads: int = Field(6, ge=1, le=200, validation_alias="GT_API_THREADS")
+    # process. Its Python runs one thread at a time (the GIL), and each SQLite or MySQL call
+    # hands the GIL back and waits to get it again: more threads mostly queue for it, at a
+    # price per hand-over (2 instead of 6: about 20 % less CPU a request and p95 45 -> 35 ms
+    # at 20 clients, docs/benchmarks.md). Two, not one, so that one slow request (a write
+    # waiting for a lock) does not hold up every other API call.
+    api_threads: int = Field(2, ge=1, le=200, validation_alias="GT_API_THREADS")
     # Unpaged lists return at most this many rows, with a Link: rel="next" when there are more.
     api_list_cap: int = Field(500, ge=1, le=500, validation_alias="GT_API_LIST_CAP")
     # Entra access tokens for the API: the audience they must carry (default api://<client id>
