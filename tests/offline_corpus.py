@@ -35,6 +35,17 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"in_status_for_more_than_days": 14, "status": "WAITING QUOTE"},
     ),
     (
+        # a verb ends the shop's name; a count may be spelled out
+        "which ROs at Avtech are waiting on a quote for more than two weeks",
+        "search_repair_orders",
+        {"in_status_for_more_than_days": 14, "status": "WAITING QUOTE", "shop": "avtech"},
+    ),
+    (
+        "ROs at Avtech Hydraulics still in work",
+        "search_repair_orders",
+        {"status": "IN WORK", "shop": "avtech hydraulics"},
+    ),
+    (
         "waiting quote for over 14 days",
         "search_repair_orders",
         {"in_status_for_more_than_days": 14, "status": "WAITING QUOTE"},

@@ -86,11 +86,15 @@ PART = (
 )
 ARCHIVE_OF = {"active": "ACTIVE", "net": "NET", "paid": "PAID", "returns": "RETURNS"}
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
+NUMBER_WORDS = "one two three four five six seven eight nine ten eleven twelve"
+COUNT_WORDS = {word: n for n, word in enumerate(NUMBER_WORDS.split(), start=1)}
+COUNT = r"\d+|an?|" + "|".join(COUNT_WORDS)
 # Where a free-text value (a shop name) stops.
 STOP = (
     r"(?=\s+(?:for|with|that|which|where|waiting|older|since|before|after|made|created|"
     r"opened|from|to|in|on|by|eta|due|over|more|overdue|late|sorted|whose|status|sn|s/n|"
-    r"serial|part|p/n|pn|updated|next|between|this|last|past|and)\b|[?.!,;]|$)"
+    r"serial|part|p/n|pn|updated|next|between|this|last|past|and|"
+    r"is|are|was|were|has|have|had|still|currently|now)\b|[?.!,;]|$)"
 )
 SPAN = (
     rf"(?:(?:from |between )?{DATE} (?:to|and|through|until|-) {DATE}"
@@ -168,9 +172,9 @@ def search_filters(raw: str, today: date) -> Found:
     if m:
         args["serial_number"] = m[1].upper()
     m, t = _take(t, r"\b(?:in|for|with|of|than|over)?\s*(?:more than|over|longer than|>|at least)"
-                    r"\s*(\d+|an?|one)\s*(day|week|month)s?(?: ago)?\b")  # fmt: skip
+                    rf"\s*({COUNT})\s*(day|week|month)s?(?: ago)?\b")  # fmt: skip
     if m:
-        count = int(m[1]) if m[1].isdigit() else 1
+        count = int(m[1]) if m[1].isdigit() else COUNT_WORDS.get(m[1].lower(), 1)
         args["in_status_for_more_than_days"] = count * UNIT_DAYS[m[2]]
     m, t = _take(t, rf"\b((?:since|after|before|from|between) {DATE}(?: (?:to|and) {DATE})?)\b")
     if m and (period := span(m[1], today)):
