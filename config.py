@@ -184,8 +184,8 @@ class Settings(BaseSettings):
     # Threads running the API's blocking work (database reads and writes) in one server
     # process. Its Python runs one thread at a time (the GIL), and each SQLite or MySQL call
     # hands the GIL back and waits to get it again: more threads mostly queue for it, at a
-    # price per hand-over (2 instead of 6: about 20 % less CPU a request and p95 45 -> 35 ms
-    # at 20 clients, docs/benchmarks.md). Two, not one, so that one slow request (a write
+    # price per hand-over (6 -> 2: p95 at 20 clients 44-48 -> 34-37 ms on SQLite, up to 25 %
+    # less CPU a request; docs/benchmarks.md). Two, not one, so that one slow request (a write
     # waiting for a lock) does not hold up every other API call.
     api_threads: int = Field(2, ge=1, le=200, validation_alias="GT_API_THREADS")
     # Unpaged lists return at most this many rows, with a Link: rel="next" when there are more.
