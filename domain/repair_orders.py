@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -252,6 +252,13 @@ class ListResult:
 
 
 @functools.lru_cache(maxsize=256)
+def view_rows() -> Select:
+    """SELECT what `RepairOrderView.of_row` reads: the RO's columns and its shop's email."""
+    return select(RepairOrder.__table__, Shop.email.label("shop_email")).outerjoin(
+        Shop, Shop.id == RepairOrder.shop_id
+    )
+
+
 def _versions_queries(flt: ListFilter, today: date) -> tuple[Any, Any]:
     """`list_versions`' page and count statements, built once per filter and day: building a
     statement (and its cache key) cost as much as running it, on every API list request."""
@@ -408,12 +415,7 @@ class RepairOrderService:
         order = cls._list_order(flt)
         # Plain rows (the table's columns and the shop's email), not ORM objects: lists of
         # hundreds are built per request by the HTTP API.
-        return (
-            select(RepairOrder.__table__, Shop.email.label("shop_email"))
-            .outerjoin(Shop, Shop.id == RepairOrder.shop_id)
-            .where(*conditions)
-            .order_by(*order)
-        )
+        return view_rows().where(*conditions).order_by(*order)
 
     def activity(self, number: object, limit: int = 100) -> list[ActivityView]:
         """The RO's change log, newest first; a deleted RO's too (its deletion on top)."""

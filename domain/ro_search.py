@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.documents.service import flag_missing_certificates
 from domain.errors import NotFound
 from domain.models import RepairOrder, Shop
 from domain.overdue import BACK_OR_DONE  # "ETA passed but not received"
-from domain.repair_orders import RepairOrderView
+from domain.repair_orders import RepairOrderView, view_rows
 from domain.ro_query import SORTS, DateRange, RoQuery
 
 RO = RepairOrder
@@ -59,7 +59,7 @@ def search(session: Session, query: RoQuery, today: date) -> SearchPage:
     rows = rows[: query.limit]
     end = query.offset + len(rows)
     return SearchPage(
-        items=flag_missing_certificates(session, [RepairOrderView.of(r, today) for r in rows]),
+        items=flag_missing_certificates(session, [RepairOrderView.of_row(r, today) for r in rows]),
         total=min(counted, COUNT_CAP),
         total_exact=counted <= COUNT_CAP,
         next_cursor=query.cursor_at(end) if more else None,
@@ -67,19 +67,23 @@ def search(session: Session, query: RoQuery, today: date) -> SearchPage:
     )
 
 
-def _page(session: Session, query: RoQuery, conditions: list[ColumnElement[bool]]) -> list[RO]:
+def _page(session: Session, query: RoQuery, conditions: list[ColumnElement[bool]]) -> list[Row]:
     """`limit + 1` rows from `offset` in the query's order, blanks in the sort column last.
 
     "ORDER BY col IS NULL, col" would defeat the index that already holds the order, so an
     ascending sort reads the rows with a value first and the blank ones after them (by id).
+    Plain rows (the table's columns and the shop's email), as `RepairOrderService.list` reads
+    them: building ORM objects was a good part of a list question's CPU in the chat (#19).
     """
     want = query.limit + 1
     descending = query.sort.startswith("-")
     column = getattr(RO, SORTS[query.sort.lstrip("-")])
+    # (Run on the session: its hook still hides deleted ROs, as for ORM rows.)
+    page = view_rows().where(*conditions)
 
-    def fetch(*extra: Any, order: tuple[Any, ...], offset: int, limit: int) -> list[RO]:
-        stmt = select(RO).where(*conditions, *extra).order_by(*order)
-        return list(session.scalars(stmt.offset(offset).limit(limit)).unique())
+    def fetch(*extra: Any, order: tuple[Any, ...], offset: int, limit: int) -> list[Row]:
+        stmt = page.where(*extra).order_by(*order)
+        return list(session.execute(stmt.offset(offset).limit(limit)).all())
 
     if descending:  # NULL sorts lowest in SQLite and MariaDB: DESC already puts blanks last
         return fetch(order=(column.desc(), RO.id.desc()), offset=query.offset, limit=want)
