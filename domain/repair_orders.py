@@ -251,7 +251,6 @@ class ListResult:
     total: int
 
 
-@functools.lru_cache(maxsize=256)
 def view_rows() -> Select:
     """SELECT what `RepairOrderView.of_row` reads: the RO's columns and its shop's email."""
     return select(RepairOrder.__table__, Shop.email.label("shop_email")).outerjoin(
@@ -259,6 +258,7 @@ def view_rows() -> Select:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def _versions_queries(flt: ListFilter, today: date) -> tuple[Any, Any]:
     """`list_versions`' page and count statements, built once per filter and day: building a
     statement (and its cache key) cost as much as running it, on every API list request."""

@@ -21,7 +21,7 @@ from domain.errors import (
 )
 from domain.followup import FollowUpPolicy
 from domain.models import RepairOrder, Shop
-from domain.repair_orders import RepairOrderService
+from domain.repair_orders import ListFilter, RepairOrderService, _versions_queries
 from domain.roles import Actor, Role
 from domain.statuses import Status
 from domain.values import ro_sequence
@@ -371,3 +371,10 @@ def test_the_desks_own_ros_read_as_local_only():
     assert RepairOrderView.of(ro, date(2026, 11, 20)).erp_sync_status == "LOCAL_ONLY"
     ro.erp_po_id, ro.erp_sync_status = "9001", "SYNCED"
     assert RepairOrderView.of(ro, date(2026, 11, 20)).erp_sync_status == "SYNCED"
+
+
+def test_the_api_lists_statements_are_built_once_per_filter_and_day():
+    # every `GET /api/ros` asks for them: building them was as dear as running them
+    flt, today = ListFilter(archive=Archive.ACTIVE, limit=500), date(2026, 11, 20)
+    assert _versions_queries(flt, today) is _versions_queries(flt, today)
+    assert _versions_queries(flt, today) is not _versions_queries(flt, date(2026, 11, 21))
