@@ -17,6 +17,7 @@ import httpx
 import uvicorn
 from sqlalchemy import Engine
 
+from agent.rate_limit import WINDOW_S
 from bootstrap import bootstrap
 from config import load_settings
 from domain.db import make_engine
@@ -28,6 +29,17 @@ from tests.conftest import TODAY
 from tests.e2e.serving import free_port
 
 OPERATOR = Actor("cli:test", Role.ADMIN, "cli")
+
+
+def start_of_a_rate_window(margin_s: float = 5.0) -> None:
+    """Wait, if need be, until the rate limit's fixed one-minute window has `margin_s` left, so
+    a test's few requests are counted in one window (across a boundary the count starts again
+    and the expected 429 never comes)."""
+    left = WINDOW_S - time.time() % WINDOW_S
+    if left < margin_s:
+        time.sleep(left + 0.05)
+
+
 ROLES = ("viewer", "editor", "approver", "admin")
 
 

@@ -10,7 +10,13 @@ import pytest
 from sqlalchemy import select, update
 
 from domain.models import ApiToken, RepairOrder, utcnow
-from tests.integration.api_support import OPERATOR, api_server, database, serving
+from tests.integration.api_support import (
+    OPERATOR,
+    api_server,
+    database,
+    serving,
+    start_of_a_rate_window,
+)
 
 
 @pytest.fixture(scope="module")
@@ -203,6 +209,7 @@ def test_rate_limit_and_cors_allow_list(tmp_path, sqlite_template, request):
         api_cors_origins="https://desk.genthrust.test",
     ) as server:
         auth = {"Authorization": f"Bearer {server.tokens['viewer']}"}
+        start_of_a_rate_window()
         answers = [httpx.get(server.url + "/api/ros", headers=auth) for _ in range(4)]
         assert [a.status_code for a in answers] == [200, 200, 200, 429]
         limited = answers[-1]
@@ -256,6 +263,7 @@ def test_with_redis_the_rate_limit_is_shared_and_ready_checks_redis(
         auth = {"Authorization": f"Bearer {server.tokens['viewer']}"}
         # another app instance (a second server process) shares the same budget through Redis
         with api_server(url, tmp_path / "var2", api_rate_per_minute=2, redis_url=redis_url) as twin:
+            start_of_a_rate_window()
             codes = [
                 httpx.get(base + "/api/ros", headers=auth).status_code
                 for base in (server.url, twin.url, server.url)
