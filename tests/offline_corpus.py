@@ -244,6 +244,11 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"kind": "spend_by_shop", "period": "this year"},
     ),
     ("spend by shop last year", "report", {"kind": "spend_by_shop", "period": "last year"}),
+    (
+        "what did the ROs we sent to Avtech last month cost",
+        "report",
+        {"kind": "spend_by_shop", "period": "last month", "shop": "avtech"},
+    ),
     ("what did we spend per month in 2026", "get_repair_order", {"ro_number": "2026"}),
     ("monthly spend this year", "report", {"kind": "spend_by_month", "period": "this year"}),
     (

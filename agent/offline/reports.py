@@ -75,11 +75,14 @@ def _part(t: str) -> str | None:
 
 
 def _shop(t: str) -> str | None:
-    m = re.search(r"\b(?:at|with|from) (?!each|every|all|the shops)([a-z][\w&.' -]+?)"
+    m = re.search(r"\b(?:at|with|from|(?:send|sent|sending|ship|shipped) to) "
+                  r"(?!each|every|all|the shops)([a-z][\w&.' -]+?)"
                   r"(?= (?:this|last|in|for|during|over|on|since|q[1-4])\b|$)", t)  # fmt: skip
     return m[1].strip() if m else None
 
 
+# Reports that are averages already; the others give totals and counts per group.
+AVERAGE_KINDS = ("turnaround", "quote_latency")
 CHANGE = r"(?:please\s+)?(?:set|change|update|mark|move|archive|use|new|create|open)\b"
 
 
@@ -95,6 +98,16 @@ def report(t: str) -> ToolCallPart | None:
             return _call(
                 "report", kind=kind, period=_period(t) or "this year", shop=_shop(t), part=_part(t)
             )
+    return None
+
+
+def report_note(t: str, call: ToolCallPart) -> str | None:
+    """What a report request asks that its report does not give, said rather than dropped."""
+    if call.args["kind"] not in AVERAGE_KINDS and re.search(r"\b(?:average|mean)\b", t):
+        return (
+            "Note: this report gives totals and RO counts per group, not averages "
+            "(divide the spend by the ROs). "
+        )
     return None
 
 

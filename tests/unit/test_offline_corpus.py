@@ -48,6 +48,16 @@ def test_what_it_cannot_read_it_says_instead_of_dropping(text, unread):
             assert unread.split()[0] in note
 
 
+def test_an_average_a_total_report_cannot_give_is_said():
+    question = "how many ROs did we send to Avtech last month and what did they cost on average?"
+    note, call = understand(question, TODAY)
+    assert call.args == {"kind": "spend_by_shop", "period": "last month", "shop": "avtech"}
+    assert note and "not averages" in note
+    # a report that is an average already has nothing to add
+    note, call = understand("average turnaround at Avtech", TODAY)
+    assert call.args["kind"] == "turnaround" and note is None
+
+
 def test_nothing_recognisable_is_not_a_guess():
     answer = plan("tell me a joke about hydraulics", TODAY)
     assert isinstance(answer, str) and "I'm not sure" in answer
