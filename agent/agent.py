@@ -10,7 +10,10 @@ from __future__ import annotations
 from pydantic_ai import Agent, DeferredToolRequests, RunContext
 
 import tools
+from agent import lookalike_memo
 from tools.context import Deps
+
+lookalike_memo.install()
 
 INSTRUCTIONS = """\
 You are RO Tracker, the assistant of an aviation repair-order desk. Parts go out to repair shops;
