@@ -22,7 +22,7 @@ from pydantic_ai.messages import (
     UserPromptPart,
 )
 from pydantic_ai.usage import RunUsage
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.models.chat import ChatThread
@@ -127,15 +127,25 @@ class ConversationStore:
         return _Parsed(text.decode(), parsed, known_json)
 
     def _write(self, thread_id: str, data: str, user_email: str, first_message: str | None):
+        # An UPDATE, not load-and-flush: loading the row would read the old conversation
+        # (often 100 KB or more) only to overwrite it.
+        name = first_message[:MAX_NAME] if first_message else None
+        values: dict = {
+            "conversation": data,
+            "user_email": func.coalesce(func.nullif(ChatThread.user_email, ""), user_email),
+        }
+        if name:
+            unnamed = or_(ChatThread.name.is_(None), ChatThread.name == "")
+            values["name"] = case((unnamed, name), else_=ChatThread.name)
         with self._uow() as uow:
-            thread = uow.session.get(ChatThread, thread_id)
-            if thread is None:
-                thread = ChatThread(id=thread_id, user_email=user_email)
-                uow.session.add(thread)
-            if not thread.name and first_message:
-                thread.name = first_message[:MAX_NAME]
-            thread.user_email = thread.user_email or user_email
-            thread.conversation = data
+            changed = uow.session.execute(
+                update(ChatThread).where(ChatThread.id == thread_id).values(values),
+                execution_options={"synchronize_session": False},
+            ).rowcount
+            if not changed:
+                uow.session.add(
+                    ChatThread(id=thread_id, user_email=user_email, name=name, conversation=data)
+                )
             uow.commit()
 
     def _entry(self, thread_id: str) -> _Parsed | None:

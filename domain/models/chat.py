@@ -33,8 +33,9 @@ class ChatThread(Base):
     user_email: Mapped[str | None] = mapped_column(String(320), index=True)
     tags: Mapped[list[str] | None] = mapped_column(JSON)
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # The agent's conversation (pydantic-ai `Conversation` as JSON), restored on resume.
-    conversation: Mapped[str | None] = mapped_column(BigText)
+    # The agent's conversation (pydantic-ai `Conversation` as JSON), restored on resume. Often
+    # 100 KB or more: loaded only when read (agent/store.py selects it), not with the row.
+    conversation: Mapped[str | None] = mapped_column(BigText, deferred=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

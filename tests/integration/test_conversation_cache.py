@@ -70,3 +70,20 @@ def test_a_write_by_someone_else_is_read_not_the_parsed_copy(app):
 
     store.forget("t2")  # after a failed turn: parsed afresh, the same conversation
     assert store.load("t2") == _stored(app, "t2")
+
+
+def test_saving_into_a_thread_row_chainlit_made_names_it_once_and_keeps_its_owner(app):
+    with app.uow() as uow:
+        uow.session.add(ChatThread(id="t2", user_email="", name=None))
+        uow.session.add(ChatThread(id="t3", user_email="ana@genthrust.test", name="Overdue ROs"))
+        uow.commit()
+    store = ConversationStore(app.uow)
+    store.save("t2", Conversation(messages=_turn(0)), "ed@genthrust.test", "RO 0 " + "x" * 200)
+    store.save("t3", Conversation(messages=_turn(1)), "ed@genthrust.test", "RO 1")
+    store.save("t2", Conversation(messages=[*_turn(0), *_turn(2)]), "ed@genthrust.test", "RO 2")
+    with app.session() as s:
+        t2, t3 = s.get(ChatThread, "t2"), s.get(ChatThread, "t3")
+        assert (t2.name, t2.user_email) == ("RO 0 " + "x" * 75, "ed@genthrust.test")
+        assert (t3.name, t3.user_email) == ("Overdue ROs", "ana@genthrust.test")
+        assert len(ConversationTypeAdapter.validate_json(t2.conversation).messages) == 8
+    assert store.load("t3") == _stored(app, "t3")
