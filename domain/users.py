@@ -284,10 +284,14 @@ class UserService:
         SessionEnded when the session no longer holds. Slides the idle limit."""
         now = utcnow()
         with self._uow() as uow:
-            session = uow.session.get(UserSession, session_id)
+            # one statement a turn: the session and its user together
+            session, user = uow.session.execute(
+                select(UserSession, User)
+                .outerjoin(User, User.id == UserSession.user_id)
+                .where(UserSession.id == session_id)
+            ).one_or_none() or (None, None)
             if session is not None and session.user_id != user_id:
-                session = None  # a cookie pairing one user's id with another's session
-            user = uow.session.get(User, session.user_id) if session is not None else None
+                session = user = None  # a cookie pairing one user's id with another's session
             reason = why_ended(session, user, policy, now)
             if reason is not None:
                 raise SessionEnded(reason[:1].upper() + reason[1:] + ".")
