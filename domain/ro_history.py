@@ -117,12 +117,16 @@ def related(session: Session, ro_id: int, limit: int = RELATED_LIMIT) -> dict[st
         if condition is None:
             out[name] = {"total": 0, "items": []}
             continue
-        others = (condition, RO.id != ro_id)
-        total = session.scalar(select(func.count(RO.id)).where(*others)) or 0
+        # the newest `limit`, each row carrying the count of all (a window is counted before
+        # the LIMIT): one query, not a count and a page
         rows = session.execute(
-            select(*BRIEF).where(*others).order_by(RO.date_made.desc(), RO.id.desc()).limit(limit)
+            select(*BRIEF, func.count().over())
+            .where(condition, RO.id != ro_id)
+            .order_by(RO.date_made.desc(), RO.id.desc())
+            .limit(limit)
         ).all()
-        out[name] = {"total": total, "items": [_brief(row) for row in rows]}
+        total = rows[0][-1] if rows else 0
+        out[name] = {"total": total, "items": [_brief(row[:-1]) for row in rows]}
     # Same serial back more than once: worth a person's attention.
     out["repeat_unit"] = out["same_serial"]["total"] >= 1
     return out
