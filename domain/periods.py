@@ -20,9 +20,14 @@ MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name
 MONTHS["sept"] = 9
 EXAMPLES = (
     '"this year", "last year", "Q3", "Q3 2026", "last 90 days", "this month", "last month", '
-    '"November", "2026", "from 2026-01-01 to 2026-06-30"'
+    '"November", "March to May", "2026", "from 2026-01-01 to 2026-06-30"'
 )
 ISO = r"(\d{4}-\d{1,2}-\d{1,2})"
+MONTH_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH_RANGE = (
+    rf"(?:from |between )?({MONTH_NAME})(?: (\d{{4}}))? (?:to|until|through|and|-) "
+    rf"({MONTH_NAME})(?: (\d{{4}}))?"
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,25 @@ def _quarter(year: int, q: int) -> Period:
     return Period(date(year, first, 1), date(year, end_month, last), f"Q{q} {year}")
 
 
+def _month_range(m: re.Match, today: date) -> Period:
+    """ "March to May" (the last May that has begun), "from Nov 2025 to Feb 2026",
+    "November to February" (across the new year): first day of one to last day of the other."""
+    first, last = MONTHS[m[1]], MONTHS[m[3]]
+    if m[4]:
+        end_year = _year(m[4])
+    elif m[2]:
+        end_year = _year(m[2]) + (last < first)
+    else:
+        end_year = today.year if last <= today.month else today.year - 1
+    start_year = _year(m[2]) if m[2] else end_year - (first > last)
+    start = date(start_year, first, 1)
+    end = _month(end_year, last, "").end
+    if end < start:
+        raise InvalidInput(f"The period ends ({end}) before it starts ({start}); swap the months?")
+    label = f"{calendar.month_name[first]} {start_year} to {calendar.month_name[last]} {end_year}"
+    return Period(start, end, label)
+
+
 def _parse(text: str, today: date) -> Period:
     t = " ".join(text.lower().replace(",", " ").split())
     t = re.sub(r"^(in|during|for|over|the)\s+", "", t)
@@ -106,6 +130,8 @@ def _parse(text: str, today: date) -> Period:
         latest = today.year if month <= today.month else today.year - 1
         year = _year(m[2]) if m[2] else latest
         return _month(year, month, f"{calendar.month_name[month]} {year}")
+    if m := re.fullmatch(MONTH_RANGE, t):
+        return _month_range(m, today)
     if re.fullmatch(r"\d{4}", t):
         y = _year(t)
         return Period(date(y, 1, 1), date(y, 12, 31), f"{y}")

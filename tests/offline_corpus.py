@@ -249,7 +249,36 @@ CORPUS: list[tuple[str, str, dict]] = [
         "report",
         {"kind": "spend_by_shop", "period": "last month", "shop": "avtech"},
     ),
-    ("what did we spend per month in 2026", "get_repair_order", {"ro_number": "2026"}),
+    (
+        "what did we spend per month in 2026",
+        "report",
+        {"kind": "spend_by_month", "period": "2026"},
+    ),
+    (
+        "spend at Avtech last month",
+        "report",
+        {"kind": "spend_by_shop", "period": "last month", "shop": "avtech"},
+    ),
+    (
+        "what did we spend from March to May",
+        "report",
+        {"kind": "spend_by_shop", "period": "from march to may"},
+    ),
+    (
+        "spend with avtech between jan and mar 2026",
+        "report",
+        {"kind": "spend_by_shop", "period": "between jan and mar 2026", "shop": "avtech"},
+    ),
+    ("spend on RO 2026", "get_repair_order", {"ro_number": "2026"}),
+    # a number said to be a part, or asked about as stock, is a part number; "find 38462" an RO
+    ("find part 7011460", "search_inventory", {"query": "7011460", "limit": 10}),
+    ("look up part number 7011460", "search_inventory", {"query": "7011460", "limit": 10}),
+    ("part 7011460 in stock?", "search_inventory", {"query": "7011460", "limit": 10}),
+    ("do we have 7011460", "search_inventory", {"query": "7011460", "limit": 10}),
+    ("search stock 7011460", "search_inventory", {"query": "7011460", "limit": 10}),
+    ("is MS24567-12 in stock", "search_inventory", {"query": "MS24567-12", "limit": 10}),
+    ("find 38462", "get_repair_order", {"ro_number": "38462"}),
+    ("do we have ROs at Avtech", "search_repair_orders", {"shop": "avtech"}),
     ("monthly spend this year", "report", {"kind": "spend_by_month", "period": "this year"}),
     (
         "which shop is slowest on hydraulic pumps?",

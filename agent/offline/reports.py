@@ -19,6 +19,8 @@ from agent.offline.filters import search_filters
 PERIOD = (
     rf"(?:this|last) (?:year|month|quarter)|ytd|year to date|(?:the )?(?:last|past) \d+ "
     rf"(?:days?|weeks?|months?)|q[1-4](?: \d{{4}})?|(?:{MONTH})(?: \d{{4}})?|(?:19|20)\d{{2}}|"
+    rf"(?:from |between )?(?:{MONTH})(?: \d{{4}})? (?:to|until|through|and) "
+    rf"(?:{MONTH})(?: \d{{4}})?|"
     rf"from \S+ to \S+"
 )
 CERTIFICATE = r"(?:release )?cert(?:ificate)?s?|8130(?:-?3)?s?|easa form 1|form 1s?|\barcs?"
@@ -26,8 +28,9 @@ KINDS = [
     (rf"\b(?:{CERTIFICATE})\b.*\b(?:mismatch\w*|missing|without|no|invalid|valid|wrong|"
      rf"shops?|overrid\w*|per|by)\b|\b(?:without|no|missing|invalid|wrong|mismatch\w*)\b.*"
      rf"\b(?:{CERTIFICATE})\b", "certificates"),
-    (r"\b(?:spen[dt]|spending|cost|costs|paid out)\b.*\b(?:month|monthly)\b|"
-     r"\bmonthly spend\b|\bspend by month\b", "spend_by_month"),
+    # "per month", "monthly": not "last month" (a period)
+    (r"\b(?:spen[dt]|spending|costs?|paid out)\b.*\b(?:monthly|(?:per|by|each|every|a) month)\b"
+     r"|\bmonthly\b.*\b(?:spen[dt]|spending|costs?)\b", "spend_by_month"),
     (r"\b(?:spen[dt]|spending|costs?|paid out)\b", "spend_by_shop"),
     (r"\bquote(?:s)? (?:latency|turnaround|time)|how (?:long|fast) (?:do|are) (?:the )?"
      r"(?:shops? )?quot|\bquote latency\b|(?:slowest|fastest|take) to quote", "quote_latency"),
@@ -75,9 +78,12 @@ def _part(t: str) -> str | None:
 
 
 def _shop(t: str) -> str | None:
+    # "from March to May" is a period, not a shop
     m = re.search(r"\b(?:at|with|from|(?:send|sent|sending|ship|shipped) to) "
-                  r"(?!each|every|all|the shops)([a-z][\w&.' -]+?)"
-                  r"(?= (?:this|last|in|for|during|over|on|since|q[1-4])\b|$)", t)  # fmt: skip
+                  rf"(?!each|every|all|the shops|(?:{MONTH}|this|last|q[1-4])\b)"
+                  r"([a-z][\w&.' -]+?)"
+                  r"(?= (?:this|last|in|for|during|over|on|since|from|between|q[1-4])\b|$)",
+                  t)  # fmt: skip
     return m[1].strip() if m else None
 
 
@@ -88,8 +94,13 @@ CHANGE = r"(?:please\s+)?(?:set|change|update|mark|move|archive|use|new|create|o
 
 def report(t: str) -> ToolCallPart | None:
     """A report request, or None."""
-    # an RO number means one RO ("8130" is the form, not an RO)
-    if re.search(EXPORT, t) or re.match(CHANGE, t) or re.search(r"\bg?(?!8130\b)\d{4,9}\b", t):
+    # an RO number means one RO ("8130" is the form, a period's year is a year, not an RO)
+    numbers = re.sub(rf"(?<!ro )(?<!#)\b(?:in |for |during |over )?(?:{PERIOD})\b", " ", t)
+    if (
+        re.search(EXPORT, t)
+        or re.match(CHANGE, t)
+        or re.search(r"\bg?(?!8130\b)\d{4,9}\b", numbers)
+    ):
         return None
     for pattern, kind in KINDS:
         if re.search(pattern, t):

@@ -86,6 +86,9 @@ def plan(text: str, today: date | None = None) -> ToolCallPart | str:
     return understand(text, today or date.today())[1]
 
 
+STOCK_WORDS = r"in stock|on hand|in (?:the )?(?:stock ?room|inventory)|\bstock\b|\binventory\b"
+
+
 def _stock_words(query: str) -> str:
     """The part or words asked about, without the question's own words about stock: "do we have
     MS24567-12 in stock" searches MS24567-12, "search stock for NAS1026C1816" NAS1026C1816."""
@@ -193,11 +196,19 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         re.I,
     ):
         query = re.sub(
-            r"^(?:p/?n|part)\s*#?\s*", "", (m[1] or m[2] or m[3]).strip(" ?"), flags=re.I
+            r"^(?:p/?n|part|number|no\.?)\s*#?\s*",
+            "",
+            (m[1] or m[2] or m[3]).strip(" ?"),
+            flags=re.I,
         )
         query = _stock_words(query)
-        if query and not re.fullmatch(rf"{NUMBER}", query, re.I):
+        # "find 38462" is an RO; a number said to be a part, or asked about as stock, is a part
+        about_stock = m[1] or m[2] or re.search(STOCK_WORDS, t)
+        ros = re.match(r"(?:ro\b|ros\b|repair orders?\b)", query, re.I)
+        if query and not ros and (about_stock or not re.fullmatch(rf"{NUMBER}", query, re.I)):
             return None, _call("search_inventory", query=query, limit=10)
+    if m := re.fullmatch(rf"(?:is |are |any )?(?:part |p/?n ?)?#?(\S+) (?:{STOCK_WORDS})", t):
+        return None, _call("search_inventory", query=m[1].upper(), limit=10)
     single = re.fullmatch(
         rf"(?:(?:show|get|look up|find|open|pull up|what'?s|what is|where is|status of|"
         rf"the status of|history of|show me)\s+)*(?:the\s+)?(?:status of\s+|history of\s+)?"

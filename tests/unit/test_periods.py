@@ -41,6 +41,26 @@ TODAY = date(2026, 11, 20)
         ),
         ("2026-3-1 to 2026-3-31", date(2026, 3, 1), date(2026, 3, 31), "2026-03-01 to 2026-03-31"),
         ("since 2026-06-01", date(2026, 6, 1), TODAY, "since 2026-06-01"),
+        ("from march to may", date(2026, 3, 1), date(2026, 5, 31), "March 2026 to May 2026"),
+        ("Sep to Dec", date(2025, 9, 1), date(2025, 12, 31), "September 2025 to December 2025"),
+        (
+            "november to february",
+            date(2025, 11, 1),
+            date(2026, 2, 28),
+            "November 2025 to February 2026",
+        ),
+        (
+            "between jan 2025 and mar 2025",
+            date(2025, 1, 1),
+            date(2025, 3, 31),
+            "January 2025 to March 2025",
+        ),
+        (
+            "from nov 2024 to feb",
+            date(2024, 11, 1),
+            date(2025, 2, 28),
+            "November 2024 to February 2025",
+        ),
     ],
 )
 def test_periods_people_name(text, start, end, label):
@@ -62,6 +82,8 @@ def test_last_month_in_january_is_last_december():
     ("text", "reason"),
     [
         ("from 2026-06-30 to 2026-01-01", "ends (2026-01-01) before it starts (2026-06-30)"),
+        ("from may 2026 to march 2025", "ends (2025-03-31) before it starts (2026-05-01)"),
+        ("march 2027 to may 2027", "starts after today"),
         ("Q5", "There is no Q5"),
         ("Q0 2026", "There is no Q0"),
         ("2026-02-30 to 2026-03-01", "2026-02-30 is not a date"),
