@@ -43,7 +43,8 @@ async def report(
         kind: Which report: spend_by_shop, spend_by_month, turnaround, quote_latency, on_time,
             outcomes, certificates.
         period: The period as the user said it: "this year", "last year", "Q3", "Q3 2026",
-            "last 90 days", "this month", "November", "2026", "from 2026-01-01 to 2026-06-30".
+            "last 90 days", "this month", "November", "March to May", "2026",
+            "from 2026-01-01 to 2026-06-30".
         shop: Only shops whose name contains this text.
         part: Only ROs whose part number or description contains these words.
 
