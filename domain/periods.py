@@ -84,7 +84,7 @@ def _month_range(m: re.Match, today: date) -> Period:
         end_year = today.year if last <= today.month else today.year - 1
     start_year = _year(m[2]) if m[2] else end_year - (first > last)
     start = date(start_year, first, 1)
-    end = _month(end_year, last, "").end
+    end = date(end_year, last, calendar.monthrange(end_year, last)[1])
     if end < start:
         raise InvalidInput(f"The period ends ({end}) before it starts ({start}); swap the months?")
     label = f"{calendar.month_name[first]} {start_year} to {calendar.month_name[last]} {end_year}"

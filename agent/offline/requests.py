@@ -86,7 +86,9 @@ def plan(text: str, today: date | None = None) -> ToolCallPart | str:
     return understand(text, today or date.today())[1]
 
 
-STOCK_WORDS = r"in stock|on hand|in (?:the )?(?:stock ?room|inventory)|\bstock\b|\binventory\b"
+# How a question says "in stock"; with the bare words, what marks a question as about stock.
+ON_HAND = r"in\s+stock|on\s+hand|in\s+(?:the\s+)?(?:stock\s*room|inventory)"
+STOCK_WORDS = rf"{ON_HAND}|\bstock\b|\binventory\b"
 
 
 def _stock_words(query: str) -> str:
@@ -94,8 +96,7 @@ def _stock_words(query: str) -> str:
     MS24567-12 in stock" searches MS24567-12, "search stock for NAS1026C1816" NAS1026C1816."""
     query = re.sub(r"^(?:stock|inventory)\s+(?:for\s+|of\s+)?", "", query, flags=re.I)
     return re.sub(
-        r"\s+(?:in\s+stock|on\s+hand|in\s+(?:the\s+)?(?:stock\s*room|inventory)|available)"
-        r"(?:\s+(?:now|today))?$",
+        rf"\s+(?:{ON_HAND}|available)(?:\s+(?:now|today))?$",
         "",
         query,
         flags=re.I,
