@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import shutil
@@ -39,6 +40,7 @@ import socketio
 from bench.common import PROJECT_DIR, checkout_env, emit, free_port, wait_answering
 
 USER, PASSWORD = "bench@genthrust.test", "benchmark password"
+OUTSIDE = ("DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY")  # unset: the embedded default
 TURNS = [
     "overdue",
     "RO {n}",
@@ -236,18 +238,37 @@ class Quiet:
     async def finish(self, reply): ...
 
 
-async def in_process(env: dict[str, str], plans: list[list[str]], think_ms: int = 0) -> list[float]:
-    for key in ("DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY"):  # as the server ran
+def seeded_desk(folder: str) -> dict[str, str]:
+    """The environment of an embedded desk in `folder` with demo data and the bench's user."""
+    env = {k: v for k, v in os.environ.items() if k not in OUTSIDE}
+    env |= {"GT_VAR_DIR": folder, "GT_CHAT_RATE_PER_MIN": "10000", "GT_NEW_USER_PASSWORD": PASSWORD}
+    gt(env, "demo", "seed")
+    gt(env, "users", "add", USER, "--role", "viewer")
+    return env
+
+
+@contextlib.asynccontextmanager
+async def embedded_assistant(env: dict[str, str]):
+    """(the assistant, the bench's user) in this process, on the desk `env` names, as app.py
+    builds it (embedded jobs, the Excel nudge) but without the schedule."""
+    for key in OUTSIDE:  # as the server ran
         os.environ.pop(key, None)
     os.environ.update(env)
     from agent.turns import Assistant
     from bootstrap import bootstrap
 
-    app = bootstrap(process="chat")  # what app.py builds: embedded jobs, the Excel nudge
-    app.jobs.scheduler = None  # as before: the in-process workers without the schedule
+    app = bootstrap(process="chat")
+    app.jobs.scheduler = None
     app.jobs.start()
-    assistant = Assistant(app)
-    actor = app.users.actor_for(USER, "bench")
+    try:
+        yield Assistant(app), app.users.actor_for(USER, "bench")
+    finally:
+        await app.jobs.aclose()
+        app.jobs.stop()
+        app.engine.dispose()
+
+
+async def in_process(env: dict[str, str], plans: list[list[str]], think_ms: int = 0) -> list[float]:
     times: list[float] = []
 
     async def run(plan: list[str], seed: int) -> None:
@@ -259,12 +280,8 @@ async def in_process(env: dict[str, str], plans: list[list[str]], think_ms: int 
             await assistant.ask(actor, thread, text, Quiet())
             times.append((time.perf_counter() - started) * 1000)
 
-    try:
+    async with embedded_assistant(env) as (assistant, actor):
         await asyncio.gather(*(run(plan, i) for i, plan in enumerate(plans)))
-    finally:
-        await app.jobs.aclose()
-        app.jobs.stop()
-        app.engine.dispose()
     return times
 
 
@@ -276,14 +293,7 @@ def main() -> None:
     parser.add_argument("--py-spy", help="write py-spy's samples of the server here")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="gt-bench-chat-")
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY"}
-    }
-    env |= {"GT_VAR_DIR": folder, "GT_CHAT_RATE_PER_MIN": "10000", "GT_NEW_USER_PASSWORD": PASSWORD}
-    gt(env, "demo", "seed")
-    gt(env, "users", "add", USER, "--role", "viewer")
+    env = seeded_desk(folder)
     plans = [
         [TURNS[(i + j) % len(TURNS)].format(n=38000 + (i * 7 + j) % 600) for j in range(args.turns)]
         for i in range(args.sessions)

@@ -12,54 +12,44 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import statistics
 import tempfile
 import time
 import uuid
 
-from bench.chat import PASSWORD, TURNS, USER, Quiet, gt
+from bench.chat import TURNS, Quiet, embedded_assistant, seeded_desk
 from bench.common import emit
 
 
-async def measure(threads: int, turns: int, rounds: int) -> dict[str, list[float]]:
+async def measure(env: dict[str, str], threads: int, turns: int, rounds: int):
     import pydantic_ai.models as models
 
     from agent import lookalike_memo
-    from agent.turns import Assistant
-    from bootstrap import bootstrap
 
     memo = lookalike_memo.install()
     if memo is None:
         raise SystemExit("this pydantic-ai has no per-part lookalike check: nothing to compare")
     checks = {"memo": memo, "baseline": lookalike_memo._UNCACHED}
-    app = bootstrap(process="chat")
-    app.jobs.scheduler = None
-    app.jobs.start()
-    assistant = Assistant(app)
-    actor = app.users.actor_for(USER, "bench")
     plan = [TURNS[j % len(TURNS)].format(n=38000 + (j * 7) % 600) for j in range(12 + turns)]
     thread_ids = [str(uuid.uuid4()) for _ in range(threads)]
     cpu: dict[str, list[float]] = {"memo": [], "baseline": []}
-    try:
-        for thread_id in thread_ids:  # a history of 12 turns first (the store keeps 40 messages)
-            for text in plan[:12]:
-                await assistant.ask(actor, thread_id, text, Quiet())
-        for round_no in range(rounds):
-            order = ("memo", "baseline") if round_no % 2 == 0 else ("baseline", "memo")
-            for label in order:
-                models._lookalike_sources = checks[label]
-                thread_id = thread_ids[round_no % threads]
-                started = time.process_time()
-                for text in plan[12:]:
+    async with embedded_assistant(env) as (assistant, actor):
+        try:
+            for thread_id in thread_ids:  # 12 turns first (the store keeps 40 messages)
+                for text in plan[:12]:
                     await assistant.ask(actor, thread_id, text, Quiet())
-                cpu[label].append((time.process_time() - started) * 1000 / turns)
-    finally:
-        models._lookalike_sources = memo
-        await app.jobs.aclose()
-        app.jobs.stop()
-        app.engine.dispose()
+            for round_no in range(rounds):
+                order = ("memo", "baseline") if round_no % 2 == 0 else ("baseline", "memo")
+                for label in order:
+                    models._lookalike_sources = checks[label]
+                    thread_id = thread_ids[round_no % threads]
+                    started = time.process_time()
+                    for text in plan[12:]:
+                        await assistant.ask(actor, thread_id, text, Quiet())
+                    cpu[label].append((time.process_time() - started) * 1000 / turns)
+        finally:
+            models._lookalike_sources = memo
     return cpu
 
 
@@ -70,14 +60,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="gt-bench-history-")
-    env = {"GT_VAR_DIR": folder, "GT_CHAT_RATE_PER_MIN": "10000", "GT_NEW_USER_PASSWORD": PASSWORD}
-    for key in ("DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY"):  # the embedded default
-        os.environ.pop(key, None)
-    os.environ.update(env)
     try:
-        gt(dict(os.environ), "demo", "seed")
-        gt(dict(os.environ), "users", "add", USER, "--role", "viewer")
-        cpu = asyncio.run(measure(args.threads, args.turns, args.rounds))
+        env = seeded_desk(folder)
+        cpu = asyncio.run(measure(env, args.threads, args.turns, args.rounds))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     memo, baseline = statistics.median(cpu["memo"]), statistics.median(cpu["baseline"])
