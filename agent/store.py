@@ -1,17 +1,22 @@
 """Where a thread's agent conversation lives between turns (and across restarts).
 
-The database row is the truth. Parsing a thread's stored conversation (tool results and all, often
-100 KB or more) and writing it out again cost milliseconds a turn, so the store keeps the last
-parsed copy per thread with the exact text it came from, and each message's JSON: a turn reads the
-row and reuses the parsed copy only while the row still holds that text (a write by another
-process, or a turn that failed, means a fresh parse); saving serializes only the turn's new
-messages and joins the rest from their known JSON, into the same text a whole dump gives.
+The database is the truth: a thread's row holds the conversation without its messages, plus a
+revision token that changes on every write; the messages are rows of `chat_thread_messages`, one
+per message, appended turn by turn. A thread's messages are often 100 KB or more of JSON, so
+parsing them and writing them all out again cost milliseconds a turn (and, on MariaDB, PyMySQL
+escaping all of it). The store keeps the last parsed copy per thread with the revision it was read
+at and each message's JSON and row: a turn reads the row's small part and reuses the parsed copy
+only while the revision is the same (a write by another process, or a turn that failed, means a
+fresh read). Saving writes the turn's new messages (and drops the rows the kept window has left
+behind) if the stored conversation is still the one this copy was read from, else writes the
+whole conversation anew; either way in one transaction.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import threading
+import uuid
 from collections import OrderedDict
 
 from pydantic_ai import Conversation, ConversationTypeAdapter
@@ -22,10 +27,10 @@ from pydantic_ai.messages import (
     UserPromptPart,
 )
 from pydantic_ai.usage import RunUsage
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from domain.models.chat import ChatThread
+from domain.models.chat import ChatThread, ChatThreadMessage
 from domain.unit_of_work import UnitOfWorkFactory
 
 MAX_NAME = 80
@@ -33,7 +38,6 @@ MAX_NAME = 80
 # but stop costing tokens and load time on every turn.
 KEEP_MESSAGES = 40
 CACHED_THREADS = 500  # parsed conversations kept in memory (the most recently used threads)
-_NO_MESSAGES = b'{"messages":[]'  # how a conversation's JSON starts when it has no messages
 
 
 def bounded(conversation: Conversation) -> Conversation:
@@ -52,13 +56,36 @@ def bounded(conversation: Conversation) -> Conversation:
 
 @dataclasses.dataclass
 class _Parsed:
-    text: str  # the stored text this is the parse of
+    rev: str | None  # the thread row's conversation_rev this is the stored conversation of
     conversation: Conversation
-    fragments: dict[int, bytes]  # id(message) -> its JSON, for the messages of `conversation`
+    fragments: list[bytes]  # each message's JSON, in order
+    seqs: list[int]  # each message's row (chat_thread_messages.seq), in order
+
+
+@dataclasses.dataclass
+class _Save:
+    """What a save writes: the kept conversation's stored form and, when it continues the parsed
+    copy it was loaded from, that copy and how many of the copy's last messages it starts with
+    (the copy's earlier rows are dropped, the messages after these appended)."""
+
+    shell: str  # the conversation without its messages
+    conversation: Conversation  # as parsing the stored form gives it
+    fragments: list[bytes]
+    continues: _Parsed | None  # the copy it continues, if it does
+    shared: int  # how many of its first messages are already rows (the copy's last ones)
 
 
 def _fragment(message: ModelMessage) -> bytes:
     return ModelMessagesTypeAdapter.dump_json([message])[1:-1]
+
+
+def _parse(shell: str, rev: str | None, rows: list[tuple[int, str]]) -> _Parsed:
+    fragments = [body.encode() for _, body in rows]
+    messages = ModelMessagesTypeAdapter.validate_json(b"[" + b",".join(fragments) + b"]")
+    conversation = dataclasses.replace(
+        ConversationTypeAdapter.validate_json(shell), messages=messages
+    )
+    return _Parsed(rev, conversation, fragments, [seq for seq, _ in rows])
 
 
 class ConversationStore:
@@ -69,29 +96,45 @@ class ConversationStore:
         self._lock = threading.Lock()
 
     def load(self, thread_id: str) -> Conversation | None:
+        this_thread = ChatThread.id == thread_id
         with self._uow() as uow:
-            text = uow.session.scalar(
-                select(ChatThread.conversation).where(ChatThread.id == thread_id)
-            )
-        if not text:
-            return None
-        entry = self._entry(thread_id)
-        if entry is None or entry.text != text:
-            entry = _Parsed(text, ConversationTypeAdapter.validate_json(text), {})
-            self._remember(thread_id, entry)
+            row = uow.session.execute(
+                select(ChatThread.conversation, ChatThread.conversation_rev).where(this_thread)
+            ).one_or_none()
+            if row is None or not row.conversation:
+                return None
+            entry = self._entry(thread_id)
+            if entry is None or entry.rev is None or entry.rev != row.conversation_rev:
+                # One statement, so the thread's part and its messages are of one write.
+                rows = uow.session.execute(
+                    select(
+                        ChatThread.conversation,
+                        ChatThread.conversation_rev,
+                        ChatThreadMessage.seq,
+                        ChatThreadMessage.body,
+                    )
+                    .outerjoin(ChatThreadMessage, ChatThreadMessage.thread_id == ChatThread.id)
+                    .where(this_thread)
+                    .order_by(ChatThreadMessage.seq)
+                ).all()
+                messages = [(r.seq, r.body) for r in rows if r.seq is not None]
+                entry = _parse(rows[0].conversation, rows[0].conversation_rev, messages)
+                self._remember(thread_id, entry)
         # Each turn gets the whole request budget (pydantic-ai's UsageLimits count from the
         # conversation's running usage: carried over, a thread would refuse every message after
         # about 25 turns). What a turn cost is logged per turn, not per thread.
-        return dataclasses.replace(entry.conversation, usage=RunUsage())
+        # Its own list: the parsed copy's stays what is stored, whatever a run does to this one.
+        copy = entry.conversation
+        return dataclasses.replace(copy, messages=list(copy.messages), usage=RunUsage())
 
     def save(
         self, thread_id: str, conversation: Conversation, user_email: str, first_message: str | None
     ) -> None:
-        entry = self._as_stored(self._entry(thread_id), bounded(conversation))
+        plan = self._plan(self._entry(thread_id), bounded(conversation))
         try:
-            self._write(thread_id, entry.text, user_email, first_message)
+            entry = self._write(thread_id, plan, user_email, first_message)
         except IntegrityError:  # the thread row was created by Chainlit a moment ago
-            self._write(thread_id, entry.text, user_email, first_message)
+            entry = self._write(thread_id, plan, user_email, first_message)
         self._remember(thread_id, entry)
 
     def forget(self, thread_id: str) -> None:
@@ -100,53 +143,101 @@ class ConversationStore:
             self._parsed.pop(thread_id, None)
 
     @staticmethod
-    def _as_stored(loaded: _Parsed | None, kept: Conversation) -> _Parsed:
-        """`kept`'s text, and `kept` exactly as parsing that text gives it (a tool result's
+    def _plan(loaded: _Parsed | None, kept: Conversation) -> _Save:
+        """`kept`'s stored form, and `kept` exactly as parsing that gives it (a tool result's
         dates become strings, tuples lists, ...), at the cost of the turn's new messages only.
         The messages it shares with the parsed copy it was loaded from are already that, and
         their JSON is known: pydantic-ai never changes a history message in place (it copies
-        one it must change). The text is the one `ConversationTypeAdapter.dump_json` gives."""
-        known = {id(m): m for m in loaded.conversation.messages} if loaded else {}
+        one it must change)."""
+        known = {id(m): i for i, m in enumerate(loaded.conversation.messages)} if loaded else {}
         messages, fragments = [], []
         for message in kept.messages:
             if id(message) in known:
-                fragment = loaded.fragments.get(id(message)) or _fragment(message)
+                fragment = loaded.fragments[known[id(message)]]
             else:
                 fragment = _fragment(message)
                 message = ModelMessagesTypeAdapter.validate_json(b"[" + fragment + b"]")[0]
             messages.append(message)
             fragments.append(fragment)
         shell = ConversationTypeAdapter.dump_json(dataclasses.replace(kept, messages=[]))
-        if not shell.startswith(_NO_MESSAGES):  # not the layout expected: the whole way
-            text = ConversationTypeAdapter.dump_json(kept).decode()
-            return _Parsed(text, ConversationTypeAdapter.validate_json(text), {})
-        text = b'{"messages":[' + b",".join(fragments) + b"]" + shell[len(_NO_MESSAGES) :]
         parsed = ConversationTypeAdapter.validate_json(shell)  # usage, pending calls, ids: small
-        parsed = dataclasses.replace(parsed, messages=messages)
-        known_json = {id(m): f for m, f in zip(messages, fragments, strict=True)}
-        return _Parsed(text.decode(), parsed, known_json)
+        stored = dataclasses.replace(parsed, messages=messages)
+        # It continues the copy if it starts with the copy's last messages, all of them.
+        start = known.get(id(kept.messages[0])) if kept.messages else None
+        shared = len(loaded.conversation.messages) - start if start is not None else 0
+        continues = (
+            start is not None
+            and len(kept.messages) >= shared
+            and all(
+                kept.messages[i] is loaded.conversation.messages[start + i] for i in range(shared)
+            )
+        )
+        if not continues:
+            return _Save(shell.decode(), stored, fragments, None, 0)
+        return _Save(shell.decode(), stored, fragments, loaded, shared)
 
-    def _write(self, thread_id: str, data: str, user_email: str, first_message: str | None):
-        # An UPDATE, not load-and-flush: loading the row would read the old conversation
-        # (often 100 KB or more) only to overwrite it.
+    def _write(
+        self, thread_id: str, plan: _Save, user_email: str, first_message: str | None
+    ) -> _Parsed:
+        # UPDATEs, not load-and-flush: the thread row is taken (and locked) first, so two saves
+        # of one thread (two processes) never interleave their message rows.
+        rev = uuid.uuid4().hex
         name = first_message[:MAX_NAME] if first_message else None
         values: dict = {
-            "conversation": data,
+            "conversation": plan.shell,
+            "conversation_rev": rev,
             "user_email": func.coalesce(func.nullif(ChatThread.user_email, ""), user_email),
         }
         if name:
             unnamed = or_(ChatThread.name.is_(None), ChatThread.name == "")
             values["name"] = case((unnamed, name), else_=ChatThread.name)
+        this_thread = ChatThread.id == thread_id
+        its_rows = ChatThreadMessage.thread_id == thread_id
         with self._uow() as uow:
-            changed = uow.session.execute(
-                update(ChatThread).where(ChatThread.id == thread_id).values(values),
-                execution_options={"synchronize_session": False},
-            ).rowcount
-            if not changed:
-                uow.session.add(
-                    ChatThread(id=thread_id, user_email=user_email, name=name, conversation=data)
-                )
+            session = uow.session
+            copy = plan.continues
+            if copy is not None and self._update(
+                session, values, this_thread, ChatThread.conversation_rev == copy.rev
+            ):
+                # Still the conversation the copy was read from: drop what the window has left
+                # behind, append the turn's messages.
+                seqs = copy.seqs[len(copy.seqs) - plan.shared :]  # at least one
+                if plan.shared < len(copy.seqs):
+                    first = seqs[0]
+                    session.execute(
+                        delete(ChatThreadMessage).where(its_rows, ChatThreadMessage.seq < first)
+                    )
+                next_seq = copy.seqs[-1] + 1
+                seqs += range(next_seq, next_seq + len(plan.fragments) - plan.shared)
+                new = zip(seqs[plan.shared :], plan.fragments[plan.shared :], strict=True)
+            else:  # written anew: another process wrote since, or nothing to continue
+                if not self._update(session, values, this_thread):
+                    session.add(
+                        ChatThread(
+                            id=thread_id,
+                            user_email=user_email,
+                            name=name,
+                            conversation=plan.shell,
+                            conversation_rev=rev,
+                        )
+                    )
+                    session.flush()
+                session.execute(delete(ChatThreadMessage).where(its_rows))
+                seqs = list(range(len(plan.fragments)))
+                new = zip(seqs, plan.fragments, strict=True)
+            rows = [{"thread_id": thread_id, "seq": seq, "body": f.decode()} for seq, f in new]
+            if rows:
+                session.execute(insert(ChatThreadMessage), rows)
             uow.commit()
+        return _Parsed(rev, plan.conversation, plan.fragments, seqs)
+
+    @staticmethod
+    def _update(session, values: dict, *where) -> bool:
+        changed = session.execute(
+            update(ChatThread).where(*where).values(values),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+        return bool(changed)
 
     def _entry(self, thread_id: str) -> _Parsed | None:
         with self._lock:

@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.conversations import ensure_thread
 from domain.models import User as UserRow
-from domain.models.chat import ChatStep, ChatThread, new_id
+from domain.models.chat import ChatStep, ChatThread, ChatThreadMessage, new_id
 from jobs.app import App
 
 MAX_THREADS = 200
@@ -198,6 +198,9 @@ class OurDataLayer(BaseDataLayer):
     def _delete_thread(self, thread_id: str) -> None:
         with self.app.uow() as uow:
             uow.session.execute(delete(ChatStep).where(ChatStep.thread_id == thread_id))
+            uow.session.execute(
+                delete(ChatThreadMessage).where(ChatThreadMessage.thread_id == thread_id)
+            )
             uow.session.execute(delete(ChatThread).where(ChatThread.id == thread_id))
             uow.commit()
 

@@ -10,7 +10,7 @@ only `domain.models.base`, never this package, so there is no import circle.
                     ApiToken (personal API tokens), ApiIdempotency (POST replays)
     inventory       InventoryItem, InventorySearchTerm, InventoryTransaction
     jobs            JobIdempotency, JobFailure, JobRun
-    chat            ChatThread, ChatStep, Approval, AiConversationLog
+    chat            ChatThread, ChatThreadMessage, ChatStep, Approval, AiConversationLog
     excel           ExcelSyncState, ExcelSyncJob, GraphCredential
     notifications   Notification, NotificationRepairOrder
     shop_changes    ShopChange (the shops' audit trail)
@@ -21,7 +21,14 @@ only `domain.models.base`, never this package, so there is no import circle.
 # Registers the session hook that leaves deleted ROs out of every ORM query.
 from domain.models import deleted_ros  # noqa: F401
 from domain.models.base import Base, utcnow
-from domain.models.chat import AiConversationLog, Approval, ApprovalState, ChatStep, ChatThread
+from domain.models.chat import (
+    AiConversationLog,
+    Approval,
+    ApprovalState,
+    ChatStep,
+    ChatThread,
+    ChatThreadMessage,
+)
 from domain.models.documents import Document
 from domain.models.excel import ExcelSyncJob, ExcelSyncState, GraphCredential
 from domain.models.inventory import InventoryItem, InventorySearchTerm, InventoryTransaction
@@ -43,6 +50,7 @@ __all__ = [
     "Base",
     "ChatStep",
     "ChatThread",
+    "ChatThreadMessage",
     "Document",
     "DomainEvent",
     "ExcelSyncJob",

@@ -33,11 +33,27 @@ class ChatThread(Base):
     user_email: Mapped[str | None] = mapped_column(String(320), index=True)
     tags: Mapped[list[str] | None] = mapped_column(JSON)
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # The agent's conversation (pydantic-ai `Conversation` as JSON), restored on resume. Often
-    # 100 KB or more: loaded only when read (agent/store.py selects it), not with the row.
+    # The agent's conversation (pydantic-ai `Conversation` as JSON), restored on resume, without
+    # its messages: those are rows of `chat_thread_messages`, appended turn by turn (a thread's
+    # history is often 100 KB or more; rewriting it every turn was most of a save).
     conversation: Mapped[str | None] = mapped_column(BigText, deferred=True)
+    # Changes whenever the conversation is written: a process keeping a parsed copy knows from
+    # it alone whether the copy is still the stored conversation (agent/store.py).
+    conversation_rev: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class ChatThreadMessage(Base):
+    """One message of a thread's agent conversation (pydantic-ai's JSON of a `ModelMessage`)."""
+
+    __tablename__ = "chat_thread_messages"
+
+    thread_id: Mapped[str] = mapped_column(
+        ForeignKey("chat_threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    body: Mapped[str] = mapped_column(BigText)
 
 
 class ChatStep(Base):
