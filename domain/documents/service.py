@@ -338,12 +338,21 @@ class DocumentService:
         with self._uow() as uow:
             ro = self._ro(uow.session, canonical)
             matches = certificate_matches(uow.session, ro)
-        best = next((m for m in matches if m.matches), matches[0] if matches else None)
-        return {
-            "certificates": len(matches),
-            "matches": bool(best and best.matches),
-            "description": best.describe() if best else "No release certificate on file.",
-        }
+        return _certificate_state(matches)
+
+    def on_file(self, number: object) -> tuple[list[DocumentView], dict[str, Any]]:
+        """`list(number)` and `certificate_state(number)` read together (an RO lookup shows
+        both): one transaction, the RO and its documents read once."""
+        canonical = normalize_ro_number(number)
+        with self._uow() as uow:
+            ro = self._ro(uow.session, canonical)
+            query = select(Document).where(Document.ro_id == ro.id, Document.removed_at.is_(None))
+            views = [
+                DocumentView.model_validate(r)
+                for r in uow.session.scalars(query.order_by(Document.id))
+            ]
+            matches = [m for v in views if (m := self._match(v, ro)) is not None]
+        return views, _certificate_state(matches)
 
     # ---- helpers --------------------------------------------------------------------------
     @staticmethod
@@ -397,6 +406,15 @@ def certificate_matches(session: Session, ro: RepairOrder) -> list[CertificateMa
         )
         for r in rows
     ]
+
+
+def _certificate_state(matches: list[CertificateMatch]) -> dict[str, Any]:
+    best = next((m for m in matches if m.matches), matches[0] if matches else None)
+    return {
+        "certificates": len(matches),
+        "matches": bool(best and best.matches),
+        "description": best.describe() if best else "No release certificate on file.",
+    }
 
 
 def _described(row: Document) -> str:

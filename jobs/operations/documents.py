@@ -21,7 +21,7 @@ def _documents(ctx: OperationContext):
 
 def ro_documents(ctx: OperationContext, number: str | int) -> dict[str, Any]:
     """What `get_repair_order` and `list_documents` show: the documents and the certificate."""
-    docs = ctx.app.documents.list(number)
+    docs, certificate = ctx.app.documents.on_file(number)
     return {
         "documents": [
             {
@@ -35,7 +35,7 @@ def ro_documents(ctx: OperationContext, number: str | int) -> dict[str, Any]:
             }
             for d in docs
         ],
-        "certificate": ctx.app.documents.certificate_state(number),
+        "certificate": certificate,
     }
 
 

@@ -106,6 +106,32 @@ def test_removal_is_a_marker_and_loses_nothing(app):
         app.documents.remove(EDITOR, doc.id)
 
 
+def test_an_ros_documents_and_certificate_read_together_are_the_two_reads(app):
+    """`on_file` (what an RO lookup shows) is `list` and `certificate_state` in one read."""
+    number = _ro(app)
+    assert app.documents.on_file(number) == ([], app.documents.certificate_state(number))
+    wrong = text_pdf(certificate_lines(part="3214-552-01", serial="R99999"))
+    app.documents.add(EDITOR, number, "wrong serial.pdf", wrong)
+    app.documents.add(
+        EDITOR, number, "quote.pdf", text_pdf(["Quote Q-1 for RO 38462"]), kind="quote"
+    )
+    gone = app.documents.add(EDITOR, number, "old.pdf", CERT, kind="other").document
+    app.documents.remove(EDITOR, gone.id, "superseded")
+    mismatch = app.documents.on_file(number)
+    assert mismatch == (app.documents.list(number), app.documents.certificate_state(number))
+    assert mismatch[1]["certificates"] == 1 and not mismatch[1]["matches"]
+    app.documents.add(EDITOR, number, "cert.pdf", CERT)
+    docs, certificate = app.documents.on_file(number)
+    assert (docs, certificate) == (
+        app.documents.list(number),
+        app.documents.certificate_state(number),
+    )
+    assert [d.name for d in docs] == ["wrong serial.pdf", "quote.pdf", "cert.pdf"]
+    assert certificate["certificates"] == 2 and certificate["matches"]
+    with pytest.raises(NotFound):
+        app.documents.on_file("99999")
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
