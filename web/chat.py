@@ -8,6 +8,7 @@ events into Chainlit messages (web/sink.py) and the approvals cards (web/approva
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Coroutine
 from datetime import datetime
@@ -55,6 +56,10 @@ def install(app: App) -> Assistant:
         files.mkdir(parents=True, exist_ok=True)  # uploads and chart data (gone at each stop)
         app.jobs.start()  # in-process workers when embedded; with REDIS_URL it only enqueues
         in_background(sessions.sweep(app.users, policy, app.settings.session_check_seconds))
+        # What is loaded by now (code, Chainlit, the app) lives as long as the process: moved out
+        # of the collector's sight, so its full passes no longer walk it — on a busy chat they
+        # stopped every session for a third of a second.
+        gc.freeze()
 
     @cl.on_app_shutdown
     async def shutdown() -> None:
