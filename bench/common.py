@@ -69,10 +69,11 @@ def temporary_database(kind: str) -> Iterator[str]:
         server.dispose()
 
 
-def checkout_env(env: dict[str, str]) -> dict[str, str]:
+def checkout_env(env: dict[str, str], project: Path = PROJECT_DIR) -> dict[str, str]:
     """`env` for a subprocess (`python -m cli ...` with cwd=PROJECT_DIR) that imports this
-    checkout's code first, in it and in any process it starts (Dramatiq's, Chainlit's)."""
-    paths = [str(PROJECT_DIR), *filter(None, [env.get("PYTHONPATH")])]
+    checkout's code first, in it and in any process it starts (Dramatiq's, Chainlit's); or
+    another checkout's (`project`: bench.chat_ab's baseline)."""
+    paths = [str(project), *filter(None, [env.get("PYTHONPATH")])]
     return {**env, "PYTHONPATH": os.pathsep.join(paths)}
 
 
