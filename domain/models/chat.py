@@ -35,7 +35,7 @@ class ChatThread(Base):
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The agent's conversation (pydantic-ai `Conversation` as JSON), restored on resume, without
     # its messages: those are rows of `chat_thread_messages`, appended turn by turn (a thread's
-    # history is often 100 KB or more; rewriting it every turn was most of a save).
+    # history is often 100 KB or more; on MariaDB rewriting it every turn was most of a save).
     conversation: Mapped[str | None] = mapped_column(BigText, deferred=True)
     # Changes whenever the conversation is written: a process keeping a parsed copy knows from
     # it alone whether the copy is still the stored conversation (agent/store.py).
