@@ -8,6 +8,7 @@ Revises: 0015
 
 import json
 import uuid
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from alembic import op
@@ -38,6 +39,21 @@ def _compact(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _stored_conversations(bind) -> Iterator[tuple[str, dict]]:
+    """Each thread's stored conversation, parsed: one thread at a time, so a desk's years of chat
+    never sit in memory at once."""
+    ids = (
+        bind.execute(sa.select(threads.c.id).where(threads.c.conversation.is_not(None)))
+        .scalars()
+        .all()
+    )
+    for thread_id in ids:
+        text = bind.execute(
+            sa.select(threads.c.conversation).where(threads.c.id == thread_id)
+        ).scalar_one()
+        yield thread_id, json.loads(text)
+
+
 def upgrade() -> None:
     op.create_table(
         "chat_thread_messages",
@@ -56,18 +72,8 @@ def upgrade() -> None:
         table.add_column(sa.Column("conversation_rev", sa.String(32), nullable=True))
 
     # Each stored conversation split: its messages become rows, the rest stays on the thread.
-    # One thread at a time, so a desk's years of chat never sit in memory at once.
     bind = op.get_bind()
-    ids = (
-        bind.execute(sa.select(threads.c.id).where(threads.c.conversation.is_not(None)))
-        .scalars()
-        .all()
-    )
-    for thread_id in ids:
-        text = bind.execute(
-            sa.select(threads.c.conversation).where(threads.c.id == thread_id)
-        ).scalar_one()
-        stored = json.loads(text)
+    for thread_id, stored in _stored_conversations(bind):
         rows = [
             {"thread_id": thread_id, "seq": seq, "body": _compact(message)}
             for seq, message in enumerate(stored.get("messages") or [])
@@ -84,17 +90,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
-    ids = (
-        bind.execute(sa.select(threads.c.id).where(threads.c.conversation.is_not(None)))
-        .scalars()
-        .all()
-    )
-    for thread_id in ids:
-        stored = json.loads(
-            bind.execute(
-                sa.select(threads.c.conversation).where(threads.c.id == thread_id)
-            ).scalar_one()
-        )
+    for thread_id, stored in _stored_conversations(bind):
         bodies = bind.execute(
             sa.select(messages.c.body)
             .where(messages.c.thread_id == thread_id)
