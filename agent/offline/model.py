@@ -68,9 +68,48 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     if call := document_request(" ".join(text.lower().split())):
         return ModelResponse(parts=[call])
     _, planned = understand(text, today)
+    planned = _about_the_ro_in_focus(text, planned, messages, today)
     if isinstance(planned, str):
         return ModelResponse(parts=[TextPart(planned)])
     return ModelResponse(parts=[planned])
+
+
+# "set it to received", "archive this RO", "its history": the RO the last turn was about.
+REFERS_TO_AN_RO = re.compile(
+    r"\b(?:(?:this|that|the same)\s+(?:ro|repair order|one)|its|it)\b", re.IGNORECASE
+)
+
+
+def _about_the_ro_in_focus(
+    text: str, planned: ToolCallPart | str, messages: list[ModelMessage], today: date
+) -> ToolCallPart | str:
+    """A follow-up that names no RO ("archive it") asks about the one RO the previous turn was
+    about. Used only where the words alone gave no answer, or took a number that is not the RO
+    ("use part 066-50008 on it" is not RO 066); otherwise the request is read as it is."""
+    focus = _ro_in_focus(messages)
+    if focus is None or not REFERS_TO_AN_RO.search(text):
+        return planned
+    if isinstance(planned, ToolCallPart) and "ro_number" not in planned.args_as_dict():
+        return planned  # understood without an RO: "is it in stock?" after a part search
+    _, resolved = understand(REFERS_TO_AN_RO.sub(f"RO {focus}", text, count=1), today)
+    if isinstance(resolved, ToolCallPart) and resolved.args_as_dict().get("ro_number") == focus:
+        return resolved
+    return planned
+
+
+def _ro_in_focus(messages: list[ModelMessage]) -> str | None:
+    """The RO number the previous turn's tool calls were all about, if they were about one."""
+    numbers: set[str | None] = set()
+    for message in reversed(messages[:-1]):
+        if isinstance(message, ModelResponse):
+            numbers |= {
+                part.args_as_dict().get("ro_number")
+                for part in message.parts
+                if isinstance(part, ToolCallPart)
+            }
+        elif any(isinstance(part, UserPromptPart) for part in message.parts):
+            break  # the previous turn's own message: its calls are all seen
+    return str(next(iter(numbers))) if len(numbers) == 1 and None not in numbers else None
 
 
 ASK_FOR_A_LIST = "More of what? Ask for a list first, e.g. **overdue**."

@@ -30,6 +30,7 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **set ETA of RO 38462 to 2026-12-15** — also cost, final cost, tracking, notes, shop ref, terms
 - **archive RO 38462** — move it where its status sends it (or **archive RO 38462 to paid**)
 - **use part 066-50008 on RO 38462** — take one from stock
+- after an RO's lookup or change, *it* is that RO: *set it to RECEIVED*, *archive it*, *its history*
 - **new RO for avtech part 066-50008 serial 123 work overhaul cost 1500 eta 12/20** — open a
   repair order (also description, terms, shop ref, made, dropped off, notes; you confirm)
 - **new shop Precision Aero email repairs@precisionaero.com** — add a shop (you confirm)
@@ -183,10 +184,13 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         return None, _call("archive_repair_order", ro_number=m[1], archive=target)
     if m := re.match(
         rf"(?:please\s+)?use\s+(?:one\s+|a\s+)?(?:part\s+)?(.+?)\s+(?:on|for)\s+{NUMBER}$",
-        raw,
+        raw.rstrip("?.! "),
         re.I,
     ):
         return None, _call("use_part", part_number=m[1].strip(), ro_number=m[2])
+    if re.match(r"(?:please\s+)?use\s+(?:one\s+|a\s+)?part\b", raw, re.I):
+        # no RO number after it: the part's own digits are not one
+        return None, "Which RO is the part for? e.g. **use part 066-50008 on RO 38462**."
     if m := re.match(
         r"(?:please\s+)?(?:find|search(?: for)?|look ?up|do we have|stock of|"
         r"where is|where are)\s+(?:an?\s+|any\s+)?(?:part\s+)(.+)$|"

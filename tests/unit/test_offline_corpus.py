@@ -138,3 +138,46 @@ def test_export_that_exports_the_last_list_or_report():
         "in_status_for_more_than_days": 30,
         "archive": "ALL",
     }  # every filter passed through; paging and order are not filters
+
+
+def _looked_up(number: str, then: str) -> list:
+    call = ToolCallPart("get_repair_order", {"ro_number": number}, tool_call_id="c1")
+    return _conversation(f"RO {number}", call, {"number": number}, then)
+
+
+@pytest.mark.parametrize(
+    ("then", "tool", "args"),
+    [
+        ("set it to received", "update_status", {"ro_number": "38007", "new_status": "received"}),
+        ("archive it", "archive_repair_order", {"ro_number": "38007"}),
+        ("and its history?", "get_repair_order", {"ro_number": "38007"}),
+        ("archive this RO", "archive_repair_order", {"ro_number": "38007"}),
+        ("draft a follow-up for it", "draft_email", {"ro_number": "38007"}),
+        (
+            "use part 066-50008 on it",
+            "use_part",
+            {"ro_number": "38007", "part_number": "066-50008"},
+        ),
+    ],
+)
+def test_a_follow_up_without_a_number_is_about_the_ro_just_discussed(then, tool, args):
+    [call] = respond(_looked_up("38007", then), _info()).parts
+    assert (call.tool_name, call.args) == (tool, args)
+
+
+def test_a_follow_up_is_read_as_it_is_when_no_single_ro_was_discussed_or_it_names_one():
+    # the words alone answer: the RO in focus is not forced on them
+    for text in ("find starter generator, is it in stock?", "RO 38010, is it overdue?"):
+        [call] = respond(_looked_up("38007", text), _info()).parts
+        alone = plan(text, TODAY)
+        assert (call.tool_name, call.args) == (alone.tool_name, alone.args)
+    # after a list, "it" is no RO in particular: said, not guessed
+    listed = ToolCallPart("search_repair_orders", {"overdue": True}, tool_call_id="c1")
+    [text] = respond(_conversation("overdue", listed, {"items": []}, "archive it"), _info()).parts
+    assert isinstance(text, TextPart) and "could not make out" in text.content
+
+
+def test_using_a_part_without_an_ro_asks_which_ro_rather_than_reading_the_part_as_one():
+    for text in ("use part 066-50008 on it", "use part 066-50008"):
+        answer = plan(text, TODAY)
+        assert isinstance(answer, str) and answer.startswith("Which RO is the part for?")
