@@ -2,7 +2,8 @@
 
 desk_env(var, ...)       the environment of a desk of its own: embedded default, `var`
 prepare(env, *commands)  its `gt` setup commands (seed, users), each run once per test process
-running_app(env)         `gt serve` on a free port, waited for, stopped afterwards
+running_app(env)         `gt serve` on a free port, waited for, stopped afterwards; its output
+                         in serve.log under the desk's GT_VAR_DIR (server_log(env) reads it)
 gt(env, *args)           one `gt` command, as a subprocess; fails the test on a non-zero exit
 """
 
@@ -112,20 +113,36 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 9
 def running_app(env: dict[str, str], timeout_s: float = 90) -> Iterator[str]:
     """Start `gt serve` with `env`; yield its URL once the chat page answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log = _log_path(env)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+            cwd=PROJECT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(url, process, timeout_s)
         yield url
     finally:
         stop(process)
+
+
+def _log_path(env: dict[str, str]) -> Path:
+    return Path(env["GT_VAR_DIR"]) / "serve.log"
+
+
+def server_log(env: dict[str, str], last: int = 60) -> str:
+    """The last lines `gt serve` printed: what a failed wait on the server shows."""
+    try:
+        lines = _log_path(env).read_text(errors="replace").splitlines()
+    except FileNotFoundError:
+        return "(no server log)"
+    return "\n".join(lines[-last:])
 
 
 def stop(process: subprocess.Popen) -> None:
