@@ -229,7 +229,7 @@ class DocumentService:
             )
             if same is not None:
                 view = DocumentView.model_validate(same)
-                return Filed(view, True, self._match(view, ro))
+                return Filed(view, True, self._match(view, ro.part_number, ro.serial_number))
             # Content first: a row never points at content that is not there. A crash between
             # the two leaves an unreferenced file, which the next upload of it reuses.
             location = self.store.put(ro.number, checked.sha256, checked.name, content)
@@ -262,7 +262,7 @@ class DocumentService:
             )
             uow.commit()
             view = DocumentView.model_validate(row)
-            return Filed(view, False, self._match(view, ro))
+            return Filed(view, False, self._match(view, ro.part_number, ro.serial_number))
 
     def remove(self, actor: Actor, document_id: int, reason: str | None = None) -> DocumentView:
         """Mark a document removed; the row and the content stay (nothing is ever lost)."""
@@ -342,16 +342,23 @@ class DocumentService:
 
     def on_file(self, number: object) -> tuple[list[DocumentView], dict[str, Any]]:
         """`list(number)` and `certificate_state(number)` read together (an RO lookup shows
-        both): one transaction, the RO and its documents read once."""
+        both): one query, the RO outer-joined to its documents (no document: one row, None)."""
         canonical = normalize_ro_number(number)
         with self._uow() as uow:
-            ro = self._ro(uow.session, canonical)
-            query = select(Document).where(Document.ro_id == ro.id, Document.removed_at.is_(None))
-            views = [
-                DocumentView.model_validate(r)
-                for r in uow.session.scalars(query.order_by(Document.id))
-            ]
-            matches = [m for v in views if (m := self._match(v, ro)) is not None]
+            rows = uow.session.execute(
+                select(RepairOrder.part_number, RepairOrder.serial_number, Document)
+                .outerjoin(
+                    Document,
+                    (Document.ro_id == RepairOrder.id) & Document.removed_at.is_(None),
+                )
+                .where(RepairOrder.number == canonical)
+                .order_by(Document.id)
+            ).all()
+            if not rows:
+                raise NotFound(f"There is no RO {canonical} in any archive.")
+            views = [DocumentView.model_validate(d) for _, _, d in rows if d is not None]
+        part, serial = rows[0][0], rows[0][1]
+        matches = [m for v in views if (m := self._match(v, part, serial)) is not None]
         return views, _certificate_state(matches)
 
     # ---- helpers --------------------------------------------------------------------------
@@ -363,11 +370,10 @@ class DocumentService:
         return ro
 
     @staticmethod
-    def _match(view: DocumentView, ro: RepairOrder) -> CertificateMatch | None:
+    def _match(view: DocumentView, part: str | None, serial: str | None) -> CertificateMatch | None:
         if view.kind != DocumentKind.RELEASE_CERTIFICATE.value:
             return None
-        fields = CertificateFields.from_json(view.extracted)
-        return match_certificate(fields, ro.part_number, ro.serial_number)
+        return match_certificate(CertificateFields.from_json(view.extracted), part, serial)
 
     @staticmethod
     def _log(
