@@ -179,47 +179,60 @@ class PartStock:
     outlook: StockOutlook
 
 
+def low_parts_ranked(
+    totals: Mapping[str, int], usage_90_days: Mapping[str, int], threshold: int
+) -> list[tuple[str, StockOutlook]]:
+    """The part keys whose total (over every location, negative lines counted as 0) is under
+    `threshold`, with the outlook of that total, most urgent first: urgency, fewest days to
+    stock-out, smallest total, most used, part key."""
+    ranked = [
+        (key, stock_outlook(total, usage_90_days.get(key, 0), threshold))
+        for key, total in totals.items()
+        if total < threshold
+    ]
+    ranked.sort(key=lambda pair: _urgency_first(pair[0], totals[pair[0]], pair[1]))
+    return ranked
+
+
+def _urgency_first(key: str, total: int, outlook: StockOutlook) -> tuple:
+    days = outlook.days_until_stockout
+    return (
+        URGENCY_ORDER.index(outlook.urgency),
+        math.inf if days is None else days,
+        total,
+        -outlook.usage_90_days,
+        key,
+    )
+
+
 def low_stock_parts(
     lines: Iterable[StockLine], usage_90_days: Mapping[str, int], threshold: int
 ) -> list[PartStock]:
-    """Parts whose TOTAL quantity over all locations is under `threshold`, most urgent first.
+    """Parts whose TOTAL quantity over all locations is under `threshold`, most urgent first
+    (the order of `low_parts_ranked`).
 
     Lines are grouped by part key (the normalised part number search uses: "AN682-12" and
     "an 682 12" are one part), so a part with 1 in one bin and 100 in another is not low; the
-    urgency, reorder and days to stock-out (REFERENCE §3) come from the total. Order: urgency,
-    fewest days to stock-out, smallest total, most used, part key.
+    urgency, reorder and days to stock-out (REFERENCE §3) come from the total.
     """
     by_part: dict[str, list[StockLine]] = {}
     for line in lines:
         by_part.setdefault(line.search_key, []).append(line)
+    totals = {key: sum(max(line.qty, 0) for line in group) for key, group in by_part.items()}
     parts = []
-    for key, group in by_part.items():
-        total = sum(max(line.qty, 0) for line in group)
-        if total >= threshold:
-            continue
-        ordered = tuple(sorted(group, key=lambda line: (-line.qty, line.id)))
+    for key, outlook in low_parts_ranked(totals, usage_90_days, threshold):
+        ordered = tuple(sorted(by_part[key], key=lambda line: (-line.qty, line.id)))
         parts.append(
             PartStock(
                 search_key=key,
                 part_number=ordered[0].part_number,
                 description=next((x.description for x in ordered if x.description), None),
-                total_qty=total,
+                total_qty=totals[key],
                 lines=ordered,
-                outlook=stock_outlook(total, usage_90_days.get(key, 0), threshold),
+                outlook=outlook,
             )
         )
-
-    def urgency_first(part: PartStock) -> tuple:
-        days = part.outlook.days_until_stockout
-        return (
-            URGENCY_ORDER.index(part.outlook.urgency),
-            math.inf if days is None else days,
-            part.total_qty,
-            -part.outlook.usage_90_days,
-            part.search_key,
-        )
-
-    return sorted(parts, key=urgency_first)
+    return parts
 
 
 ITEM_FIELDS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import Session
 
 from domain.errors import InvalidInput, NotFound, OutOfStock
@@ -16,6 +16,7 @@ from domain.inventory.rules import (
     USAGE_DAYS,
     PartStock,
     StockLine,
+    low_parts_ranked,
     low_stock_parts,
     search_key,
 )
@@ -40,14 +41,20 @@ class Stock:
             raise InvalidInput("limit must be between 1 and 5,000.")
         since = datetime.combine(self.today() - timedelta(days=USAGE_DAYS), datetime.min.time())
         item = InventoryItem
-        low_keys = (
-            select(item.search_key)
-            .group_by(item.search_key)
-            .having(func.sum(func.coalesce(item.qty, 0)) < threshold)
-        )
+        # A part's total counts a negative line as 0, as the rule does (rules.low_stock_parts).
+        total = func.sum(case((item.qty > 0, item.qty), else_=0))
+        by_part = select(item.search_key).group_by(item.search_key).having(total < threshold)
         with self._uow() as uow:
             s = uow.session
-            # Plain columns, not ORM objects: the low parts often have thousands of lines.
+            # The low parts ranked on their totals, then the stock lines of those shown only:
+            # the low parts of a large stock have thousands of lines.
+            totals, stock_lines = {}, 0
+            for key, qty, lines in s.execute(by_part.add_columns(total, func.count())):
+                totals[key] = int(qty or 0)
+                stock_lines += lines
+            usage = self._usage(s, by_part, since)
+            ranked = low_parts_ranked(totals, usage, threshold)
+            shown = {key for key, _ in ranked[:limit]}
             lines = [
                 StockLine(
                     id=r.id,
@@ -67,37 +74,33 @@ class Stock:
                         item.location,
                         item.condition,
                         item.description,
-                    ).where(item.search_key.in_(low_keys))
+                    ).where(item.search_key.in_(shown))
                 )
             ]
-            usage = self._usage(s, {line.search_key for line in lines}, since)
-        parts = low_stock_parts(lines, usage, threshold)
         counts = {u: 0 for u in URGENCY_ORDER}
-        for part in parts:
-            counts[part.outlook.urgency] += 1
+        for _, outlook in ranked:
+            counts[outlook.urgency] += 1
         return LowStockReport(
             threshold=threshold,
-            total=len(parts),
-            stock_lines=sum(len(p.lines) for p in parts),
+            total=len(ranked),
+            stock_lines=stock_lines,
             by_urgency=counts,
-            items=[_low_part(p) for p in parts[:limit]],
+            items=[_low_part(p) for p in low_stock_parts(lines, usage, threshold)[:limit]],
         )
 
     @staticmethod
-    def _usage(s: Session, keys: set[str], since: datetime) -> dict[str, int]:
-        """Units taken per part key since `since` (DECREMENT rows; delta is negative)."""
-        usage: dict[str, int] = {}
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start : start + 500]
-            tx = InventoryTransaction
+    def _usage(s: Session, keys: Select, since: datetime) -> dict[str, int]:
+        """Units taken per part key (of the keys `keys` selects) since `since` (DECREMENT rows;
+        delta is negative)."""
+        tx = InventoryTransaction
+        return {
+            part_key: int(used or 0)
             for part_key, used in s.execute(
                 select(tx.part_key, func.sum(-tx.delta))
-                .where(tx.part_key.in_(chunk), tx.action == "DECREMENT", tx.at >= since)
+                .where(tx.part_key.in_(keys), tx.action == "DECREMENT", tx.at >= since)
                 .group_by(tx.part_key)
-            ):
-                usage[part_key] = int(used or 0)
-        return usage
+            )
+        }
 
     # ---- use a part on an RO ------------------------------------------------------------------
     def use_part(

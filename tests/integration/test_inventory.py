@@ -288,6 +288,20 @@ def test_low_stock_uses_90_days_of_usage_for_reorder_and_urgency(app, stock):
     assert "A1239" not in by_part
 
 
+def test_a_low_stock_list_cut_short_is_the_head_of_the_whole_ranking(app, stock):
+    # Parts are ranked on their totals and only the shown ones' places are read: a short list
+    # must be the same parts, in the same order, with the same counts, as the whole one.
+    _log_usage(app, "A123-4567", "A1234567", [1, 10, 20, 40, 50, 60, 80, 85, 89])
+    _log_usage(app, "XB-99345-1", "XB993451", [5, 6])
+    whole = app.inventory.low_stock(threshold=5)
+    assert [e.urgency for e in whole.items] == ["high", "high", "high", "low"]
+    for limit in range(1, len(whole.items) + 1):
+        cut = app.inventory.low_stock(threshold=5, limit=limit)
+        assert cut.items == whole.items[:limit]
+        assert (cut.total, cut.stock_lines, cut.by_urgency) == (
+            whole.total, whole.stock_lines, whole.by_urgency)  # fmt: skip
+
+
 def test_low_stock_counts_a_part_over_every_location_it_is_kept_in(app, stock):
     lines = [("AN682-12", 1, "SHELF E-01"), ("an682 12", 100, "BIN B27"),
              ("AN682-14", 1, "SHELF E-02"), ("AN 682-14", 2, "BIN B28")]  # fmt: skip
