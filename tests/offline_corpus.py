@@ -358,6 +358,10 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("status g38462", "get_repair_order", {"ro_number": "38462"}),
     ("whats up with 38462", "get_repair_order", {"ro_number": "38462"}),
     ("RO 38462 details", "get_repair_order", {"ro_number": "38462"}),
+    # a question about one RO named "RO n" is about that RO, not a list (its "RO" is no "ROs")
+    ("is RO 38462 overdue?", "get_repair_order", {"ro_number": "38462"}),
+    ("RO 38462, is it late?", "get_repair_order", {"ro_number": "38462"}),
+    ("has RO G38462 shipped?", "get_repair_order", {"ro_number": "38462"}),
     ("lookup 38462", "get_repair_order", {"ro_number": "38462"}),
     ("overdue at avtech", "search_repair_orders", {"overdue": True, "shop": "avtech"}),
     (

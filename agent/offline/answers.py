@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from agent.offline.inbox import inbox_answer, thread_answer
@@ -24,6 +25,24 @@ def _ro_line(r: dict[str, Any]) -> str:
         f"{r.get('shop_name') or '—'} | {r.get('part_number') or '—'} | "
         f"{r.get('next_update') or '—'}{late} |"
     )
+
+
+def overdue_answer(question: str, r: dict[str, Any]) -> str:
+    """ "is RO 38010 overdue?" answered before the RO's card: yes or no, and why. Empty when
+    the question is not whether it is overdue."""
+    if not re.search(r"\b(?:overdue|late|past due|behind)\b", question, re.I):
+        return ""
+    n, due = r["number"], r.get("next_update")
+    if r.get("is_overdue"):
+        days = r["days_overdue"]
+        return f"**Yes** — RO {n} is {days} days overdue: its follow-up was due {due}.\n\n"
+    if r.get("archive") != "ACTIVE":
+        return (
+            f"**No** — RO {n} is in the {r['archive'].title()} archive, so it is not overdue.\n\n"
+        )
+    if due:
+        return f"**No** — RO {n} is not overdue: its next follow-up is due {due}.\n\n"
+    return f"**No** — RO {n} has no follow-up date, so it is not overdue.\n\n"
 
 
 def _describe_ro(r: dict[str, Any]) -> str:

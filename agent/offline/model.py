@@ -21,7 +21,7 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
-from agent.offline.answers import word
+from agent.offline.answers import overdue_answer, word
 from agent.offline.documents import document_request, file_calls
 from agent.offline.reports import export_last
 from agent.offline.requests import understand
@@ -40,6 +40,13 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
                 answers.append("Cancelled — nothing was changed.")
             elif part.outcome != "success":
                 answers.append(f"I couldn't do that: {part.content}")
+            elif (
+                part.tool_name == "get_repair_order"
+                and isinstance(part.content, dict)
+                and "repair_order" in part.content
+            ):  # the RO itself, not the sentence or error the tool answered instead
+                asked = overdue_answer(_last_prompt(messages), part.content["repair_order"])
+                answers.append(asked + word(part.tool_name, part.content))
             else:
                 answers.append(word(part.tool_name, part.content))
         elif isinstance(part, RetryPromptPart):

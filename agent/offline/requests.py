@@ -223,8 +223,10 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     if single:
         return None, _call("get_repair_order", ro_number=single[1])
     found = search_filters(raw, today)
+    # "RO 38010" names one RO: its "RO" does not ask for a list ("is RO 38010 overdue?")
     listing = re.search(
-        r"\b(?:ros?|repair orders?|orders|which|list|show|anything|everything|what'?s)\b", t
+        r"\b(?:ros?|repair orders?|orders|which|list|show|anything|everything|what'?s)\b",
+        re.sub(r"\bro\s*#?\s*g?\d{3,9}\b", " ", t),
     )
     if (found.args and not found.leftover) or (listing and (found.args or not found.leftover)):
         return describe_leftover(found), _call("search_repair_orders", **found.args)

@@ -181,3 +181,51 @@ def test_using_a_part_without_an_ro_asks_which_ro_rather_than_reading_the_part_a
     for text in ("use part 066-50008 on it", "use part 066-50008"):
         answer = plan(text, TODAY)
         assert isinstance(answer, str) and answer.startswith("Which RO is the part for?")
+
+
+@pytest.mark.parametrize(
+    ("ro", "said"),
+    [
+        ({"is_overdue": True, "days_overdue": 12, "next_update": "2026-11-08"},
+         "**Yes** — RO 38010 is 12 days overdue: its follow-up was due 2026-11-08."),
+        ({"is_overdue": False, "days_overdue": 0, "next_update": "2026-11-27"},
+         "**No** — RO 38010 is not overdue: its next follow-up is due 2026-11-27."),
+        ({"is_overdue": False, "days_overdue": 0, "next_update": None},
+         "**No** — RO 38010 has no follow-up date, so it is not overdue."),
+        ({"archive": "PAID", "is_overdue": False, "next_update": "2026-01-02"},
+         "**No** — RO 38010 is in the Paid archive, so it is not overdue."),
+    ],
+)  # fmt: skip
+def test_whether_one_ro_is_overdue_is_answered_yes_or_no_before_its_card(ro, said):
+    ro = {"number": "38010", "archive": "ACTIVE", "status": "IN WORK", **ro}
+    call = ToolCallPart("get_repair_order", {"ro_number": "38010"}, tool_call_id="c1")
+    history = [
+        ModelRequest(parts=[UserPromptPart("is RO 38010 overdue?")]),
+        ModelResponse(parts=[call]),
+        ModelRequest(parts=[ToolReturnPart(call.tool_name, {"repair_order": ro}, "c1")]),
+    ]
+    [text] = respond(history, _info()).parts
+    assert text.content.startswith(said + "\n\n**RO 38010**")
+    # the RO looked up without the question: its card alone
+    history[0] = ModelRequest(parts=[UserPromptPart("RO 38010")])
+    [text] = respond(history, _info()).parts
+    assert text.content.startswith("**RO 38010**")
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "The job system (Redis) is unreachable, so the get_repair_order tool could not run.",
+        {"error": "There is no RO 38010 in any archive."},
+    ],
+)
+def test_a_lookup_that_answered_no_ro_is_worded_as_it_came(result):
+    call = ToolCallPart("get_repair_order", {"ro_number": "38010"}, tool_call_id="c1")
+    history = [
+        ModelRequest(parts=[UserPromptPart("is RO 38010 overdue?")]),
+        ModelResponse(parts=[call]),
+        ModelRequest(parts=[ToolReturnPart(call.tool_name, result, "c1")]),
+    ]
+    [text] = respond(history, _info()).parts
+    assert "Yes" not in text.content and "No**" not in text.content
+    assert ("unreachable" if isinstance(result, str) else "no RO 38010") in text.content
