@@ -784,6 +784,7 @@ CORPUS += [
 README_EXAMPLES: list[tuple[str, str]] = [
     ("RO 38462", "looks up a repair order in any archive, with its history and related ROs"),
     ("show me RO 38462 history", "the same, its changes first"),
+    ("is RO 38462 overdue?", "the same, with yes or no and its follow-up date first"),
     ("what's overdue at Avtech?", "ROs past their follow-up date, at one shop"),
     ("which ROs are waiting on a quote for more than 2 weeks", "by status and time in that status"),
     ("ROs for part 1706B", "by part number (any spelling) · also serial, description words, notes"),
