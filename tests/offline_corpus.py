@@ -686,6 +686,8 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("do we have any 066-50008", "search_inventory", {"query": "066-50008", "limit": 10}),
     ("low stock parts", "low_stock", {}),
     ("what needs reordering", "low_stock", {}),
+    ("parts under 3 running low", "low_stock", {"threshold": 3}),
+    ("what should we reorder?", "low_stock", {}),
     ("is excel up to date", "excel_status", {}),
     # #17: the ERP.aero source, for admins
     ("ERP sync status", "erp_sync_status", {}),

@@ -142,8 +142,8 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         return None, _call("pending_approvals")
     if re.search(r"\b(dashboard|stats|statistics|summary|overview|figures)\b", t):
         return None, _call("dashboard")
-    if re.search(r"\blow[- ]stock\b|\breorder|running low", t):
-        return None, _call("low_stock")
+    if low := low_stock_request(t):
+        return low
     if re.search(EXPORT_THAT, t):  # the model answers it from the conversation
         return None, "Export what? Ask for a list or a report first, then say **export that**."
     if call := export(t, today):
@@ -236,6 +236,31 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         unread = " ".join(found.leftover)
         return None, f"I'm not sure what you need: I could not make out “{unread}”. " + HELP
     return None, "I'm not sure what you need. " + HELP
+
+
+LOW_STOCK = r"\blow[- ]stock\b|\breorder\w*|\brunning low\b|\blow on\b"
+# Words that ask for the low-stock list and say nothing more.
+LOW_STOCK_FILLER = (
+    r"\b(?:what|what'?s|which|show|me|list|the|any|all|parts?|items?|are|is|we|do|does|on|of|"
+    r"in|stock|inventory|needs?|to|be|should|i|us|our|please|that|there|anything|get|give|"
+    r"running|low|total|now|currently|today)\b"
+)
+
+
+def low_stock_request(t: str) -> tuple[str | None, ToolCallPart] | None:
+    """ "low stock", "what needs reordering", "parts under 3" — the low-stock list, its
+    threshold if one is said; a condition it cannot apply (a bin, a shop) is said, not dropped."""
+    if not re.search(LOW_STOCK, t):
+        return None
+    args = {}
+    if m := re.search(r"\b(?:under|below|less than|fewer than)\s+(\d+)\b", t):
+        args["threshold"] = int(m[1])
+        t = t.replace(m[0], " ")
+    rest = re.findall(r"[\w'#/\-]+", re.sub(rf"{LOW_STOCK}|{LOW_STOCK_FILLER}", " ", t))
+    note = None
+    if rest:
+        note = f"Note: I did not understand “{' '.join(rest)}” — so I did not filter by it. "
+    return note, _call("low_stock", **args)
 
 
 def _one_status_change(raw: str) -> ToolCallPart | None:

@@ -37,6 +37,8 @@ def test_each_request_becomes_its_tool_call(text, tool, args):
         ("list ROs at avtech with zorbly flanges", "zorbly flanges"),
         ("overdue ROs that smell funny", "smell funny"),
         ("ROs made on the 45th of never", None),
+        ("which parts are we running low on at bin A?", "bin a"),
+        ("low stock at avtech", "avtech"),
     ],
 )
 def test_what_it_cannot_read_it_says_instead_of_dropping(text, unread):
