@@ -362,6 +362,14 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("is RO 38462 overdue?", "get_repair_order", {"ro_number": "38462"}),
     ("RO 38462, is it late?", "get_repair_order", {"ro_number": "38462"}),
     ("has RO G38462 shipped?", "get_repair_order", {"ro_number": "38462"}),
+    # the RO named first is the "it" of the rest
+    (
+        "RO 38462, set it to received",
+        "update_status",
+        {"ro_number": "38462", "new_status": "received"},
+    ),
+    ("RO 38462: archive it", "archive_repair_order", {"ro_number": "38462"}),
+    ("G38462; draft a follow-up for it", "draft_email", {"ro_number": "38462"}),
     ("lookup 38462", "get_repair_order", {"ro_number": "38462"}),
     ("overdue at avtech", "search_repair_orders", {"overdue": True, "shop": "avtech"}),
     (

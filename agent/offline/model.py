@@ -22,9 +22,10 @@ from pydantic_ai.messages import (
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
 from agent.offline.answers import overdue_answer, word
+from agent.offline.desk import NUMBERS
 from agent.offline.documents import document_request, file_calls
 from agent.offline.reports import export_last
-from agent.offline.requests import understand
+from agent.offline.requests import REFERS_TO_AN_RO, understand
 
 
 def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
@@ -54,8 +55,11 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
             answers.append(f"I couldn't do that: {problem}")
     prompt = next((p for p in reversed(request.parts) if isinstance(p, UserPromptPart)), None)
     if prompt is None and answers:
-        note, _ = understand(_last_prompt(messages), today)  # what it could not honour
-        return ModelResponse(parts=[TextPart((note or "") + "\n\n".join(answers))])
+        asked = _last_prompt(messages)
+        note, _ = understand(asked, today)  # what it could not honour
+        looked_up = [p for p in request.parts if getattr(p, "tool_name", "") == "get_repair_order"]
+        rest = _not_looked_up(asked) if len(looked_up) > 1 else ""
+        return ModelResponse(parts=[TextPart((note or "") + "\n\n".join(answers) + rest)])
     # A new message on top of changes the thread still waited on: those were answered as
     # decided or still waiting (their cards stay in the chat); answer the message itself.
     text = prompt.content if prompt and isinstance(prompt.content, str) else ""
@@ -78,13 +82,40 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     planned = _about_the_ro_in_focus(text, planned, messages, today)
     if isinstance(planned, str):
         return ModelResponse(parts=[TextPart(planned)])
-    return ModelResponse(parts=[planned])
+    return ModelResponse(parts=_each_ro_asked_for(text, planned))
 
 
-# "set it to received", "archive this RO", "its history": the RO the last turn was about.
-REFERS_TO_AN_RO = re.compile(
-    r"\b(?:(?:this|that|the same)\s+(?:ro|repair order|one)|its|it)\b", re.IGNORECASE
-)
+MAX_LOOKUPS = 5  # ROs looked up for one message ("RO 38010, 38011 and 38012")
+
+
+def _ros_listed(text: str) -> list[str]:
+    """The RO numbers of a list in the message ("RO 38010, 38011 and G38012"), in order."""
+    listed = re.search(rf"\b(?:ro\s*#?\s*)?({NUMBERS})\b", text, re.IGNORECASE)
+    return list(dict.fromkeys(re.findall(r"\d{3,9}", listed[1]))) if listed else []
+
+
+def _each_ro_asked_for(text: str, planned: ToolCallPart) -> list[ToolCallPart]:
+    """A lookup of several ROs listed together ("RO 38010 and 38011") is one lookup each, not the
+    first alone (up to MAX_LOOKUPS; the answer names the rest)."""
+    numbers = _ros_listed(text)
+    if (
+        planned.tool_name != "get_repair_order"
+        or planned.args_as_dict().get("ro_number") not in numbers
+    ):
+        return [planned]
+    return [
+        ToolCallPart(
+            "get_repair_order", {"ro_number": n}, tool_call_id=f"{planned.tool_call_id}-{i}"
+        )
+        for i, n in enumerate(numbers[:MAX_LOOKUPS])
+    ]
+
+
+def _not_looked_up(text: str) -> str:
+    rest = _ros_listed(text)[MAX_LOOKUPS:]
+    if not rest:
+        return ""
+    return f"\n\nI look up {MAX_LOOKUPS} ROs at a time: ask again for {', '.join(rest)}."
 
 
 def _about_the_ro_in_focus(

@@ -104,6 +104,13 @@ def _stock_words(query: str) -> str:
     ).strip()
 
 
+# "set it to received", "archive this RO", "its history": an RO said before (in the sentence,
+# or the one the previous turn was about: agent/offline/model.py).
+REFERS_TO_AN_RO = re.compile(
+    r"\b(?:(?:this|that|the same)\s+(?:ro|repair order|one)|its|it)\b", re.IGNORECASE
+)
+
+
 def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     """A request -> (a note on what was not understood, if anything; the tool call or the
     answer). Conditions it cannot read are said in the note, never silently dropped."""
@@ -111,6 +118,12 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     t = raw.lower().rstrip("?.! ")
     if not t or re.fullmatch(r"help|\?|what can you do|commands|hi|hello|hey", t):
         return None, HELP
+    # "RO 38010, set it to received": the RO named first is the "it" of what follows — when
+    # what follows is then about that RO ("RO 38010, find a starter, is it in stock?" is not)
+    if (m := re.match(rf"{NUMBER}\s*[,:;]\s*(.+)$", raw, re.I)) and REFERS_TO_AN_RO.search(m[2]):
+        note, call = understand(REFERS_TO_AN_RO.sub(f"RO {m[1]}", m[2], count=1), today)
+        if isinstance(call, ToolCallPart) and call.args_as_dict().get("ro_number") == m[1]:
+            return note, call
     # before the email and status rules: a new RO's notes or a shop's email can hold any words
     if (call := new_repair_order(raw, t, today)) or (call := new_shop(raw, t)):
         return None, call

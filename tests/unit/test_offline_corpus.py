@@ -231,3 +231,32 @@ def test_a_lookup_that_answered_no_ro_is_worded_as_it_came(result):
     [text] = respond(history, _info()).parts
     assert "Yes" not in text.content and "No**" not in text.content
     assert ("unreachable" if isinstance(result, str) else "no RO 38010") in text.content
+
+
+def test_ros_listed_together_are_each_looked_up_and_past_five_the_rest_are_named():
+    [call] = respond([ModelRequest(parts=[UserPromptPart("RO 38010")])], _info()).parts
+    assert call.args == {"ro_number": "38010"}
+    two = respond([ModelRequest(parts=[UserPromptPart("RO 38010 and G38011")])], _info()).parts
+    assert [(c.tool_name, c.args["ro_number"]) for c in two] == [
+        ("get_repair_order", "38010"), ("get_repair_order", "38011")]  # fmt: skip
+    assert len({c.tool_call_id for c in two}) == 2
+    asked = "RO 38010, 38011, 38012, 38013, 38014, 38015 and 38016"
+    history = [ModelRequest(parts=[UserPromptPart(asked)])]
+    calls = respond(history, _info()).parts
+    assert [c.args["ro_number"] for c in calls] == ["38010", "38011", "38012", "38013", "38014"]
+    history += [
+        ModelResponse(parts=calls),
+        ModelRequest(
+            parts=[
+                ToolReturnPart(c.tool_name, {"error": "gone"}, tool_call_id=c.tool_call_id)
+                for c in calls
+            ]
+        ),
+    ]
+    [text] = respond(history, _info()).parts
+    assert text.content.endswith("I look up 5 ROs at a time: ask again for 38015, 38016.")
+    # a part number's digits are no second RO
+    [call] = respond(
+        [ModelRequest(parts=[UserPromptPart("RO 38010 part 066-50008")])], _info()
+    ).parts
+    assert call.args == {"ro_number": "38010"}
