@@ -6,7 +6,7 @@ import time
 import httpx
 from sqlalchemy import create_engine, text
 
-from tests.e2e.serving import files_under, running_app
+from tests.e2e.serving import PROJECT, desk_env, files_under, running_app
 
 
 def test_serve_migrates_seeds_demo_data_and_serves_the_chat(tmp_path):
@@ -40,7 +40,7 @@ def test_sigterm_to_gt_serve_stops_the_chainlit_child_too(tmp_path):
     import sys
     import time
 
-    from tests.e2e.serving import PROJECT, free_port, wait_until_serving
+    from tests.e2e.serving import free_port, wait_until_serving
 
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env |= {"GT_VAR_DIR": str(tmp_path / "var")}
@@ -76,32 +76,12 @@ def test_the_first_screen_is_one_box_with_where_to_sign_in_and_the_password(tmp_
     password (once), every line whole; then nothing while pages load, the logo and favicon
     are fetched, someone signs in and reads the welcome text in another language."""
     import re
-    import signal
-    import subprocess
-    import sys
 
-    from tests.e2e.serving import PROJECT, free_port, wait_until_serving
-
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "ANTHROPIC_API_KEY", "COLUMNS"}
-    }
-    env |= {"GT_VAR_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"}
-    port = free_port()
-    output = tmp_path / "output.txt"
-    with output.open("w") as sink:
-        gt = subprocess.Popen(
-            [sys.executable, "-m", "cli", "serve", "--port", str(port)],
-            cwd=PROJECT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(url, gt)
+    env = desk_env(tmp_path / "var")
+    env.pop("COLUMNS", None)  # the box is as wide as a new user's terminal would make it
+    output = tmp_path / "var" / "serve.log"  # running_app's record of what gt serve printed
+    with running_app(env) as url:
+        port = int(url.rsplit(":", 1)[1])
         screen = output.read_text()
         found = re.search(r"Password\s+(\S+) \(shown only this once\)", screen)
         assert found, screen
@@ -122,9 +102,6 @@ def test_the_first_screen_is_one_box_with_where_to_sign_in_and_the_password(tmp_
         # nothing under the project's own `.files` (a test importing chainlit in another
         # worker may have created it empty: chainlit.config makes it on import)
         assert not files_under(PROJECT / ".files")
-    finally:
-        os.killpg(gt.pid, signal.SIGTERM)
-        gt.wait(20)
 
     lines = [line for line in output.read_text().splitlines() if line.strip()]
     body = [line.strip("│ ") for line in lines[1:-1]]
