@@ -9,7 +9,7 @@ from typing import Any
 from pydantic_ai.messages import ToolCallPart
 
 from agent.offline.desk import bulk, follow_ups, shops
-from agent.offline.filters import describe_leftover, search_filters
+from agent.offline.filters import Found, describe_leftover, search_filters
 from agent.offline.inbox import reply_request
 from agent.offline.new_ro import new_repair_order, new_shop
 from agent.offline.reports import EXPORT_THAT, export, report, report_note
@@ -270,10 +270,7 @@ def low_stock_request(t: str) -> tuple[str | None, ToolCallPart] | None:
         args["threshold"] = int(m[1])
         t = t.replace(m[0], " ")
     rest = re.findall(r"[\w'#/\-]+", re.sub(rf"{LOW_STOCK}|{LOW_STOCK_FILLER}", " ", t))
-    note = None
-    if rest:
-        note = f"Note: I did not understand “{' '.join(rest)}” — so I did not filter by it. "
-    return note, _call("low_stock", **args)
+    return describe_leftover(Found(leftover=rest)), _call("low_stock", **args)
 
 
 def _one_status_change(raw: str) -> ToolCallPart | None:
