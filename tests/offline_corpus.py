@@ -22,6 +22,17 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("where is RO 38462", "get_repair_order", {"ro_number": "38462"}),
     ("what's overdue at Avtech?", "search_repair_orders", {"overdue": True, "shop": "avtech"}),
     ("overdue", "search_repair_orders", {"overdue": True}),
+    # "open" / "active" ROs are the Active archive (a search is over all archives otherwise)
+    (
+        "how many ROs are open at Avtech?",
+        "search_repair_orders",
+        {"archive": "ACTIVE", "shop": "avtech"},
+    ),
+    (
+        "which ROs are still open for part 1706B",
+        "search_repair_orders",
+        {"part_number": "1706B", "archive": "ACTIVE"},
+    ),
     ("anything overdue?", "search_repair_orders", {"overdue": True}),
     ("which ROs are late", "search_repair_orders", {"overdue": True}),
     (

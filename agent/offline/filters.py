@@ -197,6 +197,9 @@ def search_filters(raw: str, today: date) -> Found:
     elif re.search(r"\b(?:all archives|any archive|archived|closed|everything)\b", t):
         _, t = _take(t, r"\b(?:all archives|any archive|archived|closed|everything)\b")
         args["archive"] = "ALL"
+    elif re.search(r"\b(?:open|active)\b", t):  # "open ROs at Avtech": the Active archive
+        _, t = _take(t, r"\b(?:open|active)\b")
+        args["archive"] = "ACTIVE"
     for word in STATUS_WORDS:
         m, t2 = _take(t, rf"\b{re.escape(word)}\b")
         if m:
