@@ -22,6 +22,22 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("where is RO 38462", "get_repair_order", {"ro_number": "38462"}),
     ("what's overdue at Avtech?", "search_repair_orders", {"overdue": True, "shop": "avtech"}),
     ("overdue", "search_repair_orders", {"overdue": True}),
+    # not updated for a time: last updated before then (not a date that far ahead)
+    (
+        "ROs at Avtech not updated in 30 days",
+        "search_repair_orders",
+        {"last_updated_to": "2026-10-21", "shop": "avtech"},
+    ),
+    (
+        "which ROs have had no update for 2 weeks",
+        "search_repair_orders",
+        {"last_updated_to": "2026-11-06"},
+    ),
+    (
+        "ROs updated in the last 30 days",
+        "search_repair_orders",
+        {"last_updated_from": "2026-10-21", "last_updated_to": "2026-11-20"},
+    ),
     # "open" / "active" ROs are the Active archive (a search is over all archives otherwise)
     (
         "how many ROs are open at Avtech?",

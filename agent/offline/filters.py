@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from agent.offline.dates import DATE, MONTH, span
@@ -94,7 +94,7 @@ STOP = (
     r"(?=\s+(?:for|with|that|which|where|waiting|older|since|before|after|made|created|"
     r"opened|from|to|in|on|by|eta|due|over|more|overdue|late|sorted|whose|status|sn|s/n|"
     r"serial|part|p/n|pn|updated|next|between|this|last|past|and|"
-    r"is|are|was|were|has|have|had|still|currently|now)\b|[?.!,;]|$)"
+    r"is|are|was|were|has|have|had|still|currently|now|not|no)\b|[?.!,;]|$)"
 )
 SPAN = (
     rf"(?:(?:from |between )?{DATE} (?:to|and|through|until|-) {DATE}"
@@ -132,8 +132,17 @@ def search_filters(raw: str, today: date) -> Found:
     words = raw.lower().replace("’", "'").split()
     t = " " + " ".join(TYPOS.get(w, w) for w in words) + " "
     args = found.args
+    # "not updated in 30 days", "no update for 2 weeks": last touched before then (not "in 30
+    # days" from now, which the date words below would read)
+    m, t = _take(t, r"\b(?:not (?:been )?(?:updated|touched|changed)|no updates?|untouched)\s+"
+                    r"(?:in|for|since)\s+(?:(?:the )?(?:last|past)\s+)?"
+                    rf"({COUNT})\s*(day|week|month)s?\b")  # fmt: skip
+    if m:
+        count = int(m[1]) if m[1].isdigit() else COUNT_WORDS.get(m[1].lower(), 1)
+        args["last_updated_to"] = (today - timedelta(days=count * UNIT_DAYS[m[2]])).isoformat()
     for pattern, name in DATE_FIELDS:
-        m, t = _take(t, rf"\b{pattern}\s+({SPAN})(?=\W|$)")
+        within = r"(?:(?:in|during|within)\s+(?:the\s+)?(?=(?:last|past|next)\b))?"
+        m, t = _take(t, rf"\b{pattern}\s+{within}({SPAN})(?=\W|$)")
         if m:
             period = span(m[1], today)
             if period is None:
