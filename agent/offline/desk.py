@@ -94,8 +94,24 @@ def shops(raw: str, t: str) -> ToolCallPart | None:
         return _call("update_shop", shop=m[2].strip(), **{SHOP_FIELDS[m[1].lower()]: m[3]})
     if m := re.match(rf"(.+?)'s\s+({fields})\s+is\s+(?:now\s+)?(\S.*)$", raw, re.I):
         return _call("update_shop", shop=m[1].strip(), **{SHOP_FIELDS[m[2].lower()]: m[3]})
-    if re.fullmatch(r"(?:list |show |all |our )*(?:the )?(?:shops|vendors|repair shops)", t):
+    contacts = r"(?:e-?mails?|contacts?|phones?(?: numbers?)?|details)"
+    if re.fullmatch(
+        r"(?:list |show |all |our )*(?:the )?(?:shops|vendors|repair shops)"
+        rf"(?:'? {contacts}| with (?:their )?{contacts}(?:(?:,| and) {contacts})*)?",
+        t,
+    ):  # "shops", "list shops with their emails", "shop emails"
         return _call("list_shops")
+    if re.fullmatch(rf"(?:shop|vendor) {contacts}", t):
+        return _call("list_shops")
+    # "email of Avtech Hydraulics", "what's the phone number for Avtech" (an RO's is a draft)
+    if (
+        m := re.match(
+            r"(?:what(?:'s| is) )?(?:the )?(?:e-?mail|phone|contact)(?: address| number)?"
+            r" (?:of|for|at) (?:the )?(?:shop |vendor )?(.+)$",
+            t,
+        )
+    ) and not re.search(r"\bros?\b|\d{3,9}", m[1]):
+        return _call("get_shop", shop=m[1].strip())
     if m := re.match(r"(?:find|search|look up|search for)\s+(?:a\s+)?(?:shop|vendor)s?\s+(.+)$", t):
         return _call("list_shops", query=m[1].strip())
     if m := re.match(r"(?:shops?|vendors?)\s+(?:like|named|called|matching)\s+(.+)$", t):
