@@ -22,6 +22,22 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("where is RO 38462", "get_repair_order", {"ro_number": "38462"}),
     ("what's overdue at Avtech?", "search_repair_orders", {"overdue": True, "shop": "avtech"}),
     ("overdue", "search_repair_orders", {"overdue": True}),
+    (
+        "ROs received last week",
+        "search_repair_orders",
+        {"status": "RECEIVED", "status_date_from": "2026-11-09", "status_date_to": "2026-11-15"},
+    ),
+    (
+        "how many ROs did we send out this month?",
+        "search_repair_orders",
+        {"date_made_from": "2026-11-01", "date_made_to": "2026-11-30"},
+    ),
+    (
+        "what's the oldest open RO?",
+        "search_repair_orders",
+        {"sort": "date_made", "archive": "ACTIVE"},
+    ),
+    ("what's waiting on me?", "pending_approvals", {}),
     # not updated for a time: last updated before then (not a date that far ahead)
     (
         "ROs at Avtech not updated in 30 days",

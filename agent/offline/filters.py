@@ -16,7 +16,7 @@ from domain.statuses import ALIASES, Status
 _FILLER_WORDS = """a an the all any every our my me us we i you please show list give get find
     pull up
     display see tell what what's whats which who where are is was were be been do does have has
-    had there ros ro repair repairs order orders ones one that those these them it items units
+    had did there ros ro repair repairs order orders ones one that those these them it items units
     with of for in on by to and or from at about current currently still now right just only
     can could would you'd like want need let know how many number count total open active
     how's let's here anything something"""
@@ -104,7 +104,7 @@ SPAN = (
     rf"|(?:in )?q[1-4](?: \d{{4}})?|(?:in )?(?:{MONTH})(?: \d{{4}})?|{DATE})"
 )
 DATE_FIELDS = [
-    (r"(?:made|created|opened|dropped off|sent out|raised)", "date_made"),
+    (r"(?:made|created|opened|dropped off|sent out|send out|raised)", "date_made"),
     (r"(?:eta|due back|due|arriving|expected(?: back)?|estimated delivery)", "eta"),
     (r"(?:next update|follow[- ]?up(?: date)?|to chase|needs? chasing|chase)", "next_update"),
     (r"(?:last updated|updated|touched)", "last_updated"),
@@ -153,10 +153,10 @@ def search_filters(raw: str, today: date) -> Found:
                 args[f"{name}_from"] = start.isoformat()
             if end:
                 args[f"{name}_to"] = end.isoformat()
-    m, t = _take(t, r"\b(?:newest|latest|most recent) first\b")
+    m, t = _take(t, r"\b(?:newest|latest|most recent)(?: first)?\b")
     if m:
         args["sort"] = "-date_made"
-    m, t = _take(t, r"\boldest first\b")
+    m, t = _take(t, r"\boldest(?: first)?\b")  # "the oldest open RO": the list, oldest first
     if m:
         args["sort"] = "date_made"
     m, t = _take(t, r"\b(?:sorted|ordered|sort) by (eta|next update|status date|date made|ro)\b")
@@ -215,6 +215,13 @@ def search_filters(raw: str, today: date) -> Found:
             args["status"] = STATUS_OF[word]
             t = t2
             break
+    if "status" in args:  # "ROs received last week": when they took that status
+        m, t = _take(t, rf"\b((?:in\s+)?(?:this|last|next) (?:week|month|year)|{SPAN})(?=\W|$)")
+        if m and (period := span(m[1].removeprefix("in ").strip(), today)):
+            if period[0]:
+                args["status_date_from"] = period[0].isoformat()
+            if period[1]:
+                args["status_date_to"] = period[1].isoformat()
     m, t = _take(t, r"\b(?:at|from|with)\s+(?:shop\s+)?([a-z][\w&.' -]*?)" + STOP)
     if m:
         args["shop"] = m[1].strip(" '")

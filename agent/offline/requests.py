@@ -10,6 +10,7 @@ from pydantic_ai.messages import ToolCallPart
 
 from agent.offline.desk import bulk, follow_ups, shops
 from agent.offline.filters import Found, describe_leftover, search_filters
+from agent.offline.glossary import meaning
 from agent.offline.inbox import reply_request
 from agent.offline.new_ro import new_repair_order, new_shop
 from agent.offline.reports import EXPORT_THAT, export, report, report_note
@@ -45,6 +46,7 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **users** — (admins) who has access · **sessions of sam@example.com** ·
   **disable sam@example.com** / **enable sam@example.com** ·
   **make sam@example.com an approver** · **sign out sam@example.com** (you confirm each change)
+- **what does BER mean?** — the desk's words explained (statuses, archives, overdue)
 - **help** — this list
 
 With `ANTHROPIC_API_KEY` set, a Claude model answers free-form questions with the same tools."""
@@ -118,6 +120,8 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     t = raw.lower().rstrip("?.! ")
     if not t or re.fullmatch(r"help|\?|what can you do|commands|hi|hello|hey", t):
         return None, HELP
+    if said := meaning(raw):  # "what does BER mean?": the desk's words, not a search
+        return None, said
     # "RO 38010, set it to received": the RO named first is the "it" of what follows — when
     # what follows is then about that RO ("RO 38010, find a starter, is it in stock?" is not)
     if (m := re.match(rf"{NUMBER}\s*[,:;]\s*(.+)$", raw, re.I)) and REFERS_TO_AN_RO.search(m[2]):
@@ -151,7 +155,9 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
             return None, (
                 "Which RO should I draft the email for? e.g. **draft a follow-up for RO 38462**."
             )
-    if "pending" in t and re.search(r"approv|confirm", t):
+    if ("pending" in t and re.search(r"approv|confirm", t)) or re.search(
+        r"\bwaiting (?:on|for) me\b", t
+    ):
         return None, _call("pending_approvals")
     if re.search(r"\b(dashboard|stats|statistics|summary|overview|figures)\b", t):
         return None, _call("dashboard")

@@ -133,12 +133,15 @@ def test_the_help_lists_the_archives_by_name():
 @pytest.mark.parametrize("phrase", HELP_PHRASES)
 def test_every_phrase_the_help_lists_works_in_the_offline_model(phrase):
     """Each bold phrase of the help, as typed (and in capitals, with a question mark), through
-    the offline model itself: a tool call, or the help for "help" — never "I'm not sure"."""
+    the offline model itself: a tool call, the help for "help", a word's meaning for "what does
+    BER mean?" — never "I'm not sure"."""
     for typed in (phrase, phrase.upper() + "?"):
         response = respond([ModelRequest(parts=[UserPromptPart(typed)])], _info())
         (part,) = response.parts
         if phrase == "help":
             assert isinstance(part, TextPart) and part.content == HELP
+        elif phrase.startswith("what does"):
+            assert isinstance(part, TextPart) and part.content.startswith("**BER** — "), typed
         else:
             assert isinstance(part, ToolCallPart), (typed, part)
 

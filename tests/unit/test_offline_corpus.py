@@ -260,3 +260,25 @@ def test_ros_listed_together_are_each_looked_up_and_past_five_the_rest_are_named
         [ModelRequest(parts=[UserPromptPart("RO 38010 part 066-50008")])], _info()
     ).parts
     assert call.args == {"ro_number": "38010"}
+
+
+@pytest.mark.parametrize(
+    ("asked", "word"),
+    [
+        ("what does BER mean?", "BER"),
+        ("what does “beyond economical repair” mean", "BER"),
+        ("what is RAI?", "RAI"),
+        ("explain overdue", "OVERDUE"),
+        ("what is the net archive?", "NET"),
+        ("what is WAITING QUOTE status", "WAITING QUOTE"),
+    ],
+)
+def test_the_desks_words_are_explained_not_searched(asked, word):
+    answer = plan(asked, TODAY)
+    assert isinstance(answer, str) and answer.startswith(f"**{word}** — ")
+
+
+def test_a_question_that_only_sounds_like_a_definition_still_searches():
+    # "what's in work" asks for ROs; "what does avtech mean" is no word of the desk's
+    assert plan("what's in work", TODAY).tool_name == "search_repair_orders"
+    assert not str(plan("what does zorbly mean", TODAY)).startswith("**")
