@@ -42,12 +42,12 @@ CORPUS: list[tuple[str, str, dict]] = [
     (
         "ROs at Avtech not updated in 30 days",
         "search_repair_orders",
-        {"last_updated_to": "2026-10-21", "shop": "avtech"},
+        {"last_updated_to": "2026-10-21", "archive": "ACTIVE", "shop": "avtech"},
     ),
     (
         "which ROs have had no update for 2 weeks",
         "search_repair_orders",
-        {"last_updated_to": "2026-11-06"},
+        {"last_updated_to": "2026-11-06", "archive": "ACTIVE"},
     ),
     (
         "ROs updated in the last 30 days",

@@ -140,6 +140,7 @@ def search_filters(raw: str, today: date) -> Found:
     if m:
         count = int(m[1]) if m[1].isdigit() else COUNT_WORDS.get(m[1].lower(), 1)
         args["last_updated_to"] = (today - timedelta(days=count * UNIT_DAYS[m[2]])).isoformat()
+        args["archive"] = "ACTIVE"  # closed ROs are not updated; an archive said overrides this
     for pattern, name in DATE_FIELDS:
         within = r"(?:(?:in|during|within)\s+(?:the\s+)?(?=(?:last|past|next)\b))?"
         m, t = _take(t, rf"\b{pattern}\s+{within}({SPAN})(?=\W|$)")
