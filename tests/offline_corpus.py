@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from agent.offline.filters import NOT_BACK
+
 TODAY = date(2026, 11, 20)
 
 CORPUS: list[tuple[str, str, dict]] = [
@@ -114,11 +116,16 @@ CORPUS: list[tuple[str, str, dict]] = [
     ),
     ("ETA passed", "search_repair_orders", {"eta_passed": True}),
     ("which ROs missed their ETA", "report", {"kind": "on_time", "period": "this year"}),
-    ("ROs due back before EOM", "search_repair_orders", {"eta_to": "2026-11-29"}),
+    # "due back": ETA in the period and the part not back yet
+    (
+        "ROs due back before EOM",
+        "search_repair_orders",
+        {"eta_to": "2026-11-29", "status": NOT_BACK},
+    ),
     (
         "what's due back this week",
         "search_repair_orders",
-        {"eta_from": "2026-11-16", "eta_to": "2026-11-22"},
+        {"eta_from": "2026-11-16", "eta_to": "2026-11-22", "status": NOT_BACK},
     ),
     (
         "ROs due next tuesday",
@@ -467,9 +474,13 @@ CORPUS: list[tuple[str, str, dict]] = [
     (
         "ROs due back 12/15",
         "search_repair_orders",
-        {"eta_from": "2026-12-15", "eta_to": "2026-12-15"},
+        {"eta_from": "2026-12-15", "eta_to": "2026-12-15", "status": NOT_BACK},
     ),
-    ("ROs due back by 12/15/26", "search_repair_orders", {"eta_to": "2026-12-15"}),
+    (
+        "ROs due back by 12/15/26",
+        "search_repair_orders",
+        {"eta_to": "2026-12-15", "status": NOT_BACK},
+    ),
     (
         "ROs with ETA next tuesday",
         "search_repair_orders",

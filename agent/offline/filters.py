@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from agent.offline.dates import DATE, MONTH, span
+from domain.overdue import BACK_OR_DONE
 from domain.statuses import ALIASES, Status
 
 # Words that carry no condition of their own.
@@ -21,6 +22,8 @@ _FILLER_WORDS = """a an the all any every our my me us we i you please show list
     can could would you'd like want need let know how many number count total open active
     how's let's here anything something"""
 FILLER = frozenset(_FILLER_WORDS.split())
+# Statuses of an RO whose part is not back yet (not received, not ended).
+NOT_BACK = ", ".join(s.value for s in Status if s not in BACK_OR_DONE)
 SERIAL = (
     r"\b(?:serial|s/?n|sn)\b\s*(?:number\b|no\.?|#)?\s*[:#]?\s*((?=[\w\-./]*\d)[a-z0-9][\w\-./]*)"
 )
@@ -154,6 +157,9 @@ def search_filters(raw: str, today: date) -> Found:
                 args[f"{name}_from"] = start.isoformat()
             if end:
                 args[f"{name}_to"] = end.isoformat()
+            if name == "eta" and re.search(r"back|arriv", m[0]):
+                # "due back this week": not back yet (a status said outright replaces this)
+                args["status"] = NOT_BACK
     m, t = _take(t, r"\b(?:newest|latest|most recent)(?: first)?\b")
     if m:
         args["sort"] = "-date_made"
