@@ -40,6 +40,12 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"sort": "date_made", "archive": "ACTIVE"},
     ),
     ("what's waiting on me?", "pending_approvals", {}),
+    ("which ROs need a quote approved", "search_repair_orders", {"status": "WAITING QUOTE"}),
+    (
+        "how many ROs does Avtech have open and which is the oldest?",
+        "search_repair_orders",
+        {"sort": "date_made", "archive": "ACTIVE", "shop": "avtech"},
+    ),
     # not updated for a time: last updated before then (not a date that far ahead)
     (
         "ROs at Avtech not updated in 30 days",

@@ -216,6 +216,11 @@ def search_filters(raw: str, today: date) -> Found:
     elif re.search(r"\b(?:open|active)\b", t):  # "open ROs at Avtech": the Active archive
         _, t = _take(t, r"\b(?:open|active)\b")
         args["archive"] = "ACTIVE"
+    # "ROs that need a quote approved": not yet APPROVED — the quote stage, WAITING QUOTE
+    m, t = _take(t, r"\bneed(?:s|ing)?\s+(?:a\s+|the\s+|their\s+)?quotes?\s+approv\w*|"
+                    r"\bquotes?\s+to\s+approve\b|\bawaiting\s+quote\s+approval\b")  # fmt: skip
+    if m:
+        args["status"] = Status.WAITING_QUOTE.value
     for word in STATUS_WORDS:
         m, t2 = _take(t, rf"\b{re.escape(word)}\b")
         if m:
@@ -231,6 +236,10 @@ def search_filters(raw: str, today: date) -> Found:
                 args["status_date_to"] = period[1].isoformat()
     m, t = _take(t, r"\b(?:at|from|with)\s+(?:shop\s+)?([a-z][\w&.' -]*?)" + STOP)
     if m:
+        args["shop"] = m[1].strip(" '")
+    # "how many ROs does Avtech have open"
+    m, t = _take(t, r"\b(?:does|do)\s+(?!we\b|you\b|i\b)([a-z][\w&.' -]*?)\s+(?:have|hold)\b")
+    if m and "shop" not in args:
         args["shop"] = m[1].strip(" '")
     m, t = _take(t, r"\b(?:top|first|last)\s+(\d{1,3})\b")
     if m:
