@@ -40,6 +40,17 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"sort": "date_made", "archive": "ACTIVE"},
     ),
     ("what's waiting on me?", "pending_approvals", {}),
+    # overdue by a time: the follow-up date that long ago (not the time in the status)
+    (
+        "anything overdue more than 30 days?",
+        "search_repair_orders",
+        {"overdue": True, "next_update_to": "2026-10-20"},
+    ),
+    (
+        "set RO 38462 cost to 1500",
+        "update_repair_order",
+        {"ro_number": "38462", "changes": {"estimated_cost": "1500"}},
+    ),
     ("which ROs need a quote approved", "search_repair_orders", {"status": "WAITING QUOTE"}),
     (
         "how many ROs does Avtech have open and which is the oldest?",

@@ -174,6 +174,14 @@ def search_filters(raw: str, today: date) -> Found:
                     r"late against (?:their |the )?eta|missed (?:their |the )?eta)\b")  # fmt: skip
     if m:
         args["eta_passed"] = True
+    # "overdue by more than 30 days": the follow-up date that long ago (not the time in a status)
+    m, t = _take(t, r"\b(?:overdue|past due|late)\s+(?:by\s+)?(more than|over|longer than|at least)"
+                    rf"\s+({COUNT})\s*(day|week|month)s?\b")  # fmt: skip
+    if m:
+        count = int(m[2]) if m[2].isdigit() else COUNT_WORDS.get(m[2].lower(), 1)
+        days = count * UNIT_DAYS[m[3]] + (0 if m[1] == "at least" else 1)
+        args["overdue"] = True
+        args["next_update_to"] = (today - timedelta(days=days)).isoformat()
     m, t = _take(t, r"\b(?:overdue|past due|late|behind|need(?:s|ing)? (?:a )?chas(?:e|ing))\b")
     if m:
         args["overdue"] = True

@@ -187,6 +187,15 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         return None, _call(
             "update_repair_order", ro_number=m[2], changes={FIELDS[m[1].lower()]: m[3].strip()}
         )
+    if m := re.match(  # "set RO 38462 cost to 1500", "update 38462's ETA to 12/20"
+        rf"(?:please\s+)?(?:set|change|update)\s+{NUMBER}(?:'s)?\s+({'|'.join(FIELDS)})\s+"
+        r"to\s+(.+)$",
+        raw,
+        re.I,
+    ):
+        return None, _call(
+            "update_repair_order", ro_number=m[1], changes={FIELDS[m[2].lower()]: m[3].strip()}
+        )
     if call := bulk(raw, t, today):
         return None, call
     if call := _one_status_change(raw):
@@ -249,7 +258,8 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     )
     if (found.args and not found.leftover) or (listing and (found.args or not found.leftover)):
         return describe_leftover(found), _call("search_repair_orders", **found.args)
-    if m := re.search(rf"\b{NUMBER}\b", t):
+    # a number that is money ("ROs over $10000", "5000 dollars") is no RO number
+    if m := re.search(rf"(?<![$\d.,])\b{NUMBER}\b(?!\s*(?:dollars|usd|k\b)|[.,]\d)", t):
         return None, _call("get_repair_order", ro_number=m[1])
     if found.leftover:  # say what could not be honoured, not only what could
         unread = " ".join(found.leftover)

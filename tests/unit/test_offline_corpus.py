@@ -39,11 +39,13 @@ def test_each_request_becomes_its_tool_call(text, tool, args):
         ("ROs made on the 45th of never", None),
         ("which parts are we running low on at bin A?", "bin a"),
         ("low stock at avtech", "avtech"),
+        ("ROs over $10000", None),  # money, not RO 10000: no cost filter, said
     ],
 )
 def test_what_it_cannot_read_it_says_instead_of_dropping(text, unread):
     note, call = understand(text, TODAY)
     assert isinstance(call, ToolCallPart) or "not sure" in call
+    assert not (isinstance(call, ToolCallPart) and call.tool_name == "get_repair_order")
     if isinstance(call, ToolCallPart):
         assert note and "did not understand" in note
         if unread:
