@@ -236,12 +236,14 @@ def search_filters(raw: str, today: date) -> Found:
             t = t2
             break
     if "status" in args:  # "ROs received last week": when they took that status
-        m, t = _take(t, rf"\b((?:in\s+)?(?:this|last|next) (?:week|month|year)|{SPAN})(?=\W|$)")
-        if m and (period := span(m[1].removeprefix("in ").strip(), today)):
+        m, t = _take(t, rf"\b(?:in\s+)?({SPAN})(?=\W|$)")
+        if m and (period := span(m[1], today)):
             if period[0]:
                 args["status_date_from"] = period[0].isoformat()
             if period[1]:
                 args["status_date_to"] = period[1].isoformat()
+        elif m:
+            found.notes.append(f'"{m[1]}" is not a date I understand')
     m, t = _take(t, r"\b(?:at|from|with)\s+(?:shop\s+)?([a-z][\w&.' -]*?)" + STOP)
     if m:
         args["shop"] = m[1].strip(" '")

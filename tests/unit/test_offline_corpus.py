@@ -40,6 +40,7 @@ def test_each_request_becomes_its_tool_call(text, tool, args):
         ("which parts are we running low on at bin A?", "bin a"),
         ("low stock at avtech", "avtech"),
         ("ROs over $10000", None),  # money, not RO 10000: no cost filter, said
+        ("ROs received next month", "next month"),  # a period it cannot read, beside a status
     ],
 )
 def test_what_it_cannot_read_it_says_instead_of_dropping(text, unread):
