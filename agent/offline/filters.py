@@ -130,6 +130,19 @@ def _take(text: str, pattern: str, flags: int = re.I) -> tuple[re.Match[str] | N
     return m, text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
 
 
+def _days(count: str, unit: str) -> int:
+    """ "30", "day" -> 30; "two", "weeks" -> 14; "a", "month" -> 30."""
+    return (int(count) if count.isdigit() else COUNT_WORDS.get(count.lower(), 1)) * UNIT_DAYS[unit]
+
+
+def _put_period(args: dict[str, Any], name: str, period: tuple[date | None, date | None]) -> None:
+    """A period's ends as `{name}_from` / `{name}_to` (an open end is left out)."""
+    if period[0]:
+        args[f"{name}_from"] = period[0].isoformat()
+    if period[1]:
+        args[f"{name}_to"] = period[1].isoformat()
+
+
 def search_filters(raw: str, today: date) -> Found:
     found = Found()
     words = raw.lower().replace("’", "'").split()
@@ -141,8 +154,7 @@ def search_filters(raw: str, today: date) -> Found:
                     r"(?:in|for|since)\s+(?:(?:the )?(?:last|past)\s+)?"
                     rf"({COUNT})\s*(day|week|month)s?\b")  # fmt: skip
     if m:
-        count = int(m[1]) if m[1].isdigit() else COUNT_WORDS.get(m[1].lower(), 1)
-        args["last_updated_to"] = (today - timedelta(days=count * UNIT_DAYS[m[2]])).isoformat()
+        args["last_updated_to"] = (today - timedelta(days=_days(m[1], m[2]))).isoformat()
         args["archive"] = "ACTIVE"  # closed ROs are not updated; an archive said overrides this
     for pattern, name in DATE_FIELDS:
         within = r"(?:(?:in|during|within)\s+(?:the\s+)?(?=(?:last|past|next)\b))?"
@@ -152,11 +164,7 @@ def search_filters(raw: str, today: date) -> Found:
             if period is None:
                 found.notes.append(f'"{m[1]}" is not a date I understand')
                 continue
-            start, end = period
-            if start:
-                args[f"{name}_from"] = start.isoformat()
-            if end:
-                args[f"{name}_to"] = end.isoformat()
+            _put_period(args, name, period)
             if name == "eta" and re.search(r"back|arriv", m[0]):
                 # "due back this week": not back yet (a status said outright replaces this)
                 args["status"] = NOT_BACK
@@ -178,8 +186,7 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, r"\b(?:overdue|past due|late)\s+(?:by\s+)?(more than|over|longer than|at least)"
                     rf"\s+({COUNT})\s*(day|week|month)s?\b")  # fmt: skip
     if m:
-        count = int(m[2]) if m[2].isdigit() else COUNT_WORDS.get(m[2].lower(), 1)
-        days = count * UNIT_DAYS[m[3]] + (0 if m[1] == "at least" else 1)
+        days = _days(m[2], m[3]) + (0 if m[1] == "at least" else 1)
         args["overdue"] = True
         args["next_update_to"] = (today - timedelta(days=days)).isoformat()
     m, t = _take(t, r"\b(?:overdue|past due|late|behind|need(?:s|ing)? (?:a )?chas(?:e|ing))\b")
@@ -198,15 +205,11 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, r"\b(?:in|for|with|of|than|over)?\s*(?:more than|over|longer than|>|at least)"
                     rf"\s*({COUNT})\s*(day|week|month)s?(?: ago)?\b")  # fmt: skip
     if m:
-        count = int(m[1]) if m[1].isdigit() else COUNT_WORDS.get(m[1].lower(), 1)
-        args["in_status_for_more_than_days"] = count * UNIT_DAYS[m[2]]
+        args["in_status_for_more_than_days"] = _days(m[1], m[2])
     m, t = _take(t, rf"\b((?:since|after|before|from|between) {DATE}(?: (?:to|and) {DATE})?)\b")
     if m and (period := span(m[1], today)):
         field_name = "status_date" if any(w in t for w in STATUS_WORDS) else "date_made"
-        if period[0]:
-            args[f"{field_name}_from"] = period[0].isoformat()
-        if period[1]:
-            args[f"{field_name}_to"] = period[1].isoformat()
+        _put_period(args, field_name, period)
     about = r"\b(?:about|mentioning|notes? (?:say|saying|mention|containing|with)|described as)"
     m, t = _take(t, about + r"\s+[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)
     if m:
@@ -238,10 +241,7 @@ def search_filters(raw: str, today: date) -> Found:
     if "status" in args:  # "ROs received last week": when they took that status
         m, t = _take(t, rf"\b(?:in\s+)?({SPAN})(?=\W|$)")
         if m and (period := span(m[1], today)):
-            if period[0]:
-                args["status_date_from"] = period[0].isoformat()
-            if period[1]:
-                args["status_date_to"] = period[1].isoformat()
+            _put_period(args, "status_date", period)
         elif m:
             found.notes.append(f'"{m[1]}" is not a date I understand')
     m, t = _take(t, r"\b(?:at|from|with)\s+(?:shop\s+)?([a-z][\w&.' -]*?)" + STOP)
