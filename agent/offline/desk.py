@@ -23,21 +23,25 @@ def _call(tool: str, **args) -> ToolCallPart:
     return ToolCallPart(tool_name=tool, args={k: v for k, v in args.items() if v is not None})
 
 
-def _numbers(text: str) -> list[str]:
+# ROs listed together: "38103 and 38408", "RO 38010, 38011 & G38012"
+LISTED = re.compile(rf"\b(?:ro\s*#?\s*)?({NUMBERS})\b", re.IGNORECASE)
+
+
+def numbers_in(text: str) -> list[str]:
     return re.findall(r"\d{3,9}", text)
 
 
 def bulk(raw: str, t: str, today: date) -> ToolCallPart | str | None:
     """ "set 38103 and 38408 to APPROVED", "mark every SHIPPED RO at Avtech received", "archive all
     PAID ROs older than 90 days"."""
-    many = re.search(rf"\b(?:ro\s*#?\s*)?({NUMBERS})\b", t)
+    many = LISTED.search(t)
     every = re.search(r"\b(?:every|all|each)\b", t)
     if not (many or every):
         return None
     if m := re.match(r"(?:please\s+)?(?:archive|move)\b(.*?)(?:\s+to\s+(net|paid|returns))?$", t):
         if not (many or re.search(r"\bros?\b|\brepair orders?\b", m[1])):
             return None
-        numbers = _numbers(many[1]) if many else None
+        numbers = numbers_in(many[1]) if many else None
         selection = {} if numbers else search_filters(m[1], today).args
         # "archive all PAID ROs": the status PAID (the word also names the Paid archive)
         status = selection.get("status") or {"PAID": "PAID"}.get(selection.get("archive", ""))
@@ -64,7 +68,7 @@ def bulk(raw: str, t: str, today: date) -> ToolCallPart | str | None:
             return None
         selection_text, target = " ".join(words[:-tail]), try_parse_status(" ".join(words[-tail:]))
     if many:
-        return _call("bulk_update_status", ro_numbers=_numbers(many[1]), new_status=target.value)
+        return _call("bulk_update_status", ro_numbers=numbers_in(many[1]), new_status=target.value)
     selection = search_filters(selection_text, today).args
     return _call(
         "bulk_update_status",
@@ -97,11 +101,10 @@ def shops(raw: str, t: str) -> ToolCallPart | None:
     contacts = r"(?:e-?mails?|contacts?|phones?(?: numbers?)?|details)"
     if re.fullmatch(
         r"(?:list |show |all |our )*(?:the )?(?:shops|vendors|repair shops)"
-        rf"(?:'? {contacts}| with (?:their )?{contacts}(?:(?:,| and) {contacts})*)?",
+        rf"(?:'? {contacts}| with (?:their )?{contacts}(?:(?:,| and) {contacts})*)?"
+        rf"|(?:shop|vendor) {contacts}",
         t,
     ):  # "shops", "list shops with their emails", "shop emails"
-        return _call("list_shops")
-    if re.fullmatch(rf"(?:shop|vendor) {contacts}", t):
         return _call("list_shops")
     # "email of Avtech Hydraulics", "what's the phone number for Avtech" (an RO's is a draft)
     if (

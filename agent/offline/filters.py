@@ -106,6 +106,8 @@ SPAN = (
     rf"|(?:the )?(?:last|past) \d+ (?:days?|weeks?|months?)"
     rf"|(?:in )?q[1-4](?: \d{{4}})?|(?:in )?(?:{MONTH})(?: \d{{4}})?|{DATE})"
 )
+# "updated in the last 30 days", "due within the next week": the words before such a period
+WITHIN = r"(?:(?:in|during|within)\s+(?:the\s+)?(?=(?:last|past|next)\b))?"
 DATE_FIELDS = [
     (r"(?:made|created|opened|dropped off|sent out|send out|raised)", "date_made"),
     (r"(?:eta|due back|due|arriving|expected(?: back)?|estimated delivery)", "eta"),
@@ -157,8 +159,7 @@ def search_filters(raw: str, today: date) -> Found:
         args["last_updated_to"] = (today - timedelta(days=_days(m[1], m[2]))).isoformat()
         args["archive"] = "ACTIVE"  # closed ROs are not updated; an archive said overrides this
     for pattern, name in DATE_FIELDS:
-        within = r"(?:(?:in|during|within)\s+(?:the\s+)?(?=(?:last|past|next)\b))?"
-        m, t = _take(t, rf"\b{pattern}\s+{within}({SPAN})(?=\W|$)")
+        m, t = _take(t, rf"\b{pattern}\s+{WITHIN}({SPAN})(?=\W|$)")
         if m:
             period = span(m[1], today)
             if period is None:

@@ -22,7 +22,7 @@ from pydantic_ai.messages import (
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
 from agent.offline.answers import overdue_answer, word
-from agent.offline.desk import NUMBERS
+from agent.offline.desk import LISTED, numbers_in
 from agent.offline.documents import document_request, file_calls
 from agent.offline.reports import export_last
 from agent.offline.requests import REFERS_TO_AN_RO, understand
@@ -90,8 +90,8 @@ MAX_LOOKUPS = 5  # ROs looked up for one message ("RO 38010, 38011 and 38012")
 
 def _ros_listed(text: str) -> list[str]:
     """The RO numbers of a list in the message ("RO 38010, 38011 and G38012"), in order."""
-    listed = re.search(rf"\b(?:ro\s*#?\s*)?({NUMBERS})\b", text, re.IGNORECASE)
-    return list(dict.fromkeys(re.findall(r"\d{3,9}", listed[1]))) if listed else []
+    listed = LISTED.search(text)
+    return list(dict.fromkeys(numbers_in(listed[1]))) if listed else []
 
 
 def _each_ro_asked_for(text: str, planned: ToolCallPart) -> list[ToolCallPart]:

@@ -69,6 +69,15 @@ FIELDS = {
     "serial": "serial_number",
     "next update": "next_update",
 }
+# One field of one RO: "set ETA of RO 38462 to 12/15", "set RO 38462 cost to 1500",
+# "update 38462's ETA to 12/20".
+_SET = r"(?:please\s+)?(?:set|change|update)\s+"
+_RO = r"(?:ro\s*#?\s*)?g?(?P<ro>\d{3,9})"
+_FIELD = rf"(?P<field>{'|'.join(FIELDS)})"
+FIELD_CHANGES = (
+    rf"{_SET}(?:the\s+)?{_FIELD}\s+(?:of|for|on)\s+{_RO}\s+to\s+(?P<value>.+)$",
+    rf"{_SET}{_RO}(?:'s)?\s+{_FIELD}\s+to\s+(?P<value>.+)$",
+)
 ARCHIVES = {
     "active": "ACTIVE",
     "net": "NET",
@@ -178,24 +187,10 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         if re.search(r"\b(status|up to date|behind|how many)\b", t):
             return None, _call("excel_status")
         return None, _call("sync_excel", full=not re.search(r"\b(waiting|changes|now)\b", t))
-    if m := re.match(
-        rf"(?:please\s+)?(?:set|change|update)\s+(?:the\s+)?({'|'.join(FIELDS)})\s+"
-        rf"(?:of|for|on)\s+{NUMBER}\s+to\s+(.+)$",
-        raw,
-        re.I,
-    ):
-        return None, _call(
-            "update_repair_order", ro_number=m[2], changes={FIELDS[m[1].lower()]: m[3].strip()}
-        )
-    if m := re.match(  # "set RO 38462 cost to 1500", "update 38462's ETA to 12/20"
-        rf"(?:please\s+)?(?:set|change|update)\s+{NUMBER}(?:'s)?\s+({'|'.join(FIELDS)})\s+"
-        r"to\s+(.+)$",
-        raw,
-        re.I,
-    ):
-        return None, _call(
-            "update_repair_order", ro_number=m[1], changes={FIELDS[m[2].lower()]: m[3].strip()}
-        )
+    for pattern in FIELD_CHANGES:
+        if m := re.match(pattern, raw, re.I):
+            changes = {FIELDS[m["field"].lower()]: m["value"].strip()}
+            return None, _call("update_repair_order", ro_number=m["ro"], changes=changes)
     if call := bulk(raw, t, today):
         return None, call
     if call := _one_status_change(raw):
