@@ -32,6 +32,7 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     request = messages[-1]
     assert isinstance(request, ModelRequest)
     today = _today(info)
+    asked = _last_prompt(messages)  # the person's message these tool results answer
     answers: list[str] = []
     for part in request.parts:
         if isinstance(part, ToolReturnPart):
@@ -46,8 +47,8 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
                 and isinstance(part.content, dict)
                 and "repair_order" in part.content
             ):  # the RO itself, not the sentence or error the tool answered instead
-                asked = overdue_answer(_last_prompt(messages), part.content["repair_order"])
-                answers.append(asked + word(part.tool_name, part.content))
+                yes_or_no = overdue_answer(asked, part.content["repair_order"])
+                answers.append(yes_or_no + word(part.tool_name, part.content))
             else:
                 answers.append(word(part.tool_name, part.content))
         elif isinstance(part, RetryPromptPart):
@@ -55,7 +56,6 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
             answers.append(f"I couldn't do that: {problem}")
     prompt = next((p for p in reversed(request.parts) if isinstance(p, UserPromptPart)), None)
     if prompt is None and answers:
-        asked = _last_prompt(messages)
         note, _ = understand(asked, today)  # what it could not honour
         looked_up = [p for p in request.parts if getattr(p, "tool_name", "") == "get_repair_order"]
         rest = _not_looked_up(asked) if len(looked_up) > 1 else ""
