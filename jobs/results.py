@@ -9,6 +9,8 @@ store); in embedded mode a direct hand-off to the waiting future.
 
 from __future__ import annotations
 
+import heapq
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -53,12 +55,17 @@ class NotifyingRedisBackend(RedisBackend):
 
 
 class NotifyingStubBackend(StubBackend):
-    """In-process results: handed straight to the waiting future; kept briefly for get_result."""
+    """In-process results: handed straight to the waiting future; kept until they expire for
+    get_result. Worker threads store at once: the kept results change under one lock (a
+    result stored while another thread swept the dict was lost, and its caller waited for
+    the job timeout), and expired ones leave in expiry order, not by scanning every result."""
 
     def __init__(self, *, notify: Notify, **kwargs):
         super().__init__(**kwargs)
         self.notify = notify
         self.results = {}  # per instance (StubBackend shares one dict across instances)
+        self._expiring: list[tuple[float, str]] = []  # a heap: (expires, key)
+        self._lock = threading.Lock()
 
     def store_result(self, message, result, ttl: int) -> None:
         self._store_and_notify(message, wrap_result(result), ttl)
@@ -67,15 +74,21 @@ class NotifyingStubBackend(StubBackend):
         self._store_and_notify(message, wrap_exception(exception), ttl)
 
     def _store_and_notify(self, message, value: Any, ttl: int) -> None:
-        self._prune()
         data = self.encoder.encode(value)
-        self.results[self.build_message_key(message)] = (data, time.monotonic() + ttl / 1000)
+        key = self.build_message_key(message)
+        now = time.monotonic()
+        expires = now + ttl / 1000
+        with self._lock:
+            self._drop_expired(now)
+            self.results[key] = (data, expires)
+            heapq.heappush(self._expiring, (expires, key))
         self.notify(message.message_id, data)
 
-    def _prune(self) -> None:
-        if len(self.results) > 1000:  # a long-running app must not keep every result
-            now = time.monotonic()
-            for key in [k for k, (_, expires) in self.results.items() if expires < now]:
+    def _drop_expired(self, now: float) -> None:
+        while self._expiring and self._expiring[0][0] < now:
+            expires, key = heapq.heappop(self._expiring)
+            kept = self.results.get(key)
+            if kept is not None and kept[1] == expires:  # not stored again since
                 del self.results[key]
 
 
