@@ -433,6 +433,9 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("is RO 38462 overdue?", "get_repair_order", {"ro_number": "38462"}),
     ("RO 38462, is it late?", "get_repair_order", {"ro_number": "38462"}),
     ("has RO G38462 shipped?", "get_repair_order", {"ro_number": "38462"}),
+    # "open RO n" opens that RO's card; "open a new RO" is a new one
+    ("open RO 38462", "get_repair_order", {"ro_number": "38462"}),
+    ("open ro #G38462", "get_repair_order", {"ro_number": "38462"}),
     # the RO named first is the "it" of the rest
     (
         "RO 38462, set it to received",

@@ -8,6 +8,7 @@ from typing import Any
 
 from agent.offline.inbox import inbox_answer, thread_answer
 from domain.replies.shown import literal
+from domain.statuses import Status, try_parse_status
 
 
 def _money(value: Any) -> str:
@@ -31,7 +32,7 @@ def overdue_answer(question: str, r: dict[str, Any]) -> str:
     """ "is RO 38010 overdue?" answered before the RO's card: yes or no, and why. Empty when
     the question is not whether it is overdue."""
     if not re.search(r"\b(?:overdue|late|past due|behind)\b", question, re.I):
-        return ""
+        return _shipment_answer(question, r)
     n, due = r["number"], r.get("next_update")
     if r.get("is_overdue"):
         days = r["days_overdue"]
@@ -43,6 +44,39 @@ def overdue_answer(question: str, r: dict[str, Any]) -> str:
     if due:
         return f"**No** — RO {n} is not overdue: its next follow-up is due {due}.\n\n"
     return f"**No** — RO {n} has no follow-up date, so it is not overdue.\n\n"
+
+
+# Where an RO is on its way back from the shop, by status (domain/statuses.py's lifecycle).
+_SHIPPED_BACK = {Status.SHIPPED}
+_BACK = {Status.RECEIVED, Status.COMPLETE, Status.PAID, Status.PAYMENT_SENT, Status.RAI}
+_ENDED_THERE = {Status.BER, Status.SCRAP, Status.CANCELLED}
+
+
+def _shipment_answer(question: str, r: dict[str, Any]) -> str:
+    """ "has RO 38010 shipped?", "is RO 38010 back?" answered before the card from its status;
+    empty when the question is neither, or the status is not one the desk's list knows."""
+    shipped = re.search(r"\b(?:shipped|ship|shipping|sent back|on its way)\b", question, re.I)
+    back = re.search(r"\b(?:back|received|receive|arrived|arrive|delivered)\b", question, re.I)
+    status = try_parse_status(r.get("status") or r.get("raw_status"))
+    if not (shipped or back) or status is None:
+        return ""
+    n, since = r["number"], r.get("status_date") or "—"
+    tracking = f", tracking {r['tracking_number']}" if r.get("tracking_number") else ""
+    eta = f"; ETA {r['estimated_delivery']}" if r.get("estimated_delivery") else ""
+    if status in _BACK:
+        return f"**Yes** — RO {n} has come back: it is {status} since {since}.\n\n"
+    if status in _SHIPPED_BACK:
+        if back:
+            return f"**Not yet** — RO {n} is on its way back: SHIPPED since {since}{tracking}.\n\n"
+        return f"**Yes** — RO {n} was shipped back: SHIPPED since {since}{tracking}.\n\n"
+    if status in _ENDED_THERE:
+        return f"**No** — RO {n} ended {status} on {since}; no shipment back is recorded.\n\n"
+    if status == Status.TO_SEND:
+        return f"**No** — RO {n} has not gone to the shop yet: TO SEND since {since}.\n\n"
+    return (
+        f"**No** — RO {n} has not shipped back yet: it is at the shop, {status} since "
+        f"{since}{eta}.\n\n"
+    )
 
 
 def _describe_ro(r: dict[str, Any]) -> str:

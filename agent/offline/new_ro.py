@@ -95,9 +95,11 @@ def _fields(text: str, keywords: dict[str, str], once: set[str]) -> dict[str, st
 
 def new_repair_order(raw: str, t: str, today: date) -> ToolCallPart | str | None:
     """ "new RO ..." -> create_repair_order with every field given; None when it is not one."""
-    m = re.match(r"(?:please\s+)?(?:new|create|open)\s+(?:a\s+|an\s+)?(?:new\s+)?ro\b\s*", t)
+    m = re.match(r"(?:please\s+)?(new|create|open)\s+(?:a\s+|an\s+)?(?:new\s+)?ro\b\s*", t)
     if not m:
         return None
+    if m[1] == "open" and re.match(r"(?:#|no\.?|number)?\s*g?\d", t[m.end() :]):
+        return None  # "open RO 38462": show that RO, not a new one
     values = _fields(raw[m.end() :], RO_KEYWORDS, {"shop_name"})
     if not (values.get("shop_name") and values.get("part_number")):
         return NEEDS

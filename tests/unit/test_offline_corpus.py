@@ -218,6 +218,42 @@ def test_whether_one_ro_is_overdue_is_answered_yes_or_no_before_its_card(ro, sai
 
 
 @pytest.mark.parametrize(
+    ("question", "ro", "said"),
+    [
+        ("has RO 38010 shipped?", {"status": "SHIPPED", "tracking_number": "1Z99"},
+         "**Yes** — RO 38010 was shipped back: SHIPPED since 2026-11-20, tracking 1Z99."),
+        ("is RO 38010 back?", {"status": "SHIPPED"},
+         "**Not yet** — RO 38010 is on its way back: SHIPPED since 2026-11-20."),
+        ("did we receive RO 38010?", {"status": "COMPLETE"},
+         "**Yes** — RO 38010 has come back: it is COMPLETE since 2026-11-20."),
+        ("has RO 38010 shipped?", {"status": "BEING REPAIRED", "estimated_delivery": "2026-12-09"},
+         "**No** — RO 38010 has not shipped back yet: it is at the shop, IN WORK since "
+         "2026-11-20; ETA 2026-12-09."),
+        ("has RO 38010 shipped?", {"status": "TO SEND"},
+         "**No** — RO 38010 has not gone to the shop yet: TO SEND since 2026-11-20."),
+        ("has RO 38010 arrived?", {"status": "BER"},
+         "**No** — RO 38010 ended BER on 2026-11-20; no shipment back is recorded."),
+    ],
+)  # fmt: skip
+def test_whether_one_ro_has_shipped_or_come_back_is_answered_from_its_status(question, ro, said):
+    ro = {"number": "38010", "archive": "ACTIVE", "status_date": "2026-11-20", **ro}
+    call = ToolCallPart("get_repair_order", {"ro_number": "38010"}, tool_call_id="c1")
+    history = [
+        ModelRequest(parts=[UserPromptPart(question)]),
+        ModelResponse(parts=[call]),
+        ModelRequest(parts=[ToolReturnPart(call.tool_name, {"repair_order": ro}, "c1")]),
+    ]
+    [text] = respond(history, _info()).parts
+    assert text.content.startswith(said + "\n\n**RO 38010**")
+    # a status the desk's list does not know: no yes or no, the card alone
+    history[2] = ModelRequest(
+        parts=[ToolReturnPart(call.tool_name, {"repair_order": {**ro, "status": "??"}}, "c1")]
+    )
+    [text] = respond(history, _info()).parts
+    assert text.content.startswith("**RO 38010**")
+
+
+@pytest.mark.parametrize(
     "result",
     [
         "The job system (Redis) is unreachable, so the get_repair_order tool could not run.",
