@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import defaultdict
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -90,7 +90,9 @@ class Assistant:
         self.call = call
         self.store = ConversationStore(app.uow)
         self.limiter = build_rate_limiter(app.settings)
-        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # One turn at a time per thread. A lock lives while a turn holds or waits for it: a
+        # long-running server sees thousands of threads, and kept locks would pile up.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def ask(self, actor: Actor, thread_id: str, message: str, sink: Sink) -> TurnOutcome:
         """One turn: the person's message in, the answer (or confirmations to press) out."""
@@ -109,7 +111,7 @@ class Assistant:
             self.limiter.check(actor.name)
         except RoTrackerError as exc:
             return await self._say(sink, str(exc))
-        async with self._locks[thread_id]:
+        async with self._turn_lock(thread_id):
             return await self._run(actor, thread_id, sink, prompt=text)
 
     async def decide(
@@ -135,7 +137,7 @@ class Assistant:
         except RoTrackerError as exc:
             return await self._refuse(sink, f"Not allowed: {exc}")
         thread_id = approval.thread_id
-        async with self._locks[thread_id]:
+        async with self._turn_lock(thread_id):
             conversation = await asyncio.to_thread(self.store.load, thread_id)
             waiting = conversation.deferred_tool_requests if conversation else None
             calls = {c.tool_call_id for c in waiting.approvals} if waiting else set()
@@ -152,6 +154,12 @@ class Assistant:
             return await self._run(
                 actor, thread_id, sink, results=DeferredToolResults(approvals=decided)
             )
+
+    def _turn_lock(self, thread_id: str) -> asyncio.Lock:
+        lock = self._locks.get(thread_id)
+        if lock is None:
+            lock = self._locks[thread_id] = asyncio.Lock()
+        return lock
 
     async def _tell_outcome(self, approval: Approval, sink: Sink) -> TurnOutcome:
         """The run no longer waits on this change (the person went on asking): say what became

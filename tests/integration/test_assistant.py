@@ -4,6 +4,7 @@ databases. What a person would see is recorded by a `RecordingSink`."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -259,3 +260,43 @@ def test_a_long_thread_keeps_answering(desk):
         outcome, sink = ask(desk, EDITOR, "RO 38462", thread="long", assistant=assistant)
         assert outcome.error is None, (turn, outcome.error)
         assert "**RO 38462**" in sink.said, turn
+
+
+def test_two_messages_at_once_on_one_thread_are_answered_one_after_the_other(desk):
+    """The second turn starts from the conversation the first saved (run side by side, both
+    would start from the same one and one turn's messages would be lost); and no lock is kept
+    for the thread once its turns are done."""
+    assistant = Assistant(desk)
+    order: list[str] = []
+
+    class Ordered(RecordingSink):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+        async def tool_started(self, call_id, name, args):
+            order.append(f"{self.name} starts")
+            await super().tool_started(call_id, name, args)
+
+        async def finish(self, reply):
+            order.append(f"{self.name} ends")
+            await super().finish(reply)
+
+    async def both():
+        return await asyncio.gather(
+            assistant.ask(EDITOR, "same", "RO 38462", Ordered("first")),
+            assistant.ask(EDITOR, "same", "RO 38463", Ordered("second")),
+        )
+
+    first, second = asyncio.run(both())
+    assert (first.error, second.error) == (None, None)
+    assert order == ["first starts", "first ends", "second starts", "second ends"]
+    asked = [
+        part.content
+        for message in assistant.store.load("same").messages
+        for part in message.parts
+        if part.part_kind == "user-prompt"
+    ]
+    assert asked == ["RO 38462", "RO 38463"]
+    gc.collect()
+    assert "same" not in assistant._locks
