@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Row, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.documents.service import flag_missing_certificates
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
 from domain.models import RepairOrder, Shop
 from domain.overdue import BACK_OR_DONE  # "ETA passed but not received"
 from domain.repair_orders import RepairOrderView, view_rows
@@ -65,6 +65,33 @@ def search(session: Session, query: RoQuery, today: date) -> SearchPage:
         next_cursor=query.cursor_at(end) if more else None,
         offset=query.offset,
     )
+
+
+COUNT_BY = ("shop", "status")
+NO_SHOP, NO_STATUS = "(no shop)", "(no status)"
+
+
+def counts_by(session: Session, query: RoQuery, today: date, by: str) -> list[tuple[str, int]]:
+    """How many ROs `query` matches per shop (as the shops table names it) or per status:
+    every match, not a page; most first, then by name."""
+    if by not in COUNT_BY:
+        raise InvalidInput(f"count_by must be one of {', '.join(COUNT_BY)}, not {by!r}.")
+    dialect = session.get_bind().dialect.name
+    shop_keys = _shop_keys(session, query.shop) if query.shop else None
+    conditions = where(query, today, dialect, shop_keys)
+    if by == "shop":
+        key = func.coalesce(RO.shop_key, "")
+        rows = session.execute(
+            select(key, func.min(RO.shop_name), func.count(RO.id)).where(*conditions).group_by(key)
+        ).all()
+        names = dict(session.execute(select(Shop.name_key, Shop.name)).all())
+        counted = [(names.get(k) or name or NO_SHOP, n) for k, name, n in rows]
+    else:
+        rows = session.execute(
+            select(RO.status, func.count(RO.id)).where(*conditions).group_by(RO.status)
+        ).all()
+        counted = [(status or NO_STATUS, n) for status, n in rows]
+    return sorted(counted, key=lambda group: (-group[1], group[0]))
 
 
 def _page(session: Session, query: RoQuery, conditions: list[ColumnElement[bool]]) -> list[Row]:

@@ -433,6 +433,24 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("is RO 38462 overdue?", "get_repair_order", {"ro_number": "38462"}),
     ("RO 38462, is it late?", "get_repair_order", {"ro_number": "38462"}),
     ("has RO G38462 shipped?", "get_repair_order", {"ro_number": "38462"}),
+    ("has RO 38462 shipped?", "get_repair_order", {"ro_number": "38462"}),
+    # every match counted per shop or status, not a page of them listed
+    (
+        "which shop has the most overdue ROs?",
+        "search_repair_orders",
+        {"count_by": "shop", "overdue": True},
+    ),
+    (
+        "waiting quote ROs by shop",
+        "search_repair_orders",
+        {"count_by": "shop", "status": "WAITING QUOTE"},
+    ),
+    ("open ROs per status", "search_repair_orders", {"count_by": "status", "archive": "ACTIVE"}),
+    (
+        "how many ROs at avtech by status",
+        "search_repair_orders",
+        {"count_by": "status", "shop": "avtech"},
+    ),
     # "open RO n" opens that RO's card; "open a new RO" is a new one
     ("open RO 38462", "get_repair_order", {"ro_number": "38462"}),
     ("open ro #G38462", "get_repair_order", {"ro_number": "38462"}),
@@ -873,7 +891,9 @@ README_EXAMPLES: list[tuple[str, str]] = [
     ("RO 38462", "looks up a repair order in any archive, with its history and related ROs"),
     ("show me RO 38462 history", "the same, its changes first"),
     ("is RO 38462 overdue?", "the same, with yes or no and its follow-up date first"),
+    ("has RO 38462 shipped?", "the same, with yes or no from its status first"),
     ("what's overdue at Avtech?", "ROs past their follow-up date, at one shop"),
+    ("which shop has the most overdue ROs?", "every match counted per shop (or status), charted"),
     ("which ROs are waiting on a quote for more than 2 weeks", "by status and time in that status"),
     ("ROs for part 1706B", "by part number (any spelling) · also serial, description words, notes"),
     ("shipped ROs with ETA passed", "ETA passed and not received"),

@@ -9,9 +9,10 @@ from pydantic_ai import ModelRetry, RunContext
 from jobs.operations import repair_orders as ops
 from tools.confirm import confirm_then
 from tools.context import Deps
-from tools.events import DashboardCharts
+from tools.events import DashboardCharts, ReportChart
 
 ArchiveName = Literal["ACTIVE", "NET", "PAID", "RETURNS", "ALL"]
+CountBy = Literal["shop", "status"]
 LIST_FIELDS = (
     "number",
     "archive",
@@ -124,6 +125,7 @@ async def search_repair_orders(
     sort: SortName | None = None,
     limit: int = 20,
     cursor: str | None = None,
+    count_by: CountBy | None = None,
 ) -> dict[str, Any]:
     """Find repair orders by any mix of filters; every filter given must hold. Use it for the
     desk's questions: "ROs at Avtech waiting quote for more than 14 days", "everything for part
@@ -165,6 +167,10 @@ async def search_repair_orders(
             (the default otherwise is "-ro_number").
         limit: How many to return in this page (1-100).
         cursor: The `next_cursor` of the previous page, to continue the same search.
+        count_by: "shop" or "status": also count ALL the matches per shop (or status), not
+            just this page — `counts.groups` is [[name, count], ...], most first. Use it for
+            "which shop has the most overdue ROs?", "how many waiting quote per shop?"; never
+            count the items of a page yourself. The chat also draws the counts as a chart.
     """
     if not 1 <= limit <= 100:
         raise ModelRetry("limit must be between 1 and 100.")
@@ -193,6 +199,7 @@ async def search_repair_orders(
         "sort": sort,
         "limit": limit,
         "cursor": cursor,
+        "count_by": count_by,
     }
     # Only what was given travels: the job message stays small and the cursor's fingerprint
     # depends on the filters, not on how many defaults a caller spelled out.
@@ -200,6 +207,9 @@ async def search_repair_orders(
     found = await ctx.deps.run(ops.search_repair_orders, **given)
     if "items" in found:  # headline fields; get_repair_order has the rest, history and related
         found["items"] = [{k: ro.get(k) for k in SEARCH_FIELDS} for ro in found["items"]]
+    if found.get("counts", {}).get("groups"):
+        title = f"The {found['total']} matching ROs by {count_by}"
+        ctx.deps.events.append(ReportChart("counts", title, {"rows": found["counts"]["groups"]}))
     return found
 
 

@@ -109,6 +109,20 @@ def report_figure(kind: str, title: str, data: dict[str, Any]) -> go.Figure | No
         fig.update_layout(barmode="stack", showlegend=True)
         fig.update_yaxes(tickprefix="$", separatethousands=True)
         return fig
+    if kind == "counts":  # a search's matches per shop or status (search_repair_orders)
+        groups = [str(name) for name, _ in rows]
+        fig = go.Figure(
+            go.Bar(
+                y=groups,
+                x=[count for _, count in rows],
+                orientation="h",
+                marker_color=BLUE,
+                text=[str(count) for _, count in rows],
+                textposition="auto",
+            )
+        )
+        fig.update_xaxes(title_text="ROs")
+        return _hbar(fig, title, len(rows)).update_layout(showlegend=False)
     if kind == "spend_by_shop":
         shops = [r["group"] for r in rows]
         fig = go.Figure(

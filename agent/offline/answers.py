@@ -137,10 +137,39 @@ def _conditions(filters: dict[str, Any]) -> str:
     return "; ".join(shown)
 
 
+COUNTS_SHOWN = 15
+
+
+def _counts(result: dict[str, Any], where: str) -> str:
+    """All the matches counted per shop or status: who has the most, then the table."""
+    by, groups = result["counts"]["by"], result["counts"]["groups"]
+    total = sum(n for _, n in groups)
+    top = [name for name, n in groups if n == groups[0][1]]
+    shown = [f"**{literal(name, 80)}**" for name in top[:3]]
+    names = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    more_top = f" (and {len(top) - 3} more)" if len(top) > 3 else ""
+    each = " each" if len(top) > 1 else ""
+    lead = (
+        f"{names}{more_top} {'have' if len(top) > 1 else 'has'} the most: **{groups[0][1]}**{each}"
+        f" of the {total} repair orders{where}."
+    )
+    rows = "\n".join(f"| {literal(name, 80)} | {n} |" for name, n in groups[:COUNTS_SHOWN])
+    rest = groups[COUNTS_SHOWN:]
+    if rest:
+        rows += f"\n| {len(rest)} more {by}{'es' if by == 'status' else 's'} | "
+        rows += f"{sum(n for _, n in rest)} |"
+    return f"{lead}\n\n| {by.title()} | ROs |\n|---|---|\n{rows}"
+
+
 def _search(result: dict[str, Any]) -> str:
     items = result.get("items", [])
     filters = _conditions(result.get("filters") or {})
     where = f" ({filters})" if filters else ""
+    if items and (result.get("counts") or {}).get("groups"):  # counted, not listed: no order
+        unsorted = _conditions(
+            {k: v for k, v in (result.get("filters") or {}).items() if k != "sort"}
+        )
+        return _counts(result, f" ({unsorted})" if unsorted else "")
     if not items:
         return f"No repair orders{where}."
     rows = "\n".join(_ro_line(r) for r in items)

@@ -150,6 +150,13 @@ def search_filters(raw: str, today: date) -> Found:
     words = raw.lower().replace("’", "'").split()
     t = " " + " ".join(TYPOS.get(w, w) for w in words) + " "
     args = found.args
+    # "which shop has the most overdue ROs?", "waiting quote ROs by shop", "open ROs per status":
+    # every match counted per shop (or status), not a page of them
+    m, t = _take(t, r"\bwhich (shop|vendor|status)(?:e?s)? (?:has|have|holds?|is holding|with) "
+                    r"(?:got )?(?:the )?most\b|\b(?:by|per|for each|each|grouped by|broken down by)"
+                    r" (shop|vendor|status)\b")  # fmt: skip
+    if m:
+        args["count_by"] = "status" if "status" in (m[1] or m[2]) else "shop"
     # "not updated in 30 days", "no update for 2 weeks": last touched before then (not "in 30
     # days" from now, which the date words below would read)
     m, t = _take(t, r"\b(?:not (?:been )?(?:updated|touched|changed)|no updates?|untouched)\s+"

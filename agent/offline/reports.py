@@ -57,7 +57,7 @@ COMPONENTS = (
     r"|landing gears?|struts?|instruments?|avionics|radios?"
 )
 # Not filters: paging and order belong to the list in the chat; a file holds every match.
-NOT_FILTERS = ("sort", "limit", "cursor")
+NOT_FILTERS = ("sort", "limit", "cursor", "count_by")
 
 
 def _call(tool: str, **args) -> ToolCallPart:

@@ -11,7 +11,7 @@ from domain.local_time import readable
 from domain.repair_orders import ListFilter
 from domain.ro_history import history, load_id, related
 from domain.ro_query import RoQuery
-from domain.ro_search import search
+from domain.ro_search import counts_by, search
 from domain.roles import Role, shown_actor
 from domain.stats import current_dashboard, overdue_aging, status_breakdown, value_by_shop
 from domain.statuses import parse_status
@@ -78,13 +78,17 @@ def list_repair_orders(
 
 
 @reads
-def search_repair_orders(ctx: OperationContext, **filters: Any) -> Result:
-    """The desk's composable search (domain/ro_query.py, domain/ro_search.py)."""
+def search_repair_orders(
+    ctx: OperationContext, count_by: str | None = None, **filters: Any
+) -> Result:
+    """The desk's composable search (domain/ro_query.py, domain/ro_search.py); with `count_by`,
+    also how many of all the matches each shop (or status) has."""
     today = ctx.app.today()
     query = RoQuery.build(filters, today)
     with ctx.app.session() as session:
         page = search(session, query, today)
-    return {
+        counted = counts_by(session, query, today, count_by) if count_by else None
+    result: Result = {
         "total": page.total,
         "total_exact": page.total_exact,  # false: more than `total` match
         "returned": len(page.items),
@@ -93,6 +97,9 @@ def search_repair_orders(ctx: OperationContext, **filters: Any) -> Result:
         "filters": query.described(),
         "items": dump(page.items),
     }
+    if counted is not None:
+        result["counts"] = {"by": count_by, "groups": [[g, n] for g, n in counted]}
+    return result
 
 
 @reads

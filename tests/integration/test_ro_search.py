@@ -1,6 +1,7 @@
 """The desk's RO search, history and related ROs on real databases (SQLite and MariaDB)."""
 
 import asyncio
+from collections import Counter
 from datetime import date
 from types import SimpleNamespace
 
@@ -11,12 +12,14 @@ from sqlalchemy import func, select
 from domain.errors import InvalidInput, NotFound
 from domain.models import ActivityLog, RepairOrder, Shop
 from domain.ro_query import RoQuery
-from domain.ro_search import search
+from domain.ro_search import counts_by, search
 from domain.roles import SYSTEM, Actor, Role
 from jobs.operations.repair_orders import get_repair_order, search_repair_orders
 from tests.conftest import TODAY
 from tools import repair_orders as tools
 from tools.context import Deps
+from tools.events import ReportChart
+from web.charts import report_figure
 
 pytestmark = pytest.mark.dialect
 
@@ -337,6 +340,27 @@ def test_search_operation_pages_and_echoes_filters(running):
     assert rest["next_cursor"] is None
 
 
+def test_counts_by_shop_and_status_cover_every_match_not_only_the_page(running):
+    active = [n for n in ROS if n not in ARCHIVED]
+    by_shop = Counter(ROS[n][0] for n in active)
+    by_status = Counter(ROS[n][4] for n in active)
+
+    def most_first(counter):
+        return [[name, n] for name, n in sorted(counter.items(), key=lambda c: (-c[1], c[0]))]
+
+    for by, expected in (("shop", most_first(by_shop)), ("status", most_first(by_status))):
+        found = call(running, search_repair_orders, archive="ACTIVE", limit=1, count_by=by)
+        assert found["returned"] == 1 and found["total"] == len(active)
+        assert found["counts"] == {"by": by, "groups": expected}
+    # with the filters of the search: the one overdue RO
+    overdue = call(running, search_repair_orders, overdue=True, count_by="shop")
+    assert overdue["counts"]["groups"] == [["Avtech Hydraulics", 1]]
+    # without count_by, no counts
+    assert "counts" not in call(running, search_repair_orders, archive="ACTIVE")
+    with running.session() as s, pytest.raises(InvalidInput, match="count_by"):
+        counts_by(s, RoQuery.build({}, TODAY), TODAY, "part")
+
+
 def tool_ctx(app):
     return SimpleNamespace(
         deps=Deps(app=app, actor=Actor(VIEWER, Role.VIEWER, "chat"), thread_id="t"),
@@ -362,6 +386,22 @@ def test_search_tool(running):
         tools.search_repair_orders(ctx, archive="ACTIVE", limit=3, cursor=more["next_cursor"])
     )
     assert len(more["items"]) + len(page2["items"]) == more["total"] == 5
+
+
+def test_search_tool_counts_come_with_a_chart(running):
+    ctx = tool_ctx(running)
+    found = asyncio.run(tools.search_repair_orders(ctx, archive="ACTIVE", count_by="shop"))
+    (chart,) = ctx.deps.events
+    assert isinstance(chart, ReportChart) and chart.kind == "counts"
+    assert chart.data["rows"] == found["counts"]["groups"]
+    figure = report_figure(chart.kind, chart.title, chart.data)
+    (bars,) = figure.data
+    assert list(bars.y) == [name for name, _ in found["counts"]["groups"]]
+    assert list(bars.x) == [n for _, n in found["counts"]["groups"]]
+    # nothing counted, nothing drawn
+    ctx = tool_ctx(running)
+    asyncio.run(tools.search_repair_orders(ctx, archive="ACTIVE"))
+    assert ctx.deps.events == []
 
 
 @pytest.mark.parametrize(

@@ -253,6 +253,39 @@ def test_whether_one_ro_has_shipped_or_come_back_is_answered_from_its_status(que
     assert text.content.startswith("**RO 38010**")
 
 
+def _counted(groups: list[list]) -> list:
+    call = ToolCallPart("search_repair_orders", {"overdue": True, "count_by": "shop"}, "c1")
+    result = {
+        "total": sum(n for _, n in groups),
+        "offset": 0,
+        "next_cursor": "more",
+        "filters": {"archive": "ACTIVE", "overdue": True, "sort": "next_update"},
+        "items": [{"number": "38001", "status": "IN WORK", "shop_name": "Avtech Hydraulics"}],
+        "counts": {"by": "shop", "groups": groups},
+    }
+    return [
+        ModelRequest(parts=[UserPromptPart("which shop has the most overdue ROs?")]),
+        ModelResponse(parts=[call]),
+        ModelRequest(parts=[ToolReturnPart(call.tool_name, result, "c1")]),
+    ]
+
+
+def test_counts_say_who_has_the_most_then_every_group():
+    groups = [["Avtech Hydraulics", 5], ["Dallas Airmotive", 3]]
+    [text] = respond(_counted(groups), _info()).parts
+    assert text.content.startswith(
+        "**Avtech Hydraulics** has the most: **5** of the 8 repair orders (archive ACTIVE; "
+        "overdue).\n\n| Shop | ROs |\n|---|---|\n| Avtech Hydraulics | 5 |\n"
+        "| Dallas Airmotive | 3 |"
+    )
+    assert "38001" not in text.content and "more" not in text.content  # counted, not listed
+    # a tie names every shop at the top; past 15 groups the rest are summed
+    groups = [["A", 4], ["B", 4], ["C", 4]] + [[f"S{i:02}", 1] for i in range(15)]
+    [text] = respond(_counted(groups), _info()).parts
+    assert text.content.startswith("**A**, **B** and **C** have the most: **4** each of the 27")
+    assert text.content.endswith("| S11 | 1 |\n| 3 more shops | 3 |")
+
+
 @pytest.mark.parametrize(
     "result",
     [
