@@ -446,6 +446,12 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"count_by": "shop", "status": "WAITING QUOTE"},
     ),
     ("open ROs per status", "search_repair_orders", {"count_by": "status", "archive": "ACTIVE"}),
+    # ... but "sorted by status date" is an order
+    (
+        "overdue sorted by status date",
+        "search_repair_orders",
+        {"overdue": True, "sort": "status_date"},
+    ),
     (
         "how many ROs at avtech by status",
         "search_repair_orders",
