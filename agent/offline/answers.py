@@ -158,7 +158,8 @@ def _counts(result: dict[str, Any], where: str) -> str:
     if rest:
         rows += f"\n| {len(rest)} more {by}{'es' if by == 'status' else 's'} | "
         rows += f"{sum(n for _, n in rest)} |"
-    return f"{lead}\n\n| {by.title()} | ROs |\n|---|---|\n{rows}"
+    table = f"| {by.title()} | ROs |\n|---|---|\n{rows}"
+    return f"{lead}\n\n{table}\n\nSay **more** to list the ROs themselves."
 
 
 def _search(result: dict[str, Any]) -> str:

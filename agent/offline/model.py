@@ -182,10 +182,14 @@ def _more(messages: list[ModelMessage]) -> ModelResponse:
             parts=[TextPart("More of what? Ask for a list first, e.g. **overdue**.")]
         )
     call, result = last
+    args = call.args_as_dict()
+    if args.pop("count_by", None) is not None:  # the counts were shown, not the ROs: list them
+        args.pop("cursor", None)
+        return ModelResponse(parts=[ToolCallPart(tool_name="search_repair_orders", args=args)])
     cursor = result.get("next_cursor") if isinstance(result, dict) else None
     if not cursor:
         return ModelResponse(parts=[TextPart("That was all of them.")])
-    args = {**call.args_as_dict(), "cursor": cursor}
+    args = {**args, "cursor": cursor}
     return ModelResponse(parts=[ToolCallPart(tool_name="search_repair_orders", args=args)])
 
 

@@ -278,12 +278,23 @@ def test_counts_say_who_has_the_most_then_every_group():
         "overdue).\n\n| Shop | ROs |\n|---|---|\n| Avtech Hydraulics | 5 |\n"
         "| Dallas Airmotive | 3 |"
     )
-    assert "38001" not in text.content and "more" not in text.content  # counted, not listed
+    assert "38001" not in text.content  # counted, not listed
+    assert text.content.endswith(
+        "| Dallas Airmotive | 3 |\n\nSay **more** to list the ROs themselves."
+    )
+    # "more" then lists them, from the first page, with the same filters
+    history = [
+        *_counted(groups),
+        ModelResponse(parts=[text]),
+        ModelRequest(parts=[UserPromptPart("more")]),
+    ]
+    [call] = respond(history, _info()).parts
+    assert (call.tool_name, call.args) == ("search_repair_orders", {"overdue": True})
     # a tie names every shop at the top; past 15 groups the rest are summed
     groups = [["A", 4], ["B", 4], ["C", 4]] + [[f"S{i:02}", 1] for i in range(15)]
     [text] = respond(_counted(groups), _info()).parts
     assert text.content.startswith("**A**, **B** and **C** have the most: **4** each of the 27")
-    assert text.content.endswith("| S11 | 1 |\n| 3 more shops | 3 |")
+    assert "| S11 | 1 |\n| 3 more shops | 3 |\n\n" in text.content
 
 
 @pytest.mark.parametrize(
