@@ -42,10 +42,20 @@ class SearchPage:
     total_exact: bool
     next_cursor: str | None
     offset: int
+    counts: list[tuple[str, int]] | None = None  # every match per shop or status (count_by)
 
 
-def search(session: Session, query: RoQuery, today: date) -> SearchPage:
-    """The page of ROs `query` asks for, its total, and a cursor when there are more."""
+COUNT_BY = ("shop", "status")
+NO_SHOP, NO_STATUS = "(no shop)", "(no status)"
+
+
+def search(
+    session: Session, query: RoQuery, today: date, count_by: str | None = None
+) -> SearchPage:
+    """The page of ROs `query` asks for, its total, and a cursor when there are more; with
+    `count_by` ("shop" or "status"), also how many of all the matches each has."""
+    if count_by is not None and count_by not in COUNT_BY:
+        raise InvalidInput(f"count_by must be one of {', '.join(COUNT_BY)}, not {count_by!r}.")
     dialect = session.get_bind().dialect.name
     shop_keys = _shop_keys(session, query.shop) if query.shop else None
     conditions = where(query, today, dialect, shop_keys)
@@ -64,21 +74,15 @@ def search(session: Session, query: RoQuery, today: date) -> SearchPage:
         total_exact=counted <= COUNT_CAP,
         next_cursor=query.cursor_at(end) if more else None,
         offset=query.offset,
+        counts=_counts_by(session, conditions, count_by) if count_by else None,
     )
 
 
-COUNT_BY = ("shop", "status")
-NO_SHOP, NO_STATUS = "(no shop)", "(no status)"
-
-
-def counts_by(session: Session, query: RoQuery, today: date, by: str) -> list[tuple[str, int]]:
-    """How many ROs `query` matches per shop (as the shops table names it) or per status:
-    every match, not a page; most first, then by name."""
-    if by not in COUNT_BY:
-        raise InvalidInput(f"count_by must be one of {', '.join(COUNT_BY)}, not {by!r}.")
-    dialect = session.get_bind().dialect.name
-    shop_keys = _shop_keys(session, query.shop) if query.shop else None
-    conditions = where(query, today, dialect, shop_keys)
+def _counts_by(
+    session: Session, conditions: list[ColumnElement[bool]], by: str
+) -> list[tuple[str, int]]:
+    """How many ROs match per shop (as the shops table names it) or per status: every match,
+    not a page; most first, then by name."""
     if by == "shop":
         key = func.coalesce(RO.shop_key, "")
         rows = session.execute(

@@ -28,11 +28,15 @@ def _ro_line(r: dict[str, Any]) -> str:
     )
 
 
-def overdue_answer(question: str, r: dict[str, Any]) -> str:
-    """ "is RO 38010 overdue?" answered before the RO's card: yes or no, and why. Empty when
-    the question is not whether it is overdue."""
+def yes_or_no(question: str, r: dict[str, Any]) -> str:
+    """ "is RO 38010 overdue?", "has it shipped?" answered before the RO's card: yes or no, and
+    why. Empty when the question is neither."""
+    return _overdue_answer(question, r) or _shipment_answer(question, r)
+
+
+def _overdue_answer(question: str, r: dict[str, Any]) -> str:
     if not re.search(r"\b(?:overdue|late|past due|behind)\b", question, re.I):
-        return _shipment_answer(question, r)
+        return ""
     n, due = r["number"], r.get("next_update")
     if r.get("is_overdue"):
         days = r["days_overdue"]
@@ -164,13 +168,14 @@ def _counts(result: dict[str, Any], where: str) -> str:
 
 def _search(result: dict[str, Any]) -> str:
     items = result.get("items", [])
-    filters = _conditions(result.get("filters") or {})
+    counted = bool(items and (result.get("counts") or {}).get("groups"))
+    shown = result.get("filters") or {}
+    if counted:  # counted, not listed: no order to mention
+        shown = {k: v for k, v in shown.items() if k != "sort"}
+    filters = _conditions(shown)
     where = f" ({filters})" if filters else ""
-    if items and (result.get("counts") or {}).get("groups"):  # counted, not listed: no order
-        unsorted = _conditions(
-            {k: v for k, v in (result.get("filters") or {}).items() if k != "sort"}
-        )
-        return _counts(result, f" ({unsorted})" if unsorted else "")
+    if counted:
+        return _counts(result, where)
     if not items:
         return f"No repair orders{where}."
     rows = "\n".join(_ro_line(r) for r in items)

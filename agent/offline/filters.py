@@ -145,7 +145,7 @@ def _put_period(args: dict[str, Any], name: str, period: tuple[date | None, date
         args[f"{name}_to"] = period[1].isoformat()
 
 
-COUNT_BY = (
+COUNTS_ASKED = (
     r"\bwhich (shop|vendor|status)(?:e?s)? (?:has|have|holds?|is holding|with) (?:got )?"
     r"(?:the )?most\b|(?<!sorted )(?<!ordered )(?<!sort )\b(?:by|per|for each|each|grouped by|"
     r"broken down by) (shop|vendor|status)\b(?! date)"  # not "sorted by status date"
@@ -159,7 +159,7 @@ def search_filters(raw: str, today: date) -> Found:
     args = found.args
     # "which shop has the most overdue ROs?", "waiting quote ROs by shop", "open ROs per status":
     # every match counted per shop (or status), not a page of them
-    m, t = _take(t, COUNT_BY)
+    m, t = _take(t, COUNTS_ASKED)
     if m:
         args["count_by"] = "status" if "status" in (m[1] or m[2]) else "shop"
     # "not updated in 30 days", "no update for 2 weeks": last touched before then (not "in 30

@@ -21,7 +21,7 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
-from agent.offline.answers import overdue_answer, word
+from agent.offline.answers import word, yes_or_no
 from agent.offline.desk import LISTED, numbers_in
 from agent.offline.documents import document_request, file_calls
 from agent.offline.reports import export_last
@@ -47,8 +47,8 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
                 and isinstance(part.content, dict)
                 and "repair_order" in part.content
             ):  # the RO itself, not the sentence or error the tool answered instead
-                yes_or_no = overdue_answer(asked, part.content["repair_order"])
-                answers.append(yes_or_no + word(part.tool_name, part.content))
+                first = yes_or_no(asked, part.content["repair_order"])
+                answers.append(first + word(part.tool_name, part.content))
             else:
                 answers.append(word(part.tool_name, part.content))
         elif isinstance(part, RetryPromptPart):

@@ -11,7 +11,7 @@ from domain.local_time import readable
 from domain.repair_orders import ListFilter
 from domain.ro_history import history, load_id, related
 from domain.ro_query import RoQuery
-from domain.ro_search import counts_by, search
+from domain.ro_search import search
 from domain.roles import Role, shown_actor
 from domain.stats import current_dashboard, overdue_aging, status_breakdown, value_by_shop
 from domain.statuses import parse_status
@@ -86,8 +86,7 @@ def search_repair_orders(
     today = ctx.app.today()
     query = RoQuery.build(filters, today)
     with ctx.app.session() as session:
-        page = search(session, query, today)
-        counted = counts_by(session, query, today, count_by) if count_by else None
+        page = search(session, query, today, count_by)
     result: Result = {
         "total": page.total,
         "total_exact": page.total_exact,  # false: more than `total` match
@@ -97,8 +96,8 @@ def search_repair_orders(
         "filters": query.described(),
         "items": dump(page.items),
     }
-    if counted is not None:
-        result["counts"] = {"by": count_by, "groups": [[g, n] for g, n in counted]}
+    if page.counts is not None:
+        result["counts"] = {"by": count_by, "groups": [[g, n] for g, n in page.counts]}
     return result
 
 

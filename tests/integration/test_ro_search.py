@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from domain.errors import InvalidInput, NotFound
 from domain.models import ActivityLog, RepairOrder, Shop
 from domain.ro_query import RoQuery
-from domain.ro_search import counts_by, search
+from domain.ro_search import search
 from domain.roles import SYSTEM, Actor, Role
 from jobs.operations.repair_orders import get_repair_order, search_repair_orders
 from tests.conftest import TODAY
@@ -358,7 +358,7 @@ def test_counts_by_shop_and_status_cover_every_match_not_only_the_page(running):
     # without count_by, no counts
     assert "counts" not in call(running, search_repair_orders, archive="ACTIVE")
     with running.session() as s, pytest.raises(InvalidInput, match="count_by"):
-        counts_by(s, RoQuery.build({}, TODAY), TODAY, "part")
+        search(s, RoQuery.build({}, TODAY), TODAY, count_by="part")
 
 
 def tool_ctx(app):
