@@ -6,7 +6,7 @@ guesses, and adds the year only when it is not the current one.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 
 def local_time(at: datetime | None, tz: tzinfo) -> datetime | None:
@@ -15,6 +15,11 @@ def local_time(at: datetime | None, tz: tzinfo) -> datetime | None:
         return None
     aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
     return aware.astimezone(tz)
+
+
+def day_starts_at(day: date, tz: tzinfo) -> datetime:
+    """When `day` begins at the desk (midnight in `tz`), as the database keeps it (naive UTC)."""
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
 
 
 def readable(at: datetime | None, tz: tzinfo, now: datetime | None = None) -> str:

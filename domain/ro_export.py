@@ -10,7 +10,7 @@ file holds exactly what the list in the chat showed.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, tzinfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -23,16 +23,16 @@ RO = RepairOrder
 BATCH = 500
 
 
-def _conditions(session: Session, query: RoQuery, today: date) -> list:
+def _conditions(session: Session, query: RoQuery, today: date, tz: tzinfo) -> list:
     dialect = session.get_bind().dialect.name
     shop_keys = _shop_keys(session, query.shop) if query.shop else None
-    return where(query, today, dialect, shop_keys)
+    return where(query, today, dialect, shop_keys, tz)
 
 
-def count_matches(session: Session, query: RoQuery, today: date, cap: int) -> int:
+def count_matches(session: Session, query: RoQuery, today: date, cap: int, tz: tzinfo = UTC) -> int:
     """How many ROs match, counting at most `cap + 1` (enough to say "over the cap"). None
     matching because the shop, part or serial is unknown raises `NotFound` with close matches."""
-    conditions = _conditions(session, query, today)
+    conditions = _conditions(session, query, today, tz)
     matched = select(RO.id).where(*conditions).limit(cap + 1).subquery()
     counted = session.scalar(select(func.count()).select_from(matched)) or 0
     if counted == 0:
@@ -41,11 +41,11 @@ def count_matches(session: Session, query: RoQuery, today: date, cap: int) -> in
 
 
 def batches(
-    session: Session, query: RoQuery, today: date, size: int = BATCH
+    session: Session, query: RoQuery, today: date, size: int = BATCH, tz: tzinfo = UTC
 ) -> Iterator[list[RepairOrder]]:
     """Lists of full `RepairOrder` rows, `size` per query, in RO number order. Each batch is
     detached from the session once the next is asked for, so memory stays flat."""
-    conditions = _conditions(session, query, today)
+    conditions = _conditions(session, query, today, tz)
     last_seq: int | None = None
     last_id = 0
     while True:  # numeric RO numbers, by (seq, id)

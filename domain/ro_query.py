@@ -36,7 +36,7 @@ SORTS = {
     "last_updated": "last_updated",
 }
 # (name of the range, field people know it by)
-DATE_RANGES = ("date_made", "status_date", "eta", "next_update", "last_updated")
+DATE_RANGES = ("date_made", "status_date", "eta", "next_update", "last_updated", "came_back")
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class RoQuery:
     eta: DateRange = DateRange()
     next_update: DateRange = DateRange()
     last_updated: DateRange = DateRange()
+    came_back: DateRange = DateRange()  # the day the unit first came back (status history)
     status_before: date | None = None  # in the current status since before this day
     sort: str = "-ro_number"
     limit: int = DEFAULT_LIMIT

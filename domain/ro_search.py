@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, exists, func, or_, select
@@ -25,10 +25,12 @@ from sqlalchemy.orm import Session
 
 from domain.documents.service import flag_missing_certificates
 from domain.errors import InvalidInput, NotFound
-from domain.models import RepairOrder, Shop
+from domain.local_time import day_starts_at
+from domain.models import RepairOrder, Shop, StatusHistory
 from domain.overdue import BACK_OR_DONE  # "ETA passed but not received"
 from domain.repair_orders import RepairOrderView, view_rows
 from domain.ro_query import SORTS, DateRange, RoQuery
+from domain.statuses import CAME_BACK
 
 RO = RepairOrder
 SUGGESTIONS = 3
@@ -50,15 +52,20 @@ NO_SHOP, NO_STATUS = "(no shop)", "(no status)"
 
 
 def search(
-    session: Session, query: RoQuery, today: date, count_by: str | None = None
+    session: Session,
+    query: RoQuery,
+    today: date,
+    count_by: str | None = None,
+    tz: tzinfo = UTC,
 ) -> SearchPage:
     """The page of ROs `query` asks for, its total, and a cursor when there are more; with
-    `count_by` ("shop" or "status"), also how many of all the matches each has."""
+    `count_by` ("shop" or "status"), also how many of all the matches each has. `tz` is the
+    desk's time zone: its days bound the times in the status history (`came_back`)."""
     if count_by is not None and count_by not in COUNT_BY:
         raise InvalidInput(f"count_by must be one of {', '.join(COUNT_BY)}, not {count_by!r}.")
     dialect = session.get_bind().dialect.name
     shop_keys = _shop_keys(session, query.shop) if query.shop else None
-    conditions = where(query, today, dialect, shop_keys)
+    conditions = where(query, today, dialect, shop_keys, tz)
     # Counting a huge match costs more than the page; past COUNT_CAP "more than" is enough.
     matched = select(RO.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
     counted = session.scalar(select(func.count()).select_from(matched)) or 0
@@ -145,7 +152,11 @@ def part_prefix(key: str, dialect: str) -> ColumnElement[bool]:
 
 
 def where(
-    query: RoQuery, today: date, dialect: str = "mysql", shop_keys: list[str] | None = None
+    query: RoQuery,
+    today: date,
+    dialect: str = "mysql",
+    shop_keys: list[str] | None = None,
+    tz: tzinfo = UTC,
 ) -> list[ColumnElement[bool]]:
     """The query's filters as SQL conditions (all must hold)."""
     conds: list[ColumnElement[bool]] = []
@@ -192,8 +203,27 @@ def where(
             conds.append(column >= span.start)
         if span.end is not None:
             conds.append(column <= span.end)
+    if query.came_back:
+        conds.extend(_came_back(query.came_back, tz))
     if query.status_before is not None:
         conds.append(RO.status_date < query.status_before)
+    return conds
+
+
+def _came_back(span: DateRange, tz: tzinfo) -> list[ColumnElement[bool]]:
+    """The unit first came back (its first move into a CAME_BACK status) within `span`'s days
+    at the desk: an RO received on Monday and paid on Friday came back on Monday."""
+    h = StatusHistory
+    first = (
+        select(func.min(h.changed_at))
+        .where(h.ro_id == RO.id, h.status.in_([s.value for s in CAME_BACK]))
+        .scalar_subquery()
+    )
+    conds = []
+    if span.start is not None:
+        conds.append(first >= day_starts_at(span.start, tz))
+    if span.end is not None:
+        conds.append(first < day_starts_at(span.end + timedelta(days=1), tz))
     return conds
 
 

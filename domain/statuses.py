@@ -77,6 +77,14 @@ LIFECYCLE: tuple[Status, ...] = (
     Status.PAYMENT_SENT,
 )
 # Outcomes that can end an RO any time before the unit is back and accepted.
+# The unit is back in our hands: received (and what follows it), or returned unrepaired.
+CAME_BACK: tuple[Status, ...] = (
+    Status.RECEIVED,
+    Status.COMPLETE,
+    Status.PAID,
+    Status.PAYMENT_SENT,
+    Status.RAI,
+)
 EARLY_EXITS: frozenset[Status] = frozenset({Status.BER, Status.RAI, Status.CANCELLED, Status.SCRAP})
 _HOLDABLE = frozenset(LIFECYCLE[: LIFECYCLE.index(Status.RECEIVED)])
 

@@ -52,7 +52,7 @@ def count(app: App, query: RoQuery) -> int:
     """Matches, refused above the cap (nothing written); unknown shop/part/serial -> NotFound."""
     cap = app.settings.export_max_rows
     with app.session() as session:
-        found = count_matches(session, query, app.today(), cap)
+        found = count_matches(session, query, app.today(), cap, app.settings.tz)
     if found > cap:
         raise InvalidInput(
             f"More than {cap:,} ROs match; an export holds at most {cap:,}. Narrow the filters "
@@ -99,7 +99,7 @@ def write_ro_list(
 
     def rows() -> Iterator[list[Any]]:
         with app.session() as session:
-            for batch in batches(session, query, today):
+            for batch in batches(session, query, today, tz=app.settings.tz):
                 for ro in batch:
                     yield ro_cells(ro)
 

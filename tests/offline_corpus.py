@@ -446,6 +446,14 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"count_by": "shop", "status": "WAITING QUOTE"},
     ),
     ("open ROs per status", "search_repair_orders", {"count_by": "status", "archive": "ACTIVE"}),
+    (
+        "what's overdue at the shops with the most late work?",
+        "search_repair_orders",
+        {"count_by": "shop", "overdue": True},
+    ),
+    # "at the shops" is every shop, not one named "the shops"
+    ("open ROs at the shops", "search_repair_orders", {"archive": "ACTIVE"}),
+    ("overdue work with any vendor", "search_repair_orders", {"overdue": True}),
     # ... but "sorted by status date" is an order
     (
         "overdue sorted by status date",
@@ -457,6 +465,25 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"count_by": "status", "shop": "avtech"},
     ),
+    # "came back": the day the unit first came back (status history), whatever its status now
+    (
+        "which ROs came back this week?",
+        "search_repair_orders",
+        {"came_back_from": "2026-11-16", "came_back_to": "2026-11-22"},
+    ),
+    (
+        "what came back from Avtech last month",
+        "search_repair_orders",
+        {"came_back_from": "2026-10-01", "came_back_to": "2026-10-31", "shop": "avtech"},
+    ),
+    (
+        "ROs returned in October",
+        "search_repair_orders",
+        {"came_back_from": "2026-10-01", "came_back_to": "2026-10-31"},
+    ),
+    ("has anything come back?", "search_repair_orders", {"came_back_to": "2026-11-20"}),
+    # ... "returned as is" is still the status RAI
+    ("open ROs returned as is", "search_repair_orders", {"archive": "ACTIVE", "status": "RAI"}),
     # "open RO n" opens that RO's card; "open a new RO" is a new one
     ("open RO 38462", "get_repair_order", {"ro_number": "38462"}),
     ("open ro #G38462", "get_repair_order", {"ro_number": "38462"}),
@@ -900,6 +927,10 @@ README_EXAMPLES: list[tuple[str, str]] = [
     ("has RO 38462 shipped?", "the same, with yes or no from its status first"),
     ("what's overdue at Avtech?", "ROs past their follow-up date, at one shop"),
     ("which shop has the most overdue ROs?", "every match counted per shop (or status), charted"),
+    (
+        "which ROs came back this week?",
+        "the ROs whose unit came back then (first received, or returned as is), whatever now",
+    ),
     ("which ROs are waiting on a quote for more than 2 weeks", "by status and time in that status"),
     ("ROs for part 1706B", "by part number (any spelling) · also serial, description words, notes"),
     ("shipped ROs with ETA passed", "ETA passed and not received"),

@@ -120,6 +120,8 @@ async def search_repair_orders(
     next_update_to: str | None = None,
     last_updated_from: str | None = None,
     last_updated_to: str | None = None,
+    came_back_from: str | None = None,
+    came_back_to: str | None = None,
     in_status_for_more_than_days: int | None = None,
     eta_passed: bool = False,
     sort: SortName | None = None,
@@ -158,6 +160,10 @@ async def search_repair_orders(
         next_update_to: Next follow-up on or before this date.
         last_updated_from: Last updated on or after this date.
         last_updated_to: Last updated on or before this date.
+        came_back_from: The unit came back on or after this date: the day its status first
+            moved to RECEIVED (or COMPLETE, PAID, PAYMENT SENT, RAI), whatever it is now. Use
+            it for "what came back this week", not status_date (that is the current status).
+        came_back_to: The unit came back on or before this date.
         in_status_for_more_than_days: Only ROs whose current status is older than this many days
             (with status="WAITING QUOTE": "waiting quote for more than 14 days").
         eta_passed: Only open ROs whose estimated delivery date has passed and that are not
@@ -194,6 +200,8 @@ async def search_repair_orders(
         "next_update_to": next_update_to,
         "last_updated_from": last_updated_from,
         "last_updated_to": last_updated_to,
+        "came_back_from": came_back_from,
+        "came_back_to": came_back_to,
         "in_status_for_more_than_days": in_status_for_more_than_days,
         "eta_passed": eta_passed,
         "sort": sort,

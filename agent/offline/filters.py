@@ -20,7 +20,8 @@ _FILLER_WORDS = """a an the all any every our my me us we i you please show list
     had did there ros ro repair repairs order orders ones one that those these them it items units
     with of for in on by to and or from at about current currently still now right just only
     can could would you'd like want need let know how many number count total open active
-    how's let's here anything something"""
+    how's let's here anything something
+    work"""
 FILLER = frozenset(_FILLER_WORDS.split())
 # Statuses of an RO whose part is not back yet (not received, not ended).
 NOT_BACK = ", ".join(s.value for s in Status if s not in BACK_OR_DONE)
@@ -92,6 +93,8 @@ UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 NUMBER_WORDS = "one two three four five six seven eight nine ten eleven twelve"
 COUNT_WORDS = {word: n for n, word in enumerate(NUMBER_WORDS.split(), start=1)}
 COUNT = r"\d+|an?|" + "|".join(COUNT_WORDS)
+# "at the shops", "with any vendor": no shop in particular
+ANY_SHOP = r"(?:(?:the|all|any|every|each|our|of our|all the|all our) )?(?:shops?|vendors?)"
 # Where a free-text value (a shop name) stops.
 STOP = (
     r"(?=\s+(?:for|with|that|which|where|waiting|older|since|before|after|made|created|"
@@ -146,7 +149,8 @@ def _put_period(args: dict[str, Any], name: str, period: tuple[date | None, date
 
 
 COUNTS_ASKED = (
-    r"\bwhich (shop|vendor|status)(?:e?s)? (?:has|have|holds?|is holding|with) (?:got )?"
+    r"\b(?:which|what|the) (shop|vendor|status)(?:e?s)? (?:has|have|holds?|is holding|with) "
+    r"(?:got )?"
     r"(?:the )?most\b|(?<!sorted )(?<!ordered )(?<!sort )\b(?:by|per|for each|each|grouped by|"
     r"broken down by) (shop|vendor|status)\b(?! date)"  # not "sorted by status date"
 )
@@ -181,6 +185,15 @@ def search_filters(raw: str, today: date) -> Found:
             if name == "eta" and re.search(r"back|arriv", m[0]):
                 # "due back this week": not back yet (a status said outright replaces this)
                 args["status"] = NOT_BACK
+    # "what came back this week", "ROs returned from Avtech last month": the day the unit first
+    # came back (its status history), whatever its status is now; with no period, ever
+    m, t = _take(t, r"\b(?:came|come|got|gotten|arrived) back\b|\b(?:arrived|returned)\b(?! as is)")
+    if m:
+        m, t = _take(t, rf"\b(?:in\s+)?{WITHIN}({SPAN})(?=\W|$)")
+        period = span(m[1], today) if m else None
+        if m and period is None:
+            found.notes.append(f'"{m[1]}" is not a date I understand')
+        _put_period(args, "came_back", period or (None, today))
     m, t = _take(t, r"\b(?:newest|latest|most recent)(?: first)?\b")
     if m:
         args["sort"] = "-date_made"
@@ -202,8 +215,11 @@ def search_filters(raw: str, today: date) -> Found:
         days = _days(m[2], m[3]) + (0 if m[1] == "at least" else 1)
         args["overdue"] = True
         args["next_update_to"] = (today - timedelta(days=days)).isoformat()
-    m, t = _take(t, r"\b(?:overdue|past due|late|behind|need(?:s|ing)? (?:a )?chas(?:e|ing))\b")
-    if m:
+    # every such word, not the first: "overdue at the shops with the most late work"
+    while True:
+        m, t = _take(t, r"\b(?:overdue|past due|late|behind|need(?:s|ing)? (?:a )?chas(?:e|ing))\b")
+        if not m:
+            break
         args["overdue"] = True
     m, t = _take(t, r"\b(?:ros?|numbers?)?\s*(?:from|between)\s+g?(\d{3,9})\s*(?:to|and|-|through)"
                     r"\s*g?(\d{3,9})\b")  # fmt: skip
@@ -258,7 +274,8 @@ def search_filters(raw: str, today: date) -> Found:
         elif m:
             found.notes.append(f'"{m[1]}" is not a date I understand')
     m, t = _take(t, r"\b(?:at|from|with)\s+(?:shop\s+)?([a-z][\w&.' -]*?)" + STOP)
-    if m:
+    # not "at the shops" (every shop), nor a word that is no name ("overdue ... at late work")
+    if m and not re.fullmatch(ANY_SHOP, m[1].strip(" '")) and set(m[1].split()) - FILLER:
         args["shop"] = m[1].strip(" '")
     # "how many ROs does Avtech have open"
     m, t = _take(t, r"\b(?:does|do)\s+(?!we\b|you\b|i\b)([a-z][\w&.' -]*?)\s+(?:have|hold)\b")

@@ -86,7 +86,7 @@ def search_repair_orders(
     today = ctx.app.today()
     query = RoQuery.build(filters, today)
     with ctx.app.session() as session:
-        page = search(session, query, today, count_by)
+        page = search(session, query, today, count_by, ctx.app.settings.tz)
     result: Result = {
         "total": page.total,
         "total_exact": page.total_exact,  # false: more than `total` match

@@ -2,15 +2,16 @@
 
 import asyncio
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic_ai import ModelRetry
 from sqlalchemy import func, select
 
 from domain.errors import InvalidInput, NotFound
-from domain.models import ActivityLog, RepairOrder, Shop
+from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
 from domain.ro_query import RoQuery
 from domain.ro_search import search
 from domain.roles import SYSTEM, Actor, Role
@@ -236,6 +237,52 @@ def test_paging_with_the_cursor_to_the_end(desk):
         first = search(s, RoQuery.build({"limit": 3}, TODAY), TODAY)
         second = search(s, RoQuery.build({"limit": 3, "cursor": first.next_cursor}, TODAY), TODAY)
     assert second.next_cursor is None and len(second.items) == 3
+
+
+NEW_YORK = ZoneInfo("America/New_York")  # UTC-5 in November
+
+
+def came_back(app, tz, **raw) -> list[int]:
+    with app.session() as s:
+        page = search(s, RoQuery.build({**raw, "limit": 100}, TODAY), TODAY, tz=tz)
+    return [int(ro.number) for ro in page.items]
+
+
+def test_came_back_is_the_day_the_unit_first_came_back_at_the_desk(desk):
+    """From the status history, whatever the status is now, in the desk's days (not UTC's)."""
+    moves = {  # number: [(status, when, in UTC)]
+        38004: [("RECEIVED", datetime(2026, 11, 17, 3, 30))],  # Nov 16, 22:30 in New York
+        38005: [("RECEIVED", datetime(2026, 11, 10, 15)), ("PAID", datetime(2026, 11, 17, 15))],
+        38002: [("RAI", datetime(2026, 11, 17, 15))],  # returned unrepaired: back too
+        38001: [("BER", datetime(2026, 11, 17, 15))],  # scrapped at the shop: never back
+    }
+    with desk.session() as s:
+        s.query(StatusHistory).delete()  # the rows create() wrote, at the real clock's time
+        ids = dict(s.execute(select(RepairOrder.number, RepairOrder.id)).all())
+        for number, steps in moves.items():
+            for status, at in steps:
+                s.add(StatusHistory(ro_id=ids[str(number)], status=status, changed_by="t",
+                                    changed_at=at))  # fmt: skip
+        s.commit()
+    day = {"came_back_from": "2026-11-16", "came_back_to": "2026-11-16"}
+    assert came_back(desk, NEW_YORK, **day) == [38004]
+    assert came_back(desk, UTC, **day) == []
+    assert came_back(desk, NEW_YORK, came_back_from="2026-11-17") == [38002]  # 38005: Nov 10
+    assert came_back(desk, UTC, came_back_from="2026-11-17", came_back_to="2026-11-17") == [
+        38004,
+        38002,
+    ]
+    assert came_back(desk, NEW_YORK, came_back_to="2026-11-12") == [38005]
+    assert came_back(desk, NEW_YORK, came_back_to="2026-11-30", shop="avtech") == [38002]
+    # the operation reads the desk's zone from its settings (New York by default)
+    desk.users.add(SYSTEM, VIEWER, "viewer")
+    desk.jobs.start()
+    try:
+        found = call(desk, search_repair_orders, **day)
+    finally:
+        desk.jobs.stop()
+    assert [ro["number"] for ro in found["items"]] == ["38004"]
+    assert found["filters"]["came_back"] == {"from": "2026-11-16", "to": "2026-11-16"}
 
 
 def _snapshot(app):
