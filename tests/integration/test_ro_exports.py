@@ -7,7 +7,7 @@ import asyncio
 import csv
 import os
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from domain.errors import InvalidInput, NotFound
-from domain.models import DomainEvent, ExcelSyncJob, RepairOrder, Shop
+from domain.models import DomainEvent, ExcelSyncJob, RepairOrder, Shop, StatusHistory
 from domain.roles import SYSTEM
 from integrations.excel.layout import HEADERS
 from jobs.operation import OperationContext
@@ -125,6 +125,21 @@ def test_a_search_with_several_filters_exports_every_match_in_a_to_u(big):
     assert first[1].date() == date(2026, 1, 1) and first[8] == 1000.5 and first[9] == 1200.25
     assert first[13] == "IN WORK" and first[14].date() == TODAY - timedelta(days=31)
     assert not list(_exports_dir(big).glob("*.partial"))
+
+
+def test_came_back_exports_in_the_desks_days(big):
+    """The export's filters are the search's, in the desk's time zone (New York by default)."""
+    big.settings.export_inline_rows = 5000
+    with big.session() as s:
+        ro_id = s.scalar(select(RepairOrder.id).where(RepairOrder.number == "60007"))
+        at = datetime(2026, 11, 17, 3, 30)  # Nov 16, 22:30 in New York
+        s.add(StatusHistory(ro_id=ro_id, status="RECEIVED", changed_by="t", changed_at=at))
+        s.commit()
+    done = exports.export_ro_list(
+        ctx(big), "csv", {"came_back_from": "2026-11-16", "came_back_to": "2026-11-16"}
+    )
+    with open(_exports_dir(big) / done["name"], encoding="utf-8-sig") as f:
+        assert [r[0] for r in csv.reader(f)][1:] == ["60007"]
 
 
 def test_csv_export_pages_past_the_search_limit(big):
