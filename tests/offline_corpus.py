@@ -484,6 +484,22 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("has anything come back?", "search_repair_orders", {"came_back_to": "2026-11-20"}),
     # ... "returned as is" is still the status RAI
     ("open ROs returned as is", "search_repair_orders", {"archive": "ACTIVE", "status": "RAI"}),
+    # "the most overdue RO": found first (then drafted or opened: test_offline_corpus.py)
+    (
+        "draft a follow-up for the oldest overdue RO",
+        "search_repair_orders",
+        {"overdue": True, "sort": "next_update", "limit": 1},
+    ),
+    (
+        "chase the most overdue one at Avtech",
+        "search_repair_orders",
+        {"shop": "avtech", "overdue": True, "sort": "next_update", "limit": 1},
+    ),
+    (
+        "which is the most overdue RO?",
+        "search_repair_orders",
+        {"overdue": True, "sort": "next_update", "limit": 1},
+    ),
     # "open RO n" opens that RO's card; "open a new RO" is a new one
     ("open RO 38462", "get_repair_order", {"ro_number": "38462"}),
     ("open ro #G38462", "get_repair_order", {"ro_number": "38462"}),

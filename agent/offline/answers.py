@@ -123,7 +123,7 @@ def _ro_table(result: dict[str, Any], title: str) -> str:
     )
 
 
-def _conditions(filters: dict[str, Any]) -> str:
+def conditions_read(filters: dict[str, Any]) -> str:
     """The filters a search applied, as a person reads them."""
     shown = []
     for name, value in filters.items():
@@ -172,7 +172,7 @@ def _search(result: dict[str, Any]) -> str:
     shown = result.get("filters") or {}
     if counted:  # counted, not listed: no order to mention
         shown = {k: v for k, v in shown.items() if k != "sort"}
-    filters = _conditions(shown)
+    filters = conditions_read(shown)
     where = f" ({filters})" if filters else ""
     if counted:
         return _counts(result, where)

@@ -21,11 +21,17 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
-from agent.offline.answers import word, yes_or_no
+from agent.offline.answers import conditions_read, word, yes_or_no
 from agent.offline.desk import LISTED, numbers_in
 from agent.offline.documents import document_request, file_calls
 from agent.offline.reports import export_last
-from agent.offline.requests import REFERS_TO_AN_RO, understand
+from agent.offline.requests import (
+    DRAFT_WORDS,
+    MOST_OVERDUE,
+    OPEN_WORDS,
+    REFERS_TO_AN_RO,
+    understand,
+)
 
 
 def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
@@ -47,7 +53,12 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
                 and isinstance(part.content, dict)
                 and "repair_order" in part.content
             ):  # the RO itself, not the sentence or error the tool answered instead
-                first = yes_or_no(asked, part.content["repair_order"])
+                # (not after "open the most overdue RO": that asked no question)
+                first = (
+                    ""
+                    if MOST_OVERDUE.search(asked)
+                    else yes_or_no(asked, part.content["repair_order"])
+                )
                 answers.append(first + word(part.tool_name, part.content))
             else:
                 answers.append(word(part.tool_name, part.content))
@@ -55,6 +66,8 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
             problem = part.content if isinstance(part.content, str) else "the request was not valid"
             answers.append(f"I couldn't do that: {problem}")
     prompt = next((p for p in reversed(request.parts) if isinstance(p, UserPromptPart)), None)
+    if prompt is None and (then := _then_for_the_most_overdue(asked, request)):
+        return then
     if prompt is None and answers:
         note, _ = understand(asked, today)  # what it could not honour
         looked_up = [p for p in request.parts if getattr(p, "tool_name", "") == "get_repair_order"]
@@ -83,6 +96,38 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     if isinstance(planned, str):
         return ModelResponse(parts=[TextPart(planned)])
     return ModelResponse(parts=_each_ro_asked_for(text, planned))
+
+
+def _then_for_the_most_overdue(asked: str, request: ModelRequest) -> ModelResponse | None:
+    """ "draft a follow-up for the most overdue RO": once the search found it, say which RO it
+    is and draft (or open) that one. None when there is nothing more to do."""
+    if not MOST_OVERDUE.search(asked):
+        return None
+    verb = "draft_email" if DRAFT_WORDS.search(asked) else None
+    verb = verb or ("get_repair_order" if OPEN_WORDS.search(asked) else None)
+    found = [
+        p.content
+        for p in request.parts
+        if isinstance(p, ToolReturnPart)
+        and p.tool_name == "search_repair_orders"
+        and p.outcome == "success"
+        and isinstance(p.content, dict)
+    ]
+    if verb is None or not found or not found[0].get("items"):
+        return None  # a question ("which is the most overdue RO?"), or none is overdue
+    ro = found[0]["items"][0]
+    asked_for = {
+        k: v
+        for k, v in found[0].get("filters", {}).items()
+        if k not in ("archive", "overdue", "sort")
+    }
+    among = f" ({conditions_read(asked_for)})" if asked_for else ""
+    said = (
+        f"The most overdue open RO{among} is **{ro['number']}** "
+        f"({ro.get('shop_name') or 'no shop'}; follow-up was due {ro.get('next_update')}).\n\n"
+    )
+    call = ToolCallPart(verb, {"ro_number": ro["number"]}, tool_call_id="most-overdue")
+    return ModelResponse(parts=[TextPart(said), call])
 
 
 MAX_LOOKUPS = 5  # ROs looked up for one message ("RO 38010, 38011 and 38012")

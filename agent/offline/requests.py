@@ -122,6 +122,32 @@ REFERS_TO_AN_RO = re.compile(
 )
 
 
+# "draft a follow-up for the most overdue RO", "open the oldest overdue one": the open RO whose
+# follow-up fell due longest ago; found first, then acted on (agent/offline/model.py)
+MOST_OVERDUE = re.compile(
+    r"\bthe (?:oldest|most|longest|worst|latest|most late) (?:overdue|late|past due) "
+    r"(?:ro|repair order|one)\b|\bthe (?:ro|repair order|one) (?:that is|that's|most) "
+    r"(?:most )?overdue\b",
+    re.IGNORECASE,
+)
+# What is then done with it: a follow-up drafted, or its card opened.
+DRAFT_WORDS = re.compile(r"\b(?:draft|e-?mail|chase|follow[- ]?up|nudge|write)\b", re.I)
+OPEN_WORDS = re.compile(r"\b(?:open|show|pull up|look up|details|history|card)\b", re.I)
+_VERB_WORDS = """draft email e-mail chase follow-up follow up nudge write open show pull look
+    details history card shop about"""
+VERB_WORDS = frozenset(_VERB_WORDS.split())
+
+
+def most_overdue(raw: str, today: date) -> tuple[str | None, ToolCallPart]:
+    """The search for the most overdue RO, with the request's other conditions ("the most
+    overdue RO at Avtech"); what it cannot read is said."""
+    found = search_filters(MOST_OVERDUE.sub(" ", raw), today)
+    found.leftover = [w for w in found.leftover if w not in VERB_WORDS]
+    args = found.args | {"overdue": True, "sort": "next_update", "limit": 1}
+    args.pop("count_by", None)
+    return describe_leftover(found), _call("search_repair_orders", **args)
+
+
 def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     """A request -> (a note on what was not understood, if anything; the tool call or the
     answer). Conditions it cannot read are said in the note, never silently dropped."""
@@ -140,6 +166,8 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     # before the email and status rules: a new RO's notes or a shop's email can hold any words
     if (call := new_repair_order(raw, t, today)) or (call := new_shop(raw, t)):
         return None, call
+    if MOST_OVERDUE.search(t):
+        return most_overdue(raw, today)
     if call := users(raw):  # admins: "users", "disable sam@example.com" (before the e-mail words)
         return None, call
     if replied := reply_request(raw, t):  # shops' replies, an RO's thread (before the e-mail words)

@@ -107,6 +107,44 @@ def test_more_continues_the_last_search_with_its_cursor():
     assert respond(done, _info()).parts[0].content == "That was all of them."
 
 
+def _found_first(asked: str, filters: dict, items: list[dict]) -> list:
+    call = ToolCallPart("search_repair_orders", {"overdue": True, "limit": 1}, tool_call_id="c1")
+    result = {"filters": filters, "items": items, "total": len(items)}
+    return [
+        ModelRequest(parts=[UserPromptPart(asked)]),
+        ModelResponse(parts=[call]),
+        ModelRequest(parts=[ToolReturnPart(call.tool_name, result, tool_call_id="c1")]),
+    ]
+
+
+def test_the_most_overdue_ro_is_found_then_drafted_or_opened():
+    oldest = {"number": "38322", "shop_name": "Jet Parts", "next_update": "2026-10-18"}
+    filters = {"archive": "ACTIVE", "overdue": True, "sort": "next_update", "shop": "AVTECH"}
+    said, call = respond(
+        _found_first("chase the most overdue RO at avtech", filters, [oldest]), _info()
+    ).parts
+    assert (call.tool_name, call.args) == ("draft_email", {"ro_number": "38322"})
+    assert "(shop AVTECH) is **38322** (Jet Parts; follow-up was due 2026-10-18)" in said.content
+    _, call = respond(_found_first("open the most overdue RO", {}, [oldest]), _info()).parts
+    assert (call.tool_name, call.args) == ("get_repair_order", {"ro_number": "38322"})
+    # a question is answered by the search itself; none overdue is said, nothing drafted
+    for asked, items in (("which is the most overdue RO?", [oldest]),
+                         ("draft a follow-up for the most overdue RO", [])):  # fmt: skip
+        [answer] = respond(_found_first(asked, {}, items), _info()).parts
+        assert isinstance(answer, TextPart)
+    # once drafted, the draft is answered (no second draft)
+    history = _found_first("chase the most overdue RO", {}, [oldest])
+    drafted = ToolCallPart("draft_email", {"ro_number": "38322"}, tool_call_id="most-overdue")
+    history += [
+        ModelResponse(parts=[TextPart("The most overdue ..."), drafted]),
+        ModelRequest(
+            parts=[ToolReturnPart("draft_email", "Drafted.", tool_call_id="most-overdue")]
+        ),
+    ]
+    [answer] = respond(history, _info()).parts
+    assert isinstance(answer, TextPart)
+
+
 def test_export_that_exports_the_last_list_or_report():
     listed = ToolCallPart("search_repair_orders", {"overdue": True, "shop": "avtech"}, "c1")
     history = _conversation("overdue at avtech", listed, {"items": []}, "export that as csv")
