@@ -21,7 +21,7 @@ HELP = """\
 I'm the offline assistant (no AI model is configured, so I understand these requests):
 
 - **RO 38462** — look up a repair order (any archive)
-- **overdue** — ROs past their follow-up date
+- **overdue** — ROs past their follow-up date · **what came back this week** — units back
 - **ROs at Avtech** — ROs by shop · **waiting quote ROs** — ROs by status
 - **returns**, **net**, **paid archive** — the ROs of an archive (**all archives**: every one)
 - **dashboard** — the figures, with charts
@@ -35,8 +35,8 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **new RO for avtech part 066-50008 serial 123 work overhaul cost 1500 eta 12/20** — open a
   repair order (also description, terms, shop ref, made, dropped off, notes; you confirm)
 - **new shop Precision Aero email repairs@precisionaero.com** — add a shop (you confirm)
-- **draft a follow-up for RO 38462** / **email the shop about RO 38462** — an email draft
-  (an approver presses Approve & send; nothing is sent before)
+- **draft a follow-up for RO 38462** (or **for the most overdue RO**) / **email the shop about
+  RO 38462** — an email draft (an approver presses Approve & send; nothing is sent before)
 - **pending drafts** — email drafts waiting for approval · **email history** — sent and rejected
 - **what did shops say today** / **anything from Avtech** / **inbox** — shops' replies and the
   updates they propose (you Confirm, Edit or Dismiss) · **email thread for RO 38462**
