@@ -26,11 +26,13 @@ from config import load_settings
 from domain.demo import DemoSpec, seed_demo
 from domain.inventory.rules import search_key
 from domain.migrate import upgrade
-from domain.models import RepairOrder
+from domain.models import RepairOrder, StatusHistory
 from domain.ro_query import SORTS, RoQuery
 from domain.ro_search import BACK_OR_DONE, COUNT_CAP, search
+from domain.statuses import CAME_BACK
 
 TODAY = date(2026, 11, 20)
+CAME_BACK_VALUES = {s.value for s in CAME_BACK}
 P95_GOAL_MS = 50.0
 RATIO_GOAL = 20.0
 
@@ -67,14 +69,23 @@ def combinations(sample: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "sort": "-last_updated",
         },
         "ETA passed, not received": {"eta_passed": True},
+        "came back this week": {"came_back_from": TODAY - timedelta(days=6), "came_back_to": TODAY},
+        "came back + shop": {"came_back_from": month, "shop": "avtech"},
         "overdue + shop + status": {"overdue": True, "shop": "aero", "status": "IN WORK"},
         "page 5 of active (cursor)": {"archive": "ACTIVE", "page": 5},
     }
 
 
-def naive(rows: list[Any], q: RoQuery, today: date) -> tuple[int, list[Any]]:
-    """What the query means, in Python over every row: (total, page)."""
+def naive(
+    rows: list[Any], q: RoQuery, today: date, history: list[Any] = ()
+) -> tuple[int, list[Any]]:
+    """What the query means, in Python over every row (and every status change, for
+    came_back): (total, page)."""
     back = {s.value for s in BACK_OR_DONE}
+    came_back: dict[int, date] = {}  # RO id -> the (UTC) day its unit first came back
+    for ro_id, status, at in history:
+        if status in CAME_BACK_VALUES and (ro_id not in came_back or at.date() < came_back[ro_id]):
+            came_back[ro_id] = at.date()
     statuses = {s.value for s in q.statuses}
 
     def within(value: date | None, span) -> bool:
@@ -120,6 +131,8 @@ def naive(rows: list[Any], q: RoQuery, today: date) -> tuple[int, list[Any]]:
         ):
             if not within(getattr(r, attr), getattr(q, name)):
                 return False
+        if q.came_back and not within(came_back.get(r.id), q.came_back):
+            return False
         return not (
             q.status_before is not None
             and (r.status_date is None or r.status_date >= q.status_before)
@@ -189,7 +202,13 @@ def main() -> None:
             def run_naive(q: RoQuery = query) -> tuple[int, list[Any]]:
                 with app.session() as session:
                     rows = session.execute(select(RepairOrder.__table__)).all()
-                return naive(rows, q, TODAY)
+                    h = StatusHistory
+                    history = (
+                        session.execute(select(h.ro_id, h.status, h.changed_at)).all()
+                        if q.came_back
+                        else []
+                    )
+                return naive(rows, q, TODAY, history)
 
             got = run_sql()
             started = time.perf_counter()

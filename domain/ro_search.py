@@ -21,7 +21,7 @@ from datetime import UTC, date, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from domain.documents.service import flag_missing_certificates
 from domain.errors import InvalidInput, NotFound
@@ -212,19 +212,27 @@ def where(
 
 def _came_back(span: DateRange, tz: tzinfo) -> list[ColumnElement[bool]]:
     """The unit first came back (its first move into a CAME_BACK status) within `span`'s days
-    at the desk: an RO received on Monday and paid on Friday came back on Monday."""
-    h = StatusHistory
-    first = (
-        select(func.min(h.changed_at))
-        .where(h.ro_id == RO.id, h.status.in_([s.value for s in CAME_BACK]))
-        .scalar_subquery()
-    )
-    conds = []
-    if span.start is not None:
-        conds.append(first >= day_starts_at(span.start, tz))
+    at the desk: an RO received on Monday and paid on Friday came back on Monday.
+
+    Said as "moved back within the span, and not before it" so the database reads the few
+    history rows of the span from their index (status, changed_at) — the first move per RO of
+    every RO (a MIN per RO) read the whole history: 0.6 s on 100,000 ROs in MariaDB."""
+    back = [s.value for s in CAME_BACK]
+    h, earlier = StatusHistory, aliased(StatusHistory)
+    moved = select(h.ro_id).where(h.status.in_(back))
     if span.end is not None:
-        conds.append(first < day_starts_at(span.end + timedelta(days=1), tz))
-    return conds
+        moved = moved.where(h.changed_at < day_starts_at(span.end + timedelta(days=1), tz))
+    if span.start is not None:
+        start = day_starts_at(span.start, tz)
+        moved = moved.where(
+            h.changed_at >= start,
+            ~exists().where(
+                earlier.ro_id == h.ro_id,
+                earlier.status.in_(back),
+                earlier.changed_at < start,
+            ),
+        )
+    return [RO.id.in_(moved)]
 
 
 def _shop_keys(session: Session, text: str) -> list[str]:

@@ -143,6 +143,10 @@ class RepairOrder(Base):
 
 class StatusHistory(Base):
     __tablename__ = "ro_status_history"
+    # "came back this week" and the reports' first change into a status (migration 0017)
+    __table_args__ = (
+        Index("ix_ro_status_history_status_changed_at", "status", "changed_at", "ro_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     ro_id: Mapped[int] = mapped_column(ForeignKey("repair_orders.id"), index=True)
