@@ -187,7 +187,9 @@ def search_filters(raw: str, today: date) -> Found:
                 args["status"] = NOT_BACK
     # "what came back this week", "ROs returned from Avtech last month": the day the unit first
     # came back (its status history), whatever its status is now; with no period, ever
-    m, t = _take(t, r"\b(?:came|come|got|gotten|arrived) back\b|\b(?:arrived|returned)\b(?! as is)")
+    # (not "arrived at Avtech", "returned to the shop": the unit went there)
+    m, t = _take(t, r"\b(?:came|come|got|gotten|arrived) back\b|"
+                    r"\b(?:arrived|returned)\b(?! as is| at\b| to\b| for\b)")  # fmt: skip
     if m:
         m, t = _take(t, rf"\b(?:in\s+)?{WITHIN}({SPAN})(?=\W|$)")
         period = span(m[1], today) if m else None

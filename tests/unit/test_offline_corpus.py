@@ -107,6 +107,14 @@ def test_more_continues_the_last_search_with_its_cursor():
     assert respond(done, _info()).parts[0].content == "That was all of them."
 
 
+@pytest.mark.parametrize(
+    "text", ["what arrived at Avtech this week", "ROs returned to the shop this month"]
+)
+def test_a_unit_sent_to_a_shop_is_not_read_as_come_back(text):
+    note, call = understand(text, TODAY)
+    assert isinstance(call, str) and "I could not make out" in call  # said, not guessed
+
+
 def _found_first(asked: str, filters: dict, items: list[dict]) -> list:
     call = ToolCallPart("search_repair_orders", {"overdue": True, "limit": 1}, tool_call_id="c1")
     result = {"filters": filters, "items": items, "total": len(items)}
