@@ -111,7 +111,7 @@ def test_more_continues_the_last_search_with_its_cursor():
     "text", ["what arrived at Avtech this week", "ROs returned to the shop this month"]
 )
 def test_a_unit_sent_to_a_shop_is_not_read_as_come_back(text):
-    note, call = understand(text, TODAY)
+    _, call = understand(text, TODAY)
     assert isinstance(call, str) and "I could not make out" in call  # said, not guessed
 
 
