@@ -187,7 +187,8 @@ def _search(result: dict[str, Any]) -> str:
     elif first > 1 or result["total"] > len(items):
         more = f"\n\nShowing {first}–{last} of {result['total']}."
     return (
-        f"**{result['total']} repair orders**{where}\n\n| RO | Status | Shop | Part | "
+        f"**{result['total']} repair order{'' if result['total'] == 1 else 's'}**{where}\n\n"
+        "| RO | Status | Shop | Part | "
         f"Next update |\n|---|---|---|---|---|\n{rows}{more}"
     )
 
