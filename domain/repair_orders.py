@@ -98,6 +98,7 @@ FIELD_ALIASES = {
     "shop_reference": "shop_ref",
 }
 MAX_LIST_LIMIT = 500
+NO_SHOP = "(no shop)"  # how a group of ROs with no shop is labelled (reports, counts)
 
 
 def shop_key(name: str | None) -> str | None:

@@ -31,19 +31,13 @@ from domain.documents.kinds import DocumentKind
 from domain.errors import InvalidInput, NotFound
 from domain.models import ActivityLog, Document, RepairOrder, Shop, StatusHistory
 from domain.periods import Period
-from domain.repair_orders import shop_key
-from domain.statuses import Status
+from domain.repair_orders import NO_SHOP, shop_key
+from domain.statuses import RECEIVED_ONWARD, Status
 from domain.values import clean_text
 
 CENT = Decimal("0.01")
 MIN_SAMPLE = 3  # "slowest shop" among shops with at least this many ROs, when there are any
-NO_SHOP = "(no shop)"
-RECEIVED_STAGES = (
-    Status.RECEIVED.value,
-    Status.COMPLETE.value,
-    Status.PAID.value,
-    Status.PAYMENT_SENT.value,
-)
+RECEIVED_STAGES = tuple(s.value for s in RECEIVED_ONWARD)
 APPROVED_STAGES = (Status.APPROVED.value,)
 OUTCOMES = (Status.BER.value, Status.RAI.value, Status.SCRAP.value)
 

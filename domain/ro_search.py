@@ -28,7 +28,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.local_time import day_starts_at
 from domain.models import RepairOrder, Shop, StatusHistory
 from domain.overdue import BACK_OR_DONE  # "ETA passed but not received"
-from domain.repair_orders import RepairOrderView, view_rows
+from domain.repair_orders import NO_SHOP, RepairOrderView, view_rows
 from domain.ro_query import SORTS, DateRange, RoQuery
 from domain.statuses import CAME_BACK
 
@@ -48,7 +48,7 @@ class SearchPage:
 
 
 COUNT_BY = ("shop", "status")
-NO_SHOP, NO_STATUS = "(no shop)", "(no status)"
+NO_STATUS = "(no status)"
 
 
 def search(

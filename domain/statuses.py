@@ -76,15 +76,11 @@ LIFECYCLE: tuple[Status, ...] = (
     Status.PAID,
     Status.PAYMENT_SENT,
 )
-# Outcomes that can end an RO any time before the unit is back and accepted.
+# The unit received, and the steps of the main line that follow it.
+RECEIVED_ONWARD: tuple[Status, ...] = LIFECYCLE[LIFECYCLE.index(Status.RECEIVED) :]
 # The unit is back in our hands: received (and what follows it), or returned unrepaired.
-CAME_BACK: tuple[Status, ...] = (
-    Status.RECEIVED,
-    Status.COMPLETE,
-    Status.PAID,
-    Status.PAYMENT_SENT,
-    Status.RAI,
-)
+CAME_BACK: tuple[Status, ...] = (*RECEIVED_ONWARD, Status.RAI)
+# Outcomes that can end an RO any time before the unit is back and accepted.
 EARLY_EXITS: frozenset[Status] = frozenset({Status.BER, Status.RAI, Status.CANCELLED, Status.SCRAP})
 _HOLDABLE = frozenset(LIFECYCLE[: LIFECYCLE.index(Status.RECEIVED)])
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from agent.offline.inbox import inbox_answer, thread_answer
 from domain.replies.shown import literal
-from domain.statuses import Status, try_parse_status
+from domain.statuses import CAME_BACK, EARLY_EXITS, Status, try_parse_status
 
 
 def _money(value: Any) -> str:
@@ -52,8 +52,7 @@ def _overdue_answer(question: str, r: dict[str, Any]) -> str:
 
 # Where an RO is on its way back from the shop, by status (domain/statuses.py's lifecycle).
 _SHIPPED_BACK = {Status.SHIPPED}
-_BACK = {Status.RECEIVED, Status.COMPLETE, Status.PAID, Status.PAYMENT_SENT, Status.RAI}
-_ENDED_THERE = {Status.BER, Status.SCRAP, Status.CANCELLED}
+_ENDED_THERE = EARLY_EXITS.difference(CAME_BACK)  # BER, scrapped, cancelled: not coming back
 
 
 def _shipment_answer(question: str, r: dict[str, Any]) -> str:
@@ -67,7 +66,7 @@ def _shipment_answer(question: str, r: dict[str, Any]) -> str:
     n, since = r["number"], r.get("status_date") or "—"
     tracking = f", tracking {r['tracking_number']}" if r.get("tracking_number") else ""
     eta = f"; ETA {r['estimated_delivery']}" if r.get("estimated_delivery") else ""
-    if status in _BACK:
+    if status in CAME_BACK:
         return f"**Yes** — RO {n} has come back: it is {status} since {since}.\n\n"
     if status in _SHIPPED_BACK:
         if back:
