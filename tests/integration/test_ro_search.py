@@ -308,6 +308,12 @@ def _snapshot(app):
             "date_made_from \\(2026-12-01\\) is after date_made_to \\(2026-01-01\\)",
         ),
         ({"ro_from": 38100, "ro_to": 38000}, InvalidInput, "is after ro_to"),
+        (
+            {"came_back_from": "2026-12-01", "came_back_to": "2026-01-01"},
+            InvalidInput,
+            "came_back_from \\(2026-12-01\\) is after came_back_to",
+        ),
+        ({"came_back_to": "<script>"}, InvalidInput, 'came_back_to: "<script>" is not a date'),
     ],
 )
 def test_bad_input_is_refused_and_changes_nothing(desk, raw, error, message):
