@@ -22,6 +22,7 @@ from bench.common import emit, summary, temporary_database, timed
 from bootstrap import bootstrap
 from config import load_settings
 from domain.demo import DemoSpec, seed_demo
+from domain.local_time import local_time
 from domain.migrate import upgrade
 from domain.models import RepairOrder, StatusHistory
 from domain.reports import KINDS, RECEIVED_STAGES
@@ -33,7 +34,8 @@ TODAY = date(2026, 11, 20)
 
 
 def turnaround_load_all(app, start: date, end: date) -> dict[str, float]:
-    """The old way: every RO and every history row into Python, then group and sort there."""
+    """The old way: every RO and every history row into Python, then group and sort there
+    (each change on the desk's day, as the report counts it)."""
     with app.session() as s:
         ros = {
             r.id: r
@@ -56,8 +58,9 @@ def turnaround_load_all(app, start: date, end: date) -> dict[str, float]:
     for ro_id, at in first.items():
         ro = ros[ro_id]
         began = ro.date_dropped_off or ro.date_made
-        if began and start <= at.date() <= end and (at.date() - began).days >= 0:
-            per_shop[ro.shop_name].append((at.date() - began).days)
+        day = local_time(at, app.settings.tz).date()
+        if began and start <= day <= end and (day - began).days >= 0:
+            per_shop[ro.shop_name].append((day - began).days)
     return {shop: statistics.median(days) for shop, days in per_shop.items()}
 
 

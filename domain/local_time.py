@@ -6,7 +6,7 @@ guesses, and adds the year only when it is not the current one.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 
 def local_time(at: datetime | None, tz: tzinfo) -> datetime | None:
@@ -20,6 +20,39 @@ def local_time(at: datetime | None, tz: tzinfo) -> datetime | None:
 def day_starts_at(day: date, tz: tzinfo) -> datetime:
     """When `day` begins at the desk (midnight in `tz`), as the database keeps it (naive UTC)."""
     return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_offsets(tz: tzinfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """The desk's offset from UTC, in minutes, from `start` to `end` (naive UTC, as stored):
+    [(from, minutes)], the first from `start`, one more at each change (daylight saving), to
+    the second — so SQL can read a stored time as the desk's clock without the database's own
+    time zone tables."""
+
+    def minutes(second: int) -> int:
+        offset = datetime.fromtimestamp(second, UTC).astimezone(tz).utcoffset()
+        return int(offset.total_seconds() // 60) if offset else 0
+
+    def naive(second: int) -> datetime:
+        return datetime.fromtimestamp(second, UTC).replace(tzinfo=None)
+
+    first = int(start.replace(tzinfo=UTC).timestamp())
+    last = int(end.replace(tzinfo=UTC).timestamp())
+    found = [(start, minutes(first))]
+    day = int(timedelta(days=1).total_seconds())
+    at = first
+    while at < last:
+        step = min(at + day, last)
+        if minutes(step) != found[-1][1]:
+            before, after = at, step  # the change is in (before, after]: halve to the second
+            while after - before > 1:
+                middle = (before + after) // 2
+                if minutes(middle) == found[-1][1]:
+                    before = middle
+                else:
+                    after = middle
+            found.append((naive(after), minutes(after)))
+        at = step
+    return found
 
 
 def readable(at: datetime | None, tz: tzinfo, now: datetime | None = None) -> str:

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, extract, func, literal, or_, select
+from sqlalchemy import DateTime, Integer, and_, case, extract, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -29,6 +30,7 @@ from domain.documents.certificates import CertificateFields, match_certificate
 from domain.documents.gate import GATED
 from domain.documents.kinds import DocumentKind
 from domain.errors import InvalidInput, NotFound
+from domain.local_time import day_starts_at, utc_offsets
 from domain.models import ActivityLog, Document, RepairOrder, Shop, StatusHistory
 from domain.periods import Period
 from domain.repair_orders import NO_SHOP, shop_key
@@ -67,6 +69,33 @@ def _days_mysql(element, compiler, **kw) -> str:
 def _days_default(element, compiler, **kw) -> str:
     end, start = (compiler.process(c, **kw) for c in element.clauses)
     return f"(CAST({end} AS DATE) - CAST({start} AS DATE))"
+
+
+class plus_minutes(FunctionElement):  # a SQL function, named like one
+    """The datetime `at` moved by `minutes` (an integer expression)."""
+
+    type = DateTime()
+    inherit_cache = True
+    name = "plus_minutes"
+
+
+@compiles(plus_minutes, "sqlite")
+def _plus_sqlite(element, compiler, **kw) -> str:
+    at, minutes = (compiler.process(c, **kw) for c in element.clauses)
+    return f"datetime({at}, ({minutes}) || ' minutes')"
+
+
+@compiles(plus_minutes, "mysql")
+@compiles(plus_minutes, "mariadb")
+def _plus_mysql(element, compiler, **kw) -> str:
+    at, minutes = (compiler.process(c, **kw) for c in element.clauses)
+    return f"DATE_ADD({at}, INTERVAL ({minutes}) MINUTE)"
+
+
+@compiles(plus_minutes)
+def _plus_default(element, compiler, **kw) -> str:
+    at, minutes = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({at} + ({minutes}) * INTERVAL '1 minute')"
 
 
 # ---- typed rows -----------------------------------------------------------------------------
@@ -180,6 +209,7 @@ class ReportFilter:
     period: Period
     shop: str | None = None  # contained in the shop's name (as the RO list matches it)
     part: str | None = None  # every word found in the part number or description
+    tz: tzinfo = UTC  # the desk's: the period's days, and the day a status changed, are its
 
 
 # ---- filters --------------------------------------------------------------------------------
@@ -243,10 +273,24 @@ def _where(flt: ReportFilter) -> list:
     return conditions
 
 
-def _bounds(period: Period) -> tuple[datetime, datetime]:
-    return datetime.combine(period.start, time()), datetime.combine(
-        period.end + timedelta(days=1), time()
+def _bounds(flt: ReportFilter) -> tuple[datetime, datetime]:
+    """The period's first and last instants (stored UTC): from the desk's midnight that starts
+    it to the one that ends it."""
+    return day_starts_at(flt.period.start, flt.tz), day_starts_at(
+        flt.period.end + timedelta(days=1), flt.tz
     )
+
+
+def _desk_clock(at: Any, flt: ReportFilter) -> Any:
+    """The stored UTC time `at`, within the period, read on the desk's clock — so the days
+    between it and a date are the desk's (a unit received at 21:00 in New York is received
+    that day, not the next)."""
+    offsets = utc_offsets(flt.tz, *_bounds(flt))
+    if len(offsets) == 1:
+        minutes = offsets[0][1]
+        return at if minutes == 0 else plus_minutes(at, literal(minutes))
+    then = [(at < changes, minutes) for (_, minutes), (changes, _) in pairwise(offsets)]
+    return plus_minutes(at, case(*then, else_=offsets[-1][1]))
 
 
 def _money(value: Any) -> Decimal:
@@ -345,8 +389,8 @@ def _durations(
     """(shop key, shop name, ros, mean, median, p90, from_date_made) per shop, or overall."""
     ro = RepairOrder
     first = _first_change(statuses)
-    lo, hi = _bounds(flt.period)
-    days = days_between(first.c.at, DROPPED_OFF)
+    lo, hi = _bounds(flt)
+    days = days_between(_desk_clock(first.c.at, flt), DROPPED_OFF)
     key = SHOP if per_shop else literal("*")
     base = (
         select(
@@ -415,9 +459,9 @@ def _duration_summary(rows: list[DurationRow], overall: DurationRow | None) -> d
 def _on_time(session: Session, flt: ReportFilter) -> list[OnTimeRow]:
     ro = RepairOrder
     first = _first_change(RECEIVED_STAGES)
-    lo, hi = _bounds(flt.period)
+    lo, hi = _bounds(flt)
     has_eta = ro.estimated_delivery.is_not(None)
-    late_by = days_between(first.c.at, ro.estimated_delivery)
+    late_by = days_between(_desk_clock(first.c.at, flt), ro.estimated_delivery)
     late = and_(has_eta, late_by > 0)
     query = (
         select(
@@ -510,7 +554,7 @@ def _certificates(session: Session, flt: ReportFilter) -> list[CertificateRow]:
     the report and the gate never disagree."""
     ro = RepairOrder
     first = _first_change(RECEIVED_STAGES)
-    lo, hi = _bounds(flt.period)
+    lo, hi = _bounds(flt)
     in_period = or_(
         and_(first.c.at >= lo, first.c.at < hi),
         and_(first.c.at.is_(None), RO_DATE.between(flt.period.start, flt.period.end)),

@@ -21,5 +21,5 @@ def report(
     when = parse_period(period, ctx.app.today())
     with ctx.app.session() as session:
         shop_text, part_text = clean_filter(session, shop, part)
-        flt = ReportFilter(when, shop_text, part_text)
+        flt = ReportFilter(when, shop_text, part_text, ctx.app.settings.tz)
         return run_report(session, chosen, flt).as_dict()

@@ -230,6 +230,39 @@ def test_an_empty_period_is_an_empty_report(desk):
     assert found["rows"] == [] and found["summary"]["ros"] == 0
 
 
+def test_a_status_change_counts_on_the_desks_day_not_utcs(app):
+    """The desk is in New York (the settings' default). Each RO is received late in the desk's
+    evening, which is already the next day in UTC; B is in summer time, when New York is 4 hours
+    behind, not 5 — read with one offset all year, it would be on time."""
+    received = [  # number, dropped off, ETA, received (UTC), the desk's day
+        ("A", "2026-02-01", "2026-02-27", datetime(2026, 2, 28, 4, 30)),  # Feb 27, 23:30 EST
+        ("B", "2026-07-01", "2026-07-15", datetime(2026, 7, 16, 4, 30)),  # Jul 16, 00:30 EDT
+        ("C", "2026-03-01", None, datetime(2026, 4, 1, 3, 30)),  # Mar 31, 23:30 EDT
+    ]
+    with app.session() as s:
+        shop = Shop(name=ALPHA, name_key=ALPHA.upper())
+        s.add(shop)
+        s.flush()
+        for seq, (number, dropped, eta, at) in enumerate(received, start=1):
+            ro = RepairOrder(
+                number=number, seq=seq, archive="ACTIVE", shop_id=shop.id, shop_name=ALPHA,
+                shop_key=ALPHA.upper(), part_number="PN-1", date_made=_d(dropped),
+                date_dropped_off=_d(dropped), estimated_delivery=_d(eta), status="RECEIVED",
+            )  # fmt: skip
+            s.add(ro)
+            s.flush()
+            s.add(StatusHistory(ro_id=ro.id, status="RECEIVED", changed_by="t", changed_at=at))
+        s.commit()
+    on_time = run(app, "on_time")["summary"]
+    # A on its ETA day (UTC says a day late); B a day late (one offset all year says on time)
+    assert (on_time["received"], on_time["on_time"], on_time["late"]) == (3, 1, 1)
+    assert run(app, "on_time")["rows"][0]["mean_days_late"] == 1.0
+    q1 = run(app, "turnaround", "Q1")["summary"]
+    assert (q1["ros"], q1["median_days"], q1["p90_days"]) == (2, 28.0, 30)  # A 26 days, C 30
+    assert run(app, "turnaround", "Q2")["summary"]["ros"] == 0  # C came back on Mar 31
+    assert run(app, "turnaround", "Q3")["summary"]["median_days"] == 15.0  # B: Jul 1 to 16
+
+
 @pytest.mark.parametrize(
     ("args", "error", "message"),
     [
