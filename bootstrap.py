@@ -147,6 +147,7 @@ def bootstrap(
             policy,
             today,
             default_cc=settings.mail_cc,
+            tz=tz,
         ),
         jobs=jobs,
         mail_sender=mail_sender or functools.partial(_mail_sender, settings, tokens),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.archive import Archive
 from domain.followup import OTHER_DAYS, FollowUpPolicy
+from domain.local_time import local_time
 from domain.models import ActivityLog, Notification, NotificationRepairOrder, RepairOrder
 from domain.notifications.drafting import Drafting
 from domain.roles import SYSTEM, Actor
@@ -28,11 +29,13 @@ class ScheduledDrafts:
         policy: FollowUpPolicy,
         today: Callable[[], date],
         drafting: Drafting,
+        tz: tzinfo = UTC,
     ):
         self._uow = uow
         self.policy = policy
         self.today = today
         self._drafting = drafting
+        self._tz = tz  # the desk's: a reply in its evening was its day, not UTC's next
 
     def draft_follow_ups(self, actor: Actor = SYSTEM) -> list[str]:
         """Active ROs still in a tracked status after its wait (status date + wait days): one
@@ -143,7 +146,8 @@ class ScheduledDrafts:
                 continue
             status = try_parse_status(statuses.get(ro_id))
             wait = self.policy.wait_days(status) if status else None
-            if at.date() + timedelta(days=OTHER_DAYS if wait is None else wait) >= today:
+            day = local_time(at, self._tz).date()
+            if day + timedelta(days=OTHER_DAYS if wait is None else wait) >= today:
                 answered.add(ro_id)
         return answered
 

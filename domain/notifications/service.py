@@ -7,7 +7,7 @@ decisions, the delivery lease, scheduled drafts), so callers keep one object and
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta, tzinfo
 from typing import Any
 
 from domain.followup import FollowUpPolicy
@@ -32,6 +32,7 @@ class NotificationService:
         policy: FollowUpPolicy,
         today: Callable[[], date],
         default_cc: list[str] | None = None,
+        tz: tzinfo = UTC,
     ):
         self.repair_orders = repair_orders
         self.policy = policy
@@ -41,7 +42,7 @@ class NotificationService:
         self.queries = Queries(uow)
         self.decisions = Decisions(uow)
         self.delivery = DeliveryLease(uow, hooked_uow, repair_orders)
-        self.scheduled = ScheduledDrafts(uow, policy, today, self.drafting)
+        self.scheduled = ScheduledDrafts(uow, policy, today, self.drafting, tz)
 
     # ---- drafting ----------------------------------------------------------------------------
     def draft(

@@ -38,6 +38,7 @@ from domain.models import (
 )
 from domain.replies.proposal import INBOX_THREAD, PROPOSAL_OPERATION, PROPOSAL_TOOL, REPLY_REQUESTER
 from domain.roles import SYSTEM, Actor, Role
+from domain.statuses import Status
 from integrations.mail.inbox import Incoming
 from integrations.mail.inbox_folder import FolderInbox
 from jobs.app import App
@@ -440,6 +441,36 @@ def test_the_sweeps_skip_an_ro_whose_shop_replied_since_our_last_send(app):
         app.notifications.reject(APPROVER, n.id, "test")
     app.notifications.draft_follow_ups()
     assert "38462" not in _drafted(app)
+
+
+def test_a_reply_holds_a_chaser_back_for_the_wait_counted_in_the_desks_days(app):
+    """The wait runs from the day the shop replied at the desk (New York): a reply in its
+    evening, already the next day in UTC, does not buy the shop an extra day."""
+    send_follow_up(app, "38462")
+    with app.session() as s:
+        s.execute(
+            update(Notification).values(
+                sent_at=datetime(2026, 11, 1, 12, 0), created_on=date(2026, 11, 1)
+            )
+        )
+        s.commit()
+    drop(app, build(subject="RO G38462", body="Still in work."), "a.eml")
+    poll_inbox(app)
+    wait = app.notifications.policy.wait_days(Status(ro(app, "38462").status))
+    replied_on = TODAY - timedelta(days=wait + 1)  # the wait ended yesterday
+    for day, hour, chased in ((replied_on, 21, True), (replied_on + timedelta(days=1), 10, False)):
+        at = datetime.combine(day, datetime.min.time()).replace(hour=hour)
+        utc = at.replace(tzinfo=app.settings.tz).astimezone(UTC).replace(tzinfo=None)
+        with app.session() as s:
+            s.execute(
+                update(ActivityLog).where(ActivityLog.action == "REPLY_RECEIVED").values(at=utc)
+            )
+            s.commit()
+        _overdue(app, "38462")
+        app.notifications.draft_overdue()
+        assert ("38462" in _drafted(app)) is chased, at
+        for n in app.notifications.list("PENDING_APPROVAL"):
+            app.notifications.reject(APPROVER, n.id, "test")
 
 
 def test_a_reply_before_our_last_send_does_not_hold_a_chaser_back(app):
