@@ -545,6 +545,7 @@ def _outcome_summary(rows: list[OutcomeRow]) -> dict[str, Any]:
 
 # ---- release certificates per shop ----------------------------------------------------------
 GATED_STATUSES = tuple(sorted(s.value for s in GATED))
+ID_BATCH = 500  # ids per IN (...): well under SQLite's and the drivers' parameter limits
 
 
 def _certificates(session: Session, flt: ReportFilter) -> list[CertificateRow]:
@@ -559,32 +560,33 @@ def _certificates(session: Session, flt: ReportFilter) -> list[CertificateRow]:
         and_(first.c.at >= lo, first.c.at < hi),
         and_(first.c.at.is_(None), RO_DATE.between(flt.period.start, flt.period.end)),
     )
-    picked = (
-        select(ro.id)
+    ros = session.execute(
+        select(ro.id, ro.number, SHOP, ro.shop_name, ro.part_number, ro.serial_number)
         .outerjoin(first, first.c.ro_id == ro.id)
         .where(ro.status.in_(GATED_STATUSES), in_period, *_where(flt))
-    )
-    ros = session.execute(
-        select(ro.id, ro.number, SHOP, ro.shop_name, ro.part_number, ro.serial_number).where(
-            ro.id.in_(picked)
-        )
     ).all()
+    # The picked ROs' certificates and overrides by their ids, a batch at a time: as a subquery
+    # the pick ran again for each, and MariaDB read the whole activity log for the overrides
+    # (0.8 s of 1 s on 100,000 ROs); by id, each is read from its RO's index.
     certificates: dict[int, list[Any]] = {}
-    for ro_id, extracted in session.execute(
-        select(Document.ro_id, Document.extracted).where(
-            Document.ro_id.in_(picked),
-            Document.kind == DocumentKind.RELEASE_CERTIFICATE.value,
-            Document.removed_at.is_(None),
+    overridden: set[int] = set()
+    ids = [r[0] for r in ros]
+    for batch in (ids[i : i + ID_BATCH] for i in range(0, len(ids), ID_BATCH)):
+        for ro_id, extracted in session.execute(
+            select(Document.ro_id, Document.extracted).where(
+                Document.ro_id.in_(batch),
+                Document.kind == DocumentKind.RELEASE_CERTIFICATE.value,
+                Document.removed_at.is_(None),
+            )
+        ):
+            certificates.setdefault(ro_id, []).append(extracted)
+        overridden.update(
+            session.scalars(
+                select(ActivityLog.ro_id)
+                .where(ActivityLog.action == "CERTIFICATE_OVERRIDE", ActivityLog.ro_id.in_(batch))
+                .distinct()
+            )
         )
-    ):
-        certificates.setdefault(ro_id, []).append(extracted)
-    overridden = set(
-        session.scalars(
-            select(ActivityLog.ro_id)
-            .where(ActivityLog.action == "CERTIFICATE_OVERRIDE", ActivityLog.ro_id.in_(picked))
-            .distinct()
-        )
-    )
     groups: dict[str, dict[str, Any]] = {}
     for ro_id, number, key, name, part, serial in ros:
         group = groups.setdefault(

@@ -13,6 +13,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select, update
 
+from domain import reports
 from domain.errors import NotFound
 from domain.models import RepairOrder, Shop, StatusHistory
 from domain.roles import SYSTEM, Actor, Role
@@ -124,6 +125,13 @@ def test_counts_and_ro_numbers_per_shop(desk):
     assert found["columns"][:6] == [
         "shop", "received", "matched", "no_certificate", "mismatched", "overridden",
     ]  # fmt: skip
+
+
+def test_certificates_and_overrides_read_in_batches_count_the_same(desk, monkeypatch):
+    whole = run(desk)
+    monkeypatch.setattr(reports, "ID_BATCH", 2)  # the picked ROs' ids, two at a time
+    assert run(desk) == whole
+    assert whole["summary"]["matched"] == 2 and whole["summary"]["overridden"] == 1
 
 
 def test_the_period_and_the_shop_filter(desk):
