@@ -37,6 +37,26 @@ SORTS = {
 }
 # (name of the range, field people know it by)
 DATE_RANGES = ("date_made", "status_date", "eta", "next_update", "last_updated", "came_back")
+# Fields a person chases when they are blank ("shipped with no tracking number"): name ->
+# RepairOrder attribute (domain/ro_search.py maps it to a column).
+MISSING = {
+    "tracking_number": "tracking_number",
+    "eta": "estimated_delivery",
+    "estimated_cost": "estimated_cost",
+    "final_cost": "final_cost",
+    "serial_number": "serial_number",
+    "shop_ref": "shop_ref",
+    "next_update": "next_update",
+}
+MISSING_ALIASES = {
+    "tracking": "tracking_number",
+    "estimated_delivery": "eta",
+    "cost": "estimated_cost",
+    "estimate": "estimated_cost",
+    "serial": "serial_number",
+    "shop_reference": "shop_ref",
+    "follow_up": "next_update",
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,7 @@ class RoQuery:
     last_updated: DateRange = DateRange()
     came_back: DateRange = DateRange()  # the day the unit first came back (status history)
     status_before: date | None = None  # in the current status since before this day
+    missing: tuple[str, ...] = ()  # names in MISSING: each blank (no value, or only spaces)
     sort: str = "-ro_number"
     limit: int = DEFAULT_LIMIT
     offset: int = 0
@@ -89,6 +110,7 @@ class RoQuery:
             "ro_to",
             "in_status_for_more_than_days",
             "eta_passed",
+            "missing",
             "sort",
             "limit",
             "cursor",
@@ -146,6 +168,7 @@ class RoQuery:
             if not 0 <= days <= MAX_DAYS:
                 raise InvalidInput("in_status_for_more_than_days must be 0 or more.")
             values["status_before"] = date.fromordinal(today.toordinal() - days)
+        values["missing"] = _missing(raw.get("missing"))
         values["sort"] = _sort(raw.get("sort"), values.get("archive"))
         limit = _int(raw.get("limit"), "limit")
         values["limit"] = DEFAULT_LIMIT if limit is None else limit
@@ -265,6 +288,24 @@ def _ordered(start_name: str, start: Any, end_name: str, end: Any) -> None:
             f"{start_name} ({start}) is after {end_name} ({end}): that range holds nothing. "
             "Did you mean them the other way round?"
         )
+
+
+def _missing(value: object) -> tuple[str, ...]:
+    """ "tracking_number", ["eta", "cost"], "eta, serial" -> names in MISSING, each once."""
+    if value in (None, "", []):
+        return ()
+    parts = value if isinstance(value, list | tuple) else str(value).split(",")
+    names = []
+    for part in parts:
+        text = str(part).strip().lower().replace(" ", "_").replace("-", "_")
+        if not text:
+            continue
+        name = MISSING_ALIASES.get(text, text)
+        if name not in MISSING:
+            said, known = str(part).strip()[:30], ", ".join(MISSING)
+            raise InvalidInput(f"Cannot look for ROs missing {said!r}. Fields: {known}.")
+        names.append(name)
+    return tuple(dict.fromkeys(names))
 
 
 def _sort(value: object, archive: Archive | None) -> str:

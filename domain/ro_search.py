@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, String, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.documents.service import flag_missing_certificates
@@ -29,7 +29,7 @@ from domain.local_time import day_starts_at
 from domain.models import RepairOrder, Shop, StatusHistory
 from domain.overdue import BACK_OR_DONE  # "ETA passed but not received"
 from domain.repair_orders import NO_SHOP, RepairOrderView, view_rows
-from domain.ro_query import SORTS, DateRange, RoQuery
+from domain.ro_query import MISSING, SORTS, DateRange, RoQuery
 from domain.statuses import CAME_BACK
 
 RO = RepairOrder
@@ -207,7 +207,15 @@ def where(
         conds.extend(_came_back(query.came_back, tz))
     if query.status_before is not None:
         conds.append(RO.status_date < query.status_before)
+    conds.extend(_blank(getattr(RO, MISSING[name])) for name in query.missing)
     return conds
+
+
+def _blank(column: Any) -> ColumnElement[bool]:
+    """No value: NULL, or for text only spaces (the workbook's importers leave "" behind)."""
+    if isinstance(column.type, String):
+        return or_(column.is_(None), func.trim(column) == "")
+    return column.is_(None)
 
 
 def _came_back(span: DateRange, tz: tzinfo) -> list[ColumnElement[bool]]:

@@ -63,8 +63,14 @@ def count(app: App, query: RoQuery) -> int:
 
 def stem_of(filters: dict[str, Any]) -> str:
     """ "ro-list-overdue-shop-acme": what was asked, readable in a downloads folder."""
+
+    def said(value: Any) -> str:  # a list as its items: "missing-eta-final_cost"
+        return "-".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+
     named = [
-        k if v is True else f"{k}-{v}" for k, v in filters.items() if v not in (None, False, "")
+        k if v is True else f"{k}-{said(v)}"
+        for k, v in filters.items()
+        if v not in (None, False, "", [])
     ]
     return "-".join(["ro-list", *named])
 

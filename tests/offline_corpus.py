@@ -482,6 +482,46 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"came_back_from": "2026-10-01", "came_back_to": "2026-10-31"},
     ),
     ("has anything come back?", "search_repair_orders", {"came_back_to": "2026-11-20"}),
+    # blank fields the desk chases: "no tracking number", "without an ETA"
+    (
+        "ROs with no tracking number that are shipped",
+        "search_repair_orders",
+        {"missing": ["tracking_number"], "status": "SHIPPED"},
+    ),
+    (
+        "shipped ROs with no tracking number",
+        "search_repair_orders",
+        {"missing": ["tracking_number"], "status": "SHIPPED"},
+    ),
+    (
+        "export the paid ROs with no final cost",
+        "export",
+        {
+            "what": "ro_list",
+            "format": "xlsx",
+            "filters": {"missing": ["final_cost"], "archive": "PAID"},
+        },
+    ),
+    (
+        "open ROs at Avtech without an ETA or a cost",
+        "search_repair_orders",
+        {"missing": ["eta", "estimated_cost"], "archive": "ACTIVE", "shop": "avtech"},
+    ),
+    (
+        "which ROs have no follow-up date?",
+        "search_repair_orders",
+        {"missing": ["next_update"]},
+    ),
+    (
+        "paid ROs missing a final cost",
+        "search_repair_orders",
+        {"missing": ["final_cost"], "archive": "PAID"},
+    ),
+    (
+        "RO's with no serial number by shop",
+        "search_repair_orders",
+        {"missing": ["serial_number"], "count_by": "shop"},
+    ),
     # ... "returned as is" is still the status RAI
     ("open ROs returned as is", "search_repair_orders", {"archive": "ACTIVE", "status": "RAI"}),
     # "the most overdue RO": found first (then drafted or opened: test_offline_corpus.py)
@@ -950,6 +990,10 @@ README_EXAMPLES: list[tuple[str, str]] = [
     ("which ROs are waiting on a quote for more than 2 weeks", "by status and time in that status"),
     ("ROs for part 1706B", "by part number (any spelling) · also serial, description words, notes"),
     ("shipped ROs with ETA passed", "ETA passed and not received"),
+    (
+        "shipped ROs with no tracking number",
+        "blank fields: tracking number, ETA, cost, final cost, serial, shop ref, follow-up date",
+    ),
     (
         "ROs due back before EOM",
         "dates as people say them: EOM, next Tuesday, 12/15, Q3, last month",

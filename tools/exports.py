@@ -48,8 +48,9 @@ async def export(
         filters: For ro_list: the same filters as search_repair_orders (shop, status, archive,
             overdue, part_number, serial_number, text, ro_from/ro_to, date_made_from/_to,
             status_date_from/_to, eta_from/_to, next_update_from/_to, last_updated_from/_to,
-            came_back_from/_to, in_status_for_more_than_days, eta_passed), e.g. {"overdue": true} or
-            {"part_number": "1706B", "date_made_from": "2026-01-01"}. No archive = all.
+            came_back_from/_to, in_status_for_more_than_days, eta_passed, missing), e.g.
+            {"overdue": true} or {"part_number": "1706B", "date_made_from": "2026-01-01"}.
+            No archive = all.
         period: For a report: the period as the user said it ("this year", "Q3", ...).
         shop: For a report: only shops whose name contains this text.
         part: For a report: only ROs whose part number or description has these words.

@@ -134,7 +134,7 @@ def conditions_read(filters: dict[str, Any]) -> str:
         elif value is True:
             shown.append(label)
         elif isinstance(value, list):
-            shown.append(f"{label} {', '.join(value)}")
+            shown.append(f"{label} {', '.join(v.replace('_', ' ') for v in value)}")
         else:
             shown.append(f"{label} {value}")
     return "; ".join(shown)

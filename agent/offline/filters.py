@@ -17,7 +17,8 @@ from domain.statuses import ALIASES, Status
 _FILLER_WORDS = """a an the all any every our my me us we i you please show list give get find
     pull up
     display see tell what what's whats which who where are is was were be been do does have has
-    had did there ros ro repair repairs order orders ones one that those these them it items units
+    had did there ros ro ro's repair repairs order orders ones one that those these them it items
+    units
     with of for in on by to and or from at about current currently still now right just only
     can could would you'd like want need let know how many number count total open active
     how's let's here anything something
@@ -120,6 +121,35 @@ DATE_FIELDS = [
 ]
 
 
+# A blank field, as people name it ("no tracking number", "without an ETA") -> the search's
+# `missing` name (domain/ro_query.py MISSING). Not "no quote": that is the status WAITING QUOTE.
+MISSING_WORDS = {
+    "tracking_number": r"tracking(?: numbers?| no\.?| #)?",
+    "eta": r"etas?|estimated delivery(?: dates?)?|delivery dates?",
+    "final_cost": r"final (?:costs?|prices?)",
+    "estimated_cost": r"(?:estimated )?(?:costs?|prices?)|estimates?",
+    "serial_number": r"serial(?: numbers?| no\.?| #)?|s/?n",
+    "shop_ref": r"shop ref(?:erence)?s?(?: numbers?)?",
+    "next_update": r"follow[- ]?up(?: dates?)?|next update(?: dates?)?",
+}
+_ANY_MISSING = "|".join(MISSING_WORDS.values())
+MISSING_SAID = (
+    r"\b(?:with no|without|no|missing|lacking|(?:has|have|had) no|(?:is|are) missing|"
+    r"(?:doesn't|don't|does not|do not) have)\s+(?:an?\s+|the\s+|their\s+|its\s+)?"
+    rf"((?:{_ANY_MISSING})(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+(?:an?\s+|the\s+)?"
+    rf"(?:{_ANY_MISSING}))*)\b"
+)
+
+
+def _missing_names(said: str) -> list[str]:
+    """ "tracking number or eta" -> ["tracking_number", "eta"]."""
+    names = []
+    for piece in re.split(r"\s*(?:,|\bor\b|\band\b|\bnor\b)\s*", said):
+        piece = re.sub(r"^(?:an?|the)\s+", "", piece.strip())
+        names += [n for n, p in MISSING_WORDS.items() if piece and re.fullmatch(p, piece)][:1]
+    return names
+
+
 @dataclass
 class Found:
     args: dict[str, Any] = field(default_factory=dict)
@@ -174,6 +204,12 @@ def search_filters(raw: str, today: date) -> Found:
     if m:
         args["last_updated_to"] = (today - timedelta(days=_days(m[1], m[2]))).isoformat()
         args["archive"] = "ACTIVE"  # closed ROs are not updated; an archive said overrides this
+    # "shipped with no tracking number", "ROs without an ETA or a cost": those fields blank
+    while True:
+        m, t = _take(t, MISSING_SAID)
+        if not m:
+            break
+        args["missing"] = list(dict.fromkeys([*args.get("missing", []), *_missing_names(m[1])]))
     for pattern, name in DATE_FIELDS:
         m, t = _take(t, rf"\b{pattern}\s+{WITHIN}({SPAN})(?=\W|$)")
         if m:

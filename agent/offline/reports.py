@@ -14,7 +14,7 @@ from datetime import date
 from pydantic_ai.messages import ModelMessage, ToolCallPart
 
 from agent.offline.dates import MONTH
-from agent.offline.filters import search_filters
+from agent.offline.filters import MISSING_SAID, search_filters
 
 PERIOD = (
     rf"(?:this|last) (?:year|month|quarter)|ytd|year to date|(?:the )?(?:last|past) \d+ "
@@ -92,6 +92,12 @@ AVERAGE_KINDS = ("turnaround", "quote_latency")
 CHANGE = r"(?:please\s+)?(?:set|change|update|mark|move|archive|use|new|create|open)\b"
 
 
+def _not_blank_fields(t: str) -> str:
+    """The request without its blank fields: "paid ROs with no final cost" asks for a list,
+    and its "cost" is no spend report."""
+    return re.sub(MISSING_SAID, " ", t, flags=re.I)
+
+
 def report(t: str) -> ToolCallPart | None:
     """A report request, or None."""
     # an RO number means one RO ("8130" is the form, a period's year is a year, not an RO)
@@ -103,7 +109,7 @@ def report(t: str) -> ToolCallPart | None:
     ):
         return None
     for pattern, kind in KINDS:
-        if re.search(pattern, t):
+        if re.search(pattern, _not_blank_fields(t)):
             if kind == "outcomes" and re.search(r"\b(?:set|mark|change|move)\b", t):
                 return None  # "mark 38462 as BER" is a change, not a report
             return _call(
@@ -131,7 +137,7 @@ def export(t: str, today: date) -> ToolCallPart | str | None:
         return None
     fmt = "csv" if "csv" in t else "xlsx"
     for pattern, kind in KINDS:
-        if re.search(pattern, t):
+        if re.search(pattern, _not_blank_fields(t)):
             return _call("export", what=kind, format=fmt, period=_period(t) or "this year",
                          shop=_shop(t), part=_part(t))  # fmt: skip
     stripped = re.sub(EXPORT + r"|\b(?:list|send|me|file|please|sheet)\b", " ", t)

@@ -23,6 +23,7 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **RO 38462** — look up a repair order (any archive)
 - **overdue** — ROs past their follow-up date · **what came back this week** — units back
 - **ROs at Avtech** — ROs by shop · **waiting quote ROs** — ROs by status
+- **shipped ROs with no tracking number** — also no ETA, cost, serial, shop ref, follow-up date
 - **returns**, **net**, **paid archive** — the ROs of an archive (**all archives**: every one)
 - **dashboard** — the figures, with charts
 - **find part 066-50008** or **find starter** — search stock

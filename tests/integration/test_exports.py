@@ -47,6 +47,15 @@ def test_ro_list_as_xlsx_has_the_company_columns(desk):  # noqa: F811
     assert not list(path.parent.glob("*.partial"))
 
 
+def test_ro_list_of_blank_fields_is_named_by_them(desk):  # noqa: F811
+    done = exports.export_ro_list(ctx(desk), "csv", {"shop": "alpha", "missing": ["final_cost"]})
+    assert done["name"].startswith("ro-list-shop-alpha-missing-final_cost-20261120-")
+    with open(desk.settings.var_dir / "exports" / done["name"], encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert [r[0] for r in rows[1:]] == ["1002"]  # estimate only: no final cost yet
+    assert done["filters"]["missing"] == ["final_cost"]
+
+
 def test_ro_list_as_csv_with_every_archive(desk):  # noqa: F811
     done = exports.export_ro_list(ctx(desk), "csv", {"archive": "ALL"})
     with open(desk.settings.var_dir / "exports" / done["name"], encoding="utf-8-sig") as f:

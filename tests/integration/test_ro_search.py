@@ -186,6 +186,21 @@ def test_each_filter(desk, raw, expected):
     assert find(desk, **raw) == expected
 
 
+def test_missing_fields_are_the_blank_ones(desk):
+    with desk.session() as s:
+        # "" and spaces are blank (the workbook's importers leave them); a number is not
+        for number, tracking in (("38003", ""), ("38004", "1Z999AA10123456784"), ("38005", "  ")):
+            ro = s.scalar(select(RepairOrder).where(RepairOrder.number == number))
+            ro.tracking_number = tracking
+        s.commit()
+    assert find(desk, missing=["tracking_number"]) == [38010, 38005, 38003, 38002, 38001]
+    assert find(desk, missing="tracking", status="SHIPPED") == [38005]
+    assert find(desk, missing=["serial_number"]) == [38005]
+    assert find(desk, missing=["next_update"]) == [38010]
+    assert find(desk, missing=["final_cost", "serial_number"], archive="ACTIVE") == [38005]
+    assert find(desk, missing=["eta"]) == []  # every one holds an ETA
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

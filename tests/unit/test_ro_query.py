@@ -1,13 +1,15 @@
 """RoQuery: loose arguments in, validated filters out; the cursor continues only its own search."""
 
 from datetime import date
+from typing import get_args
 
 import pytest
 
 from domain.archive import Archive
 from domain.errors import InvalidInput, InvalidStatus
-from domain.ro_query import DateRange, RoQuery
+from domain.ro_query import MISSING, DateRange, RoQuery
 from domain.statuses import Status
+from tools.repair_orders import MissingField
 
 TODAY = date(2026, 11, 20)
 
@@ -74,11 +76,27 @@ def test_overdue_and_eta_passed_mean_the_active_archive():
         ({"overdue": "maybe"}, "true or false"),
         ({"colour": "red"}, "Unknown filter 'colour'"),
         ({"archive": "trash"}, "not an archive"),
+        ({"missing": ["colour"]}, "Cannot look for ROs missing 'colour'. Fields: tracking_number"),
+        ({"missing": "eta, quote"}, "missing 'quote'"),
     ],
 )
 def test_bad_input_is_refused_with_the_reason(raw, reason):
     with pytest.raises(InvalidInput, match=reason):
         RoQuery.build(raw, TODAY)
+
+
+def test_missing_fields_by_their_names_and_the_words_people_use():
+    query = build(missing="Tracking, ETA , cost, eta")
+    assert query.missing == ("tracking_number", "eta", "estimated_cost")  # each once
+    assert build(missing=["serial", "shop reference", "follow-up"]).missing == (
+        "serial_number",
+        "shop_ref",
+        "next_update",
+    )
+    assert query.described()["missing"] == ["tracking_number", "eta", "estimated_cost"]
+    assert build(missing=[]).missing == () and "missing" not in build().described()
+    # the tool's typed names are the query's
+    assert get_args(MissingField) == tuple(MISSING)
 
 
 def test_unknown_status_suggests_the_close_one():
