@@ -362,6 +362,12 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("quote latency this year", "report", {"kind": "quote_latency", "period": "this year"}),
     ("on-time rate by shop", "report", {"kind": "on_time", "period": "this year"}),
     ("which shops deliver late", "report", {"kind": "on_time", "period": "this year"}),
+    (
+        "which shops were late against the ETA last quarter?",
+        "report",
+        {"kind": "on_time", "period": "last quarter"},
+    ),
+    ("ROs late against their ETA", "search_repair_orders", {"eta_passed": True}),
     ("BER rate by shop this year", "report", {"kind": "outcomes", "period": "this year"}),
     (
         "scrap rate at Avtech",

@@ -34,8 +34,11 @@ KINDS = [
     (r"\b(?:spen[dt]|spending|costs?|paid out)\b", "spend_by_shop"),
     (r"\bquote(?:s)? (?:latency|turnaround|time)|how (?:long|fast) (?:do|are) (?:the )?"
      r"(?:shops? )?quot|\bquote latency\b|(?:slowest|fastest|take) to quote", "quote_latency"),
+    # "which shops were late against the ETA last quarter" (not "ROs late against their ETA":
+    # a list of open ROs)
     (r"\bon[- ]time\b|\blate deliver|\bdeliver(?:s|ed)? late\b|\bmiss(?:es|ed)? (?:the |their )?"
-     r"eta", "on_time"),
+     r"eta|\b(?:shops?|vendors?)\b.*\blate (?:against|on|versus|vs\.?) (?:the |their )?etas?\b",
+     "on_time"),
     (r"\bber\b|\brai\b|\bscrap(?:ped)?\b|\bbeyond economical\b|\breturned as is\b|"
      r"\boutcomes?\b", "outcomes"),
     (r"\bturn ?around\b|\btat\b|\bslowest\b|\bfastest\b|\bhow long\b.*\b(?:repair|return)|"
