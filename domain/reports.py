@@ -281,11 +281,11 @@ def _bounds(flt: ReportFilter) -> tuple[datetime, datetime]:
     )
 
 
-def _desk_clock(at: Any, flt: ReportFilter) -> Any:
-    """The stored UTC time `at`, within the period, read on the desk's clock — so the days
-    between it and a date are the desk's (a unit received at 21:00 in New York is received
-    that day, not the next)."""
-    offsets = utc_offsets(flt.tz, *_bounds(flt))
+def _desk_clock(at: Any, tz: tzinfo, lo: datetime, hi: datetime) -> Any:
+    """The stored UTC time `at`, within the period's bounds `lo`-`hi`, read on the desk's
+    clock — so the days between it and a date are the desk's (a unit received at 21:00 in New
+    York is received that day, not the next)."""
+    offsets = utc_offsets(tz, lo, hi)
     if len(offsets) == 1:
         minutes = offsets[0][1]
         return at if minutes == 0 else plus_minutes(at, literal(minutes))
@@ -390,7 +390,7 @@ def _durations(
     ro = RepairOrder
     first = _first_change(statuses)
     lo, hi = _bounds(flt)
-    days = days_between(_desk_clock(first.c.at, flt), DROPPED_OFF)
+    days = days_between(_desk_clock(first.c.at, flt.tz, lo, hi), DROPPED_OFF)
     key = SHOP if per_shop else literal("*")
     base = (
         select(
@@ -461,7 +461,7 @@ def _on_time(session: Session, flt: ReportFilter) -> list[OnTimeRow]:
     first = _first_change(RECEIVED_STAGES)
     lo, hi = _bounds(flt)
     has_eta = ro.estimated_delivery.is_not(None)
-    late_by = days_between(_desk_clock(first.c.at, flt), ro.estimated_delivery)
+    late_by = days_between(_desk_clock(first.c.at, flt.tz, lo, hi), ro.estimated_delivery)
     late = and_(has_eta, late_by > 0)
     query = (
         select(

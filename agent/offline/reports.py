@@ -111,8 +111,9 @@ def report(t: str) -> ToolCallPart | None:
         or re.search(r"\bg?(?!8130\b)\d{4,9}\b", numbers)
     ):
         return None
+    asked = _not_blank_fields(t)
     for pattern, kind in KINDS:
-        if re.search(pattern, _not_blank_fields(t)):
+        if re.search(pattern, asked):
             if kind == "outcomes" and re.search(r"\b(?:set|mark|change|move)\b", t):
                 return None  # "mark 38462 as BER" is a change, not a report
             return _call(
@@ -139,8 +140,9 @@ def export(t: str, today: date) -> ToolCallPart | str | None:
     if re.search(r"\b(?:sync|workbook|up to date)\b", t):  # the company workbook, not a file
         return None
     fmt = "csv" if "csv" in t else "xlsx"
+    asked = _not_blank_fields(t)
     for pattern, kind in KINDS:
-        if re.search(pattern, _not_blank_fields(t)):
+        if re.search(pattern, asked):
             return _call("export", what=kind, format=fmt, period=_period(t) or "this year",
                          shop=_shop(t), part=_part(t))  # fmt: skip
     stripped = re.sub(EXPORT + r"|\b(?:list|send|me|file|please|sheet)\b", " ", t)
