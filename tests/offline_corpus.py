@@ -368,6 +368,22 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"kind": "on_time", "period": "last quarter"},
     ),
     ("ROs late against their ETA", "search_repair_orders", {"eta_passed": True}),
+    # "for" a shop (it showed every shop's turnaround and did not say so)
+    (
+        "what was the turnaround for Avtech in Q3?",
+        "report",
+        {"kind": "turnaround", "period": "q3", "shop": "avtech"},
+    ),
+    (
+        "on time rate for dallas airmotive",
+        "report",
+        {"kind": "on_time", "period": "this year", "shop": "dallas airmotive"},
+    ),
+    (
+        "turnaround for hydraulic pumps this year",
+        "report",
+        {"kind": "turnaround", "period": "this year", "part": "hydraulic pumps"},
+    ),
     ("BER rate by shop this year", "report", {"kind": "outcomes", "period": "this year"}),
     (
         "scrap rate at Avtech",

@@ -87,7 +87,19 @@ def _shop(t: str) -> str | None:
                   r"([a-z][\w&.' -]+?)"
                   r"(?= (?:this|last|in|for|during|over|on|since|from|between|q[1-4])\b|$)",
                   t)  # fmt: skip
-    return m[1].strip() if m else None
+    if m:
+        return m[1].strip()
+    # "turnaround for Avtech in Q3": "for" names a shop too, unless what follows is a period,
+    # every shop, a part ("for hydraulic pumps", "for part 1706B") or the work itself
+    m = re.search(rf"\bfor (?!(?:each|every|all|any|the|our|my|this|last|next|{MONTH}|"
+                  r"q[1-4]|parts?|p/?n|repairs?|quotes?|returns?|ros?|units?|work|"
+                  r"turn ?arounds?|deliver\w*)\b)"
+                  r"([a-z][\w&.' -]+?)"
+                  r"(?= (?:this|last|in|during|over|on|since|from|between|q[1-4])\b|[?.!]|$)",
+                  t)  # fmt: skip
+    if m and not re.search(rf"\b(?:{COMPONENTS})$", m[1]):
+        return m[1].strip()
+    return None
 
 
 # Reports that are averages already; the others give totals and counts per group.
