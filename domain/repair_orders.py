@@ -59,6 +59,7 @@ from domain.values import (
 )
 from domain.values import (
     clean_text,
+    escape_like,
     normalize_ro_number,
     parse_date,
     parse_money,
@@ -397,7 +398,7 @@ class RepairOrderService:
             ]
         if flt.shop:
             key = shop_key(clean_text(flt.shop, field="shop", max_chars=200))
-            conditions.append(RepairOrder.shop_key.like(f"%{_escape_like(key)}%", escape="\\"))
+            conditions.append(RepairOrder.shop_key.like(f"%{escape_like(key or '')}%", escape="\\"))
         if flt.status is not None:
             conditions.append(RepairOrder.status == flt.status.value)
         return conditions
@@ -1167,7 +1168,3 @@ def _status_note(record: Incoming, notes: str | None) -> str | None:
     if notes and line in notes:
         return None
     return f"{notes}\n{line}" if notes else line
-
-
-def _escape_like(text: str | None) -> str:
-    return (text or "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -35,7 +35,7 @@ from domain.models import ActivityLog, Document, RepairOrder, Shop, StatusHistor
 from domain.periods import Period
 from domain.repair_orders import NO_SHOP, shop_key
 from domain.statuses import RECEIVED_ONWARD, Status
-from domain.values import clean_text
+from domain.values import clean_text, escape_like
 
 CENT = Decimal("0.01")
 MIN_SAMPLE = 3  # "slowest shop" among shops with at least this many ROs, when there are any
@@ -213,10 +213,6 @@ class ReportFilter:
 
 
 # ---- filters --------------------------------------------------------------------------------
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _words(text: str) -> list[str]:
     # "hydraulic pumps" finds "HYDRAULIC PUMP": a plural's s is dropped.
     words = []
@@ -232,7 +228,7 @@ def clean_filter(session: Session, shop: str | None, part: str | None) -> tuple[
     part_text = clean_text(part, field="part", max_chars=200)
     if shop_text:
         key = shop_key(shop_text) or ""
-        pattern = f"%{_escape_like(key)}%"
+        pattern = f"%{escape_like(key)}%"
         hit = session.scalar(
             select(RepairOrder.id).where(RepairOrder.shop_key.like(pattern, escape="\\")).limit(1)
         )
@@ -254,8 +250,8 @@ def _part_match(part: str):
     return and_(
         *(
             or_(
-                ro.part_number.ilike(f"%{_escape_like(w)}%", escape="\\"),
-                ro.part_description.ilike(f"%{_escape_like(w)}%", escape="\\"),
+                ro.part_number.ilike(f"%{escape_like(w)}%", escape="\\"),
+                ro.part_description.ilike(f"%{escape_like(w)}%", escape="\\"),
             )
             for w in _words(part)
         )
@@ -266,7 +262,7 @@ def _where(flt: ReportFilter) -> list:
     ro = RepairOrder
     conditions = []
     if flt.shop:
-        key = _escape_like(shop_key(flt.shop) or "")
+        key = escape_like(shop_key(flt.shop) or "")
         conditions.append(ro.shop_key.like(f"%{key}%", escape="\\"))
     if flt.part:
         conditions.append(_part_match(flt.part))

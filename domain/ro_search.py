@@ -31,6 +31,7 @@ from domain.overdue import BACK_OR_DONE  # "ETA passed but not received"
 from domain.repair_orders import NO_SHOP, RepairOrderView, view_rows
 from domain.ro_query import MISSING, SORTS, DateRange, RoQuery
 from domain.statuses import CAME_BACK
+from domain.values import escape_like
 
 RO = RepairOrder
 SUGGESTIONS = 3
@@ -267,10 +268,6 @@ def explain_nothing(session: Session, query: RoQuery, dialect: str) -> None:
                 "serial number", query.serial_key, _close_keys(session, "serial", query.serial_key)
             )
         )
-
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _exists(session: Session, condition: ColumnElement[bool]) -> bool:

@@ -109,6 +109,11 @@ _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def escape_like(text: str) -> str:
+    """`text` matched literally in a LIKE pattern with `escape="\\"`: its %, _ and \\ escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def has_bidi_controls(text: str) -> bool:
     return _BIDI.search(text) is not None
 

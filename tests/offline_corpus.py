@@ -535,6 +535,11 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"missing": ["next_update"]},
     ),
     (
+        "which open ROs have no shop reference yet?",
+        "search_repair_orders",
+        {"missing": ["shop_ref"], "archive": "ACTIVE"},
+    ),
+    (
         "paid ROs missing a final cost",
         "search_repair_orders",
         {"missing": ["final_cost"], "archive": "PAID"},

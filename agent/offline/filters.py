@@ -137,7 +137,7 @@ MISSING_SAID = (
     r"\b(?:with no|without|no|missing|lacking|(?:has|have|had) no|(?:is|are) missing|"
     r"(?:doesn't|don't|does not|do not) have)\s+(?:an?\s+|the\s+|their\s+|its\s+)?"
     rf"((?:{_ANY_MISSING})(?:\s*(?:,|or|and|nor|,\s*or|,\s*and)\s+(?:an?\s+|the\s+)?"
-    rf"(?:{_ANY_MISSING}))*)\b"
+    rf"(?:{_ANY_MISSING}))*)\b(?:\s+(?:yet|so far)\b)?"  # "no ETA yet" is "no ETA"
 )
 
 

@@ -13,7 +13,7 @@ from domain.inventory.rules import search_key
 from domain.inventory.views import ItemView
 from domain.models import InventoryItem
 from domain.unit_of_work import UnitOfWorkFactory
-from domain.values import clean_text
+from domain.values import clean_text, escape_like
 
 # The legacy document's valid tables, in its order, with the names its UI showed.
 TABLES: dict[str, str] = {
@@ -85,8 +85,7 @@ class InventoryTables:
             query = query.where(item.condition == condition.upper())
         if search := clean_text(search, field="search", max_chars=100):
             key = search_key(search)
-            like = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            terms = [item.description.ilike(like + "%", escape="\\")]
+            terms = [item.description.ilike(f"%{escape_like(search)}%", escape="\\")]
             if key:
                 terms.append(item.search_key.contains(key, autoescape=True))
             query = query.where(or_(*terms))

@@ -53,6 +53,13 @@ def test_what_it_cannot_read_it_says_instead_of_dropping(text, unread):
             assert unread.split()[0] in note
 
 
+def test_a_field_not_there_yet_is_missing_with_nothing_left_unread():
+    note, call = understand("which open ROs have no shop reference yet?", TODAY)
+    assert call.args == {"missing": ["shop_ref"], "archive": "ACTIVE"} and note is None
+    note, call = understand("shipped ROs without a tracking number so far", TODAY)
+    assert call.args == {"missing": ["tracking_number"], "status": "SHIPPED"} and note is None
+
+
 def test_an_average_a_total_report_cannot_give_is_said():
     question = "how many ROs did we send to Avtech last month and what did they cost on average?"
     note, call = understand(question, TODAY)

@@ -134,3 +134,22 @@ def test_an_email_body_loses_its_text_direction_controls_and_keeps_its_words():
     body = sanitize_html("Please ship \u202eRO 38462\u202c today.\n\nThanks \u2066Sam\u2069")
     assert not any(c in body for c in BIDI)
     assert body == "<p>Please ship RO 38462 today.</p><p>Thanks Sam</p>"
+
+
+def test_like_patterns_match_percent_underscore_and_backslash_literally():
+    from sqlalchemy import create_engine, literal, select
+
+    from domain.values import escape_like
+
+    texts = ["50% OFF", "50X OFF", "A_B", "AXB", "C\\D", "C\\\\D"]
+    with create_engine("sqlite://").connect() as db:
+
+        def matching(needle: str) -> list[str]:
+            rows = [select(literal(t).label("t")) for t in texts]
+            union = rows[0].union_all(*rows[1:]).subquery()
+            pattern = f"%{escape_like(needle)}%"
+            return db.scalars(select(union.c.t).where(union.c.t.like(pattern, escape="\\"))).all()
+
+        assert matching("50%") == ["50% OFF"]
+        assert matching("A_B") == ["A_B"]
+        assert matching("C\\D") == ["C\\D"]
