@@ -458,6 +458,11 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("has RO 38462 shipped?", "get_repair_order", {"ro_number": "38462"}),
     # every match counted per shop or status, not a page of them listed
     (
+        "who has the most ROs waiting for a quote?",
+        "search_repair_orders",
+        {"count_by": "shop", "status": "WAITING QUOTE"},
+    ),
+    (
         "which shop has the most overdue ROs?",
         "search_repair_orders",
         {"count_by": "shop", "overdue": True},
@@ -504,6 +509,18 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"came_back_from": "2026-10-01", "came_back_to": "2026-10-31"},
     ),
     ("has anything come back?", "search_repair_orders", {"came_back_to": "2026-11-20"}),
+    # "right now", "currently", "out for repair": the ROs out there, open — unless a status says
+    (
+        "how many ROs are at Avtech right now?",
+        "search_repair_orders",
+        {"archive": "ACTIVE", "shop": "avtech"},
+    ),
+    ("what's out for repair at the moment?", "search_repair_orders", {"archive": "ACTIVE"}),
+    (
+        "which ROs are currently in work at Avtech?",
+        "search_repair_orders",
+        {"status": "IN WORK", "shop": "avtech"},
+    ),
     # blank fields the desk chases: "no tracking number", "without an ETA"
     (
         "ROs with no tracking number that are shipped",

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 
+from agent.offline.dates import span
+from agent.offline.filters import SPAN
 from agent.offline.inbox import inbox_answer, thread_answer
 from domain.replies.shown import literal
+from domain.ro_history import HISTORY_LIMIT
 from domain.statuses import CAME_BACK, EARLY_EXITS, Status, try_parse_status
 
 
@@ -31,7 +35,7 @@ def _ro_line(r: dict[str, Any]) -> str:
 def yes_or_no(question: str, r: dict[str, Any]) -> str:
     """ "is RO 38010 overdue?", "has it shipped?" answered before the RO's card: yes or no, and
     why. Empty when the question is neither."""
-    return _overdue_answer(question, r) or _shipment_answer(question, r)
+    return _when_back(question, r) or _overdue_answer(question, r) or _shipment_answer(question, r)
 
 
 def _overdue_answer(question: str, r: dict[str, Any]) -> str:
@@ -80,6 +84,76 @@ def _shipment_answer(question: str, r: dict[str, Any]) -> str:
         f"**No** — RO {n} has not shipped back yet: it is at the shop, {status} since "
         f"{since}{eta}.\n\n"
     )
+
+
+def _when_back(question: str, r: dict[str, Any]) -> str:
+    """ "when is RO 38010 due back?" answered with a date (its ETA) and where the unit is, not
+    with a yes or no; empty when the question is not "when" about its coming back."""
+    when = re.search(r"^\W*(?:when|by when|what date|how soon|how long until)\b", question, re.I)
+    about = r"\b(?:back|return\w*|arriv\w*|deliver\w*|ship\w*|due|eta|expect\w*)\b"
+    status = try_parse_status(r.get("status") or r.get("raw_status"))
+    if not when or not re.search(about, question, re.I) or status is None:
+        return ""
+    n, since, eta = r["number"], r.get("status_date") or "—", r.get("estimated_delivery")
+    if status in CAME_BACK:
+        return f"RO {n} has already come back: it is {status} since {since}.\n\n"
+    if status in _ENDED_THERE:
+        return f"RO {n} is not coming back: it ended {status} on {since}.\n\n"
+    if not eta:
+        expected = f"RO {n} has no ETA recorded"
+    elif r.get("eta_passed"):
+        days = r["days_eta_passed"]
+        ago = f"{days} day{'s' if days != 1 else ''} ago"
+        expected = f"RO {n} was due back by {eta} — its ETA passed {ago}"
+    else:
+        expected = f"RO {n} is due back by {eta} (its ETA)"
+    if status in _SHIPPED_BACK:
+        tracking = f", tracking {r['tracking_number']}" if r.get("tracking_number") else ""
+        return f"{expected}; it is on its way: SHIPPED since {since}{tracking}.\n\n"
+    if status == Status.TO_SEND:
+        return f"{expected}; it has not gone to the shop yet: TO SEND since {since}.\n\n"
+    return f"{expected}; it is at the shop, {status} since {since}.\n\n"
+
+
+CHANGES_ASKED = r"\b(?:chang\w*|happen\w*|histor\w*|updat\w*|activity|edit\w*|done)\b"
+
+
+def changes_in(question: str, content: dict[str, Any], today: date) -> str:
+    """ "what changed on RO 38010 last week?" answered before the RO's card with the changes in
+    that period (the desk's days), or that there were none; empty when no period was asked."""
+    m = re.search(rf"\b(?:in |during |over |for )?({SPAN})(?=\W|$)", question.lower())
+    period = span(m[1], today) if m and re.search(CHANGES_ASKED, question, re.I) else None
+    if period is None:
+        return ""
+    start, end = period
+    entries = content.get("history") or []
+    n = content["repair_order"]["number"]
+    label = m[0].strip() + (f" ({start} – {end})" if start and end and start != end else "")
+    inside = [
+        e
+        for e in entries
+        if (start is None or e["day"] >= start.isoformat())
+        and (end is None or e["day"] <= end.isoformat())
+    ]
+    # The history holds the newest changes only: say so if the period reaches past them.
+    shorter = (
+        f" (the history I have goes back to {entries[-1]['day']})"
+        if len(entries) >= HISTORY_LIMIT and start and entries[-1]["day"] > start.isoformat()
+        else ""
+    )
+    if not inside:
+        last = f" — its last change was {entries[0]['when']}" if entries else ""
+        return f"**No changes** to RO {n} {label}{last}{shorter}.\n\n"
+    lines = "\n".join(_change_line(e) for e in inside[:20])
+    more = f"\n- … and {len(inside) - 20} more" if len(inside) > 20 else ""
+    count = f"{len(inside)} change{'s' if len(inside) != 1 else ''}"
+    return f"**{count}** to RO {n} {label}{shorter}:\n{lines}{more}\n\n"
+
+
+def _change_line(e: dict[str, Any]) -> str:
+    change = f"{e.get('field') or e['action'].lower()}: {e.get('old') or '—'} → {e.get('new')}"
+    when = e.get("when") or e["at"][:16].replace("T", " ") + " UTC"
+    return f"- {when} · {e.get('by') or e['who']} · {change}"
 
 
 def _describe_ro(r: dict[str, Any]) -> str:
@@ -195,11 +269,7 @@ def _search(result: dict[str, Any]) -> str:
 def _history(entries: list[dict[str, Any]], limit: int = 5) -> str:
     if not entries:
         return ""
-    lines = []
-    for e in entries[:limit]:
-        change = f"{e.get('field') or e['action'].lower()}: {e.get('old') or '—'} → {e.get('new')}"
-        when = e.get("when") or e["at"][:16].replace("T", " ") + " UTC"
-        lines.append(f"  - {when} · {e.get('by') or e['who']} · {change}")
+    lines = ["  " + _change_line(e) for e in entries[:limit]]
     more = f" (newest {limit} of {len(entries)})" if len(entries) > limit else ""
     return "\n- History" + more + ":\n" + "\n".join(lines)
 

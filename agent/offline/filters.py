@@ -101,7 +101,12 @@ STOP = (
     r"(?=\s+(?:for|with|that|which|where|waiting|older|since|before|after|made|created|"
     r"opened|from|to|in|on|by|eta|due|over|more|overdue|late|sorted|whose|status|sn|s/n|"
     r"serial|part|p/n|pn|updated|next|between|this|last|past|and|"
-    r"is|are|was|were|has|have|had|still|currently|now|not|no)\b|[?.!,;]|$)"
+    r"is|are|was|were|has|have|had|still|currently|now|right now|at the moment|not|no)\b|"
+    r"[?.!,;]|$)"
+)
+NOW = (
+    r"\b(?:right now|currently|at the moment|at present|now|"
+    r"out (?:for (?:repair|overhaul)|at (?:the |a )?(?:shops?|vendors?)))\b"
 )
 SPAN = (
     rf"(?:(?:from |between )?{DATE} (?:to|and|through|until|-) {DATE}"
@@ -181,7 +186,8 @@ def _put_period(args: dict[str, Any], name: str, period: tuple[date | None, date
 COUNTS_ASKED = (
     r"\b(?:which|what|the) (shop|vendor|status)(?:e?s)? (?:has|have|holds?|is holding|with) "
     r"(?:got )?"
-    r"(?:the )?most\b|(?<!sorted )(?<!ordered )(?<!sort )\b(?:by|per|for each|each|grouped by|"
+    r"(?:the )?most\b|\bwho(?:'s| has| have| holds?| is holding)(?: got)? (?:the )?most\b|"
+    r"(?<!sorted )(?<!ordered )(?<!sort )\b(?:by|per|for each|each|grouped by|"
     r"broken down by) (shop|vendor|status)\b(?! date)"  # not "sorted by status date"
 )
 
@@ -195,7 +201,7 @@ def search_filters(raw: str, today: date) -> Found:
     # every match counted per shop (or status), not a page of them
     m, t = _take(t, COUNTS_ASKED)
     if m:
-        args["count_by"] = "status" if "status" in (m[1] or m[2]) else "shop"
+        args["count_by"] = "status" if "status" in (m[1] or m[2] or "") else "shop"  # who: a shop
     # "not updated in 30 days", "no update for 2 weeks": last touched before then (not "in 30
     # days" from now, which the date words below would read)
     m, t = _take(t, r"\b(?:not (?:been )?(?:updated|touched|changed)|no updates?|untouched)\s+"
@@ -293,6 +299,15 @@ def search_filters(raw: str, today: date) -> Found:
         args["archive"] = "ALL"
     elif re.search(r"\b(?:open|active)\b", t):  # "open ROs at Avtech": the Active archive
         _, t = _take(t, r"\b(?:open|active)\b")
+        args["archive"] = "ACTIVE"
+    # "ROs at Avtech right now", "what's out for repair": the ones out there, open (unless a
+    # status says which: "currently in work" is that status, wherever it is filed)
+    t, now = re.subn(NOW, " ", t, flags=re.I)
+    if (
+        now
+        and "archive" not in args
+        and not any(re.search(rf"\b{re.escape(w)}\b", t) for w in STATUS_WORDS)
+    ):
         args["archive"] = "ACTIVE"
     # "ROs that need a quote approved": not yet APPROVED — the quote stage, WAITING QUOTE
     m, t = _take(t, r"\bneed(?:s|ing)?\s+(?:a\s+|the\s+|their\s+)?quotes?\s+approv\w*|"

@@ -21,7 +21,7 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
-from agent.offline.answers import conditions_read, word, yes_or_no
+from agent.offline.answers import changes_in, conditions_read, word, yes_or_no
 from agent.offline.desk import LISTED, numbers_in
 from agent.offline.documents import document_request, file_calls
 from agent.offline.reports import export_last
@@ -57,7 +57,8 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
                 first = (
                     ""
                     if MOST_OVERDUE.search(asked)
-                    else yes_or_no(asked, part.content["repair_order"])
+                    else changes_in(asked, part.content, today)
+                    or yes_or_no(asked, part.content["repair_order"])
                 )
                 answers.append(first + word(part.tool_name, part.content))
             else:

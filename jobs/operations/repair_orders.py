@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.archive import Archive, parse_archive
 from domain.errors import InvalidInput
-from domain.local_time import readable
+from domain.local_time import local_time, readable
 from domain.repair_orders import ListFilter
 from domain.ro_history import history, load_id, related
 from domain.ro_query import RoQuery
@@ -28,14 +28,17 @@ def get_repair_order(ctx: OperationContext, number: str | int) -> Result:
         tz = ctx.app.settings.tz
         return {
             "repair_order": dump(ro),
-            # each entry also as people read it: local time, who (not "cli:root")
+            # each entry also as people read it: local time, who (not "cli:root"), and the
+            # desk's day it was on ("what changed last week" counts the desk's days)
             "history": [
                 {
                     **e,
-                    "when": readable(datetime.fromisoformat(e["at"]), tz),
+                    "when": readable(at, tz),
+                    "day": local_time(at, tz).date().isoformat(),
                     "by": shown_actor(e.get("who")),
                 }
                 for e in history(session, ro_id)
+                for at in [datetime.fromisoformat(e["at"])]
             ],
             "related": related(session, ro_id),
             # #15: its paperwork, and whether a release certificate matches the RO

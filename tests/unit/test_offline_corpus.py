@@ -306,6 +306,91 @@ def test_whether_one_ro_has_shipped_or_come_back_is_answered_from_its_status(que
     assert text.content.startswith("**RO 38010**")
 
 
+@pytest.mark.parametrize(
+    ("question", "ro", "said"),
+    [
+        ("when is 38010 due back?",
+         {"status": "IN WORK", "estimated_delivery": "2026-11-30", "eta_passed": True,
+          "days_eta_passed": 4},
+         "RO 38010 was due back by 2026-11-30 — its ETA passed 4 days ago; it is at the shop, "
+         "IN WORK since 2026-11-20."),
+        ("when will RO 38010 be back?", {"status": "APPROVED", "estimated_delivery": "2026-12-09"},
+         "RO 38010 is due back by 2026-12-09 (its ETA); it is at the shop, APPROVED since "
+         "2026-11-20."),
+        ("when do we expect 38010?", {"status": "SHIPPED", "tracking_number": "1Z99"},
+         "RO 38010 has no ETA recorded; it is on its way: SHIPPED since 2026-11-20, "
+         "tracking 1Z99."),
+        ("when is RO 38010 coming back?", {"status": "RECEIVED"},
+         "RO 38010 has already come back: it is RECEIVED since 2026-11-20."),
+        ("when will 38010 ship back?", {"status": "SCRAP"},
+         "RO 38010 is not coming back: it ended SCRAP on 2026-11-20."),
+    ],
+)  # fmt: skip
+def test_when_one_ro_comes_back_is_answered_with_its_eta_not_yes_or_no(question, ro, said):
+    ro = {"number": "38010", "archive": "ACTIVE", "status_date": "2026-11-20", **ro}
+    call = ToolCallPart("get_repair_order", {"ro_number": "38010"}, tool_call_id="c1")
+    history = [
+        ModelRequest(parts=[UserPromptPart(question)]),
+        ModelResponse(parts=[call]),
+        ModelRequest(parts=[ToolReturnPart(call.tool_name, {"repair_order": ro}, "c1")]),
+    ]
+    [text] = respond(history, _info()).parts
+    assert text.content.startswith(said + "\n\n**RO 38010**")
+
+
+def _history_entry(day: str, field: str, new: str) -> dict:
+    return {"at": f"{day}T15:00:00", "day": day, "when": day, "who": "a", "by": "Ann",
+            "action": "UPDATE", "field": field, "old": None, "new": new}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("what changed on RO 38010 last week?",  # TODAY is Friday 2026-11-20
+         "**1 change** to RO 38010 last week (2026-11-09 – 2026-11-15):\n"
+         "- 2026-11-12 · Ann · eta: — → 2026-12-01"),
+        ("history of RO 38010 in October",
+         "**No changes** to RO 38010 in october (2026-10-01 – 2026-10-31) — its last change "
+         "was 2026-11-18"),
+        ("what happened to 38010 since 11/12?",
+         "**2 changes** to RO 38010 since 11/12:\n- 2026-11-18 · Ann · shop_ref: — → W1\n"
+         "- 2026-11-12 · Ann · eta: — → 2026-12-01"),
+    ],
+)  # fmt: skip
+def test_what_changed_on_one_ro_in_a_period_is_those_changes_before_its_card(question, said):
+    ro = {"number": "38010", "archive": "ACTIVE", "status": "IN WORK"}
+    history = [
+        _history_entry("2026-11-18", "shop_ref", "W1"),
+        _history_entry("2026-11-12", "eta", "2026-12-01"),
+        _history_entry("2026-09-30", "notes", "sent"),
+    ]
+    call = ToolCallPart("get_repair_order", {"ro_number": "38010"}, tool_call_id="c1")
+    messages = [
+        ModelRequest(parts=[UserPromptPart(question)]),
+        ModelResponse(parts=[call]),
+        ModelRequest(
+            parts=[ToolReturnPart(call.tool_name, {"repair_order": ro, "history": history}, "c1")]
+        ),
+    ]
+    [text] = respond(messages, _info()).parts
+    assert text.content.startswith(said + ".\n\n**RO 38010**" if "No" in said else said + "\n\n")
+
+
+def test_a_period_past_the_history_kept_is_said():
+    from agent.offline.answers import changes_in
+    from domain.ro_history import HISTORY_LIMIT
+
+    history = [_history_entry("2026-11-18", "notes", str(i)) for i in range(HISTORY_LIMIT)]
+    content = {"repair_order": {"number": "38010"}, "history": history}
+    said = changes_in("what changed on 38010 in October?", content, TODAY)
+    assert said.startswith("**No changes** to RO 38010 in october")
+    assert "(the history I have goes back to 2026-11-18)" in said
+    said = changes_in(
+        "what changed on 38010 in October?", {**content, "history": history[:3]}, TODAY
+    )
+    assert "goes back" not in said  # all of its history: none in October is the answer
+
+
 def _counted(groups: list[list]) -> list:
     call = ToolCallPart("search_repair_orders", {"overdue": True, "count_by": "shop"}, "c1")
     result = {
