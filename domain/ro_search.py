@@ -18,9 +18,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta, tzinfo
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, String, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, String, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.documents.service import flag_missing_certificates
@@ -46,6 +47,21 @@ class SearchPage:
     next_cursor: str | None
     offset: int
     counts: list[tuple[str, int]] | None = None  # every match per shop or status (count_by)
+    totals: CostTotals | None = None  # every match's costs summed (totals)
+
+
+@dataclass(frozen=True)
+class CostTotals:
+    """The matches' costs as the spend report counts them: the final cost where there is one,
+    else the estimate — the two parts apart, and how many ROs have neither."""
+
+    ros: int
+    value: Decimal  # final + estimated
+    final: Decimal
+    with_final: int
+    estimated: Decimal  # the estimates of the ROs without a final cost
+    estimate_only: int
+    no_cost: int
 
 
 COUNT_BY = ("shop", "status")
@@ -58,10 +74,12 @@ def search(
     today: date,
     count_by: str | None = None,
     tz: tzinfo = UTC,
+    totals: bool = False,
 ) -> SearchPage:
     """The page of ROs `query` asks for, its total, and a cursor when there are more; with
-    `count_by` ("shop" or "status"), also how many of all the matches each has. `tz` is the
-    desk's time zone: its days bound the times in the status history (`came_back`)."""
+    `count_by` ("shop" or "status"), also how many of all the matches each has; with `totals`,
+    all the matches' costs summed. `tz` is the desk's time zone: its days bound the times in
+    the status history (`came_back`)."""
     if count_by is not None and count_by not in COUNT_BY:
         raise InvalidInput(f"count_by must be one of {', '.join(COUNT_BY)}, not {count_by!r}.")
     dialect = session.get_bind().dialect.name
@@ -83,7 +101,39 @@ def search(
         next_cursor=query.cursor_at(end) if more else None,
         offset=query.offset,
         counts=_counts_by(session, conditions, count_by) if count_by else None,
+        totals=_cost_totals(session, conditions) if totals else None,
     )
+
+
+def _cost_totals(session: Session, conditions: list[ColumnElement[bool]]) -> CostTotals:
+    """Every match's costs summed in one pass (not capped like the count: a sum must be whole)."""
+    only_estimate = and_(RO.final_cost.is_(None), RO.estimated_cost.is_not(None))
+    row = session.execute(
+        select(
+            func.count(RO.id),
+            func.sum(RO.final_cost),
+            func.count(RO.final_cost),
+            func.sum(case((only_estimate, RO.estimated_cost))),
+            func.count(case((only_estimate, 1))),
+            func.count(func.coalesce(RO.final_cost, RO.estimated_cost)),
+        ).where(*conditions)
+    ).one()
+    ros, final, with_final, estimated, estimate_only, with_cost = row
+    final, estimated = _cents(final), _cents(estimated)
+    return CostTotals(
+        ros=ros,
+        value=final + estimated,
+        final=final,
+        with_final=with_final,
+        estimated=estimated,
+        estimate_only=estimate_only,
+        no_cost=ros - with_cost,
+    )
+
+
+def _cents(total: Any) -> Decimal:
+    # SQLite sums a Numeric column as a float: back to cents as the column holds them
+    return Decimal(str(total or 0)).quantize(Decimal("0.01"))
 
 
 def _counts_by(

@@ -509,6 +509,22 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"came_back_from": "2026-10-01", "came_back_to": "2026-10-31"},
     ),
     ("has anything come back?", "search_repair_orders", {"came_back_to": "2026-11-20"}),
+    # what the matches are worth: every match's costs summed (final, else the estimate)
+    (
+        "what are the open ROs at Avtech worth?",
+        "search_repair_orders",
+        {"totals": True, "archive": "ACTIVE", "shop": "avtech"},
+    ),
+    (
+        "total value of ROs waiting quote",
+        "search_repair_orders",
+        {"totals": True, "status": "WAITING QUOTE"},
+    ),
+    (
+        "how much money is tied up in overdue ROs?",
+        "search_repair_orders",
+        {"totals": True, "overdue": True},
+    ),
     # "right now", "currently", "out for repair": the ROs out there, open — unless a status says
     (
         "how many ROs are at Avtech right now?",
@@ -1037,6 +1053,10 @@ README_EXAMPLES: list[tuple[str, str]] = [
     (
         "shipped ROs with no tracking number",
         "blank fields: tracking number, ETA, cost, final cost, serial, shop ref, follow-up date",
+    ),
+    (
+        "what are the open ROs at Avtech worth?",
+        "any list's costs summed: final cost where there is one, else the estimate",
     ),
     (
         "ROs due back before EOM",

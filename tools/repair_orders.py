@@ -134,6 +134,7 @@ async def search_repair_orders(
     limit: int = 20,
     cursor: str | None = None,
     count_by: CountBy | None = None,
+    totals: bool = False,
 ) -> dict[str, Any]:
     """Find repair orders by any mix of filters; every filter given must hold. Use it for the
     desk's questions: "ROs at Avtech waiting quote for more than 14 days", "everything for part
@@ -186,6 +187,11 @@ async def search_repair_orders(
             just this page — `counts.groups` is [[name, count], ...], most first. Use it for
             "which shop has the most overdue ROs?", "how many waiting quote per shop?"; never
             count the items of a page yourself. The chat also draws the counts as a chart.
+        totals: Also sum ALL the matches' costs — `totals` has value (the final cost where
+            there is one, else the estimate), final and with_final, estimated and
+            estimate_only (ROs with only an estimate), no_cost (ROs with neither). Use it for
+            "what are the open ROs at Avtech worth?", "total value of what's waiting quote";
+            never add up the items of a page yourself.
     """
     if not 1 <= limit <= 100:
         raise ModelRetry("limit must be between 1 and 100.")
@@ -218,6 +224,7 @@ async def search_repair_orders(
         "limit": limit,
         "cursor": cursor,
         "count_by": count_by,
+        "totals": totals,
     }
     # Only what was given travels: the job message stays small and the cursor's fingerprint
     # depends on the filters, not on how many defaults a caller spelled out.

@@ -248,7 +248,7 @@ def _search(result: dict[str, Any]) -> str:
     filters = conditions_read(shown)
     where = f" ({filters})" if filters else ""
     if counted:
-        return _counts(result, where)
+        return _counts(result, where) + _totals(result, per=result["counts"]["by"])
     if not items:
         return f"No repair orders{where}."
     rows = "\n".join(_ro_line(r) for r in items)
@@ -260,10 +260,37 @@ def _search(result: dict[str, Any]) -> str:
     elif first > 1 or result["total"] > len(items):
         more = f"\n\nShowing {first}–{last} of {result['total']}."
     return (
-        f"**{result['total']} repair order{'' if result['total'] == 1 else 's'}**{where}\n\n"
-        "| RO | Status | Shop | Part | "
+        f"**{result['total']} repair order{'' if result['total'] == 1 else 's'}**{where}"
+        f"{_totals(result)}\n\n| RO | Status | Shop | Part | "
         f"Next update |\n|---|---|---|---|---|\n{rows}{more}"
     )
+
+
+def _totals(result: dict[str, Any], per: str | None = None) -> str:
+    """Every match's costs summed (search `totals`), as the spend report counts them."""
+    t = result.get("totals")
+    if not t:
+        return ""
+    ros = t["ros"]
+    parts = []
+    if t["with_final"]:
+        parts.append(f"final costs {_money(t['final'])} on {t['with_final']}")
+    if t["estimate_only"]:
+        parts.append(f"estimates {_money(t['estimated'])} on {t['estimate_only']} without one")
+    if t["no_cost"]:
+        parts.append(f"{t['no_cost']} with no cost recorded")
+    together = "Together" if per is None else f"All {ros} together"
+    said = (
+        f"{together}: **{_money(t['value'])}** — "
+        + "; ".join(parts)
+        + (" (the final cost where there is one, else the estimate).")
+    )
+    if per is not None:  # counted per shop or status; the money is not split that way
+        return (
+            f"\n\n{said} That value is of all of them, not per {per}: the **spend by shop** "
+            "report splits money per shop."
+        )
+    return f"\n\n{said}"
 
 
 def _history(entries: list[dict[str, Any]], limit: int = 5) -> str:

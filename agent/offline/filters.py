@@ -192,6 +192,13 @@ COUNTS_ASKED = (
 )
 
 
+TOTALS_ASKED = (
+    r"\b(?:(?:the )?total (?:value|cost|costs|worth|amount)(?: of)?|"
+    r"(?:the |their |its )?(?:dollar )?value(?: of)?|worth|"
+    r"how much(?: money)?(?: is| are| do we have)?(?: tied up)?(?: in)?)\b"
+)
+
+
 def search_filters(raw: str, today: date) -> Found:
     found = Found()
     words = raw.lower().replace("’", "'").split()
@@ -202,6 +209,10 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, COUNTS_ASKED)
     if m:
         args["count_by"] = "status" if "status" in (m[1] or m[2] or "") else "shop"  # who: a shop
+    # "what are the open ROs at Avtech worth?": every match's costs summed
+    t, summed = re.subn(TOTALS_ASKED, " ", t)
+    if summed:
+        args["totals"] = True
     # "not updated in 30 days", "no update for 2 weeks": last touched before then (not "in 30
     # days" from now, which the date words below would read)
     m, t = _take(t, r"\b(?:not (?:been )?(?:updated|touched|changed)|no updates?|untouched)\s+"

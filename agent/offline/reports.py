@@ -60,7 +60,7 @@ COMPONENTS = (
     r"|landing gears?|struts?|instruments?|avionics|radios?"
 )
 # Not filters: paging and order belong to the list in the chat; a file holds every match.
-NOT_FILTERS = ("sort", "limit", "cursor", "count_by")
+NOT_FILTERS = ("sort", "limit", "cursor", "count_by", "totals")
 
 
 def _call(tool: str, **args) -> ToolCallPart:

@@ -24,6 +24,7 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **overdue** — ROs past their follow-up date · **what came back this week** — units back
 - **ROs at Avtech** — ROs by shop · **waiting quote ROs** — ROs by status
 - **shipped ROs with no tracking number** — also no ETA, cost, serial, shop ref, follow-up date
+- **what are the open ROs at Avtech worth?** — any list's costs summed
 - **returns**, **net**, **paid archive** — the ROs of an archive (**all archives**: every one)
 - **dashboard** — the figures, with charts
 - **find part 066-50008** or **find starter** — search stock
@@ -146,6 +147,7 @@ def most_overdue(raw: str, today: date) -> tuple[str | None, ToolCallPart]:
     found.leftover = [w for w in found.leftover if w not in VERB_WORDS]
     args = found.args | {"overdue": True, "sort": "next_update", "limit": 1}
     args.pop("count_by", None)
+    args.pop("totals", None)
     return describe_leftover(found), _call("search_repair_orders", **args)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from domain.archive import Archive, parse_archive
@@ -82,14 +84,14 @@ def list_repair_orders(
 
 @reads
 def search_repair_orders(
-    ctx: OperationContext, count_by: str | None = None, **filters: Any
+    ctx: OperationContext, count_by: str | None = None, totals: bool = False, **filters: Any
 ) -> Result:
     """The desk's composable search (domain/ro_query.py, domain/ro_search.py); with `count_by`,
-    also how many of all the matches each shop (or status) has."""
+    also how many of all the matches each shop (or status) has; with `totals`, their costs."""
     today = ctx.app.today()
     query = RoQuery.build(filters, today)
     with ctx.app.session() as session:
-        page = search(session, query, today, count_by, ctx.app.settings.tz)
+        page = search(session, query, today, count_by, ctx.app.settings.tz, totals=totals)
     result: Result = {
         "total": page.total,
         "total_exact": page.total_exact,  # false: more than `total` match
@@ -101,6 +103,10 @@ def search_repair_orders(
     }
     if page.counts is not None:
         result["counts"] = {"by": count_by, "groups": [[g, n] for g, n in page.counts]}
+    if page.totals is not None:
+        # money as text, as the ROs' own costs are ("1234.50")
+        totals = dataclasses.asdict(page.totals)
+        result["totals"] = {k: str(v) if isinstance(v, Decimal) else v for k, v in totals.items()}
     return result
 
 

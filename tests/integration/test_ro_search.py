@@ -456,6 +456,45 @@ def test_search_tool(running):
     assert len(more["items"]) + len(page2["items"]) == more["total"] == 5
 
 
+def test_totals_sum_every_match_final_cost_else_the_estimate(running):
+    # number: (estimated, final); 38003 and 38005 have no cost at all
+    costs = {38001: ("1000.50", None), 38002: ("250.25", "300.00"), 38004: (None, "0.00"),
+             38010: ("99.99", "120.10")}  # fmt: skip
+    with running.session() as s:
+        for number, (estimated, final) in costs.items():
+            ro = s.scalar(select(RepairOrder).where(RepairOrder.number == str(number)))
+            ro.estimated_cost, ro.final_cost = estimated, final
+        s.commit()
+    # every active match, though the page holds one: 1000.50 + 300.00 + 0.00 (a 0 is a cost)
+    found = call(running, search_repair_orders, archive="ACTIVE", limit=1, totals=True)
+    assert found["returned"] == 1
+    assert found["totals"] == {
+        "ros": 5, "value": "1300.50", "final": "300.00", "with_final": 2,
+        "estimated": "1000.50", "estimate_only": 1, "no_cost": 2,
+    }  # fmt: skip
+    # with the search's filters, and beside counts
+    avtech = call(running, search_repair_orders, shop="avtech", totals=True, count_by="status")
+    assert avtech["totals"]["value"] == "1300.50" and avtech["totals"]["ros"] == 2
+    assert avtech["counts"]["groups"] == [["WAITING QUOTE", 2]]
+    # nothing matched: zeros, not nulls
+    none = call(running, search_repair_orders, shop="avtech", status="PAID", totals=True)
+    assert none["totals"] == {
+        "ros": 0, "value": "0.00", "final": "0.00", "with_final": 0,
+        "estimated": "0.00", "estimate_only": 0, "no_cost": 0,
+    }  # fmt: skip
+    assert "totals" not in call(running, search_repair_orders, archive="ACTIVE")
+    # the tool passes it on; the cursor of a page with totals continues the same search
+    ctx = tool_ctx(running)
+    first = asyncio.run(tools.search_repair_orders(ctx, archive="ALL", limit=4, totals=True))
+    assert first["totals"]["value"] == "1420.60" and first["totals"]["ros"] == 6
+    rest = asyncio.run(
+        tools.search_repair_orders(
+            ctx, archive="ALL", limit=4, totals=True, cursor=first["next_cursor"]
+        )
+    )
+    assert len(rest["items"]) == 2 and rest["totals"] == first["totals"]
+
+
 def test_search_tool_counts_come_with_a_chart(running):
     ctx = tool_ctx(running)
     found = asyncio.run(tools.search_repair_orders(ctx, archive="ACTIVE", count_by="shop"))

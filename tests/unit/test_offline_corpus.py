@@ -391,6 +391,43 @@ def test_a_period_past_the_history_kept_is_said():
     assert "goes back" not in said  # all of its history: none in October is the answer
 
 
+def _summed(totals: dict, count_by: str | None = None) -> list:
+    args = {"archive": "ACTIVE", "totals": True} | ({"count_by": count_by} if count_by else {})
+    call = ToolCallPart("search_repair_orders", args, "c1")
+    result = {
+        "total": totals["ros"], "offset": 0, "next_cursor": None,
+        "filters": {"archive": "ACTIVE", "sort": "next_update"},
+        "items": [{"number": "38001", "status": "IN WORK", "shop_name": "Avtech Hydraulics"}],
+        "totals": totals,
+    }  # fmt: skip
+    if count_by:
+        result["counts"] = {"by": count_by, "groups": [["Avtech Hydraulics", totals["ros"]]]}
+    return [
+        ModelRequest(parts=[UserPromptPart("what are the open ROs worth?")]),
+        ModelResponse(parts=[call]),
+        ModelRequest(parts=[ToolReturnPart(call.tool_name, result, "c1")]),
+    ]
+
+
+def test_what_the_matches_are_worth_is_said_with_what_it_is_made_of():
+    totals = {"ros": 5, "value": "1300.50", "final": "300.00", "with_final": 2,
+              "estimated": "1000.50", "estimate_only": 1, "no_cost": 2}  # fmt: skip
+    [text] = respond(_summed(totals), _info()).parts
+    assert text.content.startswith(
+        "**5 repair orders** (archive ACTIVE; sort next_update)\n\nTogether: **$1,300.50** — "
+        "final costs $300.00 on 2; estimates $1,000.50 on 1 without one; 2 with no cost recorded"
+        " (the final cost where there is one, else the estimate).\n\n| RO |"
+    )
+    # only estimates: no "final costs $0.00 on 0"
+    only = {**totals, "value": "1000.50", "final": "0.00", "with_final": 0, "no_cost": 0}
+    [text] = respond(_summed(only), _info()).parts
+    assert "Together: **$1,000.50** — estimates $1,000.50 on 1 without one (the" in text.content
+    # counted per shop: the money is of all of them, and said so
+    [text] = respond(_summed(totals, count_by="shop"), _info()).parts
+    assert "All 5 together: **$1,300.50**" in text.content
+    assert "not per shop: the **spend by shop** report splits money per shop" in text.content
+
+
 def _counted(groups: list[list]) -> list:
     call = ToolCallPart("search_repair_orders", {"overdue": True, "count_by": "shop"}, "c1")
     result = {
