@@ -328,14 +328,19 @@ def test_whether_one_ro_has_shipped_or_come_back_is_answered_from_its_status(que
 )  # fmt: skip
 def test_when_one_ro_comes_back_is_answered_with_its_eta_not_yes_or_no(question, ro, said):
     ro = {"number": "38010", "archive": "ACTIVE", "status_date": "2026-11-20", **ro}
+    assert _answered(question, {"repair_order": ro}).startswith(said + "\n\n**RO 38010**")
+
+
+def _answered(question: str, looked_up: dict) -> str:
+    """The offline model's answer to `question` once RO 38010 was looked up as `looked_up`."""
     call = ToolCallPart("get_repair_order", {"ro_number": "38010"}, tool_call_id="c1")
     history = [
         ModelRequest(parts=[UserPromptPart(question)]),
         ModelResponse(parts=[call]),
-        ModelRequest(parts=[ToolReturnPart(call.tool_name, {"repair_order": ro}, "c1")]),
+        ModelRequest(parts=[ToolReturnPart(call.tool_name, looked_up, "c1")]),
     ]
     [text] = respond(history, _info()).parts
-    assert text.content.startswith(said + "\n\n**RO 38010**")
+    return text.content
 
 
 def _history_entry(day: str, field: str, new: str) -> dict:
@@ -364,16 +369,8 @@ def test_what_changed_on_one_ro_in_a_period_is_those_changes_before_its_card(que
         _history_entry("2026-11-12", "eta", "2026-12-01"),
         _history_entry("2026-09-30", "notes", "sent"),
     ]
-    call = ToolCallPart("get_repair_order", {"ro_number": "38010"}, tool_call_id="c1")
-    messages = [
-        ModelRequest(parts=[UserPromptPart(question)]),
-        ModelResponse(parts=[call]),
-        ModelRequest(
-            parts=[ToolReturnPart(call.tool_name, {"repair_order": ro, "history": history}, "c1")]
-        ),
-    ]
-    [text] = respond(messages, _info()).parts
-    assert text.content.startswith(said + ".\n\n**RO 38010**" if "No" in said else said + "\n\n")
+    answer = _answered(question, {"repair_order": ro, "history": history})
+    assert answer.startswith(said + ".\n\n**RO 38010**" if "No" in said else said + "\n\n")
 
 
 def test_a_period_past_the_history_kept_is_said():
