@@ -348,6 +348,17 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("do we have 7011460", "search_inventory", {"query": "7011460", "limit": 10}),
     ("search stock 7011460", "search_inventory", {"query": "7011460", "limit": 10}),
     ("is MS24567-12 in stock", "search_inventory", {"query": "MS24567-12", "limit": 10}),
+    # "how many ... in stock": the stock of what is named (not RO 066, its first digits)
+    (
+        "how many do we have in stock of 066-50008?",
+        "search_inventory",
+        {"query": "066-50008", "limit": 10},
+    ),
+    (
+        "how many starter generators are on hand",
+        "search_inventory",
+        {"query": "starter generators", "limit": 10},
+    ),
     ("find 38462", "get_repair_order", {"ro_number": "38462"}),
     ("do we have ROs at Avtech", "search_repair_orders", {"shop": "avtech"}),
     ("monthly spend this year", "report", {"kind": "spend_by_month", "period": "this year"}),
@@ -520,6 +531,8 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"totals": True, "status": "WAITING QUOTE"},
     ),
+    # one RO's value: its card (estimate and final cost), not every RO's total
+    ("what's the value of RO 38462?", "get_repair_order", {"ro_number": "38462"}),
     (
         "how much money is tied up in overdue ROs?",
         "search_repair_orders",

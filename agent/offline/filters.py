@@ -211,7 +211,7 @@ def search_filters(raw: str, today: date) -> Found:
         args["count_by"] = "status" if "status" in (m[1] or m[2] or "") else "shop"  # who: a shop
     # "what are the open ROs at Avtech worth?": every match's costs summed
     t, summed = re.subn(TOTALS_ASKED, " ", t)
-    if summed:
+    if summed and not re.search(r"\bro\s*#?\s*g?\d{3,9}\b", t):  # one RO's value: its card
         args["totals"] = True
     # "not updated in 30 days", "no update for 2 weeks": last touched before then (not "in 30
     # days" from now, which the date words below would read)

@@ -245,6 +245,20 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     if re.match(r"(?:please\s+)?use\s+(?:one\s+|a\s+)?part\b", raw, re.I):
         # no RO number after it: the part's own digits are not one
         return None, "Which RO is the part for? e.g. **use part 066-50008 on RO 38462**."
+    # "how many do we have in stock of 066-50008?", "how much 066-50008 is on hand": stock,
+    # not RO 066
+    if (m := re.match(r"(?:please\s+)?how (?:much|many)\s+(.+)$", raw.rstrip("?.! "), re.I)) and (
+        re.search(ON_HAND, m[1], re.I)
+    ):
+        asked = re.sub(
+            rf"\b(?:(?:do|did|have|does) (?:we|you|i) (?:have|got)|(?:are|is) there|"
+            rf"(?:do|does) it show|{ON_HAND}|of|are|is|we have|left|available|part|p/?n)\b",
+            " ",
+            m[1],
+            flags=re.I,
+        )
+        if query := " ".join(asked.split()):
+            return None, _call("search_inventory", query=query, limit=10)
     if m := re.match(
         r"(?:please\s+)?(?:find|search(?: for)?|look ?up|do we have|stock of|"
         r"where is|where are)\s+(?:an?\s+|any\s+)?(?:part\s+)(.+)$|"
