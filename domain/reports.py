@@ -26,6 +26,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from domain.costs import cost_columns, cost_totals, counted
 from domain.documents.certificates import CertificateFields, match_certificate
 from domain.documents.gate import GATED
 from domain.documents.kinds import DocumentKind
@@ -37,7 +38,6 @@ from domain.repair_orders import NO_SHOP, shop_key
 from domain.statuses import RECEIVED_ONWARD, Status
 from domain.values import clean_text, escape_like
 
-CENT = Decimal("0.01")
 MIN_SAMPLE = 3  # "slowest shop" among shops with at least this many ROs, when there are any
 RECEIVED_STAGES = tuple(s.value for s in RECEIVED_ONWARD)
 APPROVED_STAGES = (Status.APPROVED.value,)
@@ -289,14 +289,6 @@ def _desk_clock(at: Any, tz: tzinfo, lo: datetime, hi: datetime) -> Any:
     return plus_minutes(at, case(*then, else_=offsets[-1][1]))
 
 
-def _money(value: Any) -> Decimal:
-    return Decimal(str(value or 0)).quantize(CENT)
-
-
-def _count(condition) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def _first_change(statuses: tuple[str, ...]):
     """Per RO, when its status first changed into one of `statuses`."""
     h = StatusHistory
@@ -328,18 +320,8 @@ def _spend(session: Session, flt: ReportFilter, by: str) -> list[SpendRow]:
     else:
         keys = [extract("year", RO_DATE), extract("month", RO_DATE)]
         label = literal("")
-    has_final = ro.final_cost.is_not(None)
-    est_only = and_(ro.final_cost.is_(None), ro.estimated_cost.is_not(None))
     query = (
-        select(
-            *keys,
-            label,
-            func.count(),
-            func.sum(ro.final_cost),
-            func.sum(case((est_only, ro.estimated_cost), else_=None)),
-            _count(has_final),
-            _count(est_only),
-        )
+        select(*keys, label, *cost_columns())
         .where(RO_DATE.between(flt.period.start, flt.period.end), *_where(flt))
         .group_by(*keys)
     )
@@ -351,11 +333,13 @@ def _spend(session: Session, flt: ReportFilter, by: str) -> list[SpendRow]:
         else:
             group = f"{int(r[0]):04d}-{int(r[1]):02d}"
             rest = r[3:]
-        n, final, est, n_final, n_est = int(rest[0]), rest[1], rest[2], int(rest[3]), int(rest[4])
-        final, est = _money(final), _money(est)
+        t = cost_totals(rest)
         rows.append(
-            SpendRow(group, n, final + est, final, est, n_final, n_est, n - n_final - n_est)
-        )
+            SpendRow(
+                group, t.ros, t.value, t.final, t.estimated, t.with_final, t.estimate_only,
+                t.no_cost,
+            )
+        )  # fmt: skip
     if by == "shop":
         rows.sort(key=lambda r: (-r.spend, r.group))
     else:
@@ -464,9 +448,9 @@ def _on_time(session: Session, flt: ReportFilter) -> list[OnTimeRow]:
             SHOP,
             func.max(ro.shop_name),
             func.count(),
-            _count(has_eta),
-            _count(and_(has_eta, late_by <= 0)),
-            _count(late),
+            counted(has_eta),
+            counted(and_(has_eta, late_by <= 0)),
+            counted(late),
             func.avg(case((late, late_by), else_=None)),
         )
         .join(first, first.c.ro_id == ro.id)
@@ -509,7 +493,7 @@ def _outcomes(session: Session, flt: ReportFilter) -> list[OutcomeRow]:
             SHOP,
             func.max(ro.shop_name),
             func.count(),
-            *(_count(ro.status == s) for s in OUTCOMES),
+            *(counted(ro.status == s) for s in OUTCOMES),
         )
         .where(RO_DATE.between(flt.period.start, flt.period.end), *_where(flt))
         .group_by(SHOP)

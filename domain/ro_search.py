@@ -18,12 +18,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta, tzinfo
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, String, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, String, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from domain.costs import CostTotals, cost_columns, cost_totals
 from domain.documents.service import flag_missing_certificates
 from domain.errors import InvalidInput, NotFound
 from domain.local_time import day_starts_at
@@ -48,20 +48,6 @@ class SearchPage:
     offset: int
     counts: list[tuple[str, int]] | None = None  # every match per shop or status (count_by)
     totals: CostTotals | None = None  # every match's costs summed (totals)
-
-
-@dataclass(frozen=True)
-class CostTotals:
-    """The matches' costs as the spend report counts them: the final cost where there is one,
-    else the estimate — the two parts apart, and how many ROs have neither."""
-
-    ros: int
-    value: Decimal  # final + estimated
-    final: Decimal
-    with_final: int
-    estimated: Decimal  # the estimates of the ROs without a final cost
-    estimate_only: int
-    no_cost: int
 
 
 COUNT_BY = ("shop", "status")
@@ -107,33 +93,7 @@ def search(
 
 def _cost_totals(session: Session, conditions: list[ColumnElement[bool]]) -> CostTotals:
     """Every match's costs summed in one pass (not capped like the count: a sum must be whole)."""
-    only_estimate = and_(RO.final_cost.is_(None), RO.estimated_cost.is_not(None))
-    row = session.execute(
-        select(
-            func.count(RO.id),
-            func.sum(RO.final_cost),
-            func.count(RO.final_cost),
-            func.sum(case((only_estimate, RO.estimated_cost))),
-            func.count(case((only_estimate, 1))),
-            func.count(func.coalesce(RO.final_cost, RO.estimated_cost)),
-        ).where(*conditions)
-    ).one()
-    ros, final, with_final, estimated, estimate_only, with_cost = row
-    final, estimated = _cents(final), _cents(estimated)
-    return CostTotals(
-        ros=ros,
-        value=final + estimated,
-        final=final,
-        with_final=with_final,
-        estimated=estimated,
-        estimate_only=estimate_only,
-        no_cost=ros - with_cost,
-    )
-
-
-def _cents(total: Any) -> Decimal:
-    # SQLite sums a Numeric column as a float: back to cents as the column holds them
-    return Decimal(str(total or 0)).quantize(Decimal("0.01"))
+    return cost_totals(session.execute(select(*cost_columns()).where(*conditions)).one())
 
 
 def _counts_by(
