@@ -102,9 +102,7 @@ def _when_back(question: str, r: dict[str, Any]) -> str:
     if not eta:
         expected = f"RO {n} has no ETA recorded"
     elif r.get("eta_passed"):
-        days = r["days_eta_passed"]
-        ago = f"{days} day{'s' if days != 1 else ''} ago"
-        expected = f"RO {n} was due back by {eta} — its ETA passed {ago}"
+        expected = f"RO {n} was due back by {eta} — its ETA passed {_days_ago(r)}"
     else:
         expected = f"RO {n} is due back by {eta} (its ETA)"
     if status in _SHIPPED_BACK:
@@ -113,6 +111,11 @@ def _when_back(question: str, r: dict[str, Any]) -> str:
     if status == Status.TO_SEND:
         return f"{expected}; it has not gone to the shop yet: TO SEND since {since}.\n\n"
     return f"{expected}; it is at the shop, {status} since {since}.\n\n"
+
+
+def _days_ago(r: dict[str, Any]) -> str:
+    days = r["days_eta_passed"]
+    return f"{days} day{'s' if days != 1 else ''} ago"
 
 
 CHANGES_ASKED = r"\b(?:chang\w*|happen\w*|histor\w*|updat\w*|activity|edit\w*|done)\b"
@@ -159,8 +162,7 @@ def _change_line(e: dict[str, Any]) -> str:
 def _describe_ro(r: dict[str, Any]) -> str:
     late = f" — **{r['days_overdue']} days overdue**" if r.get("is_overdue") else ""
     if r.get("eta_passed"):
-        days = r["days_eta_passed"]
-        late += f" — **ETA passed {days} day{'s' if days != 1 else ''} ago**, not received"
+        late += f" — **ETA passed {_days_ago(r)}**, not received"
     status = r.get("status") or r.get("raw_status")
     lines = [
         f"**RO {r['number']}** ({r['archive'].title()}) · **{status}**"

@@ -104,6 +104,7 @@ STOP = (
     r"is|are|was|were|has|have|had|still|currently|now|right now|at the moment|not|no)\b|"
     r"[?.!,;]|$)"
 )
+RO_NAMED = r"\bro\s*#?\s*g?\d{3,9}\b"  # "RO 38462", "ro# G38462": one RO by its number
 NOW = (
     r"\b(?:right now|currently|at the moment|at present|now|"
     r"out (?:for (?:repair|overhaul)|at (?:the |a )?(?:shops?|vendors?)))\b"
@@ -211,7 +212,7 @@ def search_filters(raw: str, today: date) -> Found:
         args["count_by"] = "status" if "status" in (m[1] or m[2] or "") else "shop"  # who: a shop
     # "what are the open ROs at Avtech worth?": every match's costs summed
     t, summed = re.subn(TOTALS_ASKED, " ", t)
-    if summed and not re.search(r"\bro\s*#?\s*g?\d{3,9}\b", t):  # one RO's value: its card
+    if summed and not re.search(RO_NAMED, t):  # one RO's value: its card
         args["totals"] = True
     # "not updated in 30 days", "no update for 2 weeks": last touched before then (not "in 30
     # days" from now, which the date words below would read)
@@ -311,15 +312,7 @@ def search_filters(raw: str, today: date) -> Found:
     elif re.search(r"\b(?:open|active)\b", t):  # "open ROs at Avtech": the Active archive
         _, t = _take(t, r"\b(?:open|active)\b")
         args["archive"] = "ACTIVE"
-    # "ROs at Avtech right now", "what's out for repair": the ones out there, open (unless a
-    # status says which: "currently in work" is that status, wherever it is filed)
-    t, now = re.subn(NOW, " ", t, flags=re.I)
-    if (
-        now
-        and "archive" not in args
-        and not any(re.search(rf"\b{re.escape(w)}\b", t) for w in STATUS_WORDS)
-    ):
-        args["archive"] = "ACTIVE"
+    t, now = re.subn(NOW, " ", t, flags=re.I)  # read below, once the status is known
     # "ROs that need a quote approved": not yet APPROVED — the quote stage, WAITING QUOTE
     m, t = _take(t, r"\bneed(?:s|ing)?\s+(?:a\s+|the\s+|their\s+)?quotes?\s+approv\w*|"
                     r"\bquotes?\s+to\s+approve\b|\bawaiting\s+quote\s+approval\b")  # fmt: skip
@@ -331,6 +324,10 @@ def search_filters(raw: str, today: date) -> Found:
             args["status"] = STATUS_OF[word]
             t = t2
             break
+    # "ROs at Avtech right now", "what's out for repair": the ones out there, open (unless a
+    # status says which: "currently in work" is that status, wherever it is filed)
+    if now and "archive" not in args and "status" not in args:
+        args["archive"] = "ACTIVE"
     if "status" in args:  # "ROs received last week": when they took that status
         m, t = _take(t, rf"\b(?:in\s+)?({SPAN})(?=\W|$)")
         if m and (period := span(m[1], today)):

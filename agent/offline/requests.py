@@ -9,7 +9,7 @@ from typing import Any
 from pydantic_ai.messages import ToolCallPart
 
 from agent.offline.desk import bulk, follow_ups, shops
-from agent.offline.filters import Found, describe_leftover, search_filters
+from agent.offline.filters import RO_NAMED, Found, describe_leftover, search_filters
 from agent.offline.glossary import meaning
 from agent.offline.inbox import reply_request
 from agent.offline.new_ro import new_repair_order, new_shop
@@ -294,7 +294,7 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     # "RO 38010" names one RO: its "RO" does not ask for a list ("is RO 38010 overdue?")
     listing = re.search(
         r"\b(?:ros?|repair orders?|orders|which|list|show|anything|everything|what'?s)\b",
-        re.sub(r"\bro\s*#?\s*g?\d{3,9}\b", " ", t),
+        re.sub(RO_NAMED, " ", t),
     )
     if (found.args and not found.leftover) or (listing and (found.args or not found.leftover)):
         return describe_leftover(found), _call("search_repair_orders", **found.args)
