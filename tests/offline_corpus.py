@@ -520,6 +520,14 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"came_back_from": "2026-10-01", "came_back_to": "2026-10-31"},
     ),
     ("has anything come back?", "search_repair_orders", {"came_back_to": "2026-11-20"}),
+    # one RO's changes in a period: its card, the answer picks the changes out (not the ROs made
+    # since then)
+    ("anything happen on 38301 since monday?", "get_repair_order", {"ro_number": "38301"}),
+    (
+        "what was done on RO 38301 between 11/1 and 11/15",
+        "get_repair_order",
+        {"ro_number": "38301"},
+    ),
     # what the matches are worth: every match's costs summed (final, else the estimate)
     (
         "what are the open ROs at Avtech worth?",

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from agent.offline.dates import span
-from agent.offline.filters import SPAN
+from agent.offline.filters import CHANGES_ASKED, SPAN
 from agent.offline.inbox import inbox_answer, thread_answer
 from domain.replies.shown import literal
 from domain.ro_history import HISTORY_LIMIT
@@ -116,9 +116,6 @@ def _when_back(question: str, r: dict[str, Any]) -> str:
 def _days_ago(r: dict[str, Any]) -> str:
     days = r["days_eta_passed"]
     return f"{days} day{'s' if days != 1 else ''} ago"
-
-
-CHANGES_ASKED = r"\b(?:chang\w*|happen\w*|histor\w*|updat\w*|activity|edit\w*|done)\b"
 
 
 def changes_in(question: str, content: dict[str, Any], today: date) -> str:

@@ -117,7 +117,10 @@ def span(text: str, today: date) -> tuple[date | None, date | None] | None:
             return None
         return None, end - timedelta(days=1) if m[1] == "before" else end
     if m := re.fullmatch(rf"(after|since|from) ({DATE})", t):
-        start = day(m[2], today)
+        # "since Monday" is the Monday just gone (or today), never the coming one
+        past = m[1] == "since" and m[2] in WEEKDAYS
+        start = today - timedelta(days=(today.weekday() - WEEKDAYS[m[2]]) % 7) if past else None
+        start = start or day(m[2], today)
         if start is None:
             return None
         return start + timedelta(days=1) if m[1] == "after" else start, None

@@ -104,6 +104,8 @@ STOP = (
     r"is|are|was|were|has|have|had|still|currently|now|right now|at the moment|not|no)\b|"
     r"[?.!,;]|$)"
 )
+# "what changed", "anything happen", "its history": a question about an RO's changes
+CHANGES_ASKED = r"\b(?:chang\w*|happen\w*|histor\w*|updat\w*|activity|edit\w*|done)\b"
 RO_NAMED = r"\bro\s*#?\s*g?\d{3,9}\b"  # "RO 38462", "ro# G38462": one RO by its number
 NOW = (
     r"\b(?:right now|currently|at the moment|at present|now|"

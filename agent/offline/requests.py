@@ -9,7 +9,14 @@ from typing import Any
 from pydantic_ai.messages import ToolCallPart
 
 from agent.offline.desk import bulk, follow_ups, shops
-from agent.offline.filters import RO_NAMED, Found, describe_leftover, search_filters
+from agent.offline.filters import (
+    CHANGES_ASKED,
+    RO_NAMED,
+    SPAN,
+    Found,
+    describe_leftover,
+    search_filters,
+)
 from agent.offline.glossary import meaning
 from agent.offline.inbox import reply_request
 from agent.offline.new_ro import new_repair_order, new_shop
@@ -290,6 +297,13 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     )
     if single:
         return None, _call("get_repair_order", ro_number=single[1])
+    # "anything happen on 38301 since Monday?": one RO's changes in a period (the answer picks
+    # them out of its history), not a list of ROs made since then
+    if re.search(CHANGES_ASKED, t) and (period := re.search(rf"\b(?:{SPAN})(?=\W|$)", t)):
+        rest = t[: period.start()] + " " + t[period.end() :]
+        named = re.findall(rf"(?<![$\d.,/-])\b{NUMBER}\b(?![/-]\d)", rest)
+        if len(named) == 1:
+            return None, _call("get_repair_order", ro_number=named[0])
     found = search_filters(raw, today)
     # "RO 38010" names one RO: its "RO" does not ask for a list ("is RO 38010 overdue?")
     listing = re.search(

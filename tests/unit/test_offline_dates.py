@@ -61,6 +61,10 @@ def test_not_a_day(text):
         ("by EOM", (None, date(2026, 11, 30))),
         ("since Nov 1", (date(2026, 11, 1), None)),
         ("after next tuesday", (date(2026, 11, 25), None)),
+        # TODAY is Friday: "since Monday" is the Monday just gone, "since Friday" today
+        ("since Monday", (date(2026, 11, 16), None)),
+        ("since friday", (date(2026, 11, 20), None)),
+        ("after Monday", (date(2026, 11, 24), None)),  # the coming one: an ETA after Monday
     ],
 )
 def test_spans(text, expected):
