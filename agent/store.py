@@ -18,6 +18,7 @@ import dataclasses
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 
 from pydantic_ai import Conversation, ConversationTypeAdapter
 from pydantic_ai.messages import (
@@ -30,6 +31,7 @@ from pydantic_ai.usage import RunUsage
 from sqlalchemy import case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from domain.models.base import Base
 from domain.models.chat import ChatThread, ChatThreadMessage
 from domain.unit_of_work import UnitOfWorkFactory
 
@@ -128,13 +130,21 @@ class ConversationStore:
         return dataclasses.replace(copy, messages=list(copy.messages), usage=RunUsage())
 
     def save(
-        self, thread_id: str, conversation: Conversation, user_email: str, first_message: str | None
+        self,
+        thread_id: str,
+        conversation: Conversation,
+        user_email: str,
+        first_message: str | None,
+        along: Callable[[], Iterable[Base]] = tuple,
     ) -> None:
+        """Store the thread's conversation. `along` makes new rows to write in the same
+        transaction (the turn's log), so a turn costs one write; called per attempt, as a
+        rolled-back attempt's rows may keep what the database gave them."""
         plan = self._plan(self._entry(thread_id), bounded(conversation))
         try:
-            entry = self._write(thread_id, plan, user_email, first_message)
+            entry = self._write(thread_id, plan, user_email, first_message, along)
         except IntegrityError:  # the thread row was created by Chainlit a moment ago
-            entry = self._write(thread_id, plan, user_email, first_message)
+            entry = self._write(thread_id, plan, user_email, first_message, along)
         self._remember(thread_id, entry)
 
     def forget(self, thread_id: str) -> None:
@@ -177,7 +187,12 @@ class ConversationStore:
         return _Save(shell.decode(), stored, fragments, loaded, shared)
 
     def _write(
-        self, thread_id: str, plan: _Save, user_email: str, first_message: str | None
+        self,
+        thread_id: str,
+        plan: _Save,
+        user_email: str,
+        first_message: str | None,
+        along: Callable[[], Iterable[Base]],
     ) -> _Parsed:
         # UPDATEs, not load-and-flush: the thread row is taken (and locked) first, so two saves
         # of one thread (two processes) never interleave their message rows.
@@ -228,6 +243,7 @@ class ConversationStore:
             rows = [{"thread_id": thread_id, "seq": seq, "body": f.decode()} for seq, f in new]
             if rows:
                 session.execute(insert(ChatThreadMessage), rows)
+            session.add_all(along())
             uow.commit()
         return _Parsed(rev, plan.conversation, plan.fragments, seqs)
 

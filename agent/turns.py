@@ -225,28 +225,54 @@ class Assistant:
                 for call_id, decided in (results.approvals if results else {}).items()
                 if isinstance(decided, ToolDenied) and decided.message == UNDECIDED
             }
+
+        def turn_log() -> dict[str, Any]:
+            return {
+                "conversation_id": thread_id,
+                "user_email": actor.name,
+                "user_message": prompt if prompt is not None else "(confirmation)",
+                "reply": outcome.reply,
+                "model": self.model_name,
+                "tool_calls": outcome.tool_calls,
+                "duration_ms": int((time.perf_counter() - started) * 1000),
+                "success": outcome.error is None,
+                "error": outcome.error,
+            }
+
+        logged = False  # the turn's log row went in with its conversation
         try:
             async with asyncio.timeout(self.app.settings.chat_turn_timeout_s):
                 result = await self._stream(prompt, conversation, results, deps, sink, outcome)
-            await asyncio.to_thread(
-                self.store.save, thread_id, result.conversation, actor.name, prompt
-            )
             if isinstance(result.output, DeferredToolRequests):
                 outcome.waiting = await self._approvals(result.output)
-                for call_id, name in outcome.open_calls.items():
-                    await sink.tool_finished(call_id, name, "Waiting for your confirmation.", None)
-                await sink.confirm(outcome.waiting)
                 outcome.reply = "Waiting for confirmation: " + "; ".join(
                     a.preview.get("title", a.tool_name) for a in outcome.waiting
                 )
             else:
                 outcome.reply = str(result.output)
+            fields = turn_log()
+            # Saved before the cards are shown: a quick Confirm finds the run waiting.
+            await asyncio.to_thread(
+                self.store.save,
+                thread_id,
+                result.conversation,
+                actor.name,
+                prompt,
+                lambda: [self.app.chat_log.entry(**fields)],
+            )
+            logged = True
+            if outcome.waiting:
+                for call_id, name in outcome.open_calls.items():
+                    await sink.tool_finished(call_id, name, "Waiting for your confirmation.", None)
+                await sink.confirm(outcome.waiting)
             for ui_event in deps.events:
                 await sink.show(ui_event)
             await sink.finish(outcome.reply)
         except Exception as exc:  # the person gets sentences, the log gets the details
-            self.store.forget(thread_id)  # the next turn starts from the stored conversation
             log.warning("chat turn failed: %s", exc, exc_info=not expected(exc))
+            if logged:  # stored and logged; only showing it failed (the browser went away)
+                return outcome
+            self.store.forget(thread_id)  # the next turn starts from the stored conversation
             outcome.error = f"{type(exc).__name__}: {exc}"
             outcome.reply = await self._failure_reply(exc, results)
             for ui_event in deps.events:
@@ -254,18 +280,8 @@ class Assistant:
                     await sink.show(ui_event)
             await sink.finish(outcome.reply)
         finally:
-            await asyncio.to_thread(
-                self.app.chat_log.record,
-                conversation_id=thread_id,
-                user_email=actor.name,
-                user_message=prompt if prompt is not None else "(confirmation)",
-                reply=outcome.reply,
-                model=self.model_name,
-                tool_calls=outcome.tool_calls,
-                duration_ms=int((time.perf_counter() - started) * 1000),
-                success=outcome.error is None,
-                error=outcome.error,
-            )
+            if not logged:
+                await asyncio.to_thread(self.app.chat_log.record, **turn_log())
         return outcome
 
     async def _stream(self, prompt, conversation, results, deps: Deps, sink: Sink, outcome):

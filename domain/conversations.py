@@ -246,7 +246,13 @@ class ChatLog:
     def __init__(self, uow: UnitOfWorkFactory):
         self._uow = uow
 
+    @staticmethod
+    def entry(**fields: Any) -> AiConversationLog:
+        """A turn's log row, for a caller that writes it in its own transaction (the chat
+        writes it with the turn's conversation: one write a turn)."""
+        return AiConversationLog(**fields)
+
     def record(self, **fields: Any) -> None:
         with self._uow() as uow:
-            uow.session.add(AiConversationLog(**fields))
+            uow.session.add(self.entry(**fields))
             uow.commit()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pydantic_ai.models.function import FunctionModel
 from sqlalchemy import func, select
 
 from agent.turns import Assistant
@@ -125,6 +126,40 @@ def test_a_question_is_answered_from_live_data_and_logged(desk):
     )
     assert log.tool_calls == [{"tool": "get_repair_order", "args": {"ro_number": "38462"}}]
     assert log.reply == outcome.reply
+
+
+def _turn_logs(app: App) -> list[tuple[str, bool, str | None]]:
+    with app.session() as s:
+        rows = s.scalars(select(AiConversationLog).order_by(AiConversationLog.id)).all()
+    return [(row.reply, row.success, row.error) for row in rows]
+
+
+class BrowserGone(RecordingSink):
+    async def finish(self, reply):
+        raise ConnectionError("the websocket closed")
+
+
+def test_each_turn_is_logged_once_whatever_became_of_it(desk):
+    """The log row goes in with the stored conversation: a turn waiting for a button, a turn
+    whose answer could not be shown (stored, so answered), a turn that failed (nothing stored)."""
+    waiting, _ = ask(desk, EDITOR, "set RO 38463 to shipped", thread="t-wait")
+    assert _turn_logs(desk) == [(waiting.reply, True, None)]
+    assert waiting.reply.startswith("Waiting for confirmation: ")
+
+    outcome = asyncio.run(Assistant(desk).ask(EDITOR, "t-gone", "RO 38462", BrowserGone()))
+    assert "**RO 38462**" in outcome.reply
+    assert _turn_logs(desk)[1:] == [(outcome.reply, True, None)]
+    assert Assistant(desk).store.load("t-gone") is not None
+
+    async def broken(messages, info):
+        raise RuntimeError("model fell over")
+        yield  # a stream
+
+    failing = Assistant(desk, model=FunctionModel(stream_function=broken))
+    _, sink = ask(desk, EDITOR, "RO 38462", thread="t-fail", assistant=failing)
+    [(reply, success, error)] = _turn_logs(desk)[2:]
+    assert (reply, success) == (sink.reply, False) and "model fell over" in error
+    assert failing.store.load("t-fail") is None
 
 
 def test_dashboard_comes_with_charts(desk):

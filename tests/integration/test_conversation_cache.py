@@ -14,10 +14,11 @@ from pydantic_ai.messages import (
     UserPromptPart,
 )
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from agent import store as store_module
 from agent.store import ConversationStore
-from domain.models.chat import ChatThread, ChatThreadMessage
+from domain.models.chat import AiConversationLog, ChatThread, ChatThreadMessage
 
 pytestmark = pytest.mark.dialect  # the parsed copy is used only while the row's revision holds
 
@@ -177,3 +178,60 @@ def test_a_conversation_that_does_not_continue_the_stored_one_is_written_anew(ap
     shorter = store.load("t7").messages[:2]  # fewer messages than were stored
     store.save("t7", Conversation(messages=shorter), "ed@x.test", None)
     assert len(_rows(app, "t7")) == 2 and ConversationStore(app.uow).load("t7") == store.load("t7")
+
+
+def _log_row(reply: str) -> AiConversationLog:
+    return AiConversationLog(
+        conversation_id="t9", user_email="ed@genthrust.test", user_message="RO 1",
+        reply=reply, model="offline", tool_calls=[], duration_ms=5,
+    )  # fmt: skip
+
+
+def test_rows_given_along_are_written_with_the_conversation_or_not_at_all(app):
+    store = ConversationStore(app.uow)
+    made = []
+
+    def along():
+        made.append(_log_row("first"))
+        return made[-1:]
+
+    store.save("t9", Conversation(messages=_turn(1)), "ed@genthrust.test", "RO 1", along)
+    with app.session() as s:
+        assert s.scalars(select(AiConversationLog.reply)).all() == ["first"]
+    # A save that fails writes neither the turn's messages nor its log row.
+    broken = _log_row("second")
+    broken.duration_ms = None  # NOT NULL: the transaction's last statement fails
+    with pytest.raises(IntegrityError):
+        store.save(
+            "t9", Conversation(messages=[*_turn(1), *_turn(2)]), "ed@genthrust.test", None,
+            lambda: [broken],
+        )  # fmt: skip
+    store.forget("t9")
+    assert len(_stored(app, "t9").messages) == 4
+    with app.session() as s:
+        assert s.scalars(select(AiConversationLog.reply)).all() == ["first"]
+
+
+def test_a_save_tried_again_makes_its_rows_again(app):
+    """A first attempt that fails on a duplicate key (as when Chainlit made the thread row a
+    moment ago) is rolled back whole; the second writes the turn's log row anew, once."""
+    store = ConversationStore(app.uow)
+    store.save("t8", Conversation(messages=_turn(1)), "ed@genthrust.test", "RO 1",
+               lambda: [_log_row("earlier")])  # fmt: skip
+    with app.session() as s:
+        taken = s.scalar(select(AiConversationLog.id))
+    made = []
+
+    def along():
+        made.append(_log_row("this turn"))
+        if len(made) == 1:
+            made[0].id = taken  # the first attempt's row collides
+        return made[-1:]
+
+    store.save("t8", Conversation(messages=[*_turn(1), *_turn(2)]), "ed@genthrust.test", None,
+               along)  # fmt: skip
+    assert len(made) == 2
+    with app.session() as s:
+        assert sorted(s.scalars(select(AiConversationLog.reply))) == ["earlier", "this turn"]
+    store.forget("t8")
+    assert len(_stored(app, "t8").messages) == 8
