@@ -162,6 +162,9 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("ROs opened since Nov 1", "search_repair_orders", {"date_made_from": "2026-11-01"}),
     ("ROs between 38000 and 38100", "search_repair_orders", {"ro_from": "38000", "ro_to": "38100"}),
     ("ROs from 38400 to 38420", "search_repair_orders", {"ro_from": "38400", "ro_to": "38420"}),
+    ("ROs 38400 to 38420", "search_repair_orders", {"ro_from": "38400", "ro_to": "38420"}),
+    ("ros 38000-38100 at avtech", "search_repair_orders",
+     {"ro_from": "38000", "ro_to": "38100", "shop": "avtech"}),
     (
         "in work at avtech hydraulics sorted by eta",
         "search_repair_orders",

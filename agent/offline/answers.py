@@ -121,14 +121,21 @@ def _days_ago(r: dict[str, Any]) -> str:
 def changes_in(question: str, content: dict[str, Any], today: date) -> str:
     """ "what changed on RO 38010 last week?" answered before the RO's card with the changes in
     that period (the desk's days), or that there were none; empty when no period was asked."""
+    if not re.search(CHANGES_ASKED, question, re.I):
+        return ""
+    n = content["repair_order"]["number"]
     m = re.search(rf"\b(?:in |during |over |for )?({SPAN})(?=\W|$)", question.lower())
-    period = span(m[1], today) if m and re.search(CHANGES_ASKED, question, re.I) else None
+    period = span(m[1], today) if m else None
     if period is None:
+        if said := re.search(PERIOD_SAID, question.lower()):
+            return (
+                f"Note: I could not read “{said[0]}” as a period — so the history below is "
+                f"RO {n}'s latest changes, not cut to it.\n\n"
+            )
         return ""
     start, end = period
     entries = content.get("history") or []
-    n = content["repair_order"]["number"]
-    label = m[0].strip() + (f" ({start} – {end})" if start and end and start != end else "")
+    label = m[0].strip() + _dates_of(start, end)
     inside = [
         e
         for e in entries
@@ -148,6 +155,22 @@ def changes_in(question: str, content: dict[str, Any], today: date) -> str:
     more = f"\n- … and {len(inside) - 20} more" if len(inside) > 20 else ""
     count = f"{len(inside)} change{'s' if len(inside) != 1 else ''}"
     return f"**{count}** to RO {n} {label}{shorter}:\n{lines}{more}\n\n"
+
+
+# "in smarch", "during the audit": a period asked for that SPAN could not read (not "on RO 38010")
+PERIOD_SAID = (
+    r"\b(?:in|during|over|since|from|before|after|between|until)\s+(?!ro\b|ros\b|#|g?\d)\w+"
+    r"(?:\s+(?!ro\b|ros\b|on\b|at\b|for\b|and\b|g?\d)\w+){0,2}"
+)
+
+
+def _dates_of(start: date | None, end: date | None) -> str:
+    """The days a period label stands for: "since monday" → " (from 2026-11-30)"."""
+    if start and end:
+        return f" ({start})" if start == end else f" ({start} – {end})"
+    if start:
+        return f" (from {start})"
+    return f" (up to {end})" if end else ""
 
 
 def _change_line(e: dict[str, Any]) -> str:

@@ -279,8 +279,11 @@ def search_filters(raw: str, today: date) -> Found:
         if not m:
             break
         args["overdue"] = True
-    m, t = _take(t, r"\b(?:ros?|numbers?)?\s*(?:from|between)\s+g?(\d{3,9})\s*(?:to|and|-|through)"
-                    r"\s*g?(\d{3,9})\b")  # fmt: skip
+    m, t = _take(t, r"\b(?:ros?|numbers?)?\s*(?:from|between)\s+g?(\d{3,9})\s*"
+                    r"(?:to|and|-|through|thru)\s*g?(\d{3,9})\b")  # fmt: skip
+    if not m:  # "ROs 38000 to 38100", "ROs 38000-38100" ("RO 38000 and 38100" are two ROs)
+        m, t = _take(t, r"\b(?:ros|repair orders|numbers)\s+g?(\d{3,9})\s*(?:to|-|through|thru)"
+                        r"\s*g?(\d{3,9})\b")  # fmt: skip
     if m:
         args["ro_from"], args["ro_to"] = m[1], m[2]
     m, t = _take(t, PART)

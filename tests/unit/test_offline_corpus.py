@@ -358,7 +358,8 @@ def _history_entry(day: str, field: str, new: str) -> dict:
          "**No changes** to RO 38010 in october (2026-10-01 – 2026-10-31) — its last change "
          "was 2026-11-18"),
         ("what happened to 38010 since 11/12?",
-         "**2 changes** to RO 38010 since 11/12:\n- 2026-11-18 · Ann · shop_ref: — → W1\n"
+         "**2 changes** to RO 38010 since 11/12 (from 2026-11-12):\n"
+         "- 2026-11-18 · Ann · shop_ref: — → W1\n"
          "- 2026-11-12 · Ann · eta: — → 2026-12-01"),
     ],
 )  # fmt: skip
@@ -386,6 +387,20 @@ def test_a_period_past_the_history_kept_is_said():
         "what changed on 38010 in October?", {**content, "history": history[:3]}, TODAY
     )
     assert "goes back" not in said  # all of its history: none in October is the answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what changed on RO 38010 in smarch?", "history of 38010 during the audit"],
+)
+def test_a_period_that_cannot_be_read_is_said_not_dropped(question):
+    from agent.offline.answers import changes_in
+
+    content = {"repair_order": {"number": "38010"}, "history": []}
+    said = changes_in(question, content, TODAY)
+    unread = question.split("38010 ")[1].rstrip("?")
+    assert said.startswith(f"Note: I could not read “{unread}” as a period")
+    assert changes_in("what changed on RO 38010?", content, TODAY) == ""
 
 
 def _summed(totals: dict, count_by: str | None = None) -> list:
