@@ -18,8 +18,10 @@ MAX_DAYS = 3660  # "last N days" beyond ten years is a typo, not a question
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 MONTHS["sept"] = 9
+WEEK = timedelta(days=6)  # a week's last day after its first
 EXAMPLES = (
-    '"this year", "last year", "Q3", "Q3 2026", "last 90 days", "this month", "last month", '
+    '"today", "yesterday", "last week", "this year", "last year", "Q3", "Q3 2026", '
+    '"last 90 days", "this month", "last month", '
     '"November", "March to May", "2026", "from 2026-01-01 to 2026-06-30"'
 )
 ISO = r"(\d{4}-\d{1,2}-\d{1,2})"
@@ -94,6 +96,15 @@ def _month_range(m: re.Match, today: date) -> Period:
 def _parse(text: str, today: date) -> Period:
     t = " ".join(text.lower().replace(",", " ").split())
     t = re.sub(r"^(in|during|for|over|the)\s+", "", t)
+    if t in {"today", "yesterday"}:
+        day = today - timedelta(days=1 if t == "yesterday" else 0)
+        return Period(day, day, f"{t} ({day})")
+    if t in {"this week", "last week"}:  # Monday to Sunday, as the chat reads "last week"
+        monday = today - timedelta(days=today.weekday() + (7 if t == "last week" else 0))
+        return Period(monday, monday + timedelta(days=6), f"{t} ({monday} – {monday + WEEK})")
+    if re.fullmatch(ISO, t):
+        day = _iso(t)
+        return Period(day, day, str(day))
     if t in {"this year", "year to date", "ytd"}:
         return Period(date(today.year, 1, 1), date(today.year, 12, 31), f"{today.year}")
     if t == "last year":

@@ -61,6 +61,7 @@ OPERATIONS: tuple[Callable[..., dict[str, Any]], ...] = (
     repair_orders.archive_repair_order,
     # desk queries (c13 point 1)
     repair_orders.search_repair_orders,
+    repair_orders.recent_changes,
     inventory.search_inventory,
     inventory.low_stock,
     inventory.preview_use_part,

@@ -163,8 +163,41 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("ROs between 38000 and 38100", "search_repair_orders", {"ro_from": "38000", "ro_to": "38100"}),
     ("ROs from 38400 to 38420", "search_repair_orders", {"ro_from": "38400", "ro_to": "38420"}),
     ("ROs 38400 to 38420", "search_repair_orders", {"ro_from": "38400", "ro_to": "38420"}),
-    ("ros 38000-38100 at avtech", "search_repair_orders",
-     {"ro_from": "38000", "ro_to": "38100", "shop": "avtech"}),
+    # the desk's changes in a period (recent_changes); one RO's are its history
+    ("what changed yesterday?", "recent_changes", {"period": "from 2026-11-19 to 2026-11-19"}),
+    ("what changed?", "recent_changes", {"period": "from 2026-11-20 to 2026-11-20"}),
+    ("anything happen today", "recent_changes", {"period": "from 2026-11-20 to 2026-11-20"}),
+    (
+        "which ROs changed since monday",
+        "recent_changes",
+        {"period": "from 2026-11-16 to 2026-11-20"},
+    ),
+    (
+        "what did jordan do this week?",
+        "recent_changes",
+        {"period": "from 2026-11-16 to 2026-11-22", "person": "jordan"},
+    ),
+    (
+        "changes by ana@genthrust.test last week",
+        "recent_changes",
+        {"period": "from 2026-11-09 to 2026-11-15", "person": "ana@genthrust.test"},
+    ),
+    (
+        "anything happen at avtech today?",
+        "recent_changes",
+        {"period": "from 2026-11-20 to 2026-11-20", "shop": "avtech"},
+    ),
+    ("what changed on RO 38462 yesterday", "get_repair_order", {"ro_number": "38462"}),
+    (
+        "ROs updated this week",
+        "search_repair_orders",
+        {"last_updated_from": "2026-11-16", "last_updated_to": "2026-11-22"},
+    ),
+    (
+        "ros 38000-38100 at avtech",
+        "search_repair_orders",
+        {"ro_from": "38000", "ro_to": "38100", "shop": "avtech"},
+    ),
     (
         "in work at avtech hydraulics sorted by eta",
         "search_repair_orders",
@@ -1087,6 +1120,11 @@ README_EXAMPLES: list[tuple[str, str]] = [
         "dates as people say them: EOM, next Tuesday, 12/15, Q3, last month",
     ),
     ("ROs between 38000 and 38100", "RO number ranges"),
+    (
+        "what changed yesterday?",
+        "every change to any RO that day, newest first, and who made them · **what did Jordan do"
+        " this week** · **anything happen at Avtech today**",
+    ),
     ("more", "the next page of the last list"),
     ("returns", "an archive: returns, net, paid"),
     ("set RO 38018 to APPROVED", "a status change (you confirm)"),

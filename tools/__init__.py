@@ -19,6 +19,7 @@ from tools.repair_orders import (
     dashboard,
     get_repair_order,
     list_repair_orders,
+    recent_changes,
     search_repair_orders,
     update_repair_order,
     update_status,
@@ -48,6 +49,7 @@ READ_TOOLS = (
     get_shop,
     # desk queries (c13 point 1)
     search_repair_orders,
+    recent_changes,
     # reports and exports
     report,
     export,

@@ -7,6 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
+from agent.offline.changes import feed_answer
 from agent.offline.dates import span
 from agent.offline.filters import CHANGES_ASKED, SPAN
 from agent.offline.inbox import inbox_answer, thread_answer
@@ -826,6 +827,8 @@ def word(tool: str, content: Any) -> str:
         return thread_answer(content)
     if tool == "search_repair_orders":
         return _search(content)
+    if tool == "recent_changes":
+        return feed_answer(content)
     if tool in ("bulk_update_status", "bulk_archive"):
         return _bulk(content)
     if tool == "list_shops":

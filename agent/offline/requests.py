@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic_ai.messages import ToolCallPart
 
+from agent.offline.changes import feed_request
 from agent.offline.desk import bulk, follow_ups, shops
 from agent.offline.filters import (
     CHANGES_ASKED,
@@ -28,6 +29,7 @@ HELP = """\
 I'm the offline assistant (no AI model is configured, so I understand these requests):
 
 - **RO 38462** — look up a repair order (any archive)
+- **what changed yesterday** — every change on the desk then (also **what did Jordan do this week**)
 - **overdue** — ROs past their follow-up date · **what came back this week** — units back
 - **ROs at Avtech** — ROs by shop · **waiting quote ROs** — ROs by status
 - **shipped ROs with no tracking number** — also no ETA, cost, serial, shop ref, follow-up date
@@ -304,6 +306,8 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         named = re.findall(rf"(?<![$\d.,/-])\b{NUMBER}\b(?![/-]\d)", rest)
         if len(named) == 1:
             return None, _call("get_repair_order", ro_number=named[0])
+    if asked := feed_request(raw, today):  # "what changed yesterday?": the desk's changes
+        return asked
     found = search_filters(raw, today)
     # "RO 38010" names one RO: its "RO" does not ask for a list ("is RO 38010 overdue?")
     listing = re.search(

@@ -8,8 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from domain.archive import Archive, parse_archive
+from domain.desk_changes import MAX_LIMIT as MAX_CHANGES
+from domain.desk_changes import ChangeQuery, desk_changes
 from domain.errors import InvalidInput
 from domain.local_time import local_time, readable
+from domain.periods import parse_period
 from domain.repair_orders import ListFilter
 from domain.ro_history import history, load_id, related
 from domain.ro_query import RoQuery
@@ -80,6 +83,22 @@ def list_repair_orders(
     )
     found = ctx.app.repair_orders.list(flt)
     return {"total": found.total, "items": dump(found.items)}
+
+
+@reads
+def recent_changes(
+    ctx: OperationContext,
+    period: str = "today",
+    shop: str | None = None,
+    person: str | None = None,
+    limit: int = 50,
+) -> Result:
+    """Every recorded change to any RO in a period of the desk's days (domain/desk_changes.py)."""
+    if not 1 <= int(limit) <= MAX_CHANGES:
+        raise InvalidInput(f"limit must be between 1 and {MAX_CHANGES}.")
+    query = ChangeQuery(parse_period(period, ctx.app.today()), shop, person, int(limit))
+    with ctx.app.session() as session:
+        return desk_changes(session, query, ctx.app.settings.tz)
 
 
 @reads

@@ -552,3 +552,47 @@ def test_a_question_that_only_sounds_like_a_definition_still_searches():
     # "what's in work" asks for ROs; "what does avtech mean" is no word of the desk's
     assert plan("what's in work", TODAY).tool_name == "search_repair_orders"
     assert not str(plan("what does zorbly mean", TODAY)).startswith("**")
+
+
+def _feed(total: int, items: list, **filters) -> dict:
+    return {
+        "period": {"label": "yesterday", "start": "2026-11-19", "end": "2026-11-19"},
+        "filters": {"shop": None, "person": None} | filters,
+        "total": total, "ros": 2, "returned": len(items),
+        "by_person": [["ana@genthrust.test", 2], ["root (gt command line)", 1]],
+        "items": items,
+    }  # fmt: skip
+
+
+def test_the_desks_changes_are_counted_listed_and_their_filters_said():
+    from agent.offline.answers import word
+
+    change = {
+        "ro_number": "38010", "shop_name": "Avtech Hydraulics", "when": "Nov 19, 16:02 EST",
+        "by": "ana@genthrust.test", "action": "UPDATE", "field": "eta", "old": None,
+        "new": "2026-12-01",
+    }  # fmt: skip
+    created = {**change, "ro_number": "38011", "action": "CREATE", "field": None, "new": None}
+    said = word("recent_changes", _feed(3, [change, created]))
+    assert said.startswith(
+        "**3 changes** on 2 ROs on 2026-11-19 — by ana@genthrust.test (2), "
+        "root (gt command line) (1):\n"
+        "- Nov 19, 16:02 EST · RO 38010 (Avtech Hydraulics) · ana@genthrust.test · "
+        "eta: — → 2026-12-01\n"
+        "- Nov 19, 16:02 EST · RO 38011 (Avtech Hydraulics) · ana@genthrust.test · create\n"
+    )
+    assert said.endswith("- … and 1 more (newest 2 shown)")
+    none = word("recent_changes", _feed(0, [], shop="avtech", person="jordan"))
+    assert none == (
+        "**No changes** to any RO on 2026-11-19 at shops matching “avtech” made by people "
+        "matching “jordan”."
+    )
+
+
+def test_a_changes_question_with_an_unreadable_period_is_not_answered_for_today():
+    from agent.offline.requests import understand
+
+    note, said = understand("what changed in smarch?", TODAY)
+    assert said.startswith("I could not read “smarch” as a period.")
+    note, call = understand("what changed at avtech yesterday, the blue ones", TODAY)
+    assert call.args["shop"] == "avtech" and "“blue”" in note

@@ -1,0 +1,114 @@
+"""The desk's changes in a period: "what changed yesterday?", "what did jordan do this week?",
+"anything happen at Avtech today?" — the request (tool `recent_changes`) and its answer."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from pydantic_ai.messages import ToolCallPart
+
+from agent.offline.dates import span
+from agent.offline.filters import SPAN, search_filters
+
+# Asks what was done, not for a list of ROs ("ROs updated this week" is the search's)
+DONE_ASKED = (
+    r"\b(?:what(?:'s| has| have)?(?: been)? (?:chang\w*|happen\w*|done)|"
+    r"anything (?:chang\w*|happen\w*|new|done)|any (?:changes|activity)|"
+    r"(?:the |all )?(?:changes|activity)(?: (?:made|done))?|what did (?:\S+ )?(?:do|change)|"
+    r"who changed what|who did what|(?:which|what|any) ros? (?:were |got |have been )?chang\w*)\b"
+)
+PERSON = (
+    r"\b(?:by|did)\s+(?!we\b|you\b|i\b|anyone\b|anybody\b|someone\b|the\b|people\b)([a-z][\w.@+-]*)"
+)
+# Words of such a question that ask for nothing more
+FILLER = (
+    r"\b(?:what|whats|what's|has|have|been|was|were|is|are|anything|any|changes?|changed|"
+    r"happen\w*|activity|done|do|did|made|new|on|the|desk|here|with|our|all|ros?|repair|"
+    r"orders?|who|what|so|far|please|we|us|me|show|list|tell|give|there|for|to|in|of)\b"
+)
+SHOWN = 25
+
+
+def feed_request(text: str, today: date) -> tuple[str | None, ToolCallPart] | None:
+    """(a note on what it could not honour, the call) for a question about what was done in a
+    period; None when the text asks something else (one RO's history, a list of ROs)."""
+    t = " ".join(text.lower().replace("’", "'").split())
+    if not re.search(DONE_ASKED, t) or re.search(r"\d{3,9}\b(?![-/])", _without_dates(t)):
+        return None
+    said = re.search(rf"\b(?:{SPAN})(?=\W|$)", t)
+    period = span(said[0], today) if said else (today, today)  # "what changed?": today
+    if period is None:
+        return None
+    start, end = period
+    args: dict[str, Any] = {
+        "period": f"from {(start or date(2000, 1, 1)).isoformat()} to {(end or today).isoformat()}"
+    }
+    rest = t if said is None else t[: said.start()] + " " + t[said.end() :]
+    if m := re.search(PERSON, rest):
+        args["person"] = m[1]
+        rest = rest[: m.start()] + " " + rest[m.end() :]
+    found = search_filters(rest, today)
+    if set(found.args) - {"shop"}:
+        return None  # a status, an archive, overdue...: the RO search's question
+    if found.args.get("shop"):
+        args["shop"] = found.args["shop"]
+    unread = re.sub(FILLER, " ", " ".join(found.leftover))
+    unread = " ".join(re.sub(r"[^\w@.' -]", " ", unread).split())
+    if unread and said is None:  # "what changed in smarch": a period it cannot read, not today
+        return None, (
+            f"I could not read “{unread}” as a period. Ask, for example, “what changed "
+            "yesterday?”, “what changed last week?” or “what changed since Monday?”."
+        )
+    note = (
+        f"Note: I did not understand “{unread}” — so I did not filter by it. " if unread else None
+    )
+    return note, ToolCallPart("recent_changes", args, "offline-changes")
+
+
+def _without_dates(t: str) -> str:
+    return re.sub(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?", " ", t)
+
+
+def feed_answer(content: dict[str, Any]) -> str:
+    """ "**37 changes** on 12 ROs yesterday (2026-12-03) — by ana (20), ed (17):" and the newest."""
+    period, total = content["period"], content["total"]
+    where = _period_words(period) + _filters_words(content.get("filters") or {})
+    if not total:
+        return f"**No changes** to any RO {where}."
+    people = ", ".join(f"{who} ({n})" for who, n in content["by_person"])
+    head = (
+        f"**{total} change{'s' if total != 1 else ''}** on {content['ros']} "
+        f"RO{'s' if content['ros'] != 1 else ''} {where} — by {people}"
+    )
+    items = content["items"][:SHOWN]
+    lines = "\n".join(_line(item) for item in items)
+    more = (
+        f"\n- … and {total - len(items)} more (newest {len(items)} shown)"
+        if total > len(items)
+        else ""
+    )
+    return f"{head}:\n{lines}{more}"
+
+
+def _period_words(period: dict[str, Any]) -> str:
+    if period["start"] == period["end"]:
+        return f"on {period['start']}"
+    return f"from {period['start']} to {period['end']}"
+
+
+def _filters_words(filters: dict[str, Any]) -> str:
+    shop = f" at shops matching “{filters['shop']}”" if filters.get("shop") else ""
+    person = f" made by people matching “{filters['person']}”" if filters.get("person") else ""
+    return shop + person
+
+
+def _line(item: dict[str, Any]) -> str:
+    action = item["action"]
+    if item.get("field"):
+        what = f"{item['field']}: {item.get('old') or '—'} → {item.get('new') or '—'}"
+    else:
+        what = action.replace("_", " ").lower() + (f": {item['new']}" if item.get("new") else "")
+    shop = item.get("shop_name") or "—"
+    return f"- {item['when']} · RO {item['ro_number']} ({shop}) · {item['by']} · {what}"
