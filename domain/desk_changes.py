@@ -43,18 +43,17 @@ def desk_changes(session: Session, query: ChangeQuery, tz: tzinfo) -> dict[str, 
     conditions = _conditions(query, tz)
 
     def counted(*columns: Any):
-        statement = select(*columns).select_from(log)
-        if query.shop:
-            statement = statement.join(ro, ro.id == log.ro_id)
-        return statement.where(*conditions).execution_options(**INCLUDE_DELETED)
+        # a deleted RO's changes happened too (the shop's ROs are read with the deleted ones)
+        statement = select(*columns).select_from(log).where(*conditions)
+        return statement.execution_options(**INCLUDE_DELETED)
 
-    total, ros = session.execute(counted(func.count(log.id), func.count(distinct(log.ro_id)))).one()
+    total, ros = session.execute(counted(func.count(), func.count(distinct(log.ro_id)))).one()
     # An email in any case is one person (MariaDB's collation groups them so; SQLite's not)
     who = func.lower(log.actor)
     people = session.execute(
-        counted(who, func.count(log.id))
+        counted(who, func.count())
         .group_by(who)
-        .order_by(func.count(log.id).desc(), who)
+        .order_by(func.count().desc(), who)
         .limit(TOP_PEOPLE)
     ).all()
     rows = session.execute(
@@ -96,9 +95,10 @@ def _conditions(query: ChangeQuery, tz: tzinfo) -> list[ColumnElement[bool]]:
     start = day_starts_at(query.period.start, tz)
     end = day_starts_at(query.period.end + timedelta(days=1), tz)
     conditions = [log.at >= start, log.at < end, log.ro_id.is_not(None)]
-    if query.shop:
+    if query.shop:  # the shop's ROs first (deleted ones too), then their changes in the period
         key = " ".join(query.shop.upper().split())
-        conditions.append(ro.shop_key.like(f"%{escape_like(key)}%", escape="\\"))
+        at_shop = select(ro.id).where(ro.shop_key.like(f"%{escape_like(key)}%", escape="\\"))
+        conditions.append(log.ro_id.in_(at_shop))
     if query.person:
         who = query.person.strip().lower()
         conditions.append(func.lower(log.actor).like(f"%{escape_like(who)}%", escape="\\"))

@@ -90,6 +90,7 @@ def test_shop_person_and_limit(desk):
 def test_long_values_are_cut_and_deleted_ros_still_show(desk):
     [notes] = [i for i in _changes(desk)["items"] if i["field"] == "notes"]
     assert notes["ro_number"] == "38002" and notes["new"] == "x" * 200 + "…"
+    assert _seen(_changes(desk, shop="moog")) == [("38002", "notes")]  # deleted, still its shop's
 
 
 def test_the_operation_refuses_what_it_cannot_read(desk):
