@@ -78,6 +78,8 @@ def feed_answer(content: dict[str, Any]) -> str:
     if not total:
         return f"**No changes** to any RO {where}."
     people = ", ".join(f"{who} ({n})" for who, n in content["by_person"])
+    if (others := total - sum(n for _, n in content["by_person"])) > 0:
+        people += f", others ({others})"
     head = (
         f"**{total} change{'s' if total != 1 else ''}** on {content['ros']} "
         f"RO{'s' if content['ros'] != 1 else ''} {where} — by {people}"

@@ -573,15 +573,15 @@ def test_the_desks_changes_are_counted_listed_and_their_filters_said():
         "new": "2026-12-01",
     }  # fmt: skip
     created = {**change, "ro_number": "38011", "action": "CREATE", "field": None, "new": None}
-    said = word("recent_changes", _feed(3, [change, created]))
+    said = word("recent_changes", _feed(4, [change, created]))
     assert said.startswith(
-        "**3 changes** on 2 ROs on 2026-11-19 — by ana@genthrust.test (2), "
-        "root (gt command line) (1):\n"
+        "**4 changes** on 2 ROs on 2026-11-19 — by ana@genthrust.test (2), "
+        "root (gt command line) (1), others (1):\n"
         "- Nov 19, 16:02 EST · RO 38010 (Avtech Hydraulics) · ana@genthrust.test · "
         "eta: — → 2026-12-01\n"
         "- Nov 19, 16:02 EST · RO 38011 (Avtech Hydraulics) · ana@genthrust.test · create\n"
     )
-    assert said.endswith("- … and 1 more (newest 2 shown)")
+    assert said.endswith("- … and 2 more (newest 2 shown)")
     none = word("recent_changes", _feed(0, [], shop="avtech", person="jordan"))
     assert none == (
         "**No changes** to any RO on 2026-11-19 at shops matching “avtech” made by people "
