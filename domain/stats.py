@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from domain.archive import Archive
+from domain.costs import cents
 from domain.models import RepairOrder
 from domain.overdue import (
     ACTION_AFTER_DAYS,
@@ -89,7 +90,7 @@ def dashboard(session: Session, today: date) -> Dashboard:
     ).one()
     names = list(Dashboard.model_fields)
     values = {
-        name: (Decimal(value or 0).quantize(ZERO) if "value" in name else int(value or 0))
+        name: (cents(value) if "value" in name else int(value or 0))
         for name, value in zip(names, row, strict=True)
     }
     return Dashboard(**values)
@@ -258,7 +259,7 @@ def value_by_shop(session: Session, limit: int = 10) -> list[tuple[str, Decimal,
         .order_by(value.desc())
         .limit(limit)
     ).all()
-    return [(name, Decimal(v or 0).quantize(ZERO), int(n)) for name, v, n in rows]
+    return [(name, cents(v), int(n)) for name, v, n in rows]
 
 
 def status_breakdown(session: Session) -> list[tuple[str, int]]:
