@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.orm import Session
 
+from domain.errors import InvalidInput
 from domain.local_time import day_starts_at, local_time, readable
 from domain.models import ActivityLog, RepairOrder
 from domain.models.deleted_ros import INCLUDE_DELETED
@@ -24,6 +25,17 @@ from domain.periods import Period
 from domain.roles import shown_actor
 from domain.values import escape_like
 
+# What a person asks for by name -> the activity log's actions
+KINDS: dict[str, tuple[str, ...]] = {
+    "status": ("STATUS_CHANGE",),
+    "archive": ("ARCHIVE",),
+    "created": ("CREATE",),
+    "deleted": ("DELETE",),
+    "edits": ("UPDATE",),
+    "notes": ("NOTE_ADDED",),
+    "email": ("DRAFT_CREATED", "EMAIL_DRAFT", "EMAIL_SENT", "REPLY_RECEIVED"),
+    "documents": ("DOCUMENT_UPLOADED", "DOCUMENT_DELETED", "CERTIFICATE_OVERRIDE"),
+}
 MAX_LIMIT = 200
 TOP_PEOPLE = 10
 VALUE_CHARS = 200  # an old or new value shown; a note can be pages long
@@ -34,12 +46,15 @@ class ChangeQuery:
     period: Period
     shop: str | None = None  # part of the shop's name
     person: str | None = None  # part of who made the change (email or name)
+    kind: str | None = None  # one of KINDS: only that kind of change
     limit: int = 50
 
 
 def desk_changes(session: Session, query: ChangeQuery, tz: tzinfo) -> dict[str, Any]:
     """The period's changes, newest first (`limit` of them), how many in all and on how many
-    ROs, and who made them (most first)."""
+    ROs, and who made them (most first). `InvalidInput` for a kind not in KINDS."""
+    if query.kind is not None and query.kind not in KINDS:
+        raise InvalidInput(f"Unknown kind {query.kind!r}. Kinds: {', '.join(KINDS)}.")
     log, ro = ActivityLog, RepairOrder
     conditions = _conditions(query, tz)
 
@@ -81,7 +96,7 @@ def desk_changes(session: Session, query: ChangeQuery, tz: tzinfo) -> dict[str, 
             "start": query.period.start.isoformat(),
             "end": query.period.end.isoformat(),
         },
-        "filters": {"shop": query.shop, "person": query.person},
+        "filters": {"shop": query.shop, "person": query.person, "kind": query.kind},
         "total": total,
         "ros": ros,
         "returned": len(rows),
@@ -99,6 +114,8 @@ def _conditions(query: ChangeQuery, tz: tzinfo) -> list[ColumnElement[bool]]:
         key = " ".join(query.shop.upper().split())
         at_shop = select(ro.id).where(ro.shop_key.like(f"%{escape_like(key)}%", escape="\\"))
         conditions.append(log.ro_id.in_(at_shop))
+    if query.kind:
+        conditions.append(log.action.in_(KINDS[query.kind]))
     if query.person:
         who = query.person.strip().lower()
         conditions.append(func.lower(log.actor).like(f"%{escape_like(who)}%", escape="\\"))

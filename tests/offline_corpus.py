@@ -189,6 +189,31 @@ CORPUS: list[tuple[str, str, dict]] = [
     ),
     ("what changed on RO 38462 yesterday", "get_repair_order", {"ro_number": "38462"}),
     (
+        "how many ROs did we close last month",
+        "recent_changes",
+        {"period": "from 2026-10-01 to 2026-10-31", "kind": "archive"},
+    ),
+    (
+        "what was archived yesterday?",
+        "recent_changes",
+        {"period": "from 2026-11-19 to 2026-11-19", "kind": "archive"},
+    ),
+    (
+        "status changes today",
+        "recent_changes",
+        {"period": "from 2026-11-20 to 2026-11-20", "kind": "status"},
+    ),
+    (
+        "what did jordan archive this week",
+        "recent_changes",
+        {"period": "from 2026-11-16 to 2026-11-22", "person": "jordan", "kind": "archive"},
+    ),
+    (
+        "any notes added today",
+        "recent_changes",
+        {"period": "from 2026-11-20 to 2026-11-20", "kind": "notes"},
+    ),
+    (
         "ROs updated this week",
         "search_repair_orders",
         {"last_updated_from": "2026-11-16", "last_updated_to": "2026-11-22"},

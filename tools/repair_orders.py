@@ -104,11 +104,17 @@ SortName = Literal[
 ]
 
 
+ChangeKind = Literal[
+    "status", "archive", "created", "deleted", "edits", "notes", "email", "documents"
+]
+
+
 async def recent_changes(
     ctx: RunContext[Deps],
     period: str = "today",
     shop: str | None = None,
     person: str | None = None,
+    kind: ChangeKind | None = None,
     limit: int = 50,
 ) -> dict[str, Any]:
     """What changed on the desk in a period: every recorded change to any RO (status, dates,
@@ -123,6 +129,10 @@ async def recent_changes(
             "from 2026-11-01 to 2026-11-15".
         shop: Only ROs at shops whose name contains this text.
         person: Only changes made by someone whose email contains this text, e.g. "jordan".
+        kind: Only one kind of change: status (status changes: "what shipped today" is better
+            asked of search_repair_orders), archive (moves between archives: "how many ROs did
+            we close last month"), created (new ROs), deleted, edits (dates, costs, tracking,
+            references...), notes, email (drafts, sent mail, shops' replies), documents.
         limit: How many changes to list, newest first (1-200); the counts cover all of them.
 
     Returns {period {label, start, end}, total, ros, returned, by_person [[who, count]], items
@@ -132,7 +142,7 @@ async def recent_changes(
     if not 1 <= limit <= 200:
         raise ModelRetry("limit must be between 1 and 200.")
     return await ctx.deps.run(ops.recent_changes, period=period, shop=shop, person=person,
-                              limit=limit)  # fmt: skip
+                              kind=kind, limit=limit)  # fmt: skip
 
 
 async def search_repair_orders(

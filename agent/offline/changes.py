@@ -16,8 +16,24 @@ from agent.offline.filters import SPAN, search_filters
 DONE_ASKED = (
     r"\b(?:what(?:'s| has| have)?(?: been)? (?:chang\w*|happen\w*|done)|"
     r"anything (?:chang\w*|happen\w*|new|done)|any (?:changes|activity)|"
-    r"(?:the |all )?(?:changes|activity)(?: (?:made|done))?|what did (?:\S+ )?(?:do|change)|"
-    r"who changed what|who did what|(?:which|what|any) ros? (?:were |got |have been )?chang\w*)\b"
+    r"(?:the |all )?(?:changes|activity)(?: (?:made|done))?|"
+    r"what did (?:\S+ )?(?:do|change|archive|close|create|delete|open)|"
+    r"who changed what|who did what|(?:which|what|any) ros? (?:were |got |have been )?chang\w*|"
+    r"(?:any|what|which) (?:new )?(?:notes?|documents?|files?|status changes) "
+    r"(?:were |was )?(?:added|uploaded|made)|"
+    r"(?:what|which ros?|anything) (?:was |were |got |has been |have been )?"
+    r"(?:archiv\w*|closed|deleted|created)|status changes|"
+    r"how many ros? (?:did|have|has) \S+ (?:clos\w*|archiv\w*|creat\w*|delet\w*|open\w*))\b"
+)
+# A kind of change named ("what was archived yesterday?"): the tool's `kind`
+KIND_WORDS = (
+    (r"\bstatus(?:es)?(?: changes?)?\b", "status"),
+    (r"\b(?:archiv\w*|clos(?:e|ed|ing))\b", "archive"),
+    (r"\bdelet\w*\b", "deleted"),
+    (r"\b(?:created|new ros?|open(?:ed)?)\b", "created"),
+    (r"\b(?:e-?mails?|mail|drafts?|replies)\b", "email"),
+    (r"\bnotes?\b", "notes"),
+    (r"\b(?:documents?|files?|certificates?|8130s?)\b", "documents"),
 )
 PERSON = (
     r"\b(?:by|did)\s+(?!we\b|you\b|i\b|anyone\b|anybody\b|someone\b|the\b|people\b)([a-z][\w.@+-]*)"
@@ -49,7 +65,14 @@ def feed_request(text: str, today: date) -> tuple[str | None, ToolCallPart] | No
     if m := re.search(PERSON, rest):
         args["person"] = m[1]
         rest = rest[: m.start()] + " " + rest[m.end() :]
-    found = search_filters(rest, today)
+    kinds = {kind for pattern, kind in KIND_WORDS if re.search(pattern, rest)}
+    if len(kinds) > 1:
+        return None  # "archived or deleted": not one kind; the search says what it can't read
+    if kinds:
+        args["kind"] = kinds.pop()
+        for pattern, _ in KIND_WORDS:
+            rest = re.sub(pattern, " ", rest)
+    found = search_filters(re.sub(r"\bhow many\b", " ", rest), today)
     if set(found.args) - {"shop"}:
         return None  # a status, an archive, overdue...: the RO search's question
     if found.args.get("shop"):
@@ -81,8 +104,8 @@ def feed_answer(content: dict[str, Any]) -> str:
     if (others := total - sum(n for _, n in content["by_person"])) > 0:
         people += f", others ({others})"
     head = (
-        f"**{total} change{'s' if total != 1 else ''}** on {content['ros']} "
-        f"RO{'s' if content['ros'] != 1 else ''} {where} — by {people}"
+        f"**{total} change{'s' if total != 1 else ''}** on **{content['ros']} "
+        f"RO{'s' if content['ros'] != 1 else ''}** {where} — by {people}"
     )
     items = content["items"][:SHOWN]
     lines = "\n".join(_line(item) for item in items)
@@ -101,9 +124,22 @@ def _period_words(period: dict[str, Any]) -> str:
 
 
 def _filters_words(filters: dict[str, Any]) -> str:
+    kind = f" ({KIND_SAID[filters['kind']]} only)" if filters.get("kind") in KIND_SAID else ""
     shop = f" at shops matching “{filters['shop']}”" if filters.get("shop") else ""
     person = f" made by people matching “{filters['person']}”" if filters.get("person") else ""
-    return shop + person
+    return kind + shop + person
+
+
+KIND_SAID = {
+    "status": "status changes",
+    "archive": "moves between archives",
+    "created": "new ROs",
+    "deleted": "deletions",
+    "edits": "edits",
+    "notes": "notes",
+    "email": "emails",
+    "documents": "documents",
+}
 
 
 def _line(item: dict[str, Any]) -> str:

@@ -161,8 +161,8 @@ class ActivityLog(Base):
     """Every change to an RO, field by field: who, when, through what, old, new."""
 
     __tablename__ = "ro_activity_log"
-    # a period's changes counted per RO and per person from the index alone (migration 0018)
-    __table_args__ = (Index("ix_ro_activity_log_at_ro_id_actor", "at", "ro_id", "actor"),)
+    # a period's changes counted per RO, person and kind from the index alone (migration 0018)
+    __table_args__ = (Index("ix_ro_activity_log_at_covering", "at", "ro_id", "actor", "action"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     ro_id: Mapped[int | None] = mapped_column(ForeignKey("repair_orders.id"), index=True)

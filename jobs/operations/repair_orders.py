@@ -91,12 +91,14 @@ def recent_changes(
     period: str = "today",
     shop: str | None = None,
     person: str | None = None,
+    kind: str | None = None,
     limit: int = 50,
 ) -> Result:
     """Every recorded change to any RO in a period of the desk's days (domain/desk_changes.py)."""
     if not 1 <= int(limit) <= MAX_CHANGES:
         raise InvalidInput(f"limit must be between 1 and {MAX_CHANGES}.")
-    query = ChangeQuery(parse_period(period, ctx.app.today()), shop, person, int(limit))
+    when = parse_period(period, ctx.app.today())
+    query = ChangeQuery(when, shop, person, kind or None, int(limit))
     with ctx.app.session() as session:
         return desk_changes(session, query, ctx.app.settings.tz)
 

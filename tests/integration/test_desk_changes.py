@@ -4,11 +4,12 @@ desk's days, on SQLite and MariaDB."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import get_args
 
 import pytest
 from sqlalchemy import delete, select
 
-from domain.desk_changes import ChangeQuery, desk_changes
+from domain.desk_changes import KINDS, ChangeQuery, desk_changes
 from domain.errors import InvalidInput
 from domain.models import ActivityLog, RepairOrder
 from domain.periods import parse_period
@@ -16,6 +17,7 @@ from domain.roles import SYSTEM
 from jobs.operation import OperationContext
 from jobs.operations.repair_orders import recent_changes
 from tests.conftest import TODAY
+from tools.repair_orders import ChangeKind
 
 pytestmark = pytest.mark.dialect  # the day's bounds, LIKE and its escapes, the counts
 
@@ -85,6 +87,23 @@ def test_shop_person_and_limit(desk):
     # LIKE's wildcards in what a person typed are text: nothing is called "%"
     assert _changes(desk, "this week", shop="%")["total"] == 0
     assert _changes(desk, "this week", person="_")["total"] == 0
+
+
+def test_one_kind_of_change(desk):
+    with desk.uow() as uow:
+        ro_id = uow.session.scalar(select(RepairOrder.id).where(RepairOrder.number == "38001"))
+        uow.session.add(ActivityLog(
+            ro_id=ro_id, action="ARCHIVE", field="archive", old_value="ACTIVE", new_value="PAID",
+            actor="ed@genthrust.test", source="chat", at=datetime(2026, 11, 19, 15, 0),
+        ))  # fmt: skip
+        uow.commit()
+    archived = _changes(desk, kind="archive")
+    assert (archived["total"], archived["ros"], _seen(archived)) == (1, 1, [("38001", "archive")])
+    assert _changes(desk, kind="edits")["total"] == 3
+    assert _changes(desk, kind="status")["total"] == 0
+    with pytest.raises(InvalidInput, match="Unknown kind 'stuff'"):
+        _changes(desk, kind="stuff")
+    assert set(get_args(ChangeKind)) == set(KINDS)  # the tool's contract names every kind
 
 
 def test_long_values_are_cut_and_deleted_ros_still_show(desk):

@@ -575,7 +575,7 @@ def test_the_desks_changes_are_counted_listed_and_their_filters_said():
     created = {**change, "ro_number": "38011", "action": "CREATE", "field": None, "new": None}
     said = word("recent_changes", _feed(4, [change, created]))
     assert said.startswith(
-        "**4 changes** on 2 ROs on 2026-11-19 — by ana@genthrust.test (2), "
+        "**4 changes** on **2 ROs** on 2026-11-19 — by ana@genthrust.test (2), "
         "root (gt command line) (1), others (1):\n"
         "- Nov 19, 16:02 EST · RO 38010 (Avtech Hydraulics) · ana@genthrust.test · "
         "eta: — → 2026-12-01\n"
