@@ -24,7 +24,7 @@ from bench.common import emit, temporary_database, timed
 from bootstrap import bootstrap
 from config import load_settings
 from domain.demo import DemoSpec, seed_demo
-from domain.desk_changes import ChangeQuery, desk_changes
+from domain.desk_changes import KINDS, ChangeQuery, desk_changes
 from domain.local_time import day_starts_at
 from domain.migrate import upgrade
 from domain.models import ActivityLog, RepairOrder
@@ -37,6 +37,7 @@ CASES = {
     "last 30 days": ("last 30 days", {}),
     "this month, one shop": ("this month", {"shop": "avtech"}),
     "last week, one person": ("last week", {"person": "jordan"}),
+    "last month, archive moves": ("last month", {"kind": "archive"}),
 }
 
 
@@ -47,7 +48,7 @@ def naive(app, query: ChangeQuery) -> tuple[int, int, list]:
     log, ro = ActivityLog, RepairOrder
     with app.session() as session:
         rows = session.execute(
-            select(log.id, log.at, log.actor, log.ro_id, ro.shop_key)
+            select(log.id, log.at, log.actor, log.action, log.ro_id, ro.shop_key)
             .join(ro, ro.id == log.ro_id)
             .where(log.at >= start, log.at < end)
         ).all()
@@ -57,6 +58,7 @@ def naive(app, query: ChangeQuery) -> tuple[int, int, list]:
         for r in rows
         if (shop is None or shop in (r.shop_key or ""))
         and (query.person is None or query.person.lower() in r.actor.lower())
+        and (query.kind is None or r.action in KINDS[query.kind])
     ]
     people = Counter(r.actor.lower() for r in kept)
     page = sorted(kept, key=lambda r: (r.at, r.id), reverse=True)[: query.limit]
