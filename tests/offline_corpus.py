@@ -189,6 +189,12 @@ CORPUS: list[tuple[str, str, dict]] = [
     ),
     ("what changed on RO 38462 yesterday", "get_repair_order", {"ro_number": "38462"}),
     (
+        "which shop has the fewest open ROs",
+        "search_repair_orders",
+        {"count_by": "shop", "archive": "ACTIVE"},
+    ),
+    ("which status has the least ROs?", "search_repair_orders", {"count_by": "status"}),
+    (
         "how many ROs did we close last month",
         "recent_changes",
         {"period": "from 2026-10-01 to 2026-10-31", "kind": "archive"},

@@ -9,7 +9,7 @@ from typing import Any
 
 from agent.offline.changes import feed_answer
 from agent.offline.dates import span
-from agent.offline.filters import CHANGES_ASKED, SPAN
+from agent.offline.filters import CHANGES_ASKED, FEWEST_ASKED, SPAN
 from agent.offline.inbox import inbox_answer, thread_answer
 from domain.replies.shown import literal
 from domain.ro_history import HISTORY_LIMIT
@@ -238,6 +238,29 @@ def conditions_read(filters: dict[str, Any]) -> str:
 
 
 COUNTS_SHOWN = 15
+
+
+def fewest_first(question: str, tool: str, content: Any) -> str:
+    """ "which shop has the fewest open ROs?": the counts' tail said before the table — of the
+    shops (statuses) that have any, since one with none is not in the counts at all."""
+    listed = isinstance(content, dict) and tool == "search_repair_orders"
+    counts = content.get("counts") if listed else None
+    if not counts or not counts.get("groups") or not re.search(FEWEST_ASKED, question, re.I):
+        return ""
+    by, groups = counts["by"], counts["groups"]
+    least = min(n for _, n in groups)
+    names = [f"**{literal(name, 80)}**" for name, n in groups if n == least]
+    named = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    kind = "statuses" if by == "status" else "shops"
+    none = (
+        "list shops shows every shop, those with none too"
+        if by == "shop"
+        else "a status no RO has is not counted"
+    )
+    return (
+        f"Fewest, of the {kind} that have any: {named} — **{least}**"
+        f"{' each' if len(names) > 1 else ''} ({none}).\n\n"
+    )
 
 
 def _counts(result: dict[str, Any], where: str) -> str:

@@ -189,7 +189,8 @@ def _put_period(args: dict[str, Any], name: str, period: tuple[date | None, date
 COUNTS_ASKED = (
     r"\b(?:which|what|the) (shop|vendor|status)(?:e?s)? (?:has|have|holds?|is holding|with) "
     r"(?:got )?"
-    r"(?:the )?most\b|\bwho(?:'s| has| have| holds?| is holding)(?: got)? (?:the )?most\b|"
+    r"(?:the )?(?:most|fewest|least)\b|"
+    r"\bwho(?:'s| has| have| holds?| is holding)(?: got)? (?:the )?(?:most|fewest|least)\b|"
     r"(?<!sorted )(?<!ordered )(?<!sort )\b(?:by|per|for each|each|grouped by|"
     r"broken down by) (shop|vendor|status)\b(?! date)"  # not "sorted by status date"
 )
@@ -199,6 +200,11 @@ TOTALS_ASKED = (
     r"\b(?:(?:the )?total (?:value|cost|costs|worth|amount)(?: of)?|"
     r"(?:the |their |its )?(?:dollar )?value(?: of)?|worth|"
     r"how much(?: money)?(?: is| are| do we have)?(?: tied up)?(?: in)?)\b"
+)
+
+
+FEWEST_ASKED = (
+    r"\b(?:fewest|least)\b"  # "which shop has the fewest open ROs": the tail of the counts
 )
 
 

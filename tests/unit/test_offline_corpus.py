@@ -596,3 +596,14 @@ def test_a_changes_question_with_an_unreadable_period_is_not_answered_for_today(
     assert said.startswith("I could not read “smarch” as a period.")
     note, call = understand("what changed at avtech yesterday, the blue ones", TODAY)
     assert call.args["shop"] == "avtech" and "“blue”" in note
+
+
+def test_the_fewest_are_the_counts_tail_of_those_that_have_any():
+    from agent.offline.answers import fewest_first
+
+    counted = {"counts": {"by": "shop", "groups": [["Avtech", 9], ["Moog", 1], ["Dallas", 1]]}}
+    said = fewest_first("which shop has the fewest open ROs?", "search_repair_orders", counted)
+    assert said.startswith("Fewest, of the shops that have any: **Moog**, **Dallas** — **1** each")
+    assert "list shops shows every shop, those with none too" in said
+    assert fewest_first("which shop has the most?", "search_repair_orders", counted) == ""
+    assert fewest_first("fewest", "list_shops", counted) == ""
