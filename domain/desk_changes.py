@@ -22,6 +22,7 @@ from domain.local_time import day_starts_at, local_time, readable
 from domain.models import ActivityLog, RepairOrder
 from domain.models.deleted_ros import INCLUDE_DELETED
 from domain.periods import Period
+from domain.repair_orders import shop_key
 from domain.roles import shown_actor
 from domain.values import escape_like
 
@@ -115,8 +116,8 @@ def _conditions(query: ChangeQuery, tz: tzinfo) -> list[ColumnElement[bool]]:
     end = day_starts_at(query.period.end + timedelta(days=1), tz)
     conditions = [log.at >= start, log.at < end, log.ro_id.is_not(None)]
     if query.shop:  # the shop's ROs first (deleted ones too), then their changes in the period
-        key = " ".join(query.shop.upper().split())
-        at_shop = select(ro.id).where(ro.shop_key.like(f"%{escape_like(key)}%", escape="\\"))
+        key = escape_like(shop_key(query.shop) or "")
+        at_shop = select(ro.id).where(ro.shop_key.like(f"%{key}%", escape="\\"))
         conditions.append(log.ro_id.in_(at_shop))
     if query.kind:
         conditions.append(log.action.in_(KINDS[query.kind]))

@@ -101,7 +101,7 @@ def _parse(text: str, today: date) -> Period:
         return Period(day, day, f"{t} ({day})")
     if t in {"this week", "last week"}:  # Monday to Sunday, as the chat reads "last week"
         monday = today - timedelta(days=today.weekday() + (7 if t == "last week" else 0))
-        return Period(monday, monday + timedelta(days=6), f"{t} ({monday} – {monday + WEEK})")
+        return Period(monday, monday + WEEK, f"{t} ({monday} – {monday + WEEK})")
     if re.fullmatch(ISO, t):
         day = _iso(t)
         return Period(day, day, str(day))
