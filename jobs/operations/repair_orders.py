@@ -20,6 +20,7 @@ from domain.ro_search import search
 from domain.roles import Role, shown_actor
 from domain.stats import current_dashboard, overdue_aging, status_breakdown, value_by_shop
 from domain.statuses import parse_status
+from domain.values import clean_text
 from jobs.operation import OperationContext, Result, dump, reads, writes
 from jobs.operations.documents import ro_documents
 from jobs.operations.replies import THREAD_IN_RO, thread_entries
@@ -98,6 +99,8 @@ def recent_changes(
     if not 1 <= int(limit) <= MAX_CHANGES:
         raise InvalidInput(f"limit must be between 1 and {MAX_CHANGES}.")
     when = parse_period(period, ctx.app.today())
+    shop = clean_text(shop, field="shop", max_chars=200)
+    person = clean_text(person, field="person", max_chars=320)  # an email's length
     query = ChangeQuery(when, shop, person, kind or None, int(limit))
     with ctx.app.session() as session:
         return desk_changes(session, query, ctx.app.settings.tz)

@@ -121,4 +121,8 @@ def test_the_operation_refuses_what_it_cannot_read(desk):
         recent_changes(ctx, period="2026-12-01")
     with pytest.raises(InvalidInput, match="limit"):
         recent_changes(ctx, period="today", limit=0)
+    with pytest.raises(InvalidInput, match="shop"):
+        recent_changes(ctx, shop="avtech " * 100)
+    with pytest.raises(InvalidInput, match="person"):
+        recent_changes(ctx, person="<script>alert(1)</script>")
     assert date.fromisoformat(recent_changes(ctx)["period"]["start"]) == TODAY
