@@ -16,7 +16,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -67,6 +69,21 @@ def temporary_database(kind: str) -> Iterator[str]:
         with server.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         server.dispose()
+
+
+def demo_app(url: str, spec: Any, today: date) -> tuple[Any, float]:
+    """An app on the database `url`, migrated, with the demo desk `spec` (a DemoSpec) seeded
+    and `today` as its today: (the app, seconds the seeding took)."""
+    from bootstrap import bootstrap  # here: the servers' tests import this module without them
+    from config import load_settings
+    from domain.demo import seed_demo
+    from domain.migrate import upgrade
+
+    app = bootstrap(load_settings(database_url=url), today=lambda: today)
+    upgrade(app.engine)
+    started = time.perf_counter()
+    seed_demo(app, spec)
+    return app, time.perf_counter() - started
 
 
 def checkout_env(env: dict[str, str], project: Path = PROJECT_DIR) -> dict[str, str]:

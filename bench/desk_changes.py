@@ -14,19 +14,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from collections import Counter
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bench.common import emit, temporary_database, timed
-from bootstrap import bootstrap
-from config import load_settings
-from domain.demo import DemoSpec, seed_demo
+from bench.common import demo_app, emit, temporary_database, timed
+from domain.demo import DemoSpec
 from domain.desk_changes import KINDS, ChangeQuery, desk_changes
 from domain.local_time import day_starts_at
-from domain.migrate import upgrade
 from domain.models import ActivityLog, RepairOrder
 from domain.periods import parse_period
 
@@ -73,11 +69,8 @@ def main() -> None:
     args = parser.parse_args()
 
     with temporary_database(args.db) as url:
-        app = bootstrap(load_settings(database_url=url), today=lambda: TODAY)
-        upgrade(app.engine)
-        started = time.perf_counter()
-        seed_demo(app, DemoSpec(ros=args.ros, shops=60, seed=13))
-        print(f"seeded {args.ros:,} ROs in {time.perf_counter() - started:.1f} s ({args.db})")
+        app, seed_s = demo_app(url, DemoSpec(ros=args.ros, shops=60, seed=13), TODAY)
+        print(f"seeded {args.ros:,} ROs in {seed_s:.1f} s ({args.db})")
         results = {}
         print(f"{'case':24} {'changes':>8} {'p50 ms':>8} {'naive ms':>9} {'x':>6}")
         for name, (period, filters) in CASES.items():

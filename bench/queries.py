@@ -20,12 +20,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bench.common import emit, temporary_database, timed
-from bootstrap import bootstrap
-from config import load_settings
-from domain.demo import DemoSpec, seed_demo
+from bench.common import demo_app, emit, temporary_database, timed
+from domain.demo import DemoSpec
 from domain.inventory.rules import search_key
-from domain.migrate import upgrade
 from domain.models import RepairOrder, StatusHistory
 from domain.ro_query import SORTS, RoQuery
 from domain.ro_search import BACK_OR_DONE, COUNT_CAP, search
@@ -165,11 +162,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with temporary_database(args.db) as url:
-        app = bootstrap(load_settings(database_url=url), today=lambda: TODAY)
-        upgrade(app.engine)
-        started = time.perf_counter()
-        seed_demo(app, DemoSpec(ros=args.ros, shops=60, seed=13))
-        seed_s = time.perf_counter() - started
+        app, seed_s = demo_app(url, DemoSpec(ros=args.ros, shops=60, seed=13), TODAY)
         print(f"seeded {args.ros:,} ROs in {seed_s:.1f} s ({args.db})")
         with app.session() as session:
             sample = (

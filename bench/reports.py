@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from collections import defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from bench.common import emit, summary, temporary_database, timed
-from bootstrap import bootstrap
-from config import load_settings
-from domain.demo import DemoSpec, seed_demo
+from bench.common import demo_app, emit, summary, temporary_database, timed
+from domain.demo import DemoSpec
 from domain.local_time import local_time
-from domain.migrate import upgrade
 from domain.models import RepairOrder, StatusHistory
 from domain.reports import KINDS, RECEIVED_STAGES
 from domain.roles import SYSTEM
@@ -73,11 +69,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with temporary_database(args.db) as url:
-        app = bootstrap(load_settings(database_url=url), today=lambda: TODAY)
-        upgrade(app.engine)
-        started = time.perf_counter()
-        seed_demo(app, DemoSpec(ros=args.ros, shops=40, seed=1))
-        seed_s = time.perf_counter() - started
+        app, seed_s = demo_app(url, DemoSpec(ros=args.ros, shops=40, seed=1), TODAY)
         with app.session() as s:
             history = s.scalar(select(func.count()).select_from(StatusHistory)) or 0
         print(

@@ -10,16 +10,12 @@ loads every row (Core, no ORM overhead, so the baseline is not handicapped) and 
 from __future__ import annotations
 
 import argparse
-import time
 from datetime import date
 
 from sqlalchemy import select
 
-from bench.common import emit, summary, temporary_database, timed
-from bootstrap import bootstrap
-from config import load_settings
-from domain.demo import DemoSpec, seed_demo
-from domain.migrate import upgrade
+from bench.common import demo_app, emit, summary, temporary_database, timed
+from domain.demo import DemoSpec
 from domain.models import RepairOrder
 from domain.stats import RoFacts, dashboard, dashboard_from_rows
 
@@ -34,11 +30,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with temporary_database(args.db) as url:
-        app = bootstrap(load_settings(database_url=url), today=lambda: TODAY)
-        upgrade(app.engine)
-        started = time.perf_counter()
-        seed_demo(app, DemoSpec(ros=args.ros, shops=40, seed=1))
-        seed_s = time.perf_counter() - started
+        app, seed_s = demo_app(url, DemoSpec(ros=args.ros, shops=40, seed=1), TODAY)
         print(f"seeded {args.ros:,} ROs into {args.db} in {seed_s:.1f} s")
 
         columns = (
