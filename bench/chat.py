@@ -3,9 +3,12 @@
 20 concurrent chat sessions (offline model, embedded default) sign in over HTTP, connect to the
 Chainlit websocket (socket.io) and each run 10 turns; a turn is timed from sending the message to
 Chainlit's `task_end`. Before that, one session alone runs 20 RO lookups. The same two loads run
-against a bare Chainlit app (bench/bare_chainlit.py: the same sign-in, one step and one message a
-turn) in the same run: the ratio is what RO Tracker costs over Chainlit itself. Last, the same
-turns through `Assistant.ask` in this process (same agent, tools and in-process jobs, no UI).
+in the same run against two baselines: a bare Chainlit app (bench/bare_chainlit.py: the same
+sign-in, one step and one message a turn) — the ratio is what RO Tracker costs over Chainlit
+itself — and the same app running the smallest pydantic-ai agent (bench/bare_agent.py: one tool,
+a canned model, no database, no job queue) — the floor of the stack RO Tracker is built on. Last,
+the same turns through `Assistant.ask` in this process (same agent, tools and in-process jobs,
+no UI).
 
     python -m bench.chat [--sessions 20] [--turns 10] [--think-ms 0] [--py-spy FILE]
 
@@ -53,6 +56,14 @@ TURNS = [
     "paid archive",
     "help",
 ]
+
+
+# The baselines, each served by Chainlit in the same run: what any Chainlit app costs a turn, and
+# what Chainlit running the smallest pydantic-ai agent costs (the floor under RO Tracker's stack).
+BASELINES = {
+    "bare_chainlit": str(PROJECT_DIR / "bench" / "bare_chainlit.py"),
+    "bare_agent": str(PROJECT_DIR / "bench" / "bare_agent.py"),
+}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -313,23 +324,29 @@ def main() -> None:
     finally:
         stop(server)
     bare_env = env | {"CHAINLIT_AUTH_SECRET": "bench-" + uuid.uuid4().hex}
-    bare_dir = tempfile.mkdtemp(prefix="gt-bench-bare-")  # Chainlit writes .chainlit/ here
-    app_file = str(PROJECT_DIR / "bench" / "bare_chainlit.py")
-    # launched as RO Tracker's server is (web/launch.py: uvloop, no nest_asyncio),
-    # so the difference is the app's work, not the event loop's
-    command = [sys.executable, "-m", "web.launch", "run", app_file, "--headless"]
-    server, url = serve(command, bare_env, bare_dir)
-    try:
-        bare = measure(server, url, plans, args.think_ms, None)
-    finally:
-        stop(server)
-        shutil.rmtree(bare_dir, ignore_errors=True)
+    baselines = {}
+    for name, app_file in BASELINES.items():
+        bare_dir = tempfile.mkdtemp(prefix="gt-bench-bare-")  # Chainlit writes .chainlit/ here
+        # launched as RO Tracker's server is (web/launch.py: uvloop, no nest_asyncio),
+        # so the difference is the app's work, not the event loop's
+        command = [sys.executable, "-m", "web.launch", "run", app_file, "--headless"]
+        server, url = serve(command, bare_env, bare_dir)
+        try:
+            baselines[name] = measure(server, url, plans, args.think_ms, None)
+        finally:
+            stop(server)
+            shutil.rmtree(bare_dir, ignore_errors=True)
+    bare, floor = baselines["bare_chainlit"], baselines["bare_agent"]
     started = time.perf_counter()
     direct = asyncio.run(in_process(env, plans, args.think_ms))
     direct_wall = time.perf_counter() - started
     shutil.rmtree(folder, ignore_errors=True)  # the demo database and Chainlit's files
 
-    for label, m in (("RO Tracker", ui), ("bare Chainlit", bare)):
+    for label, m in (
+        ("RO Tracker", ui),
+        ("bare Chainlit", bare),
+        ("bare Chainlit + minimal pydantic-ai agent", floor),
+    ):
         print(
             f"{label}: 1 session RO lookup p50 {m['one_session_lookup']['p50_ms']} ms; "
             f"{args.sessions} sessions x {args.turns} turns p50 {m['p50_ms']} ms, "
@@ -348,6 +365,7 @@ def main() -> None:
             "think_ms": args.think_ms,
             "ui": ui,
             "bare_chainlit": bare,
+            "bare_agent": floor,
             "in_process": {
                 "p50_ms": pct(direct, 0.5),
                 "p95_ms": pct(direct, 0.95),
@@ -360,6 +378,9 @@ def main() -> None:
             "ratio_p95": round(ui["p95_ms"] / bare["p95_ms"], 1),
             "ratio_server_cpu": round(
                 ui["server_cpu_ms_per_turn"] / bare["server_cpu_ms_per_turn"], 1
+            ),
+            "ratio_server_cpu_to_bare_agent": round(
+                ui["server_cpu_ms_per_turn"] / floor["server_cpu_ms_per_turn"], 1
             ),
             "goal": {"one_session_p50_ms": 25, "p95_ms": 300},
             "goal_met": ui["one_session_lookup"]["p50_ms"] <= 25
