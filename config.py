@@ -188,6 +188,11 @@ class Settings(BaseSettings):
     # less CPU a request; docs/benchmarks.md). Two, not one, so that one slow request (a write
     # waiting for a lock) does not hold up every other API call.
     api_threads: int = Field(2, ge=1, le=200, validation_alias="GT_API_THREADS")
+    # Threads running the chat's blocking work (loading and saving a conversation, approvals,
+    # charts) in one chat process, for the same reason: asyncio's default is 6 on 2 cores, and
+    # with 20 sessions at once their hand-overs of the GIL cost more than they run in parallel.
+    # Two, so that one write waiting for a lock does not hold up every session.
+    chat_threads: int = Field(2, ge=1, le=64, validation_alias="GT_CHAT_THREADS")
     # Unpaged lists return at most this many rows, with a Link: rel="next" when there are more.
     api_list_cap: int = Field(500, ge=1, le=500, validation_alias="GT_API_LIST_CAP")
     # Entra access tokens for the API: the audience they must carry (default api://<client id>

@@ -11,6 +11,7 @@ import asyncio
 import gc
 import os
 from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -54,6 +55,9 @@ def install(app: App) -> Assistant:
     @cl.on_app_startup
     async def startup() -> None:
         files.mkdir(parents=True, exist_ok=True)  # uploads and chart data (gone at each stop)
+        asyncio.get_running_loop().set_default_executor(  # see `Settings.chat_threads`
+            ThreadPoolExecutor(app.settings.chat_threads, thread_name_prefix="gt-chat")
+        )
         app.jobs.start()  # in-process workers when embedded; with REDIS_URL it only enqueues
         in_background(sessions.sweep(app.users, policy, app.settings.session_check_seconds))
         # What is loaded by now (code, Chainlit, the app) lives as long as the process: moved out

@@ -8,6 +8,7 @@ def test_embedded_default_needs_nothing(tmp_path):
     assert settings.sqlalchemy_url == f"sqlite:///{tmp_path / 'ro-tracker.db'}"
     assert settings.is_embedded_db
     assert settings.database_pool_size == 10
+    assert (settings.api_threads, settings.chat_threads) == (2, 2)
 
 
 def test_mysql_urls_get_the_pymysql_driver():
@@ -25,6 +26,7 @@ def test_mysql_urls_get_the_pymysql_driver():
         ({"GT_FOLLOWUP_DAYS": "{bad"}, "GT_FOLLOWUP_DAYS: not JSON"),
         ({"GT_FOLLOWUP_DAYS": '{"NOPE": 3}'}, 'GT_FOLLOWUP_DAYS: "NOPE" is not a status'),
         ({"GT_DB_POOL_SIZE": "0"}, "GT_DB_POOL_SIZE: Input should be greater than or equal to 1"),
+        ({"GT_CHAT_THREADS": "0"}, "GT_CHAT_THREADS: Input should be greater than or equal to 1"),
     ],
 )
 def test_invalid_configuration_is_one_clear_line(monkeypatch, env, message):
