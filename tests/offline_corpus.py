@@ -71,7 +71,7 @@ CORPUS: list[tuple[str, str, dict]] = [
     (
         "ROs updated in the last 30 days",
         "search_repair_orders",
-        {"last_updated_from": "2026-10-21", "last_updated_to": "2026-11-20"},
+        {"last_updated_from": "2026-10-22", "last_updated_to": "2026-11-20"},  # 30 days
     ),
     # "open" / "active" ROs are the Active archive (a search is over all archives otherwise)
     (

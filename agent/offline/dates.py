@@ -100,7 +100,8 @@ def span(text: str, today: date) -> tuple[date | None, date | None] | None:
     if t == "last year":
         return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
     if m := re.fullmatch(r"(?:the )?(?:last|past) (\d+) (days?|weeks?|months?)", t):
-        return today - timedelta(days=int(m[1]) * UNITS[m[2]]), today
+        # N days ending today, today included: as reports count them (domain/periods.py)
+        return today - timedelta(days=int(m[1]) * UNITS[m[2]] - 1), today
     if m := re.fullmatch(r"(?:in )?q([1-4])(?: (\d{4}))?", t):
         year, quarter = _year(m[2], today), int(m[1])
         return date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter)

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from agent.offline.dates import day, span
+from domain.periods import parse_period
 
 TODAY = date(2026, 11, 20)
 
@@ -49,8 +50,8 @@ def test_not_a_day(text):
         ("this month", (date(2026, 11, 1), date(2026, 11, 30))),
         ("last month", (date(2026, 10, 1), date(2026, 10, 31))),
         ("this year", (date(2026, 1, 1), date(2026, 12, 31))),
-        ("last 90 days", (date(2026, 8, 22), date(2026, 11, 20))),
-        ("past 2 weeks", (date(2026, 11, 6), date(2026, 11, 20))),
+        ("last 90 days", (date(2026, 8, 23), date(2026, 11, 20))),
+        ("past 2 weeks", (date(2026, 11, 7), date(2026, 11, 20))),
         ("Q3", (date(2026, 7, 1), date(2026, 9, 30))),
         ("q1 2025", (date(2025, 1, 1), date(2025, 3, 31))),
         ("November", (date(2026, 11, 1), date(2026, 11, 30))),
@@ -73,3 +74,10 @@ def test_spans(text, expected):
 
 def test_not_a_span():
     assert span("the other day", TODAY) is None
+
+
+@pytest.mark.parametrize("text", ["last 7 days", "last 1 day", "past 2 weeks", "last 3 months"])
+def test_the_last_n_days_are_the_days_reports_count(text):
+    """A filter's "last 7 days" and a report's are the same seven days, today the last."""
+    reported = parse_period(text, TODAY)
+    assert span(text, TODAY) == (reported.start, reported.end)
