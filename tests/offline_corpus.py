@@ -167,6 +167,18 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("what changed yesterday?", "recent_changes", {"period": "from 2026-11-19 to 2026-11-19"}),
     ("what changed?", "recent_changes", {"period": "from 2026-11-20 to 2026-11-20"}),
     ("anything happen today", "recent_changes", {"period": "from 2026-11-20 to 2026-11-20"}),
+    # who did the most: the feed, whose head counts each person's changes, most first
+    (
+        "who changed the most ROs this week?",
+        "recent_changes",
+        {"period": "from 2026-11-16 to 2026-11-22"},
+    ),
+    (
+        "who was busiest last week at avtech",
+        "recent_changes",
+        {"period": "from 2026-11-09 to 2026-11-15", "shop": "avtech"},
+    ),
+    ("who did the most yesterday", "recent_changes", {"period": "from 2026-11-19 to 2026-11-19"}),
     (
         "which ROs changed since monday",
         "recent_changes",
@@ -1154,7 +1166,7 @@ README_EXAMPLES: list[tuple[str, str]] = [
     (
         "what changed yesterday?",
         "every change to any RO that day, newest first, and who made them · **what did Jordan do"
-        " this week** · **anything happen at Avtech today**",
+        " this week** · **anything happen at Avtech today** · **who did the most this week**",
     ),
     ("more", "the next page of the last list"),
     ("returns", "an archive: returns, net, paid"),

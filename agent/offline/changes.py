@@ -19,6 +19,7 @@ DONE_ASKED = (
     r"(?:the |all )?(?:changes|activity)(?: (?:made|done))?|"
     r"what did (?:\S+ )?(?:do|change|archive|close|create|delete|open)|"
     r"who changed what|who did what|(?:which|what|any) ros? (?:were |got |have been )?chang\w*|"
+    r"who (?:changed|did|made|updated|handled|worked on) (?:the )?most|who (?:was|were) busiest|"
     r"(?:any|what|which) (?:new )?(?:notes?|documents?|files?|status changes) "
     r"(?:were |was )?(?:added|uploaded|made)|"
     r"(?:what|which ros?|anything) (?:was |were |got |has been |have been )?"
@@ -42,7 +43,8 @@ PERSON = (
 FILLER = (
     r"\b(?:what|whats|what's|has|have|been|was|were|is|are|anything|any|changes?|changed|"
     r"happen\w*|activity|done|do|did|made|new|on|the|desk|here|with|our|all|ros?|repair|"
-    r"orders?|who|what|so|far|please|we|us|me|show|list|tell|give|there|for|to|in|of)\b"
+    r"orders?|who|what|so|far|please|we|us|me|show|list|tell|give|there|for|to|in|of|most|"
+    r"busiest|updated|handled|worked)\b"
 )
 SHOWN = 25
 

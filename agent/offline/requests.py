@@ -29,7 +29,8 @@ HELP = """\
 I'm the offline assistant (no AI model is configured, so I understand these requests):
 
 - **RO 38462** — look up a repair order (any archive)
-- **what changed yesterday** — every change on the desk then (also **what did Jordan do this week**)
+- **what changed yesterday** — every change on the desk then, and who made them (also
+  **what did Jordan do this week**, **who did the most this week**)
 - **overdue** — ROs past their follow-up date · **what came back this week** — units back
 - **ROs at Avtech** — ROs by shop · **waiting quote ROs** — ROs by status
 - **shipped ROs with no tracking number** — also no ETA, cost, serial, shop ref, follow-up date
