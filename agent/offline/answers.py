@@ -484,10 +484,10 @@ def _report(content: dict[str, Any]) -> str:
             line += f"; most with {summary['top']} ({_money(summary.get('top_spend'))})"
     elif kind in ("turnaround", "quote_latency"):
         line = (
-            f"{summary.get('ros', 0)} ROs: median {summary.get('median_days')} days, p90 "
-            f"{summary.get('p90_days')} days"
+            f"{summary.get('ros', 0)} ROs: median {summary.get('median_days')} days, mean "
+            f"{summary.get('mean_days')}, p90 {summary.get('p90_days')} days"
         )
-        if summary.get("slowest_shop"):
+        if summary.get("slowest_shop") and len(content.get("rows") or []) > 1:  # not "of one"
             line += (
                 f"; slowest {summary['slowest_shop']} (median "
                 f"{summary.get('slowest_median_days')} days), fastest "
