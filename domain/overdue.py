@@ -55,6 +55,18 @@ def days_eta_passed(status: Status | None, eta: date | None, today: date) -> int
     return (today - eta).days if eta is not None and eta_passed(status, eta, today) else 0
 
 
+# The unit is at the shop: dropped off, and neither shipped back nor finished there.
+AT_SHOP = (Status.WAITING_QUOTE, Status.APPROVED, Status.IN_WORK, Status.ON_HOLD)
+
+
+def days_at_shop(status: Status | None, dropped_off: date | None, today: date) -> int | None:
+    """Days since the unit was dropped off at the shop, while it is there; None otherwise (not
+    sent yet, on its way back, back, finished, or no drop-off date recorded)."""
+    if status in AT_SHOP and dropped_off is not None and dropped_off <= today:
+        return (today - dropped_off).days
+    return None
+
+
 class Priority(IntEnum):
     P1_OVERDUE = 1
     P2_ACTION_REQUIRED = 2

@@ -42,6 +42,7 @@ from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory, utcnow
 from domain.models.deleted_ros import live_ro
 from domain.overdue import (
     Priority,
+    days_at_shop,
     days_eta_passed,
     days_overdue,
     eta_passed,
@@ -139,6 +140,7 @@ class RepairOrderView(BaseModel):
     days_overdue: int
     eta_passed: bool = False  # the shop is late: open, ETA passed, unit not back
     days_eta_passed: int = 0
+    days_at_shop: int | None = None  # since drop-off, while the unit is at the shop
     priority: int
     version: int
     updated_at: datetime | None
@@ -193,6 +195,7 @@ class RepairOrderView(BaseModel):
             days_overdue=days_overdue(ro.next_update, today) if ro.archive == Archive.ACTIVE else 0,
             eta_passed=open_ro and eta_passed(status, ro.estimated_delivery, today),
             days_eta_passed=days_eta_passed(status, ro.estimated_delivery, today) if open_ro else 0,
+            days_at_shop=days_at_shop(status, ro.date_dropped_off, today) if open_ro else None,
             priority=int(
                 priority(status, ro.status_date, ro.next_update, ro.estimated_delivery, today)
                 if ro.archive == Archive.ACTIVE

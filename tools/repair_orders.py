@@ -44,6 +44,7 @@ async def get_repair_order(ctx: RunContext[Deps], ro_number: str) -> dict[str, A
     ROs: same part, same serial (`repeat_unit` true when this unit has been sent before), and
     other open ROs at the same shop. `is_overdue` (we owe the shop a follow-up) and
     `eta_passed` (the shop is late: ETA passed, unit not back) are separate facts; say which.
+    `days_at_shop`: days since drop-off while the unit is at the shop (null when it is not).
     `thread` holds the last few emails with the shop (ours and their replies, oldest first;
     email_thread has the whole conversation).
 

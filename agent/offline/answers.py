@@ -11,6 +11,7 @@ from agent.offline.changes import feed_answer
 from agent.offline.dates import span
 from agent.offline.filters import CHANGES_ASKED, FEWEST_ASKED, SPAN
 from agent.offline.inbox import inbox_answer, thread_answer
+from domain.overdue import AT_SHOP as _AT_SHOP
 from domain.replies.shown import literal
 from domain.ro_history import HISTORY_LIMIT
 from domain.statuses import CAME_BACK, EARLY_EXITS, Status, try_parse_status
@@ -36,7 +37,38 @@ def _ro_line(r: dict[str, Any]) -> str:
 def yes_or_no(question: str, r: dict[str, Any]) -> str:
     """ "is RO 38010 overdue?", "has it shipped?" answered before the RO's card: yes or no, and
     why. Empty when the question is neither."""
-    return _when_back(question, r) or _overdue_answer(question, r) or _shipment_answer(question, r)
+    return (
+        _how_long_there(question, r)
+        or _when_back(question, r)
+        or _overdue_answer(question, r)
+        or _shipment_answer(question, r)
+    )
+
+
+HOW_LONG_THERE = (
+    r"\bhow long\b.*\b(?:at|with|in) (?:the )?(?:shop|vendor|repair)\b|"
+    r"\bhow long\b.*\b(?:been|sat|sitting) (?:there|out)\b|\bdays at (?:the )?shop\b"
+)
+
+
+def _how_long_there(question: str, r: dict[str, Any]) -> str:
+    """ "how long has RO 38010 been at the shop?" answered with days since drop-off while it is
+    there, else where it is; empty when the question is not that."""
+    if not re.search(HOW_LONG_THERE, question, re.I):
+        return ""
+    n, dropped = r["number"], r.get("date_dropped_off")
+    status = r.get("status") or r.get("raw_status") or "no status"
+    since = f"{status} since {r.get('status_date') or '—'}"
+    days = r.get("days_at_shop")
+    if days is not None:
+        return (
+            f"RO {n} has been at the shop **{days} day{'s' if days != 1 else ''}** (dropped off "
+            f"{dropped}; {since}).\n\n"
+        )
+    if try_parse_status(status) in _AT_SHOP and not dropped:
+        return f"RO {n} is at the shop ({since}), but no drop-off date is recorded.\n\n"
+    where = f"dropped off {dropped}; " if dropped else ""
+    return f"RO {n} is not at the shop now ({where}{since}).\n\n"
 
 
 def _overdue_answer(question: str, r: dict[str, Any]) -> str:
@@ -192,6 +224,8 @@ def _describe_ro(r: dict[str, Any]) -> str:
         f"S/N {r.get('serial_number') or '—'}",
         f"- Shop: {r.get('shop_name') or '—'} ({r.get('shop_email') or 'no email'}) · "
         f"terms {r.get('terms') or '—'} · ref {r.get('shop_ref') or '—'}",
+        f"- Made {r.get('date_made') or '—'} · dropped off {r.get('date_dropped_off') or '—'}"
+        + (f" ({r['days_at_shop']} days at the shop)" if r.get("days_at_shop") is not None else ""),
         f"- Cost: estimate {_money(r.get('estimated_cost'))} · final {_money(r.get('final_cost'))}",
         f"- Next update {r.get('next_update') or '—'} · ETA {r.get('estimated_delivery') or '—'}"
         f" · tracking {r.get('tracking_number') or '—'}",

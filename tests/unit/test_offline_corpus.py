@@ -331,6 +331,29 @@ def test_when_one_ro_comes_back_is_answered_with_its_eta_not_yes_or_no(question,
     assert _answered(question, {"repair_order": ro}).startswith(said + "\n\n**RO 38010**")
 
 
+@pytest.mark.parametrize(
+    ("question", "ro", "said"),
+    [
+        ("how long has RO 38010 been at the shop?",
+         {"status": "IN WORK", "date_dropped_off": "2026-10-21", "days_at_shop": 30},
+         "RO 38010 has been at the shop **30 days** (dropped off 2026-10-21; IN WORK since "
+         "2026-11-20)."),
+        ("how long has 38010 been with the vendor", {"status": "WAITING QUOTE"},
+         "RO 38010 is at the shop (WAITING QUOTE since 2026-11-20), but no drop-off date is "
+         "recorded."),
+        ("how long has 38010 been at the shop",
+         {"status": "SHIPPED", "date_dropped_off": "2026-10-21"},
+         "RO 38010 is not at the shop now (dropped off 2026-10-21; SHIPPED since 2026-11-20)."),
+    ],
+)  # fmt: skip
+def test_how_long_one_ro_has_been_at_the_shop_is_counted_from_its_drop_off(question, ro, said):
+    ro = {"number": "38010", "archive": "ACTIVE", "status_date": "2026-11-20", **ro}
+    answer = _answered(question, {"repair_order": ro})
+    assert answer.startswith(said + "\n\n**RO 38010**")
+    if ro.get("days_at_shop") is not None:  # the card says it too
+        assert "- Made — · dropped off 2026-10-21 (30 days at the shop)" in answer
+
+
 def _answered(question: str, looked_up: dict) -> str:
     """The offline model's answer to `question` once RO 38010 was looked up as `looked_up`."""
     call = ToolCallPart("get_repair_order", {"ro_number": "38010"}, tool_call_id="c1")

@@ -5,7 +5,14 @@ import pytest
 from domain.archive import Archive, parse_archive, route_archive
 from domain.errors import Forbidden, InvalidInput
 from domain.followup import FollowUpPolicy
-from domain.overdue import Priority, days_overdue, eta_passed, is_overdue, priority
+from domain.overdue import (
+    Priority,
+    days_at_shop,
+    days_overdue,
+    eta_passed,
+    is_overdue,
+    priority,
+)
 from domain.roles import Actor, Role, parse_role
 from domain.statuses import Status
 
@@ -145,3 +152,26 @@ def test_roles_are_ordered_and_enforced():
     Actor("a@x.com", Role.ADMIN).require(Role.EDITOR, "edit")
     with pytest.raises(Forbidden, match="needs the editor role"):
         Actor("v@x.com", Role.VIEWER).require(Role.EDITOR, "change an RO")
+
+
+@pytest.mark.parametrize(
+    ("status", "dropped_days_ago", "days"),
+    [
+        (Status.WAITING_QUOTE, 12, 12),
+        (Status.IN_WORK, 0, 0),
+        (Status.ON_HOLD, 40, 40),
+        (Status.TO_SEND, 3, None),  # not gone yet, whatever the date says
+        (Status.SHIPPED, 30, None),  # on its way back
+        (Status.RECEIVED, 30, None),
+        (Status.SCRAP, 30, None),
+        (Status.IN_WORK, None, None),  # no drop-off date recorded
+        (Status.IN_WORK, -2, None),  # a drop-off date still to come is not time there
+        (None, 5, None),  # a status the desk's list does not know
+    ],
+)
+def test_days_at_the_shop_count_from_drop_off_while_the_unit_is_there(
+    status, dropped_days_ago, days
+):
+    today = date(2026, 11, 20)
+    dropped = None if dropped_days_ago is None else today - timedelta(days=dropped_days_ago)
+    assert days_at_shop(status, dropped, today) == days
