@@ -14,7 +14,7 @@ from datetime import date
 from pydantic_ai.messages import ModelMessage, ToolCallPart
 
 from agent.offline.dates import MONTH
-from agent.offline.filters import MISSING_SAID, search_filters
+from agent.offline.filters import MISSING_SAID, describe_leftover, search_filters
 
 PERIOD = (
     rf"(?:this|last) (?:year|month|quarter)|ytd|year to date|(?:the )?(?:last|past) \d+ "
@@ -113,8 +113,13 @@ def _not_blank_fields(t: str) -> str:
     return re.sub(MISSING_SAID, " ", t, flags=re.I)
 
 
-def report(t: str) -> ToolCallPart | None:
-    """A report request, or None."""
+def report(t: str, today: date) -> tuple[str | None, ToolCallPart] | None:
+    """(a note on what it cannot honour, the call) for a report request, or None.
+
+    A report covers every RO of a period, by shop or part. Asked about ROs of a status, an
+    archive, overdue ones ("the total cost of the ROs waiting quote", "turnaround for waiting
+    quote ROs"): a money question is that list's totals; any other report says it cannot be
+    narrowed so — never the whole desk's figures as if they were those ROs'."""
     # an RO number means one RO ("8130" is the form, a period's year is a year, not an RO)
     numbers = re.sub(rf"(?<!ro )(?<!#)\b(?:in |for |during |over )?(?:{PERIOD})\b", " ", t)
     if (
@@ -128,20 +133,67 @@ def report(t: str) -> ToolCallPart | None:
         if re.search(pattern, asked):
             if kind == "outcomes" and re.search(r"\b(?:set|mark|change|move)\b", t):
                 return None  # "mark 38462 as BER" is a change, not a report
-            return _call(
-                "report", kind=kind, period=_period(t) or "this year", shop=_shop(t), part=_part(t)
-            )
+            # the outcomes report's own subject (BER, RAI, scrap) is no condition on it
+            own = OUTCOME_WORDS if kind == "outcomes" else r"(?!)"
+            listed = _list_conditions(re.sub(own, " ", t), today)
+            if listed and kind.startswith("spend"):
+                return _list_totals(t, today)
+            shop = _shop(t)
+            if shop and _list_conditions(shop, today):
+                shop = None  # "for waiting quote ROs": a status, not a shop
+            call = _call("report", kind=kind, period=_period(t) or "this year", shop=shop,
+                         part=_part(t))  # fmt: skip
+            return _report_note(t, kind, listed), call
     return None
 
 
-def report_note(t: str, call: ToolCallPart) -> str | None:
+OUTCOME_WORDS = r"\b(?:ber|rai|scrap(?:ped)?|beyond economical(?: repair)?|returned as is)\b"
+# What a report can be asked for besides its period: the rest are an RO list's conditions.
+REPORT_SCOPE = ("shop", "totals", "count_by", "sort", "limit", "cursor")
+# A money question's own words: none of them a condition on the ROs.
+MONEY_WORDS = (
+    r"\b(?:(?:the )?total|estimated|estimates?|costs?|spen[dt]|spending|paid out|sum|value|"
+    r"worth|money|dollars?|how much|did we|do we|have we|on|what'?s|what is|what are)\b"
+)
+
+
+def _list_conditions(t: str, today: date) -> dict:
+    """The RO-list conditions (status, archive, overdue, blank fields...) the text names."""
+    rest = re.sub(rf"\b(?:in |for |during |over )?(?:{PERIOD})\b", " ", t)
+    args = search_filters(rest, today).args
+    return {k: v for k, v in args.items() if k not in REPORT_SCOPE}
+
+
+def _list_totals(t: str, today: date) -> tuple[str | None, ToolCallPart]:
+    """ "what's the total estimated cost of the ROs waiting quote?": those ROs' costs summed."""
+    found = search_filters(re.sub(MONEY_WORDS, " ", t), today)
+    args = {k: v for k, v in found.args.items() if k not in ("sort", "limit", "cursor")}
+    return describe_leftover(found), _call("search_repair_orders", **args, totals=True)
+
+
+def _condition(name: str, value) -> str:
+    """ "status WAITING QUOTE", "overdue", "missing final_cost" """
+    name = name.replace("_", " ")
+    if value is True:
+        return name
+    return f"{name} {', '.join(map(str, value)) if isinstance(value, list) else value}"
+
+
+def _report_note(t: str, kind: str, listed: dict) -> str | None:
     """What a report request asks that its report does not give, said rather than dropped."""
-    if call.args["kind"] not in AVERAGE_KINDS and re.search(r"\b(?:average|mean)\b", t):
-        return (
+    notes = []
+    if listed:
+        said = "; ".join(_condition(k, v) for k, v in listed.items())
+        notes.append(
+            f"Note: a report cannot be narrowed to the ROs you named ({said}): it covers every "
+            "RO of the period (at the shop or for the part named). "
+        )
+    if kind not in AVERAGE_KINDS and re.search(r"\b(?:average|mean)\b", t):
+        notes.append(
             "Note: this report gives totals and RO counts per group, not averages "
             "(divide the spend by the ROs). "
         )
-    return None
+    return "".join(notes) or None
 
 
 def export(t: str, today: date) -> ToolCallPart | str | None:

@@ -21,7 +21,7 @@ from agent.offline.filters import (
 from agent.offline.glossary import meaning
 from agent.offline.inbox import reply_request
 from agent.offline.new_ro import new_repair_order, new_shop
-from agent.offline.reports import EXPORT_THAT, export, report, report_note
+from agent.offline.reports import EXPORT_THAT, export, report
 from agent.offline.users import users
 from domain.statuses import try_parse_status
 
@@ -217,8 +217,8 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         return None, "Export what? Ask for a list or a report first, then say **export that**."
     if call := export(t, today):
         return None, call
-    if call := report(t):
-        return report_note(t, call), call
+    if asked := report(t, today):
+        return asked
     if re.search(r"\berp(?:\.aero)?\b", t):  # the outside source of ROs (admins)
         asks = re.search(r"\b(status|last|when|did|problems?|how|failed|errors?)\b", t)
         if not asks and re.search(r"\b(sync|pull|refresh|import|run)\b", t):

@@ -70,6 +70,47 @@ def test_an_average_a_total_report_cannot_give_is_said():
     assert call.args["kind"] == "turnaround" and note is None
 
 
+@pytest.mark.parametrize(
+    ("question", "args"),
+    [
+        ("what's the total estimated cost of ROs waiting quote?",
+         {"status": "WAITING QUOTE", "totals": True}),
+        ("total cost of overdue ROs at Avtech",
+         {"overdue": True, "shop": "avtech", "totals": True}),
+        ("cost of ROs in work", {"status": "IN WORK", "totals": True}),
+        ("spend by shop for paid ROs", {"count_by": "shop", "archive": "PAID", "totals": True}),
+    ],
+)  # fmt: skip
+def test_money_asked_of_some_ros_is_those_ros_totals_not_the_whole_desks_spend(question, args):
+    """The spend report covers every RO of a period: the cost of the ROs waiting quote is
+    their list's totals (it was the desk's whole year, the status dropped)."""
+    note, call = understand(question, TODAY)
+    assert (call.tool_name, call.args, note) == ("search_repair_orders", args, None)
+
+
+def test_a_period_a_lists_totals_cannot_take_is_said():
+    note, call = understand("how much did we spend on open ROs this year", TODAY)
+    assert call.args == {"archive": "ACTIVE", "totals": True}
+    assert note and "“this year”" in note
+
+
+@pytest.mark.parametrize(
+    ("question", "args", "said"),
+    [
+        ("turnaround for waiting quote ROs this year",
+         {"kind": "turnaround", "period": "this year"}, "(status WAITING QUOTE)"),
+        ("BER rate for overdue ROs", {"kind": "outcomes", "period": "this year"}, "(overdue)"),
+    ],
+)  # fmt: skip
+def test_a_report_asked_of_some_ros_says_it_covers_them_all(question, args, said):
+    note, call = understand(question, TODAY)
+    assert (call.tool_name, call.args) == ("report", args)  # no shop called "waiting quote ros"
+    assert note and "a report cannot be narrowed to the ROs you named " + said in note
+    # the outcomes report's own subject is no such condition
+    note, call = understand("BER rate by shop this year", TODAY)
+    assert call.args == {"kind": "outcomes", "period": "this year"} and note is None
+
+
 def test_nothing_recognisable_is_not_a_guess():
     answer = plan("tell me a joke about hydraulics", TODAY)
     assert isinstance(answer, str) and "I'm not sure" in answer
