@@ -34,6 +34,7 @@ SORTS = {
     "status_date": "status_date",
     "eta": "estimated_delivery",
     "last_updated": "last_updated",
+    "dropped_off": "date_dropped_off",
 }
 # (name of the range, field people know it by)
 DATE_RANGES = ("date_made", "status_date", "eta", "next_update", "last_updated", "came_back")
@@ -89,6 +90,7 @@ class RoQuery:
     last_updated: DateRange = DateRange()
     came_back: DateRange = DateRange()  # the day the unit first came back (status history)
     status_before: date | None = None  # in the current status since before this day
+    at_shop_since_before: date | None = None  # at the shop (open), dropped off before this day
     missing: tuple[str, ...] = ()  # names in MISSING: each blank (no value, or only spaces)
     sort: str = "-ro_number"
     limit: int = DEFAULT_LIMIT
@@ -109,6 +111,7 @@ class RoQuery:
             "ro_from",
             "ro_to",
             "in_status_for_more_than_days",
+            "at_shop_for_more_than_days",
             "eta_passed",
             "missing",
             "sort",
@@ -126,11 +129,17 @@ class RoQuery:
             values["archive"] = parse_archive(archive)
         values["overdue"] = _flag(raw.get("overdue"), "overdue")
         values["eta_passed"] = _flag(raw.get("eta_passed"), "eta_passed")
-        if values["overdue"] or values["eta_passed"]:
+        at_shop = _int(raw.get("at_shop_for_more_than_days"), "at_shop_for_more_than_days")
+        if at_shop is not None:
+            if not 0 <= at_shop <= MAX_DAYS:
+                raise InvalidInput("at_shop_for_more_than_days must be 0 or more.")
+            values["at_shop_since_before"] = date.fromordinal(today.toordinal() - at_shop)
+        if values["overdue"] or values["eta_passed"] or at_shop is not None:
             if values.get("archive", Archive.ACTIVE) is not Archive.ACTIVE:
                 raise InvalidInput(
-                    "overdue and eta_passed are about open ROs (the Active archive); "
-                    f"they cannot be combined with archive {values['archive'].value}."
+                    "overdue, eta_passed and at_shop_for_more_than_days are about open ROs "
+                    "(the Active archive); they cannot be combined with archive "
+                    f"{values['archive'].value}."
                 )
             values["archive"] = Archive.ACTIVE
         if raw.get("status") not in (None, ""):

@@ -28,7 +28,7 @@ from domain.documents.service import flag_missing_certificates
 from domain.errors import InvalidInput, NotFound
 from domain.local_time import day_starts_at
 from domain.models import RepairOrder, Shop, StatusHistory
-from domain.overdue import BACK_OR_DONE  # "ETA passed but not received"
+from domain.overdue import AT_SHOP, BACK_OR_DONE  # "ETA passed but not received", "at the shop"
 from domain.repair_orders import NO_SHOP, RepairOrderView, view_rows
 from domain.ro_query import MISSING, SORTS, DateRange, RoQuery
 from domain.statuses import CAME_BACK
@@ -218,6 +218,9 @@ def where(
         conds.extend(_came_back(query.came_back, tz))
     if query.status_before is not None:
         conds.append(RO.status_date < query.status_before)
+    if query.at_shop_since_before is not None:  # domain/overdue.days_at_shop's "at the shop"
+        conds.append(RO.status.in_([s.value for s in AT_SHOP]))
+        conds.append(RO.date_dropped_off < query.at_shop_since_before)
     conds.extend(_blank(getattr(RO, MISSING[name])) for name in query.missing)
     return conds
 

@@ -70,7 +70,7 @@ def stem_of(filters: dict[str, Any]) -> str:
     named = [
         k if v is True else f"{k}-{said(v)}"
         for k, v in filters.items()
-        if v not in (None, False, "", [])
+        if v is not None and v is not False and v not in ("", [])  # 0 days is a filter
     ]
     return "-".join(["ro-list", *named])
 

@@ -102,6 +102,27 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"in_status_for_more_than_days": 14, "status": "WAITING QUOTE", "shop": "avtech"},
     ),
+    # at the shop (where the unit is, not a shop's name): since drop-off, while it is there
+    (
+        "ROs at the shop more than 60 days",
+        "search_repair_orders",
+        {"at_shop_for_more_than_days": 60},
+    ),
+    (
+        "which ROs have been at the shop the longest?",
+        "search_repair_orders",
+        {"at_shop_for_more_than_days": 0, "sort": "dropped_off"},
+    ),
+    (
+        "ROs at Avtech at the shop over 8 weeks",
+        "search_repair_orders",
+        {"at_shop_for_more_than_days": 56, "shop": "avtech"},
+    ),
+    (
+        "units with the vendor for more than 90 days",
+        "search_repair_orders",
+        {"at_shop_for_more_than_days": 90},
+    ),
     (
         "ROs at Avtech Hydraulics still in work",
         "search_repair_orders",
@@ -1148,6 +1169,10 @@ README_EXAMPLES: list[tuple[str, str]] = [
         "the ROs whose unit came back then (first received, or returned as is), whatever now",
     ),
     ("which ROs are waiting on a quote for more than 2 weeks", "by status and time in that status"),
+    (
+        "which ROs have been at the shop the longest?",
+        "units at a shop, longest since drop-off first · **ROs at the shop more than 60 days**",
+    ),
     ("ROs for part 1706B", "by part number (any spelling) · also serial, description words, notes"),
     ("shipped ROs with ETA passed", "ETA passed and not received"),
     (

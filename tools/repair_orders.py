@@ -35,6 +35,7 @@ LIST_FIELDS = (
     "days_overdue",
     "eta_passed",
     "days_eta_passed",
+    "days_at_shop",
 )
 
 
@@ -102,6 +103,8 @@ SortName = Literal[
     "-eta",
     "last_updated",
     "-last_updated",
+    "dropped_off",
+    "-dropped_off",
 ]
 
 
@@ -170,6 +173,7 @@ async def search_repair_orders(
     came_back_from: str | None = None,
     came_back_to: str | None = None,
     in_status_for_more_than_days: int | None = None,
+    at_shop_for_more_than_days: int | None = None,
     eta_passed: bool = False,
     missing: list[MissingField] | None = None,
     sort: SortName | None = None,
@@ -215,13 +219,19 @@ async def search_repair_orders(
         came_back_to: The unit came back on or before this date.
         in_status_for_more_than_days: Only ROs whose current status is older than this many days
             (with status="WAITING QUOTE": "waiting quote for more than 14 days").
+        at_shop_for_more_than_days: Only open ROs whose unit is at the shop (WAITING QUOTE,
+            APPROVED, IN WORK, ON HOLD) and was dropped off more than this many days ago:
+            "ROs at the shop over 60 days". With 0 and sort="dropped_off": the units at a
+            shop since before today, longest there first. Each RO's `days_at_shop` says how
+            long.
         eta_passed: Only open ROs whose estimated delivery date has passed and that are not
             received yet.
         missing: Only ROs where each of these is blank, e.g. ["tracking_number"] with
             status "SHIPPED" for "shipped with no tracking number", ["eta"] for "no ETA yet",
             ["next_update"] for "open ROs nobody will be reminded to chase".
         sort: next_update (soonest follow-up first; the default for ACTIVE), ro_number,
-            date_made, status_date, eta, last_updated; a leading "-" for newest/highest first
+            date_made, status_date, eta, last_updated, dropped_off; a leading "-" for
+            newest/highest first
             (the default otherwise is "-ro_number").
         limit: How many to return in this page (1-100).
         cursor: The `next_cursor` of the previous page, to continue the same search.
@@ -260,6 +270,7 @@ async def search_repair_orders(
         "came_back_from": came_back_from,
         "came_back_to": came_back_to,
         "in_status_for_more_than_days": in_status_for_more_than_days,
+        "at_shop_for_more_than_days": at_shop_for_more_than_days,
         "eta_passed": eta_passed,
         "missing": missing,
         "sort": sort,
@@ -269,8 +280,9 @@ async def search_repair_orders(
         "totals": totals,
     }
     # Only what was given travels: the job message stays small and the cursor's fingerprint
-    # depends on the filters, not on how many defaults a caller spelled out.
-    given = {k: v for k, v in filters.items() if v not in (None, False, "")}
+    # depends on the filters, not on how many defaults a caller spelled out. (0 is given: a
+    # number of days; `v not in (None, False, "")` dropped it, as 0 == False.)
+    given = {k: v for k, v in filters.items() if v is not None and v is not False and v != ""}
     found = await ctx.deps.run(ops.search_repair_orders, **given)
     if "items" in found:  # headline fields; get_repair_order has the rest, history and related
         found["items"] = [{k: ro.get(k) for k in SEARCH_FIELDS} for ro in found["items"]]

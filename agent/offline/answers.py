@@ -21,8 +21,10 @@ def _money(value: Any) -> str:
     return "—" if value in (None, "") else f"${float(value):,.2f}"
 
 
-def _ro_line(r: dict[str, Any]) -> str:
+def _ro_line(r: dict[str, Any], at_shop: bool = False) -> str:
     late = f" · **{r['days_overdue']} d overdue**" if r.get("is_overdue") else ""
+    if at_shop and r.get("days_at_shop") is not None:  # asked how long units sit at shops
+        late += f" · {r['days_at_shop']} d at the shop"
     if r.get("eta_passed"):  # the shop is late: a different fact from our overdue follow-up
         late += f" · ETA passed {r['days_eta_passed']} d ago"
     if r.get("certificate_missing"):  # received without a matching release certificate (#15)
@@ -331,7 +333,8 @@ def _search(result: dict[str, Any]) -> str:
         return _counts(result, where) + _totals(result, per=result["counts"]["by"])
     if not items:
         return f"No repair orders{where}."
-    rows = "\n".join(_ro_line(r) for r in items)
+    at_shop = "at_shop_since_before" in shown
+    rows = "\n".join(_ro_line(r, at_shop) for r in items)
     first = (result.get("offset") or 0) + 1
     last = first + len(items) - 1
     more = ""

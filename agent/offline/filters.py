@@ -165,6 +165,10 @@ class Found:
     leftover: list[str] = field(default_factory=list)  # words that matched nothing
 
 
+# "at the shop", "with the vendor": where the unit is, not a shop's name
+AT_A_SHOP = r"(?:at|with|in)\s+(?:the\s+|a\s+)?(?:repair\s+)?(?:shops?|vendors?)"
+
+
 def _take(text: str, pattern: str, flags: int = re.I) -> tuple[re.Match[str] | None, str]:
     """The first match of `pattern`, and the text with it blanked out."""
     m = re.search(pattern, text, flags)
@@ -298,6 +302,18 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, SERIAL)
     if m:
         args["serial_number"] = m[1].upper()
+    # "ROs at the shop over 60 days", "been with the vendor for more than 8 weeks": since
+    # drop-off, while the unit is there (not "at Avtech": a shop's name)
+    m, t = _take(t, rf"\b(?:been |sitting |sat )?{AT_A_SHOP}\s+(?:for\s+)?(?:more than|over|"
+                    rf"longer than|>|at least)\s*({COUNT})\s*(day|week|month)s?\b")  # fmt: skip
+    if m:
+        args["at_shop_for_more_than_days"] = _days(m[1], m[2])
+    # "which ROs have been at the shop the longest?": every unit at a shop, longest first
+    m, t = _take(t, rf"\b(?:been |sitting |sat )?{AT_A_SHOP}\s+(?:the\s+)?longest\b|"
+                    rf"\blongest\s+{AT_A_SHOP}")  # fmt: skip
+    if m:
+        args.setdefault("at_shop_for_more_than_days", 0)
+        args["sort"] = "dropped_off"
     m, t = _take(t, r"\b(?:in|for|with|of|than|over)?\s*(?:more than|over|longer than|>|at least)"
                     rf"\s*({COUNT})\s*(day|week|month)s?(?: ago)?\b")  # fmt: skip
     if m:

@@ -186,6 +186,32 @@ def test_each_filter(desk, raw, expected):
     assert find(desk, **raw) == expected
 
 
+def test_at_the_shop_counts_from_drop_off_while_the_unit_is_there(desk):
+    dropped = {  # TODAY is 2026-11-20
+        "38001": date(2026, 10, 5),  # WAITING QUOTE: 46 days there
+        "38002": date(2026, 11, 10),  # WAITING QUOTE: 10 days, not more than 10
+        "38003": date(2026, 9, 20),  # RECEIVED: back
+        "38004": date(2026, 6, 5),  # IN WORK: 168 days
+        "38005": date(2026, 11, 13),  # SHIPPED: on its way back
+        "38010": date(2026, 3, 5),  # PAID archive
+    }
+    with desk.session() as s:
+        for number, day in dropped.items():
+            s.scalar(select(RepairOrder).where(RepairOrder.number == number)).date_dropped_off = day
+        s.commit()
+    assert find(desk, at_shop_for_more_than_days=30) == [38001, 38004]  # next update first
+    assert find(desk, at_shop_for_more_than_days=10) == [38001, 38004]
+    assert find(desk, at_shop_for_more_than_days=0, sort="dropped_off") == [38004, 38001, 38002]
+    assert find(desk, at_shop_for_more_than_days=9, shop="avtech") == [38001, 38002]
+    with desk.session() as s:
+        page = search(s, RoQuery.build({"at_shop_for_more_than_days": 100}, TODAY), TODAY)
+    assert [(ro.number, ro.days_at_shop) for ro in page.items] == [("38004", 168)]
+    with pytest.raises(InvalidInput, match="about open ROs"):
+        RoQuery.build({"at_shop_for_more_than_days": 5, "archive": "PAID"}, TODAY)
+    with pytest.raises(InvalidInput, match="0 or more"):
+        RoQuery.build({"at_shop_for_more_than_days": -1}, TODAY)
+
+
 def test_missing_fields_are_the_blank_ones(desk):
     with desk.session() as s:
         # "" and spaces are blank (the workbook's importers leave them); a number is not
@@ -454,6 +480,21 @@ def test_search_tool(running):
         tools.search_repair_orders(ctx, archive="ACTIVE", limit=3, cursor=more["next_cursor"])
     )
     assert len(more["items"]) + len(page2["items"]) == more["total"] == 5
+
+
+def test_search_tool_passes_zero_days_on(running):
+    """0 days is a filter, not "not given" (0 == False): the units at a shop, longest first."""
+    with running.session() as s:
+        ro = s.scalar(select(RepairOrder).where(RepairOrder.number == "38004"))
+        ro.date_dropped_off = date(2026, 6, 5)
+        s.commit()
+    found = asyncio.run(
+        tools.search_repair_orders(
+            tool_ctx(running), at_shop_for_more_than_days=0, sort="dropped_off"
+        )
+    )
+    assert found["filters"]["at_shop_since_before"] == TODAY.isoformat()
+    assert [(ro["number"], ro["days_at_shop"]) for ro in found["items"]] == [("38004", 168)]
 
 
 def test_totals_sum_every_match_final_cost_else_the_estimate(running):
