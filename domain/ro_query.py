@@ -37,7 +37,15 @@ SORTS = {
     "dropped_off": "date_dropped_off",
 }
 # (name of the range, field people know it by)
-DATE_RANGES = ("date_made", "status_date", "eta", "next_update", "last_updated", "came_back")
+DATE_RANGES = (
+    "date_made",
+    "dropped_off",
+    "status_date",
+    "eta",
+    "next_update",
+    "last_updated",
+    "came_back",
+)
 # Fields a person chases when they are blank ("shipped with no tracking number"): name ->
 # RepairOrder attribute (domain/ro_search.py maps it to a column).
 MISSING = {
@@ -84,6 +92,7 @@ class RoQuery:
     ro_from: int | None = None
     ro_to: int | None = None
     date_made: DateRange = DateRange()
+    dropped_off: DateRange = DateRange()  # the day the unit went to the shop
     status_date: DateRange = DateRange()
     eta: DateRange = DateRange()
     next_update: DateRange = DateRange()

@@ -204,6 +204,7 @@ def where(
         conds.append(RO.seq <= query.ro_to)
     for name, column in (
         ("date_made", RO.date_made),
+        ("dropped_off", RO.date_dropped_off),
         ("status_date", RO.status_date),
         ("eta", RO.estimated_delivery),
         ("next_update", RO.next_update),

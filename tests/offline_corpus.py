@@ -30,11 +30,6 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"status": "RECEIVED", "status_date_from": "2026-11-09", "status_date_to": "2026-11-15"},
     ),
     (
-        "how many ROs did we send out this month?",
-        "search_repair_orders",
-        {"date_made_from": "2026-11-01", "date_made_to": "2026-11-30"},
-    ),
-    (
         "what's the oldest open RO?",
         "search_repair_orders",
         {"sort": "date_made", "archive": "ACTIVE"},
@@ -101,6 +96,22 @@ CORPUS: list[tuple[str, str, dict]] = [
         "which ROs at Avtech are waiting on a quote for more than two weeks",
         "search_repair_orders",
         {"in_status_for_more_than_days": 14, "status": "WAITING QUOTE", "shop": "avtech"},
+    ),
+    # sent out: the day the unit went to the shop (an RO still TO SEND has none), not made
+    (
+        "how many ROs did we send out this month?",
+        "search_repair_orders",
+        {"dropped_off_from": "2026-11-01", "dropped_off_to": "2026-11-30"},
+    ),
+    (
+        "ROs sent out to Avtech last month",
+        "search_repair_orders",
+        {"shop": "avtech", "dropped_off_from": "2026-10-01", "dropped_off_to": "2026-10-31"},
+    ),
+    (
+        "ROs dropped off last week",
+        "search_repair_orders",
+        {"dropped_off_from": "2026-11-09", "dropped_off_to": "2026-11-15"},
     ),
     # at the shop (where the unit is, not a shop's name): since drop-off, while it is there
     (

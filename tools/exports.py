@@ -47,6 +47,7 @@ async def export(
         format: "xlsx" (Excel) or "csv".
         filters: For ro_list: the same filters as search_repair_orders (shop, status, archive,
             overdue, part_number, serial_number, text, ro_from/ro_to, date_made_from/_to,
+            dropped_off_from/_to,
             status_date_from/_to, eta_from/_to, next_update_from/_to, last_updated_from/_to,
             came_back_from/_to, in_status_for_more_than_days, at_shop_for_more_than_days,
             eta_passed, missing), e.g.

@@ -162,6 +162,8 @@ async def search_repair_orders(
     ro_to: str | None = None,
     date_made_from: str | None = None,
     date_made_to: str | None = None,
+    dropped_off_from: str | None = None,
+    dropped_off_to: str | None = None,
     status_date_from: str | None = None,
     status_date_to: str | None = None,
     eta_from: str | None = None,
@@ -205,6 +207,9 @@ async def search_repair_orders(
         ro_to: Highest RO number, e.g. "38100".
         date_made_from: ROs made on or after this date.
         date_made_to: ROs made on or before this date.
+        dropped_off_from: The unit went to the shop on or after this date ("sent out this
+            month"; an RO still TO SEND has no drop-off date).
+        dropped_off_to: The unit went to the shop on or before this date.
         status_date_from: Current status set on or after this date.
         status_date_to: Current status set on or before this date.
         eta_from: Estimated delivery on or after this date.
@@ -259,6 +264,8 @@ async def search_repair_orders(
         "ro_to": ro_to,
         "date_made_from": date_made_from,
         "date_made_to": date_made_to,
+        "dropped_off_from": dropped_off_from,
+        "dropped_off_to": dropped_off_to,
         "status_date_from": status_date_from,
         "status_date_to": status_date_to,
         "eta_from": eta_from,

@@ -121,7 +121,11 @@ SPAN = (
 # "updated in the last 30 days", "due within the next week": the words before such a period
 WITHIN = r"(?:(?:in|during|within)\s+(?:the\s+)?(?=(?:last|past|next)\b))?"
 DATE_FIELDS = [
-    (r"(?:made|created|opened|dropped off|sent out|send out|raised)", "date_made"),
+    (r"(?:made|created|opened|raised)", "date_made"),
+    (
+        r"(?:dropped off|sent out|send out|went out|sent to (?:the |a )?(?:shops?|vendors?))",
+        "dropped_off",
+    ),
     (r"(?:eta|due back|due|arriving|expected(?: back)?|estimated delivery)", "eta"),
     (r"(?:next update|follow[- ]?up(?: date)?|to chase|needs? chasing|chase)", "next_update"),
     (r"(?:last updated|updated|touched)", "last_updated"),
@@ -240,6 +244,13 @@ def search_filters(raw: str, today: date) -> Found:
         if not m:
             break
         args["missing"] = list(dict.fromkeys([*args.get("missing", []), *_missing_names(m[1])]))
+    # "ROs sent out to Avtech this month": the shop they went to, then when they went
+    m = re.search(r"\b((?:sent|send|went|shipped)(?: out)?) to "
+                  r"(?!(?:the |a )?(?:shops?|vendors?)\b)([a-z][\w&.' -]*?)"
+                  r"(?= (?:this|last|in|during|on|since|from|between|q[1-4])\b)", t)  # fmt: skip
+    if m:
+        args["shop"] = m[2].strip(" '")
+        t = t[: m.start()] + "sent out" + t[m.end() :]
     for pattern, name in DATE_FIELDS:
         m, t = _take(t, rf"\b{pattern}\s+{WITHIN}({SPAN})(?=\W|$)")
         if m:

@@ -200,6 +200,12 @@ def test_at_the_shop_counts_from_drop_off_while_the_unit_is_there(desk):
             s.scalar(select(RepairOrder).where(RepairOrder.number == number)).date_dropped_off = day
         s.commit()
     assert find(desk, at_shop_for_more_than_days=30) == [38001, 38004]  # next update first
+    # sent out in a period: by drop-off date, whatever became of the RO since
+    assert find(desk, dropped_off_from="2026-11-01", dropped_off_to="2026-11-30") == [
+        38005,
+        38002,
+    ]
+    assert find(desk, dropped_off_to="2026-06-30", sort="dropped_off") == [38010, 38004]
     assert find(desk, at_shop_for_more_than_days=10) == [38001, 38004]
     assert find(desk, at_shop_for_more_than_days=0, sort="dropped_off") == [38004, 38001, 38002]
     assert find(desk, at_shop_for_more_than_days=9, shop="avtech") == [38001, 38002]
