@@ -199,6 +199,22 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("what changed yesterday?", "recent_changes", {"period": "from 2026-11-19 to 2026-11-19"}),
     ("what changed?", "recent_changes", {"period": "from 2026-11-20 to 2026-11-20"}),
     ("anything happen today", "recent_changes", {"period": "from 2026-11-20 to 2026-11-20"}),
+    # "I", "my": the person asking (the tool reads "me" as them)
+    (
+        "what did I do today?",
+        "recent_changes",
+        {"period": "from 2026-11-20 to 2026-11-20", "person": "me"},
+    ),
+    (
+        "show me the ROs I changed this week",
+        "recent_changes",
+        {"period": "from 2026-11-16 to 2026-11-22", "person": "me"},
+    ),
+    (
+        "my changes yesterday",
+        "recent_changes",
+        {"period": "from 2026-11-19 to 2026-11-19", "person": "me"},
+    ),
     # who did the most: the feed, whose head counts each person's changes, most first
     (
         "who changed the most ROs this week?",

@@ -132,7 +132,8 @@ async def recent_changes(
             "last week", "last 7 days", "this month", "November", "2026-12-03",
             "from 2026-11-01 to 2026-11-15".
         shop: Only ROs at shops whose name contains this text.
-        person: Only changes made by someone whose email contains this text, e.g. "jordan".
+        person: Only changes made by someone whose email contains this text, e.g. "jordan";
+            "me" for the person asking ("what did I change today?").
         kind: Only one kind of change: status (status changes: "what shipped today" is better
             asked of search_repair_orders), archive (moves between archives: "how many ROs did
             we close last month"), created (new ROs), deleted, edits (dates, costs, tracking,

@@ -18,6 +18,8 @@ DONE_ASKED = (
     r"anything (?:chang\w*|happen\w*|new|done)|any (?:changes|activity)|"
     r"(?:the |all )?(?:changes|activity)(?: (?:made|done))?|"
     r"what did (?:\S+ )?(?:do|change|archive|close|create|delete|open)|"
+    r"(?:ros? |what |everything )?i (?:have )?(?:changed|did|done|touched|updated|archived)|"
+    r"my (?:changes|activity|work)|"
     r"who changed what|who did what|(?:which|what|any) ros? (?:were |got |have been )?chang\w*|"
     r"who (?:changed|did|made|updated|handled|worked on) (?:the )?most|who (?:was|were) busiest|"
     r"(?:any|what|which) (?:new )?(?:notes?|documents?|files?|status changes) "
@@ -39,6 +41,8 @@ KIND_WORDS = (
 PERSON = (
     r"\b(?:by|did)\s+(?!we\b|you\b|i\b|anyone\b|anybody\b|someone\b|the\b|people\b)([a-z][\w.@+-]*)"
 )
+# "what did I do", "the ROs I changed", "my changes": the person asking
+MINE = r"\b(?:did i|i (?:have )?(?:changed|did|done|touched|updated|archived)|my|by me)\b"
 # Words of such a question that ask for nothing more
 FILLER = (
     r"\b(?:what|whats|what's|has|have|been|was|were|is|are|anything|any|changes?|changed|"
@@ -66,6 +70,9 @@ def feed_request(text: str, today: date) -> tuple[str | None, ToolCallPart] | No
     rest = t if said is None else t[: said.start()] + " " + t[said.end() :]
     if m := re.search(PERSON, rest):
         args["person"] = m[1]
+        rest = rest[: m.start()] + " " + rest[m.end() :]
+    elif m := re.search(MINE, rest):  # the tool reads "me" as the one asking
+        args["person"] = "me"
         rest = rest[: m.start()] + " " + rest[m.end() :]
     kinds = {kind for pattern, kind in KIND_WORDS if re.search(pattern, rest)}
     if len(kinds) > 1:

@@ -86,6 +86,9 @@ def list_repair_orders(
     return {"total": found.total, "items": dump(found.items)}
 
 
+ME = ("me", "myself", "i", "mine")
+
+
 @reads
 def recent_changes(
     ctx: OperationContext,
@@ -101,6 +104,8 @@ def recent_changes(
     when = parse_period(period, ctx.app.today())
     shop = clean_text(shop, field="shop", max_chars=200)
     person = clean_text(person, field="person", max_chars=320)  # an email's length
+    if person and person.strip().lower() in ME:  # "what did I do today?": the one asking
+        person = ctx.actor.name
     query = ChangeQuery(when, shop, person, kind or None, int(limit))
     with ctx.app.session() as session:
         return desk_changes(session, query, ctx.app.settings.tz)

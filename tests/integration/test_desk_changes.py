@@ -13,7 +13,7 @@ from domain.desk_changes import KINDS, ChangeQuery, desk_changes
 from domain.errors import InvalidInput
 from domain.models import ActivityLog, RepairOrder
 from domain.periods import parse_period
-from domain.roles import SYSTEM
+from domain.roles import SYSTEM, Actor, Role
 from jobs.operation import OperationContext
 from jobs.operations.repair_orders import recent_changes
 from tests.conftest import TODAY
@@ -126,3 +126,16 @@ def test_the_operation_refuses_what_it_cannot_read(desk):
     with pytest.raises(InvalidInput, match="person"):
         recent_changes(ctx, person="<script>alert(1)</script>")
     assert date.fromisoformat(recent_changes(ctx)["period"]["start"]) == TODAY
+
+
+def test_me_is_the_person_asking(desk):
+    """ "what did I do yesterday?": the offline model says "me"; the operation reads it as the
+    one asking, whatever the case or spacing — not someone whose email contains "me"."""
+    ed = OperationContext(desk, Actor("ed@genthrust.test", Role.EDITOR, "chat"), desk.uow)
+    mine = recent_changes(ed, period="yesterday", person=" Me ")
+    assert mine["filters"]["person"] == "ed@genthrust.test"
+    assert mine["by_person"] == [["ed@genthrust.test", 2]] and mine["total"] == 2
+    ana = OperationContext(desk, Actor("ana@genthrust.test", Role.VIEWER, "chat"), desk.uow)
+    assert recent_changes(ana, period="yesterday", person="myself")["by_person"] == [
+        ["ana@genthrust.test", 1]
+    ]
