@@ -25,6 +25,12 @@ class CostTotals:
     no_cost: int
 
 
+def ro_cost() -> Any:
+    """One RO's cost as the totals count it: the final cost where there is one, else the
+    estimate (NULL when it has neither)."""
+    return func.coalesce(RepairOrder.final_cost, RepairOrder.estimated_cost)
+
+
 def cost_columns() -> list[Any]:
     """The aggregate columns `cost_totals` reads, in its order (add GROUP BY for groups)."""
     ro = RepairOrder

@@ -14,13 +14,14 @@ import hashlib
 import json
 from dataclasses import dataclass, fields, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from domain.archive import Archive, parse_archive
 from domain.errors import InvalidInput
 from domain.inventory.rules import description_words, search_key
 from domain.statuses import Status, parse_status
-from domain.values import clean_text, normalize_ro_number, parse_date, ro_sequence
+from domain.values import clean_text, normalize_ro_number, parse_date, parse_money, ro_sequence
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
@@ -100,6 +101,8 @@ class RoQuery:
     came_back: DateRange = DateRange()  # the day the unit first came back (status history)
     status_before: date | None = None  # in the current status since before this day
     at_shop_since_before: date | None = None  # at the shop (open), dropped off before this day
+    cost_over: Decimal | None = None  # the final cost, else the estimate, above this
+    cost_under: Decimal | None = None  # ... below this
     missing: tuple[str, ...] = ()  # names in MISSING: each blank (no value, or only spaces)
     sort: str = "-ro_number"
     limit: int = DEFAULT_LIMIT
@@ -121,6 +124,8 @@ class RoQuery:
             "ro_to",
             "in_status_for_more_than_days",
             "at_shop_for_more_than_days",
+            "cost_over",
+            "cost_under",
             "eta_passed",
             "missing",
             "sort",
@@ -186,6 +191,9 @@ class RoQuery:
             if not 0 <= days <= MAX_DAYS:
                 raise InvalidInput("in_status_for_more_than_days must be 0 or more.")
             values["status_before"] = date.fromordinal(today.toordinal() - days)
+        values["cost_over"] = parse_money(raw.get("cost_over"), field="cost_over")
+        values["cost_under"] = parse_money(raw.get("cost_under"), field="cost_under")
+        _ordered("cost_over", values["cost_over"], "cost_under", values["cost_under"])
         values["missing"] = _missing(raw.get("missing"))
         values["sort"] = _sort(raw.get("sort"), values.get("archive"))
         limit = _int(raw.get("limit"), "limit")
@@ -249,6 +257,8 @@ class RoQuery:
                 out[f.name] = value.isoformat()
             elif isinstance(value, Archive):
                 out[f.name] = value.value
+            elif isinstance(value, Decimal):
+                out[f.name] = f"{value:.2f}"
             else:
                 out[f.name] = value
         return out

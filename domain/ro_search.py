@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, String, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from domain.costs import CostTotals, cost_columns, cost_totals
+from domain.costs import CostTotals, cost_columns, cost_totals, ro_cost
 from domain.documents.service import flag_missing_certificates
 from domain.errors import InvalidInput, NotFound
 from domain.local_time import day_starts_at
@@ -219,6 +219,10 @@ def where(
         conds.extend(_came_back(query.came_back, tz))
     if query.status_before is not None:
         conds.append(RO.status_date < query.status_before)
+    if query.cost_over is not None:  # as the totals count an RO's cost (domain/costs.py)
+        conds.append(ro_cost() > query.cost_over)
+    if query.cost_under is not None:
+        conds.append(ro_cost() < query.cost_under)
     if query.at_shop_since_before is not None:  # domain/overdue.days_at_shop's "at the shop"
         conds.append(RO.status.in_([s.value for s in AT_SHOP]))
         conds.append(RO.date_dropped_off < query.at_shop_since_before)

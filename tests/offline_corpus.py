@@ -97,6 +97,15 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"in_status_for_more_than_days": 14, "status": "WAITING QUOTE", "shop": "avtech"},
     ),
+    # by cost: the final cost where there is one, else the estimate (as the totals count it)
+    ("any ROs over $10,000?", "search_repair_orders", {"cost_over": 10000}),
+    ("ROs costing less than 500 dollars", "search_repair_orders", {"cost_under": 500}),
+    (
+        "open ROs at Avtech over $5k",
+        "search_repair_orders",
+        {"cost_over": 5000, "archive": "ACTIVE", "shop": "avtech"},
+    ),
+    ("ROs with a final cost over 5000", "search_repair_orders", {"cost_over": 5000}),
     # sent out: the day the unit went to the shop (an RO still TO SEND has none), not made
     (
         "how many ROs did we send out this month?",

@@ -50,7 +50,7 @@ async def export(
             dropped_off_from/_to,
             status_date_from/_to, eta_from/_to, next_update_from/_to, last_updated_from/_to,
             came_back_from/_to, in_status_for_more_than_days, at_shop_for_more_than_days,
-            eta_passed, missing), e.g.
+            cost_over, cost_under, eta_passed, missing), e.g.
             {"overdue": true} or {"part_number": "1706B", "date_made_from": "2026-01-01"}.
             No archive = all.
         period: For a report: the period as the user said it ("this year", "Q3", ...).

@@ -29,6 +29,7 @@ LIST_FIELDS = (
     "serial_number",
     "part_description",
     "estimated_cost",
+    "final_cost",
     "estimated_delivery",
     "next_update",
     "is_overdue",
@@ -177,6 +178,8 @@ async def search_repair_orders(
     came_back_to: str | None = None,
     in_status_for_more_than_days: int | None = None,
     at_shop_for_more_than_days: int | None = None,
+    cost_over: float | None = None,
+    cost_under: float | None = None,
     eta_passed: bool = False,
     missing: list[MissingField] | None = None,
     sort: SortName | None = None,
@@ -230,6 +233,9 @@ async def search_repair_orders(
             "ROs at the shop over 60 days". With 0 and sort="dropped_off": the units at a
             shop since before today, longest there first. Each RO's `days_at_shop` says how
             long.
+        cost_over: Only ROs whose cost is above this many dollars: the final cost where there
+            is one, else the estimate (as `totals` counts it); ROs with neither never match.
+        cost_under: Only ROs whose cost (the same) is below this many dollars.
         eta_passed: Only open ROs whose estimated delivery date has passed and that are not
             received yet.
         missing: Only ROs where each of these is blank, e.g. ["tracking_number"] with
@@ -279,6 +285,8 @@ async def search_repair_orders(
         "came_back_to": came_back_to,
         "in_status_for_more_than_days": in_status_for_more_than_days,
         "at_shop_for_more_than_days": at_shop_for_more_than_days,
+        "cost_over": cost_over,
+        "cost_under": cost_under,
         "eta_passed": eta_passed,
         "missing": missing,
         "sort": sort,

@@ -21,10 +21,17 @@ def _money(value: Any) -> str:
     return "—" if value in (None, "") else f"${float(value):,.2f}"
 
 
-def _ro_line(r: dict[str, Any], at_shop: bool = False) -> str:
+def _ro_line(r: dict[str, Any], at_shop: bool = False, cost: bool = False) -> str:
     late = f" · **{r['days_overdue']} d overdue**" if r.get("is_overdue") else ""
     if at_shop and r.get("days_at_shop") is not None:  # asked how long units sit at shops
         late += f" · {r['days_at_shop']} d at the shop"
+    if cost:  # asked by cost: what each one costs, as the filter read it
+        final = r.get("final_cost")
+        late += (
+            f" · {_money(final)}"
+            if final is not None
+            else (f" · {_money(r.get('estimated_cost'))} estimate")
+        )
     if r.get("eta_passed"):  # the shop is late: a different fact from our overdue follow-up
         late += f" · ETA passed {r['days_eta_passed']} d ago"
     if r.get("certificate_missing"):  # received without a matching release certificate (#15)
@@ -260,7 +267,9 @@ def conditions_read(filters: dict[str, Any]) -> str:
     shown = []
     for name, value in filters.items():
         label = name.replace("_", " ")
-        if isinstance(value, dict):
+        if name in ("cost_over", "cost_under"):  # as the totals count it
+            shown.append(f"{label} {_money(value)} (final cost, else the estimate)")
+        elif isinstance(value, dict):
             ends = [f"from {value['from']}" if value.get("from") else "", f"to {value['to']}"
                     if value.get("to") else ""]  # fmt: skip
             shown.append(f"{label} {' '.join(e for e in ends if e)}")
@@ -334,7 +343,8 @@ def _search(result: dict[str, Any]) -> str:
     if not items:
         return f"No repair orders{where}."
     at_shop = "at_shop_since_before" in shown
-    rows = "\n".join(_ro_line(r, at_shop) for r in items)
+    cost = "cost_over" in shown or "cost_under" in shown
+    rows = "\n".join(_ro_line(r, at_shop, cost) for r in items)
     first = (result.get("offset") or 0) + 1
     last = first + len(items) - 1
     more = ""

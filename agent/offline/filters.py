@@ -169,6 +169,11 @@ class Found:
     leftover: list[str] = field(default_factory=list)  # words that matched nothing
 
 
+# An amount of money: "10,000", "5k", "1250.50" (its digits, "k" for thousands)
+AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s?(k\b)?"
+COST_SAID = r"(?:(?:final |estimated |repair )?costs?|costing|worth|valued at|priced at|estimates?)"
+OVER_MONEY = r"(?:over|more than|above|greater than|>|at least|exceeding)"
+UNDER_MONEY = r"(?:under|less than|below|<|at most|cheaper than)"
 # "at the shop", "with the vendor": where the unit is, not a shop's name
 AT_A_SHOP = r"(?:at|with|in)\s+(?:the\s+|a\s+)?(?:repair\s+)?(?:shops?|vendors?)"
 
@@ -230,6 +235,21 @@ def search_filters(raw: str, today: date) -> Found:
     t, summed = re.subn(TOTALS_ASKED, " ", t)
     if summed and not re.search(RO_NAMED, t):  # one RO's value: its card
         args["totals"] = True
+    # "ROs over $10,000", "costing less than 500 dollars", "final cost over 5k": the cost as
+    # the totals count it (final, else the estimate), before "with final cost" is read as a shop
+    for name, than in (("cost_over", OVER_MONEY), ("cost_under", UNDER_MONEY)):
+        m, t = _take(
+            t,
+            rf"\b(?:(?:with |that |a |an )*{COST_SAID}\s+(?:is |are |of )?{than}\s*"
+            rf"\$?\s?{AMOUNT}(?:\s*(?:dollars|usd)\b)?|"
+            rf"{than}\s*(?:\$\s?{AMOUNT}|{AMOUNT}\s*(?:dollars|usd)\b))",
+        )
+        if m:
+            number, thousands = next(
+                (n, k) for n, k in (m.group(1, 2), m.group(3, 4), m.group(5, 6)) if n
+            )
+            amount = float(number.replace(",", "")) * (1000 if thousands else 1)
+            args[name] = int(amount) if amount.is_integer() else amount
     # "not updated in 30 days", "no update for 2 weeks": last touched before then (not "in 30
     # days" from now, which the date words below would read)
     m, t = _take(t, r"\b(?:not (?:been )?(?:updated|touched|changed)|no updates?|untouched)\s+"

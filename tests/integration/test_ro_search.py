@@ -503,6 +503,28 @@ def test_search_tool_passes_zero_days_on(running):
     assert [(ro["number"], ro["days_at_shop"]) for ro in found["items"]] == [("38004", 168)]
 
 
+def test_cost_filters_read_the_final_cost_else_the_estimate(running):
+    # number: (estimated, final); 38003 and 38005 have neither, so no cost filter finds them
+    costs = {38001: ("1000.50", None), 38002: ("9000.00", "300.00"), 38004: (None, "0.00"),
+             38010: ("99.99", "5000.00")}  # fmt: skip
+    with running.session() as s:
+        for number, (estimated, final) in costs.items():
+            ro = s.scalar(select(RepairOrder).where(RepairOrder.number == str(number)))
+            ro.estimated_cost, ro.final_cost = estimated, final
+        s.commit()
+    assert find(running, cost_over=1000) == [38010, 38001]  # 38002's estimate is not its cost
+    assert find(running, cost_over="$1,000.50") == [38010]  # strictly above
+    assert find(running, cost_under=300) == [38004]  # a 0.00 final cost is a cost
+    assert find(running, cost_over=0, cost_under="5,000") == [38002, 38001]
+    found = call(running, search_repair_orders, cost_over=500, totals=True)
+    assert found["filters"]["cost_over"] == "500.00"  # JSON for the model, as money
+    assert found["totals"]["value"] == "6000.50"
+    with pytest.raises(InvalidInput, match="cost_over"):
+        RoQuery.build({"cost_over": "lots"}, TODAY)
+    with pytest.raises(InvalidInput, match="is after cost_under"):
+        RoQuery.build({"cost_over": 500, "cost_under": 100}, TODAY)
+
+
 def test_totals_sum_every_match_final_cost_else_the_estimate(running):
     # number: (estimated, final); 38003 and 38005 have no cost at all
     costs = {38001: ("1000.50", None), 38002: ("250.25", "300.00"), 38004: (None, "0.00"),

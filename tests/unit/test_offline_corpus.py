@@ -39,7 +39,7 @@ def test_each_request_becomes_its_tool_call(text, tool, args):
         ("ROs made on the 45th of never", None),
         ("which parts are we running low on at bin A?", "bin a"),
         ("low stock at avtech", "avtech"),
-        ("ROs over $10000", None),  # money, not RO 10000: no cost filter, said
+        ("ROs over $10000 that smell funny", "smell funny"),  # money (not RO 10000), then not
         ("ROs received next month", "next month"),  # a period it cannot read, beside a status
     ],
 )
