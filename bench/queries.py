@@ -24,6 +24,7 @@ from bench.common import demo_app, emit, temporary_database, timed
 from domain.demo import DemoSpec
 from domain.inventory.rules import search_key
 from domain.models import RepairOrder, StatusHistory
+from domain.overdue import AT_SHOP
 from domain.ro_query import SORTS, RoQuery
 from domain.ro_search import BACK_OR_DONE, COUNT_CAP, search
 from domain.statuses import CAME_BACK
@@ -69,6 +70,11 @@ def combinations(sample: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "came back this week": {"came_back_from": TODAY - timedelta(days=6), "came_back_to": TODAY},
         "came back + shop": {"came_back_from": month, "shop": "avtech"},
         "overdue + shop + status": {"overdue": True, "shop": "aero", "status": "IN WORK"},
+        "at the shop > 60 days": {"at_shop_for_more_than_days": 60},
+        "at the shop, longest first": {"at_shop_for_more_than_days": 0, "sort": "dropped_off"},
+        "sent out (drop-off) range": {"dropped_off_from": month, "dropped_off_to": TODAY},
+        "open, cost over $10k": {"archive": "ACTIVE", "cost_over": 10000},
+        "cost over $10k + shop": {"cost_over": 10000, "shop": "avtech"},
         "page 5 of active (cursor)": {"archive": "ACTIVE", "page": 5},
     }
 
@@ -79,6 +85,7 @@ def naive(
     """What the query means, in Python over every row (and every status change, for
     came_back): (total, page)."""
     back = {s.value for s in BACK_OR_DONE}
+    at_shop = {s.value for s in AT_SHOP}
     came_back: dict[int, date] = {}  # RO id -> the (UTC) day its unit first came back
     for ro_id, status, at in history:
         if status in CAME_BACK_VALUES and (ro_id not in came_back or at.date() < came_back[ro_id]):
@@ -119,8 +126,20 @@ def naive(
             return False
         if q.ro_to is not None and (r.seq is None or r.seq > q.ro_to):
             return False
+        cost = r.final_cost if r.final_cost is not None else r.estimated_cost
+        if q.cost_over is not None and (cost is None or cost <= q.cost_over):
+            return False
+        if q.cost_under is not None and (cost is None or cost >= q.cost_under):
+            return False
+        if q.at_shop_since_before is not None and not (
+            r.status in at_shop
+            and r.date_dropped_off is not None
+            and r.date_dropped_off < q.at_shop_since_before
+        ):
+            return False
         for name, attr in (
             ("date_made", "date_made"),
+            ("dropped_off", "date_dropped_off"),
             ("status_date", "status_date"),
             ("eta", "estimated_delivery"),
             ("next_update", "next_update"),

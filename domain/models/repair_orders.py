@@ -63,7 +63,10 @@ class RepairOrder(Base):
     __tablename__ = "repair_orders"
     __table_args__ = (
         Index("ix_repair_orders_archive_next_update", "archive", "next_update"),
-        Index("ix_repair_orders_archive_status", "archive", "status"),
+        # an archive's ROs of a status; at the shop since before a day (migration 0019)
+        Index(
+            "ix_repair_orders_archive_status_dropped_off", "archive", "status", "date_dropped_off"
+        ),
         Index("ix_repair_orders_shop_key", "shop_key"),
         Index("ix_repair_orders_part_number", "part_number"),
         # The desk's queries (domain/ro_search.py), migration 0008.
