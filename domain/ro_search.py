@@ -50,8 +50,9 @@ class SearchPage:
     totals: CostTotals | None = None  # every match's costs summed (totals)
 
 
-COUNT_BY = ("shop", "status")
+COUNT_BY = ("shop", "status", "part")
 NO_STATUS = "(no status)"
+NO_PART = "(no part number)"
 
 
 def search(
@@ -63,9 +64,9 @@ def search(
     totals: bool = False,
 ) -> SearchPage:
     """The page of ROs `query` asks for, its total, and a cursor when there are more; with
-    `count_by` ("shop" or "status"), also how many of all the matches each has; with `totals`,
-    all the matches' costs summed. `tz` is the desk's time zone: its days bound the times in
-    the status history (`came_back`)."""
+    `count_by` ("shop", "status" or "part"), also how many of all the matches each has; with
+    `totals`, all the matches' costs summed. `tz` is the desk's time zone: its days bound the
+    times in the status history (`came_back`)."""
     if count_by is not None and count_by not in COUNT_BY:
         raise InvalidInput(f"count_by must be one of {', '.join(COUNT_BY)}, not {count_by!r}.")
     dialect = session.get_bind().dialect.name
@@ -99,8 +100,9 @@ def _cost_totals(session: Session, conditions: list[ColumnElement[bool]]) -> Cos
 def _counts_by(
     session: Session, conditions: list[ColumnElement[bool]], by: str
 ) -> list[tuple[str, int]]:
-    """How many ROs match per shop (as the shops table names it) or per status: every match,
-    not a page; most first, then by name."""
+    """How many ROs match per shop (as the shops table names it), per status or per part (its
+    number as first spelled, and description): every match, not a page; most first, then by
+    name."""
     if by == "shop":
         key = func.coalesce(RO.shop_key, "")
         rows = session.execute(
@@ -108,6 +110,17 @@ def _counts_by(
         ).all()
         names = dict(session.execute(select(Shop.name_key, Shop.name)).all())
         counted = [(names.get(k) or name or NO_SHOP, n) for k, name, n in rows]
+    elif by == "part":  # one part however it is spelled ("066-50008", "066 50008"): its key
+        key = func.coalesce(RO.part_key, "")
+        rows = session.execute(
+            select(key, func.min(RO.part_number), func.min(RO.part_description), func.count(RO.id))
+            .where(*conditions)
+            .group_by(key)
+        ).all()
+        counted = [
+            (f"{number} ({described})" if described else number, n) if k else (NO_PART, n)
+            for k, number, described, n in rows
+        ]
     else:
         rows = session.execute(
             select(RO.status, func.count(RO.id)).where(*conditions).group_by(RO.status)

@@ -97,6 +97,14 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"in_status_for_more_than_days": 14, "status": "WAITING QUOTE", "shop": "avtech"},
     ),
+    # per part: every match counted per part (however its number is spelled)
+    ("which part do we send out most?", "search_repair_orders", {"count_by": "part"}),
+    (
+        "which part has the most overdue ROs",
+        "search_repair_orders",
+        {"count_by": "part", "overdue": True},
+    ),
+    ("open ROs by part", "search_repair_orders", {"count_by": "part", "archive": "ACTIVE"}),
     # by cost: the final cost where there is one, else the estimate (as the totals count it)
     ("any ROs over $10,000?", "search_repair_orders", {"cost_over": 10000}),
     ("ROs costing less than 500 dollars", "search_repair_orders", {"cost_under": 500}),

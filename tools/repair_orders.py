@@ -12,7 +12,7 @@ from tools.context import Deps
 from tools.events import DashboardCharts, ReportChart
 
 ArchiveName = Literal["ACTIVE", "NET", "PAID", "RETURNS", "ALL"]
-CountBy = Literal["shop", "status"]
+CountBy = Literal["shop", "status", "part"]
 # domain/ro_query.py MISSING's names (a test holds them equal)
 MissingField = Literal[
     "tracking_number", "eta", "estimated_cost", "final_cost", "serial_number", "shop_ref",
@@ -247,10 +247,11 @@ async def search_repair_orders(
             (the default otherwise is "-ro_number").
         limit: How many to return in this page (1-100).
         cursor: The `next_cursor` of the previous page, to continue the same search.
-        count_by: "shop" or "status": also count ALL the matches per shop (or status), not
-            just this page — `counts.groups` is [[name, count], ...], most first. Use it for
-            "which shop has the most overdue ROs?", "how many waiting quote per shop?"; never
-            count the items of a page yourself. The chat also draws the counts as a chart.
+        count_by: "shop", "status" or "part": also count ALL the matches per shop (status,
+            part), not just this page — `counts.groups` is [[name, count], ...], most first.
+            Use it for "which shop has the most overdue ROs?", "how many waiting quote per
+            shop?", "which part do we send out most?"; never count the items of a page
+            yourself. The chat also draws the counts as a chart.
         totals: Also sum ALL the matches' costs — `totals` has value (the final cost where
             there is one, else the estimate), final and with_final, estimated and
             estimate_only (ROs with only an estimate), no_cost (ROs with neither). Use it for

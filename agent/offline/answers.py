@@ -296,12 +296,11 @@ def fewest_first(question: str, tool: str, content: Any) -> str:
     least = min(n for _, n in groups)
     names = [f"**{literal(name, 80)}**" for name, n in groups if n == least]
     named = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    kind = "statuses" if by == "status" else "shops"
-    none = (
-        "list shops shows every shop, those with none too"
-        if by == "shop"
-        else "a status no RO has is not counted"
-    )
+    kind = {"status": "statuses", "part": "parts"}.get(by, "shops")
+    none = {
+        "shop": "list shops shows every shop, those with none too",
+        "part": "a part no RO has is not counted",
+    }.get(by, "a status no RO has is not counted")
     return (
         f"Fewest, of the {kind} that have any: {named} — **{least}**"
         f"{' each' if len(names) > 1 else ''} ({none}).\n\n"

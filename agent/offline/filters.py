@@ -200,12 +200,22 @@ def _put_period(args: dict[str, Any], name: str, period: tuple[date | None, date
 
 
 COUNTS_ASKED = (
-    r"\b(?:which|what|the) (shop|vendor|status)(?:e?s)? (?:has|have|holds?|is holding|with) "
+    r"\b(?:which|what|the) (shop|vendor|status|part)(?:e?s)? (?:has|have|holds?|is holding|with) "
     r"(?:got )?"
     r"(?:the )?(?:most|fewest|least)\b|"
     r"\bwho(?:'s| has| have| holds?| is holding)(?: got)? (?:the )?(?:most|fewest|least)\b|"
     r"(?<!sorted )(?<!ordered )(?<!sort )\b(?:by|per|for each|each|grouped by|"
     r"broken down by) (shop|vendor|status)\b(?! date)"  # not "sorted by status date"
+)
+
+
+# "which part do we send out most?", "most repaired parts", "overdue ROs by part": per part
+PARTS_COUNTED = (
+    r"\b(?:which|what) parts? (?:(?:do|did) we |gets? |goes? |went |comes? |came |is |are )?"
+    r"(?:(?:send|sent|repair|repaired|go|goes|went|come|comes|came|fail|fails|failed)\w* )?"
+    r"(?:(?:out|back|in|for repair) )?(?:the )?most\b|"
+    r"\bmost (?:often )?(?:repaired|common|frequent|sent(?: out)?) parts?\b|"
+    r"(?<!sorted )(?<!sort )\b(?:by|per|for each|grouped by|broken down by) part(?: number)?\b"
 )
 
 
@@ -230,7 +240,11 @@ def search_filters(raw: str, today: date) -> Found:
     # every match counted per shop (or status), not a page of them
     m, t = _take(t, COUNTS_ASKED)
     if m:
-        args["count_by"] = "status" if "status" in (m[1] or m[2] or "") else "shop"  # who: a shop
+        said = m[1] or m[2] or ""  # "who": a shop
+        args["count_by"] = "status" if "status" in said else "part" if "part" in said else "shop"
+    elif m := _take(t, PARTS_COUNTED)[0]:  # "which part do we send out most?": per part
+        t = t[: m.start()] + " " + t[m.end() :]
+        args["count_by"] = "part"
     # "what are the open ROs at Avtech worth?": every match's costs summed
     t, summed = re.subn(TOTALS_ASKED, " ", t)
     if summed and not re.search(RO_NAMED, t):  # one RO's value: its card

@@ -458,7 +458,19 @@ def test_counts_by_shop_and_status_cover_every_match_not_only_the_page(running):
     # without count_by, no counts
     assert "counts" not in call(running, search_repair_orders, archive="ACTIVE")
     with running.session() as s, pytest.raises(InvalidInput, match="count_by"):
-        search(s, RoQuery.build({}, TODAY), TODAY, count_by="part")
+        search(s, RoQuery.build({}, TODAY), TODAY, count_by="colour")
+
+
+def test_counts_by_part_are_one_part_however_it_is_spelled(running):
+    """ "which part do we send out most?": "066-50008" and "066 50008" are one part (its
+    key), named as first spelled, with its description; a longer number is another part."""
+    found = call(running, search_repair_orders, archive="ACTIVE", limit=1, count_by="part")
+    assert found["counts"]["groups"] == [
+        ["066 50008 (HYDRAULIC PUMP)", 2],
+        ["066-50008-3 (HYDRAULIC PUMP)", 1],
+        ["3214552 (CHECK VALVE)", 1],
+        ["C20227 (FUEL BOOST PUMP)", 1],
+    ]
 
 
 def tool_ctx(app):
