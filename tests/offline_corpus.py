@@ -727,11 +727,12 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"missing": ["eta", "estimated_cost"], "archive": "ACTIVE", "shop": "avtech"},
     ),
-    (
+    (  # a blank the desk chases: open ROs (every closed one has no follow-up date)
         "which ROs have no follow-up date?",
         "search_repair_orders",
-        {"missing": ["next_update"]},
+        {"missing": ["next_update"], "archive": "ACTIVE"},
     ),
+    ("which ROs have no ETA?", "search_repair_orders", {"missing": ["eta"], "archive": "ACTIVE"}),
     (
         "which open ROs have no shop reference yet?",
         "search_repair_orders",

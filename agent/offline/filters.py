@@ -145,6 +145,8 @@ MISSING_WORDS = {
     "next_update": r"follow[- ]?up(?: dates?)?|next update(?: dates?)?",
 }
 _ANY_MISSING = "|".join(MISSING_WORDS.values())
+# Blanks the desk chases the shop (or itself) for while an RO is open
+CHASED = {"eta", "next_update", "tracking_number", "shop_ref", "estimated_cost"}
 MISSING_SAID = (
     r"\b(?:with no|without|no|missing|lacking|(?:has|have|had) no|(?:is|are) missing|"
     r"(?:doesn't|don't|does not|do not) have)\s+(?:an?\s+|the\s+|their\s+|its\s+)?"
@@ -417,6 +419,12 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, r"\b(?:top|first|last)\s+(\d{1,3})\b")
     if m:
         args["limit"] = min(int(m[1]), 100)
+    # "which ROs have no ETA?": a blank the desk chases is news on an open RO only (every paid
+    # RO has no follow-up date); an archive or a status said, or a record's own field (final
+    # cost, serial), keeps every archive
+    missing = set(args.get("missing", []))
+    if missing and missing <= CHASED and "archive" not in args and "status" not in args:
+        args["archive"] = "ACTIVE"
     found.leftover = [w for w in re.findall(r"[\w'#/\-]+", t) if w not in FILLER]
     return found
 
