@@ -8,8 +8,6 @@ model (no language model, no understanding), the conversation in memory (no data
 tool called in the event loop (no job queue). Anything RO Tracker costs above this is ours.
 """
 
-import os
-
 import chainlit as cl
 from pydantic_ai import (
     Agent,
@@ -28,6 +26,8 @@ from pydantic_ai.messages import (
     UserPromptPart,
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
+
+import bench.bare_sign_in  # noqa: F401  (registers the sign-in)
 
 KEEP_MESSAGES = 40  # as RO Tracker keeps (agent/store.py)
 
@@ -69,13 +69,6 @@ def kept(messages: list[ModelMessage]) -> list[ModelMessage]:
         ):
             return messages[start:]
     return messages
-
-
-@cl.password_auth_callback
-async def sign_in(username: str, password: str) -> cl.User | None:
-    if password != os.environ["GT_NEW_USER_PASSWORD"]:
-        return None
-    return cl.User(identifier=username)
 
 
 @cl.on_message

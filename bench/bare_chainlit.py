@@ -5,16 +5,9 @@ Chainlit app costs per turn on this machine. `bench.chat` serves it as `gt serve
 (`python -m web.launch run`: `chainlit run` on uvloop, without nest_asyncio).
 """
 
-import os
-
 import chainlit as cl
 
-
-@cl.password_auth_callback
-async def sign_in(username: str, password: str) -> cl.User | None:
-    if password != os.environ["GT_NEW_USER_PASSWORD"]:
-        return None
-    return cl.User(identifier=username)
+import bench.bare_sign_in  # noqa: F401  (registers the sign-in)
 
 
 @cl.on_message
