@@ -136,6 +136,8 @@ def _filters_words(filters: dict[str, Any]) -> str:
     kind = f" ({KIND_SAID[filters['kind']]} only)" if filters.get("kind") in KIND_SAID else ""
     shop = f" at shops matching “{filters['shop']}”" if filters.get("shop") else ""
     person = f" made by people matching “{filters['person']}”" if filters.get("person") else ""
+    if filters.get("person_is_asker"):
+        person = f" made by you ({filters['person']})"
     return kind + shop + person
 
 

@@ -104,11 +104,14 @@ def recent_changes(
     when = parse_period(period, ctx.app.today())
     shop = clean_text(shop, field="shop", max_chars=200)
     person = clean_text(person, field="person", max_chars=320)  # an email's length
-    if person and person.strip().lower() in ME:  # "what did I do today?": the one asking
+    asker = bool(person) and person.strip().lower() in ME  # "what did I do today?"
+    if asker:
         person = ctx.actor.name
     query = ChangeQuery(when, shop, person, kind or None, int(limit))
     with ctx.app.session() as session:
-        return desk_changes(session, query, ctx.app.settings.tz)
+        found = desk_changes(session, query, ctx.app.settings.tz)
+    found["filters"]["person_is_asker"] = asker  # said as "you", not as a text matched
+    return found
 
 
 @reads

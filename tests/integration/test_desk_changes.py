@@ -133,7 +133,8 @@ def test_me_is_the_person_asking(desk):
     one asking, whatever the case or spacing — not someone whose email contains "me"."""
     ed = OperationContext(desk, Actor("ed@genthrust.test", Role.EDITOR, "chat"), desk.uow)
     mine = recent_changes(ed, period="yesterday", person=" Me ")
-    assert mine["filters"]["person"] == "ed@genthrust.test"
+    assert mine["filters"]["person"] == "ed@genthrust.test" and mine["filters"]["person_is_asker"]
+    assert not recent_changes(ed, period="yesterday", person="ed")["filters"]["person_is_asker"]
     assert mine["by_person"] == [["ed@genthrust.test", 2]] and mine["total"] == 2
     ana = OperationContext(desk, Actor("ana@genthrust.test", Role.VIEWER, "chat"), desk.uow)
     assert recent_changes(ana, period="yesterday", person="myself")["by_person"] == [

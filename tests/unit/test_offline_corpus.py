@@ -651,6 +651,8 @@ def test_the_desks_changes_are_counted_listed_and_their_filters_said():
         "**No changes** to any RO on 2026-11-19 at shops matching “avtech” made by people "
         "matching “jordan”."
     )
+    mine = word("recent_changes", _feed(0, [], person="ed@example.com", person_is_asker=True))
+    assert mine == "**No changes** to any RO on 2026-11-19 made by you (ed@example.com)."
 
 
 def test_a_changes_question_with_an_unreadable_period_is_not_answered_for_today():
