@@ -97,6 +97,22 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"in_status_for_more_than_days": 14, "status": "WAITING QUOTE", "shop": "avtech"},
     ),
+    # a period no date word claims, on a plain list or count: when the ROs were made
+    (
+        "how many ROs this year",
+        "search_repair_orders",
+        {"date_made_from": "2026-01-01", "date_made_to": "2026-12-31"},
+    ),
+    (
+        "ROs at Avtech in October",
+        "search_repair_orders",
+        {"shop": "avtech", "date_made_from": "2026-10-01", "date_made_to": "2026-10-31"},
+    ),
+    (
+        "most repaired parts this year",
+        "search_repair_orders",
+        {"count_by": "part", "date_made_from": "2026-01-01", "date_made_to": "2026-12-31"},
+    ),
     # per part: every match counted per part (however its number is spelled)
     ("which part do we send out most?", "search_repair_orders", {"count_by": "part"}),
     (

@@ -419,6 +419,16 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, r"\b(?:top|first|last)\s+(\d{1,3})\b")
     if m:
         args["limit"] = min(int(m[1]), 100)
+    # "how many ROs this year", "most repaired parts this month": a period no date word claims,
+    # on a plain list or count of ROs with nothing else unread, is when they were made (the
+    # answer says so); beside other conditions or words ("overdue ROs this week", "returned to
+    # the shop this month") it stays unread, and is said
+    if not set(args) - {"shop", "count_by", "totals", "archive", "sort", "limit"}:
+        m, rest = _take(t, rf"\b(?:(?:in|during|for|over|from)\s+)?({SPAN})(?=\W|$)")
+        unread = [w for w in re.findall(r"[\w'#/\-]+", rest) if w not in FILLER]
+        if m and not unread and (period := span(m[1], today)):
+            t = rest
+            _put_period(args, "date_made", period)
     # "which ROs have no ETA?": a blank the desk chases is news on an open RO only (every paid
     # RO has no follow-up date); an archive or a status said, or a record's own field (final
     # cost, serial), keeps every archive

@@ -88,10 +88,13 @@ def test_money_asked_of_some_ros_is_those_ros_totals_not_the_whole_desks_spend(q
     assert (call.tool_name, call.args, note) == ("search_repair_orders", args, None)
 
 
-def test_a_period_a_lists_totals_cannot_take_is_said():
+def test_a_bare_period_on_a_plain_list_is_when_the_ros_were_made_else_it_is_said():
     note, call = understand("how much did we spend on open ROs this year", TODAY)
-    assert call.args == {"archive": "ACTIVE", "totals": True}
-    assert note and "“this year”" in note
+    year = {"date_made_from": "2026-01-01", "date_made_to": "2026-12-31"}
+    assert call.args == {"archive": "ACTIVE", "totals": True, **year} and note is None
+    # beside another condition it could mean either: not guessed, said
+    note, call = understand("overdue ROs this week", TODAY)
+    assert call.args == {"overdue": True} and note and "“this week”" in note
 
 
 @pytest.mark.parametrize(
