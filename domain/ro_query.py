@@ -143,12 +143,8 @@ class RoQuery:
             values["archive"] = parse_archive(archive)
         values["overdue"] = _flag(raw.get("overdue"), "overdue")
         values["eta_passed"] = _flag(raw.get("eta_passed"), "eta_passed")
-        at_shop = _int(raw.get("at_shop_for_more_than_days"), "at_shop_for_more_than_days")
-        if at_shop is not None:
-            if not 0 <= at_shop <= MAX_DAYS:
-                raise InvalidInput("at_shop_for_more_than_days must be 0 or more.")
-            values["at_shop_since_before"] = date.fromordinal(today.toordinal() - at_shop)
-        if values["overdue"] or values["eta_passed"] or at_shop is not None:
+        values["at_shop_since_before"] = _days_before(raw, "at_shop_for_more_than_days", today)
+        if values["overdue"] or values["eta_passed"] or values["at_shop_since_before"]:
             if values.get("archive", Archive.ACTIVE) is not Archive.ACTIVE:
                 raise InvalidInput(
                     "overdue, eta_passed and at_shop_for_more_than_days are about open ROs "
@@ -186,11 +182,7 @@ class RoQuery:
             end = parse_date(raw.get(f"{name}_to"), field=f"{name}_to")
             _ordered(f"{name}_from", start, f"{name}_to", end)
             values[name] = DateRange(start, end)
-        days = _int(raw.get("in_status_for_more_than_days"), "in_status_for_more_than_days")
-        if days is not None:
-            if not 0 <= days <= MAX_DAYS:
-                raise InvalidInput("in_status_for_more_than_days must be 0 or more.")
-            values["status_before"] = date.fromordinal(today.toordinal() - days)
+        values["status_before"] = _days_before(raw, "in_status_for_more_than_days", today)
         values["cost_over"] = parse_money(raw.get("cost_over"), field="cost_over")
         values["cost_under"] = parse_money(raw.get("cost_under"), field="cost_under")
         _ordered("cost_over", values["cost_over"], "cost_under", values["cost_under"])
@@ -308,6 +300,16 @@ def _ro(value: object, name: str) -> int | None:
             f"{name}: RO ranges work on numeric RO numbers (like 38462), not {number!r}."
         )
     return seq
+
+
+def _days_before(raw: dict[str, Any], name: str, today: date) -> date | None:
+    """ "more than N days" as the day before which it must have begun; None if not given."""
+    days = _int(raw.get(name), name)
+    if days is None:
+        return None
+    if not 0 <= days <= MAX_DAYS:
+        raise InvalidInput(f"{name} must be 0 or more.")
+    return date.fromordinal(today.toordinal() - days)
 
 
 def _ordered(start_name: str, start: Any, end_name: str, end: Any) -> None:

@@ -12,13 +12,15 @@ from pydantic_ai.messages import ToolCallPart
 from agent.offline.dates import span
 from agent.offline.filters import SPAN, search_filters
 
+# "I changed", "I have archived": the person asking did something
+I_DID = r"i (?:have )?(?:changed|did|done|touched|updated|archived)"
 # Asks what was done, not for a list of ROs ("ROs updated this week" is the search's)
 DONE_ASKED = (
     r"\b(?:what(?:'s| has| have)?(?: been)? (?:chang\w*|happen\w*|done)|"
     r"anything (?:chang\w*|happen\w*|new|done)|any (?:changes|activity)|"
     r"(?:the |all )?(?:changes|activity)(?: (?:made|done))?|"
     r"what did (?:\S+ )?(?:do|change|archive|close|create|delete|open)|"
-    r"(?:ros? |what |everything )?i (?:have )?(?:changed|did|done|touched|updated|archived)|"
+    rf"(?:ros? |what |everything )?{I_DID}|"
     r"my (?:changes|activity|work)|"
     r"who changed what|who did what|(?:which|what|any) ros? (?:were |got |have been )?chang\w*|"
     r"who (?:changed|did|made|updated|handled|worked on) (?:the )?most|who (?:was|were) busiest|"
@@ -42,7 +44,7 @@ PERSON = (
     r"\b(?:by|did)\s+(?!we\b|you\b|i\b|anyone\b|anybody\b|someone\b|the\b|people\b)([a-z][\w.@+-]*)"
 )
 # "what did I do", "the ROs I changed", "my changes": the person asking
-MINE = r"\b(?:did i|i (?:have )?(?:changed|did|done|touched|updated|archived)|my|by me)\b"
+MINE = rf"\b(?:did i|{I_DID}|my|by me)\b"
 # Words of such a question that ask for nothing more
 FILLER = (
     r"\b(?:what|whats|what's|has|have|been|was|were|is|are|anything|any|changes?|changed|"

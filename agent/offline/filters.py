@@ -425,8 +425,7 @@ def search_filters(raw: str, today: date) -> Found:
     # the shop this month") it stays unread, and is said
     if not set(args) - {"shop", "count_by", "totals", "archive", "sort", "limit"}:
         m, rest = _take(t, rf"\b(?:(?:in|during|for|over|from)\s+)?({SPAN})(?=\W|$)")
-        unread = [w for w in re.findall(r"[\w'#/\-]+", rest) if w not in FILLER]
-        if m and not unread and (period := span(m[1], today)):
+        if m and not _unread(rest) and (period := span(m[1], today)):
             t = rest
             _put_period(args, "date_made", period)
     # "which ROs have no ETA?": a blank the desk chases is news on an open RO only (every paid
@@ -435,8 +434,13 @@ def search_filters(raw: str, today: date) -> Found:
     missing = set(args.get("missing", []))
     if missing and missing <= CHASED and "archive" not in args and "status" not in args:
         args["archive"] = "ACTIVE"
-    found.leftover = [w for w in re.findall(r"[\w'#/\-]+", t) if w not in FILLER]
+    found.leftover = _unread(t)
     return found
+
+
+def _unread(t: str) -> list[str]:
+    """The words of `t` no rule took that ask for something (not filler)."""
+    return [w for w in re.findall(r"[\w'#/\-]+", t) if w not in FILLER]
 
 
 def describe_leftover(found: Found) -> str | None:
