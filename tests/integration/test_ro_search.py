@@ -515,15 +515,20 @@ def test_search_tool_passes_zero_days_on(running):
     assert [(ro["number"], ro["days_at_shop"]) for ro in found["items"]] == [("38004", 168)]
 
 
-def test_cost_filters_read_the_final_cost_else_the_estimate(running):
-    # number: (estimated, final); 38003 and 38005 have neither, so no cost filter finds them
-    costs = {38001: ("1000.50", None), 38002: ("9000.00", "300.00"), 38004: (None, "0.00"),
-             38010: ("99.99", "5000.00")}  # fmt: skip
-    with running.session() as s:
+def _set_costs(app, costs: dict[int, tuple[str | None, str | None]]) -> None:
+    """number: (estimated, final) on the desk's ROs."""
+    with app.session() as s:
         for number, (estimated, final) in costs.items():
             ro = s.scalar(select(RepairOrder).where(RepairOrder.number == str(number)))
             ro.estimated_cost, ro.final_cost = estimated, final
         s.commit()
+
+
+def test_cost_filters_read_the_final_cost_else_the_estimate(running):
+    # number: (estimated, final); 38003 and 38005 have neither, so no cost filter finds them
+    costs = {38001: ("1000.50", None), 38002: ("9000.00", "300.00"), 38004: (None, "0.00"),
+             38010: ("99.99", "5000.00")}  # fmt: skip
+    _set_costs(running, costs)
     assert find(running, cost_over=1000) == [38010, 38001]  # 38002's estimate is not its cost
     assert find(running, cost_over="$1,000.50") == [38010]  # strictly above
     assert find(running, cost_under=300) == [38004]  # a 0.00 final cost is a cost
@@ -541,11 +546,7 @@ def test_totals_sum_every_match_final_cost_else_the_estimate(running):
     # number: (estimated, final); 38003 and 38005 have no cost at all
     costs = {38001: ("1000.50", None), 38002: ("250.25", "300.00"), 38004: (None, "0.00"),
              38010: ("99.99", "120.10")}  # fmt: skip
-    with running.session() as s:
-        for number, (estimated, final) in costs.items():
-            ro = s.scalar(select(RepairOrder).where(RepairOrder.number == str(number)))
-            ro.estimated_cost, ro.final_cost = estimated, final
-        s.commit()
+    _set_costs(running, costs)
     # every active match, though the page holds one: 1000.50 + 300.00 + 0.00 (a 0 is a cost)
     found = call(running, search_repair_orders, archive="ACTIVE", limit=1, totals=True)
     assert found["returned"] == 1
