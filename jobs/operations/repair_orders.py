@@ -14,7 +14,7 @@ from domain.errors import InvalidInput
 from domain.local_time import local_time, readable
 from domain.periods import parse_period
 from domain.repair_orders import ListFilter
-from domain.ro_history import history, load_id, related
+from domain.ro_history import history, load_keys, related
 from domain.ro_query import RoQuery
 from domain.ro_search import search
 from domain.roles import Role, shown_actor
@@ -30,7 +30,7 @@ from jobs.operations.replies import THREAD_IN_RO, thread_entries
 def get_repair_order(ctx: OperationContext, number: str | int) -> Result:
     ro = ctx.app.repair_orders.get(number)
     with ctx.app.session() as session:
-        ro_id = load_id(session, ro.number)
+        keys = load_keys(session, ro.number)
         tz = ctx.app.settings.tz
         return {
             "repair_order": dump(ro),
@@ -43,10 +43,10 @@ def get_repair_order(ctx: OperationContext, number: str | int) -> Result:
                     "day": local_time(at, tz).date().isoformat(),
                     "by": shown_actor(e.get("who")),
                 }
-                for e in history(session, ro_id)
+                for e in history(session, keys.id)
                 for at in [datetime.fromisoformat(e["at"])]
             ],
-            "related": related(session, ro_id),
+            "related": related(session, keys),
             # #15: its paperwork, and whether a release certificate matches the RO
             **ro_documents(ctx, ro.number),
             # #16: the last few emails with the shop (email_thread has all of them)

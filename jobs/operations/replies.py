@@ -16,7 +16,7 @@ import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from domain.errors import InvalidInput, NotFound
 from domain.local_time import iso_local, readable
@@ -286,15 +286,51 @@ def inbox(
     return result
 
 
+# An RO lookup shows the RO's last emails on every ask: these two are built once and run as
+# Core statements on the session's connection, rows of the columns used (an ORM statement of
+# whole objects is rebuilt and re-keyed each time, several times what the query takes).
+_SENT = (
+    select(
+        Notification.id,
+        Notification.subject,
+        Notification.to_address,
+        Notification.created_at,
+        Notification.created_by,
+        Notification.approved_at,
+        Notification.approved_by,
+        Notification.sent_at,
+        Notification.rejected_at,
+        Notification.rejected_by,
+        Notification.reject_reason,
+        Notification.failed_at,
+    )
+    .join(NotificationRepairOrder, NotificationRepairOrder.notification_id == Notification.id)
+    .where(NotificationRepairOrder.ro_number == bindparam("number"))
+)
+_ANSWERED = (
+    select(
+        InboundEmail.id,
+        InboundEmail.subject,
+        InboundEmail.facts,
+        InboundEmail.flags,
+        InboundEmail.from_name,
+        InboundEmail.from_address,
+        InboundEmail.shop_name,
+        InboundEmail.received_at,
+        InboundEmailRo.state,
+        InboundEmailRo.reason,
+        InboundEmailRo.decided_at,
+        InboundEmailRo.decided_by,
+    )
+    .join(InboundEmailRo, InboundEmailRo.email_id == InboundEmail.id)
+    .where(InboundEmailRo.ro_number == bindparam("number"))
+)
+
+
 def _our_entries(session, number: str) -> list[tuple[datetime, dict[str, Any]]]:
     """What we sent about the RO: drafts, approvals, sends, rejections, failures."""
-    rows = session.scalars(
-        select(Notification)
-        .join(NotificationRepairOrder, NotificationRepairOrder.notification_id == Notification.id)
-        .where(NotificationRepairOrder.ro_number == number)
-    ).all()
     out = []
-    for n in rows:
+    for n in session.connection().execute(_SENT, {"number": number}):
         subject = n.subject
         steps = [
             (n.created_at, shown_actor(n.created_by), f"drafted “{subject}”"),
@@ -312,13 +348,8 @@ def _our_entries(session, number: str) -> list[tuple[datetime, dict[str, Any]]]:
 
 def _their_entries(session, number: str) -> list[tuple[datetime, dict[str, Any]]]:
     """What the shop answered about the RO, and what a person decided on it."""
-    rows = session.execute(
-        select(InboundEmail, InboundEmailRo)
-        .join(InboundEmailRo, InboundEmailRo.email_id == InboundEmail.id)
-        .where(InboundEmailRo.ro_number == number)
-    ).all()
     out = []
-    for e, link in rows:
+    for e in session.connection().execute(_ANSWERED, {"number": number}):
         summary = ((e.facts or {}).get(number) or {}).get("summary")
         what = f"replied “{e.subject}”" + (f": {summary}" if summary else "")
         flags = flag_words(e.flags)
@@ -329,11 +360,11 @@ def _their_entries(session, number: str) -> list[tuple[datetime, dict[str, Any]]
         if flags:
             entry["flags"] = flags
         out.append((e.received_at, {**entry, "reply": e.id}))
-        if link.decided_at is not None and link.state in (CONFIRMED, DISMISSED):
-            verb = "confirmed the update from it" if link.state == CONFIRMED else "dismissed it"
-            why = f": {link.reason}" if link.reason else ""
-            decided = {"side": "us", "who": shown_actor(link.decided_by), "what": verb + why}
-            out.append((link.decided_at, {**decided, "reply": e.id}))
+        if e.decided_at is not None and e.state in (CONFIRMED, DISMISSED):
+            verb = "confirmed the update from it" if e.state == CONFIRMED else "dismissed it"
+            why = f": {e.reason}" if e.reason else ""
+            decided = {"side": "us", "who": shown_actor(e.decided_by), "what": verb + why}
+            out.append((e.decided_at, {**decided, "reply": e.id}))
     return out
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from domain.errors import InvalidInput, NotFound
 from domain.models import ActivityLog, RepairOrder, Shop, StatusHistory
+from domain.ro_history import RELATED_LIMIT
 from domain.ro_query import RoQuery
 from domain.ro_search import search
 from domain.roles import SYSTEM, Actor, Role
@@ -426,6 +427,36 @@ def test_get_repair_order_of_a_lone_ro(running):
     assert got["related"]["repeat_unit"] is False
     assert [r["number"] for r in got["related"]["same_part"]["items"]] == ["38010"]
     assert got["related"]["open_at_shop"]["total"] == 0  # 38010 is archived
+
+
+def test_related_ros_count_all_show_the_newest_and_leave_out_deleted(running):
+    """More ROs of a part than a group shows: the total counts them all, the newest come first
+    in each group, a deleted RO counts nowhere, and a key the RO lacks matches nothing."""
+    app = running
+    admin = Actor("boss@example.com", Role.ADMIN, "chat")
+    extra = RELATED_LIMIT + 3
+    for i in range(extra):
+        fields = {
+            "shop_name": "Avtech Hydraulics",
+            "part_number": "066-50008",
+            "date_made": f"2026-09-{i + 1:02d}",
+        }
+        app.repair_orders.create(SYSTEM, fields, number=39000 + i, status="WAITING QUOTE")
+    app.repair_orders.delete(admin, "39000", reason="made twice")
+    got = call(app, get_repair_order, number="38001")["related"]
+    same_part = got["same_part"]
+    # 38003 (the same part, spelled otherwise) and the new ones but the deleted 39000
+    assert same_part["total"] == 1 + extra - 1
+    shown = [r["number"] for r in same_part["items"]]
+    assert len(shown) == RELATED_LIMIT and "39000" not in shown
+    made = [r["date_made"] for r in same_part["items"]]
+    assert made == sorted(made, reverse=True) and shown[0] == "38003"  # made 09-15, after them
+    assert got["open_at_shop"]["total"] == 1 + extra - 1  # 38002 and the new ones, live
+    assert "39000" not in [r["number"] for r in got["open_at_shop"]["items"]]
+    # a new one has no serial: its serial group is empty, not "every RO without a serial"
+    lone = call(app, get_repair_order, number="39001")["related"]
+    assert lone["same_serial"] == {"total": 0, "items": []} and lone["repeat_unit"] is False
+    assert lone["same_part"]["total"] == 2 + extra - 2  # 38001, 38003, the others live
 
 
 def test_search_operation_pages_and_echoes_filters(running):
