@@ -68,8 +68,10 @@ agent: Agent[Deps, str | DeferredToolRequests] = Agent(
 )
 
 
+# async, though it awaits nothing: pydantic-ai runs a plain `def` on a worker thread, a thread
+# hand-off (and GIL hand-backs) before every model request, for a line of text
 @agent.instructions
-def today_and_user(ctx: RunContext[Deps]) -> str:
+async def today_and_user(ctx: RunContext[Deps]) -> str:
     app, actor = ctx.deps.app, ctx.deps.actor
     return (
         f"Today is {app.today():%A %Y-%m-%d} ({app.settings.timezone}). You are talking with "
