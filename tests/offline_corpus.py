@@ -167,6 +167,22 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"at_shop_for_more_than_days": 90},
     ),
+    # "older than": with a status, that long in it (as a bulk move reads it); without, made then
+    (
+        "approved ROs older than 30 days",
+        "search_repair_orders",
+        {"status": "APPROVED", "in_status_for_more_than_days": 30},
+    ),
+    (
+        "waiting quote ROs that are older than 2 weeks",
+        "search_repair_orders",
+        {"status": "WAITING QUOTE", "in_status_for_more_than_days": 14},
+    ),
+    (
+        "open ROs at Avtech older than a month",
+        "search_repair_orders",
+        {"date_made_to": "2026-10-20", "archive": "ACTIVE", "shop": "avtech"},
+    ),
     (
         "ROs at Avtech Hydraulics still in work",
         "search_repair_orders",

@@ -365,6 +365,17 @@ def search_filters(raw: str, today: date) -> Found:
                     rf"\s*({COUNT})\s*(day|week|month)s?(?: ago)?\b")  # fmt: skip
     if m:
         args["in_status_for_more_than_days"] = _days(m[1], m[2])
+    # "approved ROs older than 30 days": that long in that status, as a bulk move reads it
+    # (domain/bulk.py); "ROs older than 30 days", no status said: made before then
+    m, t = _take(
+        t, rf"\b(?:that are |which are |are )?older than\s*({COUNT})\s*(day|week|month)s?\b"
+    )
+    if m:
+        days = _days(m[1], m[2])
+        if any(re.search(rf"\b{re.escape(w)}\b", t) for w in STATUS_WORDS):
+            args["in_status_for_more_than_days"] = days
+        else:
+            args["date_made_to"] = (today - timedelta(days=days + 1)).isoformat()
     m, t = _take(t, rf"\b((?:since|after|before|from|between) {DATE}(?: (?:to|and) {DATE})?)\b")
     if m and (period := span(m[1], today)):
         field_name = "status_date" if any(w in t for w in STATUS_WORDS) else "date_made"
