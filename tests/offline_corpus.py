@@ -167,6 +167,22 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"at_shop_for_more_than_days": 90},
     ),
+    # the verb of a status change before the status: when they took it
+    (
+        "which ROs moved to in work this week?",
+        "search_repair_orders",
+        {"status": "IN WORK", "status_date_from": "2026-11-16", "status_date_to": "2026-11-22"},
+    ),
+    (
+        "what went to received yesterday?",
+        "search_repair_orders",
+        {"status": "RECEIVED", "status_date_from": "2026-11-19", "status_date_to": "2026-11-19"},
+    ),
+    (
+        "ROs put on hold last week",
+        "search_repair_orders",
+        {"status": "ON HOLD", "status_date_from": "2026-11-09", "status_date_to": "2026-11-15"},
+    ),
     # "older than": with a status, that long in it (as a bulk move reads it); without, made then
     (
         "approved ROs older than 30 days",
@@ -400,6 +416,22 @@ CORPUS: list[tuple[str, str, dict]] = [
         "set all waiting quote ROs at avtech to approved",
         "bulk_update_status",
         {"new_status": "APPROVED", "status": "WAITING QUOTE", "shop": "avtech"},
+    ),
+    # "move ... to" a status is a status change; to an archive, a move between archives
+    (
+        "move all waiting quote ROs at Avtech to approved",
+        "bulk_update_status",
+        {"new_status": "APPROVED", "status": "WAITING QUOTE", "shop": "avtech"},
+    ),
+    (
+        "move 38103 and 38408 to in work",
+        "bulk_update_status",
+        {"ro_numbers": ["38103", "38408"], "new_status": "IN WORK"},
+    ),
+    (
+        "move all shipped ROs at Avtech to paid",
+        "bulk_archive",
+        {"status": "SHIPPED", "shop": "avtech", "archive": "PAID"},
     ),
     (
         "archive all PAID ROs older than 90 days",

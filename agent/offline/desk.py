@@ -38,7 +38,11 @@ def bulk(raw: str, t: str, today: date) -> ToolCallPart | str | None:
     every = re.search(r"\b(?:every|all|each)\b", t)
     if not (many or every):
         return None
-    if m := re.match(r"(?:please\s+)?(?:archive|move)\b(.*?)(?:\s+to\s+(net|paid|returns))?$", t):
+    m = re.match(r"(?:please\s+)?(?:archive|move)\b(.*?)(?:\s+to\s+(net|paid|returns))?$", t)
+    to = re.search(r"\s+(?:to|as)\s+([a-z ]+?)$", m[1]) if m and not m[2] else None
+    if to and try_parse_status(to[1]):  # "move all waiting quote ROs to approved": a status
+        m = None
+    if m:
         if not (many or re.search(r"\bros?\b|\brepair orders?\b", m[1])):
             return None
         numbers = numbers_in(many[1]) if many else None

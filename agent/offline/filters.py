@@ -280,6 +280,13 @@ def search_filters(raw: str, today: date) -> Found:
         if not m:
             break
         args["missing"] = list(dict.fromkeys([*args.get("missing", []), *_missing_names(m[1])]))
+    # "which ROs moved to in work this week?", "what went to received yesterday?": the verb of a
+    # status change, then the status (read below, with the period as its status date)
+    statuses = "|".join(re.escape(w) for w in STATUS_WORDS)
+    m = re.search(r"\b(?:moved|went|gone|changed|switched|turned|set|put|got)\s+"
+                  rf"(?:(?:(?:in)?to|in|on)\s+)?(?=(?:{statuses})\b)", t)  # fmt: skip
+    if m:
+        t = t[: m.start()] + " " * (m.end() - m.start()) + t[m.end() :]
     # "ROs sent out to Avtech this month": the shop they went to, then when they went
     m = re.search(r"\b((?:sent|send|went|shipped)(?: out)?) to "
                   r"(?!(?:the |a )?(?:shops?|vendors?)\b)([a-z][\w&.' -]*?)"
