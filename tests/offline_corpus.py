@@ -469,6 +469,13 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("find shop avtech", "list_shops", {"query": "avtech"}),
     ("shops like dallas", "list_shops", {"query": "dallas"}),
     ("show shop Avtech", "get_shop", {"shop": "avtech"}),
+    # an RO named with "shop" is the RO (its card lists the others open at its shop)
+    (
+        "show me RO 38159 and what else went to that shop",
+        "get_repair_order",
+        {"ro_number": "38159"},
+    ),
+    ("show me the shop for RO 38159", "get_repair_order", {"ro_number": "38159"}),
     ("tell me about shop Avtech Hydraulics", "get_shop", {"shop": "avtech hydraulics"}),
     ("contact for Avtech", "get_shop", {"shop": "avtech"}),
     ("what's the email for Avtech", "get_shop", {"shop": "avtech"}),

@@ -130,7 +130,11 @@ def shops(raw: str, t: str) -> ToolCallPart | None:
         t,
     ):
         name = m[1].strip()
-        if re.search(r"\b(?:shop|vendor)\b", t) or t.startswith(("contact", "what")):
+        # not "show me RO 38159 and what else went to that shop": an RO, not a shop's name
+        named_ro = re.search(r"\bros?\b|\d{3,9}", name)
+        if not named_ro and (
+            re.search(r"\b(?:shop|vendor)\b", t) or t.startswith(("contact", "what"))
+        ):
             return _call("get_shop", shop=name)
     if m := re.match(r"(?:shop|vendor)\s+(.+?)(?:\s+(?:scorecard|details|info))?$", t):
         return _call("get_shop", shop=m[1].strip())
