@@ -183,6 +183,17 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"status": "ON HOLD", "status_date_from": "2026-11-09", "status_date_to": "2026-11-15"},
     ),
+    # the longest in a status first; sorts as people say them
+    (
+        "what's stuck in waiting quote the longest?",
+        "search_repair_orders",
+        {"status": "WAITING QUOTE", "sort": "status_date"},
+    ),
+    (
+        "show overdue ROs sorted by days overdue",
+        "search_repair_orders",
+        {"overdue": True, "sort": "next_update"},
+    ),
     # "older than": with a status, that long in it (as a bulk move reads it); without, made then
     (
         "approved ROs older than 30 days",

@@ -180,6 +180,24 @@ UNDER_MONEY = r"(?:under|less than|below|<|at most|cheaper than)"
 AT_A_SHOP = r"(?:at|with|in)\s+(?:the\s+|a\s+)?(?:repair\s+)?(?:shops?|vendors?)"
 
 
+# a sort as people say it -> the search's sort (oldest first unless said otherwise)
+SORT_SAID = {
+    "eta": "eta",
+    "next update": "next_update",
+    "follow-up date": "next_update",
+    "days overdue": "next_update",  # the oldest follow-up date is the most overdue
+    "most overdue": "next_update",
+    "status date": "status_date",
+    "days in status": "status_date",
+    "time in status": "status_date",
+    "date made": "date_made",
+    "drop-off date": "dropped_off",
+    "days at the shop": "dropped_off",
+    "ro number": "ro_number",
+    "ro": "ro_number",
+}
+
+
 def _take(text: str, pattern: str, flags: int = re.I) -> tuple[re.Match[str] | None, str]:
     """The first match of `pattern`, and the text with it blanked out."""
     m = re.search(pattern, text, flags)
@@ -322,9 +340,9 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, r"\boldest(?: first)?\b")  # "the oldest open RO": the list, oldest first
     if m:
         args["sort"] = "date_made"
-    m, t = _take(t, r"\b(?:sorted|ordered|sort) by (eta|next update|status date|date made|ro)\b")
+    m, t = _take(t, rf"\b(?:sorted|ordered|sort) by (?:the )?({'|'.join(SORT_SAID)})\b")
     if m:
-        args["sort"] = {"ro": "ro_number"}.get(m[1], m[1].replace(" ", "_"))
+        args["sort"] = SORT_SAID[m[1]]
 
     m, t = _take(t, r"\b(?:eta (?:has )?(?:passed|gone by|missed)|past (?:their |the )?eta|"
                     r"late against (?:their |the )?eta|missed (?:their |the )?eta)\b")  # fmt: skip
@@ -368,6 +386,11 @@ def search_filters(raw: str, today: date) -> Found:
     if m:
         args.setdefault("at_shop_for_more_than_days", 0)
         args["sort"] = "dropped_off"
+    # "what's stuck in waiting quote the longest?": longest in its status first
+    m, t = _take(t, r"\b(?:the )?longest(?: (?:in (?:its|their|that|the) status|first))?\b")
+    if m:
+        args.setdefault("sort", "status_date")
+        t = re.sub(r"\b(?:stuck|sitting|sat|been)\b", " ", t)
     m, t = _take(t, r"\b(?:in|for|with|of|than|over)?\s*(?:more than|over|longer than|>|at least)"
                     rf"\s*({COUNT})\s*(day|week|month)s?(?: ago)?\b")  # fmt: skip
     if m:
