@@ -21,10 +21,14 @@ def _money(value: Any) -> str:
     return "—" if value in (None, "") else f"${float(value):,.2f}"
 
 
-def _ro_line(r: dict[str, Any], at_shop: bool = False, cost: bool = False) -> str:
+def _ro_line(
+    r: dict[str, Any], at_shop: bool = False, cost: bool = False, in_status: bool = False
+) -> str:
     late = f" · **{r['days_overdue']} d overdue**" if r.get("is_overdue") else ""
     if at_shop and r.get("days_at_shop") is not None:  # asked how long units sit at shops
         late += f" · {r['days_at_shop']} d at the shop"
+    if in_status and r.get("status_date"):  # asked how long they have been in their status
+        late += f" · status since {r['status_date']}"
     if cost:  # asked by cost: what each one costs, as the filter read it
         final = r.get("final_cost")
         late += (
@@ -343,7 +347,8 @@ def _search(result: dict[str, Any]) -> str:
         return f"No repair orders{where}."
     at_shop = "at_shop_since_before" in shown
     cost = "cost_over" in shown or "cost_under" in shown
-    rows = "\n".join(_ro_line(r, at_shop, cost) for r in items)
+    in_status = "status_before" in shown or shown.get("sort") in ("status_date", "-status_date")
+    rows = "\n".join(_ro_line(r, at_shop, cost, in_status) for r in items)
     first = (result.get("offset") or 0) + 1
     last = first + len(items) - 1
     more = ""

@@ -676,3 +676,28 @@ def test_the_fewest_are_the_counts_tail_of_those_that_have_any():
     assert "list shops shows every shop, those with none too" in said
     assert fewest_first("which shop has the most?", "search_repair_orders", counted) == ""
     assert fewest_first("fewest", "list_shops", counted) == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        ("what's stuck in waiting quote the longest?", True),
+        ("approved ROs older than 30 days", True),
+        ("waiting quote ROs", False),
+    ],
+)
+def test_a_list_asked_by_time_in_a_status_shows_each_ros_status_date(question, shown):
+    [call] = [p for p in respond([ModelRequest(parts=[UserPromptPart(question)])], _info()).parts]
+    filters = {"statuses": [call.args["status"]], "sort": call.args.get("sort", "-ro_number")}
+    if "in_status_for_more_than_days" in call.args:
+        filters["status_before"] = "2026-10-21"
+    ro = {"number": "38010", "archive": "ACTIVE", "status": call.args["status"],
+          "status_date": "2026-10-02", "shop_name": "Avtech", "part_number": "P1"}  # fmt: skip
+    result = {"total": 1, "items": [ro], "filters": filters, "next_cursor": None, "offset": 0}
+    history = [
+        ModelRequest(parts=[UserPromptPart(question)]),
+        ModelResponse(parts=[call]),
+        ModelRequest(parts=[ToolReturnPart(call.tool_name, result, call.tool_call_id)]),
+    ]
+    [text] = respond(history, _info()).parts
+    assert ("status since 2026-10-02" in text.content) is shown
