@@ -25,6 +25,10 @@ INBOX = re.compile(
     r" (?:say|write|answer|reply)\b|\banything (?:new )?from\b|\bheard (?:back )?from\b|"
     r"\bwhat did (.+?) (?:say|write|answer)\b"
 )
+NOT_REPLIED = re.compile(
+    r"\b(?:haven'?t|hasn'?t|have not|has not|not yet|never|didn'?t|did not|no one|nobody|not)\s+"
+    r"(?:\w+\s+)?(?:repl|answer|respond|heard|got back|gotten back|written back)"
+)
 NOT_A_SHOP = {"shops", "the shops", "shop", "the shop", "vendors", "anyone", "everyone", "they"}
 SINCE = (
     (r"\btoday\b|\bthis morning\b", "today"),
@@ -81,6 +85,12 @@ def reply_request(raw: str, t: str) -> tuple[str | None, ToolCallPart] | None:
         note = (
             f"I can only narrow replies to today, yesterday, this week or since a date "
             f"(YYYY-MM-DD), not “{unread[0]}”: these are all of them.\n\n"
+        )
+    if NOT_REPLIED.search(t):  # the inbox holds what came in, not who kept quiet
+        note = (note or "") + (
+            "I can list the replies that came in, not the shops that have not replied; these "
+            "are the replies. The ROs to chase are the ones past their follow-up date: ask "
+            "**overdue** (or **overdue at Avtech**).\n\n"
         )
     return note, _call("inbox", since=since, shop=shop, state=state)
 

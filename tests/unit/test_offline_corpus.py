@@ -701,3 +701,14 @@ def test_a_list_asked_by_time_in_a_status_shows_each_ros_status_date(question, s
     ]
     [text] = respond(history, _info()).parts
     assert ("status since 2026-10-02" in text.content) is shown
+
+
+@pytest.mark.parametrize(
+    "question", ["which shops haven't replied this week?", "shops that did not reply today"]
+)
+def test_who_has_not_replied_is_said_to_be_beyond_the_inbox(question):
+    note, call = understand(question, TODAY)
+    assert call.tool_name == "inbox"  # the replies that did come, under the note
+    assert note and "not the shops that have not replied" in note and "**overdue**" in note
+    note, _ = understand("which shops replied this week?", TODAY)
+    assert note is None
