@@ -183,6 +183,18 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"status": "ON HOLD", "status_date_from": "2026-11-09", "status_date_to": "2026-11-15"},
     ),
+    # ROs named by their outcome are those ROs (a status); a rate or a count is the report
+    (
+        "show me BER ROs from last month",
+        "search_repair_orders",
+        {"status": "BER", "status_date_from": "2026-10-01", "status_date_to": "2026-10-31"},
+    ),
+    ("RAI ROs at Avtech", "search_repair_orders", {"status": "RAI", "shop": "avtech"}),
+    (
+        "how many BER ROs at Avtech",
+        "report",
+        {"kind": "outcomes", "period": "this year", "shop": "avtech"},
+    ),
     # the longest in a status first; sorts as people say them
     (
         "what's stuck in waiting quote the longest?",

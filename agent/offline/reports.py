@@ -133,6 +133,8 @@ def report(t: str, today: date) -> tuple[str | None, ToolCallPart] | None:
         if re.search(pattern, asked):
             if kind == "outcomes" and re.search(r"\b(?:set|mark|change|move)\b", t):
                 return None  # "mark 38462 as BER" is a change, not a report
+            if kind == "outcomes" and re.search(OUTCOME_LISTED, t) and not re.search(RATE, t):
+                return None  # "show me BER ROs from last month": those ROs (a status), no rate
             # the outcomes report's own subject (BER, RAI, scrap) is no condition on it
             own = OUTCOME_WORDS if kind == "outcomes" else r"(?!)"
             listed = _list_conditions(re.sub(own, " ", t), today)
@@ -147,6 +149,13 @@ def report(t: str, today: date) -> tuple[str | None, ToolCallPart] | None:
     return None
 
 
+# ROs named by their outcome, listed ("BER ROs", "which units were scrapped")...
+OUTCOME_LISTED = r"\b(?:ros?|repair orders?|units?)\b"
+# ...unless a rate or a count per shop is asked of them
+RATE = (
+    r"\b(?:rates?|percent\w*|ratio|outcomes?|how many|count|number of|per|by|each|most|"
+    r"highest|lowest|worst|best)\b|%"
+)
 OUTCOME_WORDS = r"\b(?:ber|rai|scrap(?:ped)?|beyond economical(?: repair)?|returned as is)\b"
 # What a report can be asked for besides its period: the rest are an RO list's conditions.
 REPORT_SCOPE = ("shop", "totals", "count_by", "sort", "limit", "cursor")
