@@ -202,6 +202,11 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"status": "WAITING QUOTE", "sort": "status_date"},
     ),
     (
+        "which ROs have been overdue the longest?",
+        "search_repair_orders",
+        {"overdue": True, "sort": "next_update"},
+    ),
+    (
         "show overdue ROs sorted by days overdue",
         "search_repair_orders",
         {"overdue": True, "sort": "next_update"},

@@ -386,10 +386,11 @@ def search_filters(raw: str, today: date) -> Found:
     if m:
         args.setdefault("at_shop_for_more_than_days", 0)
         args["sort"] = "dropped_off"
-    # "what's stuck in waiting quote the longest?": longest in its status first
+    # "what's stuck in waiting quote the longest?": longest in its status first ("overdue the
+    # longest": the oldest follow-up date first)
     m, t = _take(t, r"\b(?:the )?longest(?: (?:in (?:its|their|that|the) status|first))?\b")
     if m:
-        args.setdefault("sort", "status_date")
+        args.setdefault("sort", "next_update" if args.get("overdue") else "status_date")
         t = re.sub(r"\b(?:stuck|sitting|sat|been)\b", " ", t)
     m, t = _take(t, r"\b(?:in|for|with|of|than|over)?\s*(?:more than|over|longer than|>|at least)"
                     rf"\s*({COUNT})\s*(day|week|month)s?(?: ago)?\b")  # fmt: skip
