@@ -52,6 +52,8 @@ STATUS_WORDS = sorted(
     key=len,
     reverse=True,
 )
+# Any status word, as a word (the longest first: "waiting quote" before "quote")
+STATUS_SAID = r"\b(?:" + "|".join(re.escape(w) for w in STATUS_WORDS) + r")\b"
 STATUS_OF = (
     {s.value.lower(): s.value for s in Status}
     | {a.lower(): s.value for a, s in ALIASES.items()}
@@ -300,11 +302,8 @@ def search_filters(raw: str, today: date) -> Found:
         args["missing"] = list(dict.fromkeys([*args.get("missing", []), *_missing_names(m[1])]))
     # "which ROs moved to in work this week?", "what went to received yesterday?": the verb of a
     # status change, then the status (read below, with the period as its status date)
-    statuses = "|".join(re.escape(w) for w in STATUS_WORDS)
-    m = re.search(r"\b(?:moved|went|gone|changed|switched|turned|set|put|got)\s+"
-                  rf"(?:(?:(?:in)?to|in|on)\s+)?(?=(?:{statuses})\b)", t)  # fmt: skip
-    if m:
-        t = t[: m.start()] + " " * (m.end() - m.start()) + t[m.end() :]
+    _, t = _take(t, r"\b(?:moved|went|gone|changed|switched|turned|set|put|got)\s+"
+                    rf"(?:(?:(?:in)?to|in|on)\s+)?(?={STATUS_SAID})")  # fmt: skip
     # "ROs sent out to Avtech this month": the shop they went to, then when they went
     m = re.search(r"\b((?:sent|send|went|shipped)(?: out)?) to "
                   r"(?!(?:the |a )?(?:shops?|vendors?)\b)([a-z][\w&.' -]*?)"
@@ -403,7 +402,7 @@ def search_filters(raw: str, today: date) -> Found:
     )
     if m:
         days = _days(m[1], m[2])
-        if any(re.search(rf"\b{re.escape(w)}\b", t) for w in STATUS_WORDS):
+        if re.search(STATUS_SAID, t):
             args["in_status_for_more_than_days"] = days
         else:
             args["date_made_to"] = (today - timedelta(days=days + 1)).isoformat()
