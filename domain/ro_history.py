@@ -54,11 +54,6 @@ STATUSES = (
 )
 
 
-def load_id(session: Session, number: object) -> int:
-    """The RO's id; a deleted RO's too, so its history (the deletion included) stays readable."""
-    return load_keys(session, number).id
-
-
 @dataclass(frozen=True)
 class RoKeys:
     """An RO's id and what `related` matches other ROs on."""
@@ -70,7 +65,8 @@ class RoKeys:
 
 
 def load_keys(session: Session, number: object) -> RoKeys:
-    """The RO's id and keys, a deleted RO's too (see `load_id`)."""
+    """The RO's id and keys; a deleted RO's too, so its history (the deletion included)
+    stays readable."""
     canonical = normalize_ro_number(number)
     row = session.connection().execute(_KEYS, {"number": canonical}).one_or_none()
     if row is None:
@@ -156,7 +152,7 @@ def related(session: Session, ro: RoKeys, limit: int = RELATED_LIMIT) -> dict[st
 # deleted ROs (domain/models/deleted_ros.py).
 _KEYS = select(RO.id, RO.part_key, RO.serial_key, RO.shop_key).where(
     RO.number == bindparam("number")
-)  # deleted ROs included, as `load_id`
+)  # deleted ROs included, as `load_keys` says
 _ACTIVITY = (
     select(*ACTIVITY)
     .where(ActivityLog.ro_id == bindparam("ro_id"))

@@ -17,7 +17,7 @@ from domain.periods import Period
 from domain.repair_orders import ListFilter
 from domain.reports import KINDS, ReportFilter, run_report
 from domain.ro_export import count_matches
-from domain.ro_history import history, load_id
+from domain.ro_history import history, load_keys
 from domain.ro_query import RoQuery
 from domain.ro_search import search
 from domain.roles import SYSTEM, Actor, Role
@@ -133,7 +133,7 @@ def test_a_deleted_ro_leaves_every_read_but_keeps_its_row_and_history(app):
         )
         assert row is not None and row.deleted_by == ADMIN.name and row.deleted_at is not None
         assert row.shop_name == SHOP
-        entries = history(s, load_id(s, "70002"))
+        entries = history(s, load_keys(s, "70002").id)
         assert s.scalar(select(func.count()).where(RepairOrder.number == "70002")) == 0
     assert entries[0]["action"] == "DELETE" and entries[0]["who"] == ADMIN.name
     assert any(e["action"] == "CREATE" for e in entries)
