@@ -28,7 +28,7 @@ from pydantic_ai.messages import (
     UserPromptPart,
 )
 from pydantic_ai.usage import RunUsage
-from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.models.base import Base
@@ -98,27 +98,15 @@ class ConversationStore:
         self._lock = threading.Lock()
 
     def load(self, thread_id: str) -> Conversation | None:
-        this_thread = ChatThread.id == thread_id
         with self._uow() as uow:
-            row = uow.session.execute(
-                select(ChatThread.conversation, ChatThread.conversation_rev).where(this_thread)
-            ).one_or_none()
+            read = uow.session.connection()
+            row = read.execute(_REV, {"thread": thread_id}).one_or_none()
             if row is None or not row.conversation:
                 return None
             entry = self._entry(thread_id)
             if entry is None or entry.rev is None or entry.rev != row.conversation_rev:
                 # One statement, so the thread's part and its messages are of one write.
-                rows = uow.session.execute(
-                    select(
-                        ChatThread.conversation,
-                        ChatThread.conversation_rev,
-                        ChatThreadMessage.seq,
-                        ChatThreadMessage.body,
-                    )
-                    .outerjoin(ChatThreadMessage, ChatThreadMessage.thread_id == ChatThread.id)
-                    .where(this_thread)
-                    .order_by(ChatThreadMessage.seq)
-                ).all()
+                rows = read.execute(_WHOLE, {"thread": thread_id}).all()
                 messages = [(r.seq, r.body) for r in rows if r.seq is not None]
                 entry = _parse(rows[0].conversation, rows[0].conversation_rev, messages)
                 self._remember(thread_id, entry)
@@ -198,35 +186,32 @@ class ConversationStore:
         # of one thread (two processes) never interleave their message rows.
         rev = uuid.uuid4().hex
         name = first_message[:MAX_NAME] if first_message else None
-        values: dict = {
-            "conversation": plan.shell,
-            "conversation_rev": rev,
-            "user_email": func.coalesce(func.nullif(ChatThread.user_email, ""), user_email),
+        values = {
+            "thread": thread_id,
+            "shell": plan.shell,
+            "new_rev": rev,
+            "email": user_email,
+            "thread_name": name,
         }
-        if name:
-            unnamed = or_(ChatThread.name.is_(None), ChatThread.name == "")
-            values["name"] = case((unnamed, name), else_=ChatThread.name)
-        this_thread = ChatThread.id == thread_id
-        its_rows = ChatThreadMessage.thread_id == thread_id
         with self._uow() as uow:
             session = uow.session
+            write = session.connection()
             copy = plan.continues
-            if copy is not None and self._update(
-                session, values, this_thread, ChatThread.conversation_rev == copy.rev
-            ):
+            continued = (
+                copy is not None
+                and write.execute(_CONTINUE, values | {"old_rev": copy.rev}).rowcount
+            )
+            if continued:
                 # Still the conversation the copy was read from: drop what the window has left
                 # behind, append the turn's messages.
                 seqs = copy.seqs[len(copy.seqs) - plan.shared :]  # at least one
                 if plan.shared < len(copy.seqs):
-                    first = seqs[0]
-                    session.execute(
-                        delete(ChatThreadMessage).where(its_rows, ChatThreadMessage.seq < first)
-                    )
+                    write.execute(_DROP_BEFORE, {"thread": thread_id, "first": seqs[0]})
                 next_seq = copy.seqs[-1] + 1
                 seqs += range(next_seq, next_seq + len(plan.fragments) - plan.shared)
                 new = zip(seqs[plan.shared :], plan.fragments[plan.shared :], strict=True)
             else:  # written anew: another process wrote since, or nothing to continue
-                if not self._update(session, values, this_thread):
+                if not write.execute(_REWRITE, values).rowcount:
                     session.add(
                         ChatThread(
                             id=thread_id,
@@ -237,23 +222,15 @@ class ConversationStore:
                         )
                     )
                     session.flush()
-                session.execute(delete(ChatThreadMessage).where(its_rows))
+                write.execute(_DROP_ALL, {"thread": thread_id})
                 seqs = list(range(len(plan.fragments)))
                 new = zip(seqs, plan.fragments, strict=True)
             rows = [{"thread_id": thread_id, "seq": seq, "body": f.decode()} for seq, f in new]
             if rows:
-                session.execute(insert(ChatThreadMessage), rows)
+                write.execute(_APPEND, rows)
             session.add_all(along())
             uow.commit()
         return _Parsed(rev, plan.conversation, plan.fragments, seqs)
-
-    @staticmethod
-    def _update(session, values: dict, *where) -> bool:
-        changed = session.execute(
-            update(ChatThread).where(*where).values(values),
-            execution_options={"synchronize_session": False},
-        ).rowcount
-        return bool(changed)
 
     def _entry(self, thread_id: str) -> _Parsed | None:
         with self._lock:
@@ -268,3 +245,42 @@ class ConversationStore:
             self._parsed.move_to_end(thread_id)
             while len(self._parsed) > self._cached_threads:
                 self._parsed.popitem(last=False)
+
+
+# The store's statements, built once: a turn runs three to five of them, and building an ORM
+# statement (and its cache key) each time cost more than SQLite takes to run it.
+_THREADS, _MESSAGES = ChatThread.__table__, ChatThreadMessage.__table__
+_THIS_THREAD = _THREADS.c.id == bindparam("thread")
+_REV = select(_THREADS.c.conversation, _THREADS.c.conversation_rev).where(_THIS_THREAD)
+_WHOLE = (
+    select(
+        _THREADS.c.conversation,
+        _THREADS.c.conversation_rev,
+        _MESSAGES.c.seq,
+        _MESSAGES.c.body,
+    )
+    .outerjoin(_MESSAGES, _MESSAGES.c.thread_id == _THREADS.c.id)
+    .where(_THIS_THREAD)
+    .order_by(_MESSAGES.c.seq)
+)
+_REWRITE = (
+    update(_THREADS)
+    .where(_THIS_THREAD)
+    .values(
+        conversation=bindparam("shell"),
+        conversation_rev=bindparam("new_rev"),
+        # the thread keeps its owner and its name (a thread Chainlit made has neither yet)
+        user_email=func.coalesce(func.nullif(_THREADS.c.user_email, ""), bindparam("email")),
+        name=case(
+            (
+                or_(_THREADS.c.name.is_(None), _THREADS.c.name == ""),
+                func.coalesce(bindparam("thread_name"), _THREADS.c.name),
+            ),
+            else_=_THREADS.c.name,
+        ),
+    )
+)
+_CONTINUE = _REWRITE.where(_THREADS.c.conversation_rev == bindparam("old_rev"))
+_DROP_ALL = delete(_MESSAGES).where(_MESSAGES.c.thread_id == bindparam("thread"))
+_DROP_BEFORE = _DROP_ALL.where(_MESSAGES.c.seq < bindparam("first"))
+_APPEND = insert(_MESSAGES)
