@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from domain.errors import InvalidInput, NotFound, OutOfStock
@@ -52,7 +52,7 @@ class Stock:
             for key, qty, lines in s.execute(by_part.add_columns(total, func.count())):
                 totals[key] = int(qty or 0)
                 stock_lines += lines
-            usage = self._usage(s, by_part, since)
+            usage = self._usage(s, since)
             ranked = low_parts_ranked(totals, usage, threshold)
             shown = {key for key, _ in ranked[:limit]}
             lines = [
@@ -89,15 +89,16 @@ class Stock:
         )
 
     @staticmethod
-    def _usage(s: Session, keys: Select, since: datetime) -> dict[str, int]:
-        """Units taken per part key (of the keys `keys` selects) since `since` (DECREMENT rows;
-        delta is negative)."""
+    def _usage(s: Session, since: datetime) -> dict[str, int]:
+        """Units taken per part key since `since` (DECREMENT rows; delta is negative), of every
+        part: a window's takings are far fewer rows than the stock, and limiting them to the
+        low parts grouped the whole stock a second time."""
         tx = InventoryTransaction
         return {
             part_key: int(used or 0)
             for part_key, used in s.execute(
                 select(tx.part_key, func.sum(-tx.delta))
-                .where(tx.part_key.in_(keys), tx.action == "DECREMENT", tx.at >= since)
+                .where(tx.action == "DECREMENT", tx.at >= since)
                 .group_by(tx.part_key)
             )
         }

@@ -26,7 +26,8 @@ class InventoryItem(Base):
     __tablename__ = "inventory_items"
     __table_args__ = (
         UniqueConstraint("source_table", "source_row", name="uq_inventory_items_source"),
-        Index("ix_inventory_items_search_key", "search_key"),
+        # (search_key, qty): low stock's per-part totals read the index alone (0020)
+        Index("ix_inventory_items_search_key_qty", "search_key", "qty"),
         Index("ix_inventory_items_qty", "qty"),
     )
 
