@@ -533,6 +533,16 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("dashboard", "dashboard", {}),
     ("low stock", "low_stock", {}),
     ("find part 066-50008", "search_inventory", {"query": "066-50008", "limit": 10}),
+    # a part number's start: stock lines, or the ROs of those parts when ROs are asked for
+    ("any part numbers starting with 066?", "search_inventory", {"query": "066", "limit": 10}),
+    ("parts that begin with AN6", "search_inventory", {"query": "AN6", "limit": 10}),
+    ("ROs for part numbers starting with 066", "search_repair_orders", {"part_number": "066"}),
+    (
+        "open ROs with P/Ns beginning with 066",
+        "search_repair_orders",
+        {"part_number": "066", "archive": "ACTIVE"},
+    ),
+    ("who has not answered yet", "inbox", {}),
     (
         "do we have a starter generator",
         "search_inventory",

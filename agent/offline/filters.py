@@ -87,8 +87,9 @@ TYPOS = {
 }
 # "part 1706B", "p/n 066-50008", "part no. 066 50008": the keyword as a whole word, and a value
 # with a digit in it — so "parts on average" is no part filter "S", nor "part of it" one "OF".
-PART = (
-    r"\b(?:part|p/?n|pn)\b\s*(?:number\b|no\.?|#)?\s*[:#]?\s*"
+PART = (  # "part 066-50008", "part numbers starting with 066" (a part number is a prefix)
+    r"\b(?:parts?|p/?ns?|pns?)\b\s*(?:numbers?\b|no\.?|#)?\s*"
+    r"(?:(?:that\s+|which\s+)?(?:start|begin)\w*\s+(?:with\s+)?)?[:#]?\s*"
     r"((?=[\w\-./]*\d)[a-z0-9][\w\-./]*(?: \d[\w\-./]*)*)"
 )
 ARCHIVE_OF = {"active": "ACTIVE", "net": "NET", "paid": "PAID", "returns": "RETURNS"}

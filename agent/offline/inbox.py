@@ -55,7 +55,7 @@ def reply_request(raw: str, t: str) -> tuple[str | None, ToolCallPart] | None:
     number = re.search(rf"\b{NUMBER}\b", t)
     if number and THREAD.search(t):
         return None, _call("email_thread", ro_number=number[1])
-    found = INBOX.search(t)
+    found = INBOX.search(t) or NOT_REPLIED.search(t)  # "who has not answered yet" too
     if found is None:
         return None
     since = next((word for pattern, word in SINCE if re.search(pattern, t)), None)

@@ -255,6 +255,14 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     if re.match(r"(?:please\s+)?use\s+(?:one\s+|a\s+)?part\b", raw, re.I):
         # no RO number after it: the part's own digits are not one
         return None, "Which RO is the part for? e.g. **use part 066-50008 on RO 38462**."
+    # "any part numbers starting with 066?": stock lines (ROs are asked for as ROs: "ROs for
+    # part 066"), not RO 066
+    if (m := re.search(PARTS_STARTING, t)) and not re.search(r"\b(?:ros?|repair orders?)\b", t):
+        note = (
+            f"These are stock lines whose part number starts with {m[1].upper()}; for repair "
+            f"orders ask **ROs for part {m[1].upper()}**.\n\n"
+        )
+        return note, _call("search_inventory", query=m[1].upper(), limit=10)
     # "how many do we have in stock of 066-50008?", "how much 066-50008 is on hand": stock,
     # not RO 066
     if (m := re.match(r"(?:please\s+)?how (?:much|many)\s+(.+)$", raw.rstrip("?.! "), re.I)) and (
@@ -317,6 +325,12 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     )
     if (found.args and not found.leftover) or (listing and (found.args or not found.leftover)):
         return describe_leftover(found), _call("search_repair_orders", **found.args)
+    # "ROs over 10000": a number compared is no RO number, and without "$" no sure cost either
+    if m := re.search(COMPARED_NUMBER, t):
+        return None, (
+            f"Is “{m[0]}” a cost or an RO number? For costs ask **ROs {m[1]} ${int(m[2]):,}**; "
+            f"for one RO, **RO {m[2]}**."
+        )
     # a number that is money ("ROs over $10000", "5000 dollars") is no RO number
     if m := re.search(rf"(?<![$\d.,])\b{NUMBER}\b(?!\s*(?:dollars|usd|k\b)|[.,]\d)", t):
         return None, _call("get_repair_order", ro_number=m[1])
@@ -326,6 +340,14 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     return None, "I'm not sure what you need. " + HELP
 
 
+PARTS_STARTING = (
+    r"\b(?:part(?:s|\s+numbers?)|p/?ns?)\s+(?:that\s+|which\s+)?(?:start|begin)\w*\s+"
+    r"(?:with\s+)?#?([a-z0-9][\w\-./]*)"
+)
+COMPARED_NUMBER = (
+    r"(?<![$\w])(over|above|under|below|more than|less than|greater than|at least)\s+"
+    r"g?(\d{3,9})\b(?!\s*(?:dollars|usd|k\b|days?|weeks?|months?|years?)|[.,]\d)"
+)
 LOW_STOCK = r"\blow[- ]stock\b|\breorder\w*|\brunning low\b|\blow on\b"
 # Words that ask for the low-stock list and say nothing more.
 LOW_STOCK_FILLER = (

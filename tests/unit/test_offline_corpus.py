@@ -712,3 +712,33 @@ def test_who_has_not_replied_is_said_to_be_beyond_the_inbox(question):
     assert note and "not the shops that have not replied" in note and "**overdue**" in note
     note, _ = understand("which shops replied this week?", TODAY)
     assert note is None
+
+
+@pytest.mark.parametrize("question", ["ROs over 10000", "anything under 5000?", "ROs above 25000"])
+def test_a_number_compared_without_a_dollar_sign_is_asked_about_not_taken_for_an_ro(question):
+    _, answer = understand(question, TODAY)
+    assert isinstance(answer, str) and "a cost or an RO number" in answer
+    assert "$" in answer  # the way to ask for costs
+
+
+@pytest.mark.parametrize(
+    ("question", "args"),
+    [
+        ("ROs over $10000", {"cost_over": "10000"}),
+        ("ROs at the shop over 100 days", None),  # a time, read by its own rule
+        ("RO 10000", {"ro_number": "10000"}),
+    ],
+)
+def test_a_number_with_its_unit_or_named_as_an_ro_is_not_asked_about(question, args):
+    _, call = understand(question, TODAY)
+    assert not isinstance(call, str)
+    if args is not None:
+        assert {k: str(v) for k, v in call.args_as_dict().items() if k in args} == args
+
+
+def test_part_numbers_starting_with_say_they_are_stock_lines_and_how_to_ask_for_ros():
+    note, call = understand("any part numbers starting with 066?", TODAY)
+    assert call.tool_name == "search_inventory" and call.args_as_dict()["query"] == "066"
+    assert "stock lines" in note and "**ROs for part 066**" in note
+    note, call = understand("who has not answered yet", TODAY)
+    assert call.tool_name == "inbox" and "not the shops that have not replied" in note
