@@ -9,6 +9,10 @@ start, each on its own embedded desk seeded by its own code, and the rounds alte
 other checkout of this project, e.g. `git worktree add /tmp/base <commit>`.
 
     python -m bench.chat_ab --base /tmp/base [--rounds 6] [--sessions 20] [--turns 10]
+    python -m bench.chat_ab --base . --env UVICORN_WS_PROTOCOL=wsproto   # one setting, same code
+
+`--env NAME=VALUE` (repeatable) is given to this checkout's server only: with `--base .` the two
+servers run the same code and differ in that setting.
 
 Per round: the 20 sessions × 10 mixed turns of bench.chat (back to back) against one server; its
 serving process's CPU per turn (the figure that moves least with the machine), p50/p95, turns/s.
@@ -70,10 +74,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE",
+        help="a setting for this checkout's server only (repeatable)",
+    )  # fmt: skip
     args = parser.parse_args()
     base = Path(args.base).resolve()
-    if not (base / "cli").is_dir() or base == PROJECT_DIR:
-        raise SystemExit(f"{base} is not another checkout of this project")
+    extra = dict(pair.split("=", 1) for pair in args.env)
+    if not (base / "cli").is_dir() or (base == PROJECT_DIR and not extra):
+        raise SystemExit(f"{base} is not another checkout of this project (or give --env)")
     checkouts = {"this": PROJECT_DIR, "base": base}
     plans = [
         [TURNS[(i + j) % len(TURNS)].format(n=38000 + (i * 7 + j) % 600) for j in range(args.turns)]
@@ -84,7 +93,7 @@ def main() -> None:
     servers: dict[str, tuple[str, int]] = {}
     try:
         for label, project in checkouts.items():
-            env = seeded_desk(folders[label], project)
+            env = seeded_desk(folders[label], project) | (extra if label == "this" else {})
             server, url = serve([sys.executable, "-m", "cli", "serve"], env, project, project)
             started[label] = server
             servers[label] = (url, serving_pid(server))
@@ -113,6 +122,7 @@ def main() -> None:
     result = {
         "benchmark": "chat_ab",
         "base": str(base),
+        "env": extra,
         "rounds": args.rounds,
         "sessions": args.sessions,
         "turns_per_session": args.turns,
