@@ -19,6 +19,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from pydantic_ai import Conversation, ConversationTypeAdapter
 from pydantic_ai.messages import (
@@ -28,10 +29,9 @@ from pydantic_ai.messages import (
     UserPromptPart,
 )
 from pydantic_ai.usage import RunUsage
-from sqlalchemy import bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from domain.models.base import Base
 from domain.models.chat import ChatThread, ChatThreadMessage
 from domain.unit_of_work import UnitOfWorkFactory
 
@@ -123,11 +123,11 @@ class ConversationStore:
         conversation: Conversation,
         user_email: str,
         first_message: str | None,
-        along: Callable[[], Iterable[Base]] = tuple,
+        along: Callable[[], Iterable[tuple[Table, dict[str, Any]]]] = tuple,
     ) -> None:
-        """Store the thread's conversation. `along` makes new rows to write in the same
-        transaction (the turn's log), so a turn costs one write; called per attempt, as a
-        rolled-back attempt's rows may keep what the database gave them."""
+        """Store the thread's conversation. `along` makes new rows, (table, values), to insert
+        in the same transaction (the turn's log), so a turn costs one write; called per
+        attempt."""
         plan = self._plan(self._entry(thread_id), bounded(conversation))
         try:
             entry = self._write(thread_id, plan, user_email, first_message, along)
@@ -180,7 +180,7 @@ class ConversationStore:
         plan: _Save,
         user_email: str,
         first_message: str | None,
-        along: Callable[[], Iterable[Base]],
+        along: Callable[[], Iterable[tuple[Table, dict[str, Any]]]],
     ) -> _Parsed:
         # UPDATEs, not load-and-flush: the thread row is taken (and locked) first, so two saves
         # of one thread (two processes) never interleave their message rows.
@@ -228,7 +228,8 @@ class ConversationStore:
             rows = [{"thread_id": thread_id, "seq": seq, "body": f.decode()} for seq, f in new]
             if rows:
                 write.execute(_APPEND, rows)
-            session.add_all(along())
+            for table, values in along():
+                write.execute(insert(table), values)
             uow.commit()
         return _Parsed(rev, plan.conversation, plan.fragments, seqs)
 

@@ -13,7 +13,7 @@ import contextlib
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -247,12 +247,13 @@ class ChatLog:
         self._uow = uow
 
     @staticmethod
-    def entry(**fields: Any) -> AiConversationLog:
-        """A turn's log row, for a caller that writes it in its own transaction (the chat
-        writes it with the turn's conversation: one write a turn)."""
-        return AiConversationLog(**fields)
+    def entry(**fields: Any) -> tuple[Table, dict[str, Any]]:
+        """A turn's log row as (its table, its values), for a caller that writes it in its own
+        transaction as a plain INSERT (the chat writes it with the turn's conversation: one
+        write a turn, and no ORM flush)."""
+        return AiConversationLog.__table__, fields
 
     def record(self, **fields: Any) -> None:
         with self._uow() as uow:
-            uow.session.add(self.entry(**fields))
+            uow.session.add(AiConversationLog(**fields))
             uow.commit()

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from agent import store as store_module
 from agent.store import ConversationStore
+from domain.conversations import ChatLog
 from domain.models.chat import AiConversationLog, ChatThread, ChatThreadMessage
 
 pytestmark = pytest.mark.dialect  # the parsed copy is used only while the row's revision holds
@@ -180,8 +181,9 @@ def test_a_conversation_that_does_not_continue_the_stored_one_is_written_anew(ap
     assert len(_rows(app, "t7")) == 2 and ConversationStore(app.uow).load("t7") == store.load("t7")
 
 
-def _log_row(reply: str) -> AiConversationLog:
-    return AiConversationLog(
+def _log_row(reply: str) -> tuple:
+    """A turn's log row as the chat gives it to a save (ChatLog.entry)."""
+    return ChatLog.entry(
         conversation_id="t9", user_email="ed@genthrust.test", user_message="RO 1",
         reply=reply, model="offline", tool_calls=[], duration_ms=5,
     )  # fmt: skip
@@ -200,7 +202,7 @@ def test_rows_given_along_are_written_with_the_conversation_or_not_at_all(app):
         assert s.scalars(select(AiConversationLog.reply)).all() == ["first"]
     # A save that fails writes neither the turn's messages nor its log row.
     broken = _log_row("second")
-    broken.duration_ms = None  # NOT NULL: the transaction's last statement fails
+    broken[1]["duration_ms"] = None  # NOT NULL: the transaction's last statement fails
     with pytest.raises(IntegrityError):
         store.save(
             "t9", Conversation(messages=[*_turn(1), *_turn(2)]), "ed@genthrust.test", None,
@@ -225,7 +227,7 @@ def test_a_save_tried_again_makes_its_rows_again(app):
     def along():
         made.append(_log_row("this turn"))
         if len(made) == 1:
-            made[0].id = taken  # the first attempt's row collides
+            made[0][1]["id"] = taken  # the first attempt's row collides
         return made[-1:]
 
     store.save("t8", Conversation(messages=[*_turn(1), *_turn(2)]), "ed@genthrust.test", None,
