@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.models import User, UserChange, UserSession, utcnow
@@ -29,6 +29,34 @@ FIRST_ADMIN = "admin@ro-tracker.local"
 _hasher = PasswordHasher()
 # A session's last_seen_at is written at most this often (not on every request).
 _TOUCH_EVERY = timedelta(seconds=60)
+# A session's check runs before every chat message: the session and its user in one statement,
+# built once (an ORM statement's building cost more than the database's answer).
+_SESSIONS, _USERS = UserSession.__table__, User.__table__
+_USER_COLUMNS = ("email", "role", "is_active", "entra_tid", "entra_oid")
+_SESSION_AND_USER = (
+    select(
+        *_SESSIONS.c,
+        *(_USERS.c[name] for name in _USER_COLUMNS),
+    )
+    .select_from(_SESSIONS.outerjoin(_USERS, _USERS.c.id == _SESSIONS.c.user_id))
+    .where(_SESSIONS.c.id == bindparam("session"))
+)
+_TOUCH = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("session"))
+    .values(last_seen_at=bindparam("now"))
+)
+
+
+@dataclass(frozen=True)
+class _UserOfSession:
+    """What a session's check reads of its user (why_ended, the Actor): the row's fields."""
+
+    email: str
+    role: str
+    is_active: bool
+    entra_tid: str | None
+    entra_oid: str | None
 
 
 # The confirmed changes (jobs/operations/users.py) only an admin may confirm: the approval is
@@ -284,19 +312,20 @@ class UserService:
         SessionEnded when the session no longer holds. Slides the idle limit."""
         now = utcnow()
         with self._uow() as uow:
-            # one statement a turn: the session and its user together
-            session, user = uow.session.execute(
-                select(UserSession, User)
-                .outerjoin(User, User.id == UserSession.user_id)
-                .where(UserSession.id == session_id)
-            ).one_or_none() or (None, None)
-            if session is not None and session.user_id != user_id:
-                session = user = None  # a cookie pairing one user's id with another's session
+            # one statement a turn, built once: the session and its user together
+            row = (
+                uow.session.connection().execute(_SESSION_AND_USER, {"session": session_id}).first()
+            )
+            # a cookie pairing one user's id with another's session holds no session
+            session = row if row is not None and row.user_id == user_id else None
+            user = None
+            if session is not None and row.is_active is not None:  # None: the user is gone
+                user = _UserOfSession(*row[-len(_USER_COLUMNS) :])
             reason = why_ended(session, user, policy, now)
             if reason is not None:
                 raise SessionEnded(reason[:1].upper() + reason[1:] + ".")
             if now - session.last_seen_at >= _TOUCH_EVERY:
-                session.last_seen_at = now
+                uow.session.connection().execute(_TOUCH, {"session": session_id, "now": now})
                 uow.commit()
             return Actor(user.email, parse_role(user.role), source)
 
