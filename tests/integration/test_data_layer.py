@@ -158,3 +158,35 @@ def test_one_step_that_cannot_be_written_does_not_lose_the_others(app, monkeypat
         return (await layer.get_thread("tg"))["steps"]
 
     assert [(s["id"], s["output"]) for s in run(turn())] == [("ok1", "first"), ("ok2", "second")]
+
+
+def test_an_update_of_a_stored_step_keeps_what_it_leaves_out(app):
+    """Chainlit's update of a step already written may leave out its input, output, metadata
+    and times: the stored ones stay, and so does the person's rating."""
+    from chainlit.types import Feedback
+
+    from web.data_layer import OurDataLayer
+
+    layer = OurDataLayer(app)
+
+    async def turn() -> list[dict]:
+        first = step("u1", "tu", "3 ROs overdue", "2026-11-20T10:00:00Z", "tool")
+        first |= {"input": '{"overdue": true}', "metadata": {"shown": 3}, "isError": False}
+        await layer.create_step(first)
+        await layer.flush()
+        await layer.upsert_feedback(Feedback(forId="u1", value=0, comment="wrong shop"))
+        later = {"id": "u1", "threadId": "tu", "name": "search", "type": "tool", "isError": True,
+                 "end": "2026-11-20T10:00:02Z"}  # fmt: skip
+        await layer.update_step(later)
+        await layer.create_step(step("u2", "tu", "next", "2026-11-20T10:00:03Z"))
+        return (await layer.get_thread("tu"))["steps"]  # the update and a create, one batch
+
+    updated, created = run(turn())
+    assert (updated["input"], updated["output"]) == ('{"overdue": true}', "3 ROs overdue")
+    assert updated["metadata"] == {"shown": 3} and updated["isError"] is True
+    assert (updated["name"], updated["start"], updated["end"]) == (
+        "search", "2026-11-20T10:00:00Z", "2026-11-20T10:00:02Z",
+    )  # fmt: skip
+    assert updated["createdAt"] == "2026-11-20T10:00:00Z"
+    assert updated["feedback"]["value"] == 0 and updated["feedback"]["comment"] == "wrong shop"
+    assert (created["id"], created["output"]) == ("u2", "next")
