@@ -543,6 +543,9 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"part_number": "066", "archive": "ACTIVE"},
     ),
     ("who has not answered yet", "inbox", {}),
+    ("what is in stock for 066-50008?", "search_inventory", {"query": "066-50008", "limit": 10}),
+    ("anything on hand for part AN6-12", "search_inventory", {"query": "AN6-12", "limit": 10}),
+    ("what parts did we use on RO 38462", "get_repair_order", {"ro_number": "38462"}),
     (
         "do we have a starter generator",
         "search_inventory",

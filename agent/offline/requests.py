@@ -255,6 +255,18 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     if re.match(r"(?:please\s+)?use\s+(?:one\s+|a\s+)?part\b", raw, re.I):
         # no RO number after it: the part's own digits are not one
         return None, "Which RO is the part for? e.g. **use part 066-50008 on RO 38462**."
+    # "how many parts did we use this week?": no tool lists what was taken from stock when
+    if re.search(STOCK_TAKEN, t) and not re.search(rf"\b{NUMBER}\b", t):
+        return None, (
+            "I can't list what was taken from stock over a period. **low stock** shows each low "
+            "part's use over the last 90 days; to take a part for an RO, say **use part "
+            "066-50008 on RO 38462**."
+        )
+    # "what is in stock for 066-50008?": that part's stock, not RO 066
+    if m := re.search(
+        r"\b(?:in|on) (?:stock|hand) (?:for|of) (?:part |p/?n )?#?(?!ros?\b)([a-z0-9][\w\-./]*)", t
+    ):
+        return None, _call("search_inventory", query=m[1].upper(), limit=10)
     # "any part numbers starting with 066?": stock lines (ROs are asked for as ROs: "ROs for
     # part 066"), not RO 066
     if (m := re.search(PARTS_STARTING, t)) and not re.search(r"\b(?:ros?|repair orders?)\b", t):
@@ -340,6 +352,10 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
     return None, "I'm not sure what you need. " + HELP
 
 
+STOCK_TAKEN = (
+    r"\b(?:how many|how much|what|which)\b.*\b(?:parts?|stock|units?|items?)\b.*"
+    r"\b(?:used|use|taken|took|pulled)\b(?!\s+(?:on|for)\b)"
+)
 PARTS_STARTING = (
     r"\b(?:part(?:s|\s+numbers?)|p/?ns?)\s+(?:that\s+|which\s+)?(?:start|begin)\w*\s+"
     r"(?:with\s+)?#?([a-z0-9][\w\-./]*)"

@@ -742,3 +742,14 @@ def test_part_numbers_starting_with_say_they_are_stock_lines_and_how_to_ask_for_
     assert "stock lines" in note and "**ROs for part 066**" in note
     note, call = understand("who has not answered yet", TODAY)
     assert call.tool_name == "inbox" and "not the shops that have not replied" in note
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how many parts did we use this week?", "what stock was taken yesterday",
+     "how many units were pulled from stock last month"],
+)  # fmt: skip
+def test_what_was_taken_from_stock_in_a_period_is_said_to_be_unlisted(question):
+    _, answer = understand(question, TODAY)
+    assert isinstance(answer, str) and "can't list what was taken from stock" in answer
+    assert "**low stock**" in answer  # where a part's use does show
