@@ -228,8 +228,8 @@ class ConversationStore:
             rows = [{"thread_id": thread_id, "seq": seq, "body": f.decode()} for seq, f in new]
             if rows:
                 write.execute(_APPEND, rows)
-            for table, values in along():
-                write.execute(insert(table), values)
+            for table, row in along():
+                write.execute(insert(table), row)
             uow.commit()
         return _Parsed(rev, plan.conversation, plan.fragments, seqs)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -29,15 +29,25 @@ FIRST_ADMIN = "admin@ro-tracker.local"
 _hasher = PasswordHasher()
 # A session's last_seen_at is written at most this often (not on every request).
 _TOUCH_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class _UserOfSession:
+    """What a session's check reads of its user (why_ended, the Actor)."""
+
+    email: str
+    role: str
+    is_active: bool
+    entra_tid: str | None
+    entra_oid: str | None
+
+
 # A session's check runs before every chat message: the session and its user in one statement,
 # built once (an ORM statement's building cost more than the database's answer).
 _SESSIONS, _USERS = UserSession.__table__, User.__table__
-_USER_COLUMNS = ("email", "role", "is_active", "entra_tid", "entra_oid")
+_USER_COLUMNS = tuple(field.name for field in fields(_UserOfSession))
 _SESSION_AND_USER = (
-    select(
-        *_SESSIONS.c,
-        *(_USERS.c[name] for name in _USER_COLUMNS),
-    )
+    select(*_SESSIONS.c, *(_USERS.c[name] for name in _USER_COLUMNS))
     .select_from(_SESSIONS.outerjoin(_USERS, _USERS.c.id == _SESSIONS.c.user_id))
     .where(_SESSIONS.c.id == bindparam("session"))
 )
@@ -46,17 +56,6 @@ _TOUCH = (
     .where(_SESSIONS.c.id == bindparam("session"))
     .values(last_seen_at=bindparam("now"))
 )
-
-
-@dataclass(frozen=True)
-class _UserOfSession:
-    """What a session's check reads of its user (why_ended, the Actor): the row's fields."""
-
-    email: str
-    role: str
-    is_active: bool
-    entra_tid: str | None
-    entra_oid: str | None
 
 
 # The confirmed changes (jobs/operations/users.py) only an admin may confirm: the approval is
