@@ -55,7 +55,8 @@ def reply_request(raw: str, t: str) -> tuple[str | None, ToolCallPart] | None:
     number = re.search(rf"\b{NUMBER}\b", t)
     if number and THREAD.search(t):
         return None, _call("email_thread", ro_number=number[1])
-    found = INBOX.search(t) or NOT_REPLIED.search(t)  # "who has not answered yet" too
+    silent = NOT_REPLIED.search(t)  # "which shops haven't replied", "who has not answered yet"
+    found = INBOX.search(t) or silent
     if found is None:
         return None
     since = next((word for pattern, word in SINCE if re.search(pattern, t)), None)
@@ -86,7 +87,7 @@ def reply_request(raw: str, t: str) -> tuple[str | None, ToolCallPart] | None:
             f"I can only narrow replies to today, yesterday, this week or since a date "
             f"(YYYY-MM-DD), not “{unread[0]}”: these are all of them.\n\n"
         )
-    if NOT_REPLIED.search(t):  # the inbox holds what came in, not who kept quiet
+    if silent:  # the inbox holds what came in, not who kept quiet
         note = (note or "") + (
             "I can list the replies that came in, not the shops that have not replied; these "
             "are the replies. The ROs to chase are the ones past their follow-up date: ask "
