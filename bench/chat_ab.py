@@ -80,6 +80,8 @@ def main() -> None:
     )  # fmt: skip
     args = parser.parse_args()
     base = Path(args.base).resolve()
+    if bad := [pair for pair in args.env if "=" not in pair or pair.startswith("=")]:
+        parser.error(f"--env takes NAME=VALUE, not {bad[0]!r}")
     extra = dict(pair.split("=", 1) for pair in args.env)
     if not (base / "cli").is_dir() or (base == PROJECT_DIR and not extra):
         raise SystemExit(f"{base} is not another checkout of this project (or give --env)")
