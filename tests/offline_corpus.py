@@ -546,6 +546,15 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("what is in stock for 066-50008?", "search_inventory", {"query": "066-50008", "limit": 10}),
     ("anything on hand for part AN6-12", "search_inventory", {"query": "AN6-12", "limit": 10}),
     ("what parts did we use on RO 38462", "get_repair_order", {"ro_number": "38462"}),
+    # stock for an RO's part: the RO first (its part number is then searched in stock)
+    ("what's in stock for RO 38462", "get_repair_order", {"ro_number": "38462"}),
+    ("is the part for RO 38462 in stock?", "get_repair_order", {"ro_number": "38462"}),
+    ("do we have the part of RO G38106 on hand", "get_repair_order", {"ro_number": "38106"}),
+    (
+        "shipped but no tracking number",
+        "search_repair_orders",
+        {"status": "SHIPPED", "missing": ["tracking_number"]},
+    ),
     (
         "do we have a starter generator",
         "search_inventory",

@@ -21,7 +21,7 @@ _FILLER_WORDS = """a an the all any every our my me us we i you please show list
     units
     with of for in on by to and or from at about current currently still now right just only
     can could would you'd like want need let know how many number count total open active
-    how's let's here anything something
+    how's let's here anything something but
     work"""
 FILLER = frozenset(_FILLER_WORDS.split())
 # Statuses of an RO whose part is not back yet (not received, not ended).

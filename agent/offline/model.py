@@ -30,6 +30,7 @@ from agent.offline.requests import (
     MOST_OVERDUE,
     OPEN_WORDS,
     REFERS_TO_AN_RO,
+    STOCK_FOR_AN_RO,
     understand,
 )
 
@@ -39,6 +40,11 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     assert isinstance(request, ModelRequest)
     today = _today(info)
     asked = _last_prompt(messages)  # the person's message these tool results answer
+    prompt = next((p for p in reversed(request.parts) if isinstance(p, UserPromptPart)), None)
+    if prompt is None and (then := _then_for_the_most_overdue(asked, request)):
+        return then
+    if prompt is None and (then := _then_stock_for_the_ro(asked, request)):
+        return then
     answers: list[str] = []
     for part in request.parts:
         if isinstance(part, ToolReturnPart):
@@ -67,9 +73,6 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         elif isinstance(part, RetryPromptPart):
             problem = part.content if isinstance(part.content, str) else "the request was not valid"
             answers.append(f"I couldn't do that: {problem}")
-    prompt = next((p for p in reversed(request.parts) if isinstance(p, UserPromptPart)), None)
-    if prompt is None and (then := _then_for_the_most_overdue(asked, request)):
-        return then
     if prompt is None and answers:
         note, _ = understand(asked, today)  # what it could not honour
         looked_up = [p for p in request.parts if getattr(p, "tool_name", "") == "get_repair_order"]
@@ -129,6 +132,36 @@ def _then_for_the_most_overdue(asked: str, request: ModelRequest) -> ModelRespon
         f"({ro.get('shop_name') or 'no shop'}; follow-up was due {ro.get('next_update')}).\n\n"
     )
     call = ToolCallPart(verb, {"ro_number": ro["number"]}, tool_call_id="most-overdue")
+    return ModelResponse(parts=[TextPart(said), call])
+
+
+def _then_stock_for_the_ro(asked: str, request: ModelRequest) -> ModelResponse | None:
+    """ "what's in stock for RO 38462": once the RO was looked up, say which part it is for and
+    search stock for that part number. None when the question was not about stock, or the lookup
+    found no RO (its error is answered as it is)."""
+    if not STOCK_FOR_AN_RO.search(asked):
+        return None
+    found = [
+        p.content["repair_order"]
+        for p in request.parts
+        if isinstance(p, ToolReturnPart)
+        and p.tool_name == "get_repair_order"
+        and p.outcome == "success"
+        and isinstance(p.content, dict)
+        and "repair_order" in p.content
+    ]
+    if len(found) != 1:
+        return None  # not found (answered as such), or several ROs: each card answers
+    ro = found[0]
+    part = (ro.get("part_number") or "").strip()
+    if not part:
+        said = f"RO {ro['number']} has no part number, so I cannot look its part up in stock."
+        return ModelResponse(parts=[TextPart(said)])
+    what = f" ({ro['part_description']})" if ro.get("part_description") else ""
+    said = f"RO {ro['number']} is for P/N **{part}**{what}. Stock of that part number:\n\n"
+    call = ToolCallPart(
+        "search_inventory", {"query": part, "limit": 10}, tool_call_id="stock-for-ro"
+    )
     return ModelResponse(parts=[TextPart(said), call])
 
 

@@ -134,6 +134,15 @@ REFERS_TO_AN_RO = re.compile(
 )
 
 
+# "what's in stock for RO 38462", "is the part for RO 38462 on hand?": the RO is looked up, then
+# stock for its part number (agent/offline/model.py)
+_AN_RO = r"\b(?:ro|repair order)\s*#?\s*g?(\d{3,9})\b"  # said to be an RO, not a bare number
+STOCK_FOR_AN_RO = re.compile(
+    rf"(?:{STOCK_WORDS}).*{_AN_RO}|{_AN_RO}.*(?:{STOCK_WORDS})",
+    re.IGNORECASE,
+)
+
+
 # "draft a follow-up for the most overdue RO", "open the oldest overdue one": the open RO whose
 # follow-up fell due longest ago; found first, then acted on (agent/offline/model.py)
 MOST_OVERDUE = re.compile(
@@ -262,6 +271,9 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
             "part's use over the last 90 days; to take a part for an RO, say **use part "
             "066-50008 on RO 38462**."
         )
+    # "do we have the part of RO 38462 on hand?": that RO first (then its part's stock)
+    if m := STOCK_FOR_AN_RO.search(t):
+        return None, _call("get_repair_order", ro_number=m[1] or m[2])
     # "what is in stock for 066-50008?": that part's stock, not RO 066
     if m := re.search(
         r"\b(?:in|on) (?:stock|hand) (?:for|of) (?:part |p/?n )?#?(?!ros?\b)([a-z0-9][\w\-./]*)", t

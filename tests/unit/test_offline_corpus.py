@@ -204,6 +204,38 @@ def test_the_most_overdue_ro_is_found_then_drafted_or_opened():
     assert isinstance(answer, TextPart)
 
 
+def _ro_found(asked: str, ro: dict) -> list:
+    call = ToolCallPart("get_repair_order", {"ro_number": ro["number"]}, tool_call_id="c1")
+    return [
+        ModelRequest(parts=[UserPromptPart(asked)]),
+        ModelResponse(parts=[call]),
+        ModelRequest(
+            parts=[ToolReturnPart(call.tool_name, {"repair_order": ro}, tool_call_id="c1")]
+        ),
+    ]
+
+
+def test_stock_for_an_ro_searches_its_part_number_once_the_ro_is_found():
+    ro = {"number": "38462", "part_number": "9550-C", "part_description": "AIR CYCLE MACHINE"}
+    said, call = respond(_ro_found("what's in stock for RO 38462", ro), _info()).parts
+    assert (call.tool_name, call.args) == ("search_inventory", {"query": "9550-C", "limit": 10})
+    assert "RO 38462 is for P/N **9550-C** (AIR CYCLE MACHINE)" in said.content
+    # no part number: said, no search (a plain "RO 38462" stays the card: the README examples)
+    [said] = respond(_ro_found("is RO 38462 in stock", ro | {"part_number": None}), _info()).parts
+    assert "has no part number" in said.content
+    # once searched, the stock is answered (no second search)
+    history = _ro_found("what's in stock for RO 38462", ro)
+    searched = ToolCallPart("search_inventory", {"query": "9550-C"}, tool_call_id="stock-for-ro")
+    history += [
+        ModelResponse(parts=[TextPart("RO 38462 is for ..."), searched]),
+        ModelRequest(
+            parts=[ToolReturnPart("search_inventory", {"items": []}, tool_call_id="stock-for-ro")]
+        ),
+    ]
+    [answer] = respond(history, _info()).parts
+    assert isinstance(answer, TextPart)
+
+
 def test_export_that_exports_the_last_list_or_report():
     listed = ToolCallPart("search_repair_orders", {"overdue": True, "shop": "avtech"}, "c1")
     history = _conversation("overdue at avtech", listed, {"items": []}, "export that as csv")
