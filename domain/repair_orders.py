@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import random
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -101,6 +103,10 @@ FIELD_ALIASES = {
 }
 MAX_LIST_LIMIT = 500
 NO_SHOP = "(no shop)"  # how a group of ROs with no shop is labelled (reports, counts)
+# A new RO takes the number after the highest; two creates at once can pick the same one, and the
+# one whose insert loses allocates again. Each round one of them wins, so this many attempts see
+# that many people creating at the same moment through.
+NUMBER_ATTEMPTS = 20
 
 
 def shop_key(name: str | None) -> str | None:
@@ -528,7 +534,9 @@ class RepairOrderService:
         new_status = parse_status(status) if status is not None else None
         target = parse_archive(archive)
         wanted = normalize_ro_number(number) if number is not None else None
-        for _attempt in range(5):
+        for attempt in range(NUMBER_ATTEMPTS):
+            if attempt:  # lost the number to another create: a moment apart, then allocate again
+                time.sleep(random.uniform(0, 0.005 * attempt))
             with self._uow() as uow:
                 repo = uow.repair_orders
                 if wanted is not None:
@@ -558,7 +566,7 @@ class RepairOrderService:
                     # leaving the unit of work rolls the failed insert back
                     if wanted is not None:
                         raise DuplicateRepairOrder(f"RO {wanted} already exists.") from None
-                    continue  # someone took that number a moment ago: allocate again
+                    continue  # someone took that number a moment ago
                 self._log(repo, ro, actor, "CREATE", None, None, ro.number)
                 if new_status is not None:
                     repo.record(
