@@ -7,6 +7,10 @@ a process, spread in turn as the proxy spreads new browsers), opens the chat soc
 turns back to back (offline model). A turn is
 timed from sending the message to its answer having arrived and the task ended.
 
+Where the machine's time goes during the load, per turn: the chat processes, the `gt worker`,
+MariaDB, Redis, HAProxy and this benchmark's own client (all on the same two cores), and the
+machine's busy time in all (`/proc/stat`) — what a turn costs the machine, not only the chat.
+
     python -m bench.chat_processes [--processes 2] [--sessions 20] [--turns 10]
 """
 
@@ -15,9 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import statistics
+import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.chat import TURNS, cpu_s, gt, pct
@@ -63,13 +70,59 @@ async def load(url: str, plans: list[list[str]], processes: int) -> tuple[list[f
     return [t for times, _ in results for t in times], sum(e for _, e in results), wall
 
 
-def measure(env: dict[str, str], processes: int, plans: list[list[str]], folder: Path) -> dict:
+def machine_busy_s() -> float:
+    """CPU time all cores have spent busy since boot (not idle, not waiting on disk)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_s(pgid: int) -> float:
+    """CPU time of the live processes in process group `pgid` (a `gt worker` and its children)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == pgid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def client_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def mariadb_pid() -> int | None:
+    found = subprocess.run(["pgrep", "-x", "mariadbd"], capture_output=True, text=True).stdout
+    return int(found.split()[0]) if found.split() else None
+
+
+def measure(
+    env: dict[str, str],
+    processes: int,
+    plans: list[list[str]],
+    folder: Path,
+    others: dict[str, Callable[[], float]],
+) -> dict:
     with chat_tier(env, processes, folder) as tier:
         asyncio.run(load(tier.url, [p[:2] for p in plans[: 2 * processes]], processes))  # warm up
         pids = tier.serving_pids()
-        cpu_before = sum(cpu_s(p) for p in pids)
+        proxy = tier.proxy.pid if tier.proxy else 0
+        parts = {"chat": lambda: sum(cpu_s(p) for p in pids), **others}
+        parts |= {"haproxy": lambda: cpu_s(proxy), "client": client_cpu_s}
+        parts["machine"] = machine_busy_s
+        before = {name: read() for name, read in parts.items()}
         times, errors, wall = asyncio.run(load(tier.url, plans, processes))
-        cpu = sum(cpu_s(p) for p in pids) - cpu_before
+        used = {name: read() - before[name] for name, read in parts.items()}
+    per_turn = {name: round(s * 1000 / max(len(times), 1), 1) for name, s in used.items()}
+    per_turn["other"] = round(per_turn["machine"] - sum(
+        v for k, v in per_turn.items() if k != "machine"
+    ), 1)  # fmt: skip
+    cpu = used["chat"]
     return {
         "processes": processes,
         "p50_ms": pct(times, 0.5),
@@ -79,6 +132,7 @@ def measure(env: dict[str, str], processes: int, plans: list[list[str]], folder:
         "errors": errors,
         "turns_per_s": round(len(times) / wall, 1),
         "chat_cpu_ms_per_turn": round(cpu * 1000 / max(len(times), 1), 1),
+        "cpu_ms_per_turn_by_part": per_turn,
     }
 
 
@@ -117,8 +171,15 @@ def main() -> None:
                 ["worker", "--processes", "1", "--threads", "8"], checkout_env(env), base / "w.log"
             )
             worker.start()
-            one = measure(env, 1, plans, base / "one")
-            many = measure(env, args.processes, plans, base / "many")
+            assert worker.process is not None and redis.process is not None
+            worker_group, redis_pid, db_pid = worker.process.pid, redis.process.pid, mariadb_pid()
+            others = {
+                "worker": lambda: group_cpu_s(worker_group),
+                "redis": lambda: cpu_s(redis_pid),
+                "mariadb": lambda: cpu_s(db_pid) if db_pid else 0.0,
+            }
+            one = measure(env, 1, plans, base / "one", others)
+            many = measure(env, args.processes, plans, base / "many", others)
         finally:
             if worker is not None:
                 worker.kill()
@@ -129,6 +190,7 @@ def main() -> None:
             f"p50 {m['p50_ms']} ms, p95 {m['p95_ms']} ms, {m['turns_per_s']} turns/s, "
             f"errors {m['errors']}, chat CPU {m['chat_cpu_ms_per_turn']} ms/turn"
         )
+        print("   CPU ms per turn by part:", m["cpu_ms_per_turn_by_part"])
     emit(
         {
             "benchmark": "chat_processes",
