@@ -18,6 +18,8 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator, mode
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
+from domain.db import with_mysql_driver
+
 PROJECT_DIR = Path(__file__).resolve().parent
 
 
@@ -281,10 +283,8 @@ class Settings(BaseSettings):
     def _known_database(cls, value: str) -> str:
         value = value.strip()
         if value and not value.startswith(("sqlite", "mysql", "mariadb")):
-            raise ValueError("must start with sqlite:// or mysql+pymysql://")
-        if value.startswith(("mysql://", "mariadb://")):
-            value = "mysql+pymysql://" + value.split("://", 1)[1]
-        return value
+            raise ValueError("must start with sqlite:// or mysql://")
+        return with_mysql_driver(value)
 
     @field_validator("database_ssl_ca")
     @classmethod

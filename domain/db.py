@@ -8,6 +8,28 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
+def mysql_driver() -> str:
+    """The driver a `mysql://` URL gets: mysqlclient (C; the `mariadb` extra) where it is
+    installed, else PyMySQL (pure Python, always installed). mysqlclient costs the worker a fifth
+    less CPU a chat turn and a 50,000-row read less than half (bench/mariadb_driver.py)."""
+    try:
+        import MySQLdb  # noqa: F401
+    except ImportError:
+        return "pymysql"
+    return "mysqldb"
+
+
+MYSQL_DRIVERS = ("mysql+pymysql://", "mysql+mysqldb://")
+
+
+def with_mysql_driver(url: str) -> str:
+    """`mysql://` and `mariadb://` URLs with the driver named (`mysql_driver`); a URL that names
+    its driver keeps it, any other is returned as it is."""
+    if url.startswith(("mysql://", "mariadb://")):
+        return f"mysql+{mysql_driver()}://" + url.split("://", 1)[1]
+    return url
+
+
 def make_engine(
     url: str,
     *,

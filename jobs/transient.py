@@ -27,6 +27,22 @@ TRANSIENT_MYSQL_CODES = frozenset(
 )
 TRANSIENT_HTTP_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
+# The two MySQL drivers' errors (domain.db.mysql_driver): PyMySQL's always, mysqlclient's where
+# it is installed. An OperationalError or InternalError carries the server's code; an
+# InterfaceError is a connection that is closed or broken.
+_CODED_ERRORS: tuple[type[BaseException], ...] = (
+    pymysql.err.OperationalError,
+    pymysql.err.InternalError,
+)
+_INTERFACE_ERRORS: tuple[type[BaseException], ...] = (pymysql.err.InterfaceError,)
+try:
+    import MySQLdb
+except ImportError:  # PyMySQL only
+    pass
+else:
+    _CODED_ERRORS += (MySQLdb.OperationalError, MySQLdb.InternalError)
+    _INTERFACE_ERRORS += (MySQLdb.InterfaceError,)
+
 
 def _mysql_code(exc: BaseException) -> int | None:
     args = getattr(exc, "args", ())
@@ -49,14 +65,14 @@ def is_transient(exc: BaseException) -> bool:
         orig = exc.orig
         return (
             _mysql_code(orig) in TRANSIENT_MYSQL_CODES
-            or isinstance(orig, pymysql.err.InterfaceError)
+            or isinstance(orig, _INTERFACE_ERRORS)
             or _sqlite_busy(orig)
         )
     if isinstance(exc, sa_exc.TimeoutError | sa_exc.DisconnectionError):
         return True
-    if isinstance(exc, pymysql.err.OperationalError | pymysql.err.InternalError):
+    if isinstance(exc, _CODED_ERRORS):
         return _mysql_code(exc) in TRANSIENT_MYSQL_CODES
-    if isinstance(exc, pymysql.err.InterfaceError):
+    if isinstance(exc, _INTERFACE_ERRORS):
         return True
     if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
         return True

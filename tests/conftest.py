@@ -24,13 +24,16 @@ from sqlalchemy import Engine, create_engine, text
 
 from bootstrap import bootstrap
 from config import load_settings
-from domain.db import make_engine
+from domain.db import make_engine, mysql_driver
 from domain.migrate import upgrade
 from domain.models import Base
 from jobs.app import App
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-MARIADB_SERVER_URL = os.environ.get("GT_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306")
+# on the driver production gets (domain.db.mysql_driver)
+MARIADB_SERVER_URL = os.environ.get(
+    "GT_TEST_MARIADB_URL", f"mysql+{mysql_driver()}://root@127.0.0.1:3306"
+)
 
 
 def _redis_test_url() -> str:

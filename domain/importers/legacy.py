@@ -16,6 +16,7 @@ from sqlalchemy import Engine, MetaData, Table, create_engine, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from domain.archive import Archive
+from domain.db import MYSQL_DRIVERS, with_mysql_driver
 from domain.errors import InvalidInput, RoTrackerError
 from domain.importers.common import (
     RO_COLUMNS,
@@ -69,11 +70,9 @@ class LegacyRows:
 
 
 def _engine(url: str) -> Engine:
-    url = (url or "").strip()
-    if url.startswith(("mysql://", "mariadb://")):
-        url = "mysql+pymysql://" + url.split("://", 1)[1]
-    if not url.startswith(("mysql+pymysql://", "sqlite")):
-        raise InvalidInput("The legacy database URL must start with mysql:// or mysql+pymysql://.")
+    url = with_mysql_driver((url or "").strip())
+    if not url.startswith((*MYSQL_DRIVERS, "sqlite")):
+        raise InvalidInput("The legacy database URL must start with mysql://.")
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -99,8 +99,7 @@ def test_invalid_configuration_is_one_clear_line(run_gt):
     code, _, err = run_gt("ro", "stats", env={"DATABASE_URL": "postgres://nope"})
     assert code == 2
     assert (
-        err.strip()
-        == "Invalid configuration: DATABASE_URL: must start with sqlite:// or mysql+pymysql://"
+        err.strip() == "Invalid configuration: DATABASE_URL: must start with sqlite:// or mysql://"
     )
 
 

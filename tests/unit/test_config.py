@@ -1,6 +1,10 @@
+import sys
+
 import pytest
 
 from config import ConfigError, load_settings
+from domain.db import mysql_driver
+from tests.conftest import require_service
 
 
 def test_embedded_default_needs_nothing(tmp_path):
@@ -11,10 +15,25 @@ def test_embedded_default_needs_nothing(tmp_path):
     assert (settings.api_threads, settings.chat_threads) == (2, 2)
 
 
-def test_mysql_urls_get_the_pymysql_driver():
+def test_mysql_urls_get_mysqlclient_where_installed_else_pymysql(monkeypatch):
     settings = load_settings(database_url="mysql://u:p@db:3306/ro")
-    assert settings.sqlalchemy_url == "mysql+pymysql://u:p@db:3306/ro"
+    assert settings.sqlalchemy_url == f"mysql+{mysql_driver()}://u:p@db:3306/ro"
     assert not settings.is_embedded_db
+    monkeypatch.setitem(sys.modules, "MySQLdb", None)  # not installed: import fails
+    assert mysql_driver() == "pymysql"
+    settings = load_settings(database_url="mariadb://u:p@db:3306/ro")
+    assert settings.sqlalchemy_url == "mysql+pymysql://u:p@db:3306/ro"
+
+
+def test_a_url_naming_its_driver_keeps_it():
+    for url in ("mysql+pymysql://u:p@db/ro", "mysql+mysqldb://u:p@db/ro"):
+        assert load_settings(database_url=url).sqlalchemy_url == url
+
+
+def test_mysqlclient_is_installed_where_the_tests_run_in_ci():
+    # CI installs the `mariadb` extra, so the MariaDB tests run on the driver production gets
+    if mysql_driver() != "mysqldb":
+        require_service("mysqlclient (pip install -e '.[mariadb]')", False)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from domain.errors import InvalidStatus, NotFound, StaleVersion
 from jobs.errors import JobFailed, JobTimeout, UnknownOperation, error_from_failure
 from jobs.policies import BACKGROUND, INTERACTIVE, INTERACTIVE_RETRIES
 from jobs.transient import is_transient, retry_transient
+from tests.conftest import require_service
 
 
 def db_error(code: int, message: str, *, invalidated: bool = False) -> sa_exc.DBAPIError:
@@ -100,3 +101,31 @@ def test_failures_come_back_as_the_domain_error_or_a_plain_job_error():
     err = error_from_failure("get_repair_order", "OperationalError", "(2013) host db.internal")
     assert isinstance(err, JobFailed) and "db.internal" not in str(err)
     assert isinstance(error_from_failure("x", "SkipMessage", "expired"), JobTimeout)
+
+
+def _mysqlclient():
+    """mysqlclient's module (the `mariadb` extra): installed in CI, where these must run."""
+    try:
+        import MySQLdb
+    except ImportError:
+        require_service("mysqlclient (pip install -e '.[mariadb]')", False)
+    return MySQLdb
+
+
+@pytest.mark.parametrize(
+    ("make", "transient"),
+    [
+        (lambda m: m.OperationalError(2013, "Lost connection to server during query"), True),
+        (lambda m: m.OperationalError(2006, "Server has gone away"), True),
+        (lambda m: m.OperationalError(1213, "Deadlock found when trying to get lock"), True),
+        (lambda m: m.OperationalError(1205, "Lock wait timeout exceeded"), True),
+        (lambda m: m.InterfaceError(0, ""), True),  # a connection already closed
+        (lambda m: m.OperationalError(1054, "Unknown column"), False),
+        (lambda m: m.IntegrityError(1062, "Duplicate entry"), False),
+    ],
+)
+def test_mysqlclient_errors_are_told_apart_like_pymysql_ones(make, transient):
+    orig = make(_mysqlclient())
+    wrapped = sa_exc.DBAPIError("SELECT 1", {}, orig)
+    assert is_transient(orig) is transient
+    assert is_transient(wrapped) is transient
