@@ -136,6 +136,38 @@ def measure(
     }
 
 
+def production_desk(db_url: str, redis: OwnRedis, folder: Path) -> dict[str, str]:
+    """The environment of this shape's desk (MariaDB, the benchmark's Redis), seeded with the
+    demo data and the benchmark's user."""
+    env = {k: v for k, v in os.environ.items() if k not in {"ANTHROPIC_API_KEY", "GT_CLI_USER"}}
+    env |= {
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis.url,
+        "GT_VAR_DIR": str(folder / "var"),
+        "GT_CHAT_RATE_PER_MIN": "10000",
+        "GT_NEW_USER_PASSWORD": PASSWORD,
+    }
+    gt(env, "demo", "seed")  # migrates first
+    gt(env, "users", "add", USER, "--role", "viewer")
+    return env
+
+
+def start_worker(
+    env: dict[str, str], redis: OwnRedis, log: Path
+) -> tuple[GtProcess, dict[str, Callable[[], float]]]:
+    """A `gt worker` on `env`'s desk, and readers of the CPU time used so far by it, the
+    benchmark's Redis and MariaDB (for `measure`)."""
+    worker = GtProcess(["worker", "--processes", "1", "--threads", "8"], checkout_env(env), log)
+    worker.start()
+    assert worker.process is not None and redis.process is not None
+    group, redis_pid, db_pid = worker.process.pid, redis.process.pid, mariadb_pid()
+    return worker, {
+        "worker": lambda: group_cpu_s(group),
+        "redis": lambda: cpu_s(redis_pid),
+        "mariadb": lambda: cpu_s(db_pid) if db_pid else 0.0,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=2)
@@ -155,29 +187,8 @@ def main() -> None:
         worker: GtProcess | None = None
         try:
             redis.start()
-            env = {
-                k: v for k, v in os.environ.items() if k not in {"ANTHROPIC_API_KEY", "GT_CLI_USER"}
-            }
-            env |= {
-                "DATABASE_URL": db_url,
-                "REDIS_URL": redis.url,
-                "GT_VAR_DIR": str(base / "var"),
-                "GT_CHAT_RATE_PER_MIN": "10000",
-                "GT_NEW_USER_PASSWORD": PASSWORD,
-            }
-            gt(env, "demo", "seed")  # migrates first
-            gt(env, "users", "add", USER, "--role", "viewer")
-            worker = GtProcess(
-                ["worker", "--processes", "1", "--threads", "8"], checkout_env(env), base / "w.log"
-            )
-            worker.start()
-            assert worker.process is not None and redis.process is not None
-            worker_group, redis_pid, db_pid = worker.process.pid, redis.process.pid, mariadb_pid()
-            others = {
-                "worker": lambda: group_cpu_s(worker_group),
-                "redis": lambda: cpu_s(redis_pid),
-                "mariadb": lambda: cpu_s(db_pid) if db_pid else 0.0,
-            }
+            env = production_desk(db_url, redis, base)
+            worker, others = start_worker(env, redis, base / "w.log")
             one = measure(env, 1, plans, base / "one", others)
             many = measure(env, args.processes, plans, base / "many", others)
         finally:

@@ -16,7 +16,6 @@ tool's lookups), CPU per read.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -25,10 +24,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.chat import TURNS, cpu_s, gt
-from bench.chat_processes import PASSWORD, USER, group_cpu_s, mariadb_pid, measure
-from bench.common import checkout_env, emit, temporary_database
-from bench.faults import GtProcess, OwnRedis
+from bench.chat import TURNS
+from bench.chat_processes import measure, production_desk, start_worker
+from bench.common import emit, temporary_database
+from bench.faults import OwnRedis
 
 DRIVERS = ("pymysql", "mysqldb")
 
@@ -79,20 +78,8 @@ PROBE_ROWS = """INSERT INTO driver_probe SELECT seq, CONCAT('G', 38000 + seq),
 def one_round(env: dict[str, str], driver: str, args, plans, folder: Path, redis) -> dict:
     env = env | {"DATABASE_URL": with_driver(env["DATABASE_URL"], driver)}
     folder.mkdir(parents=True, exist_ok=True)
-    worker = GtProcess(
-        ["worker", "--processes", "1", "--threads", "8"],
-        checkout_env(env),
-        folder / f"{driver}-worker.log",
-    )
-    worker.start()
+    worker, others = start_worker(env, redis, folder / f"{driver}-worker.log")
     try:
-        assert worker.process is not None and redis.process is not None
-        group, redis_pid, db_pid = worker.process.pid, redis.process.pid, mariadb_pid()
-        others = {
-            "worker": lambda: group_cpu_s(group),
-            "redis": lambda: cpu_s(redis_pid),
-            "mariadb": lambda: cpu_s(db_pid) if db_pid else 0.0,
-        }
         return measure(env, args.processes, plans, folder / driver, others)
     finally:
         worker.kill()
@@ -126,18 +113,7 @@ def main() -> None:
         redis = OwnRedis(base)
         try:
             redis.start()
-            env = {
-                k: v for k, v in os.environ.items() if k not in {"ANTHROPIC_API_KEY", "GT_CLI_USER"}
-            }
-            env |= {
-                "DATABASE_URL": db_url,
-                "REDIS_URL": redis.url,
-                "GT_VAR_DIR": str(base / "var"),
-                "GT_CHAT_RATE_PER_MIN": "10000",
-                "GT_NEW_USER_PASSWORD": PASSWORD,
-            }
-            gt(env, "demo", "seed")  # migrates first
-            gt(env, "users", "add", USER, "--role", "viewer")
+            env = production_desk(db_url, redis, base)
             for i in range(args.rounds):
                 order = DRIVERS if i % 2 == 0 else DRIVERS[::-1]
                 for driver in order:
