@@ -103,6 +103,19 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     return ModelResponse(parts=_each_ro_asked_for(text, planned))
 
 
+def _answered(request: ModelRequest, tool_name: str) -> list[dict[str, Any]]:
+    """What `tool_name` answered in this request, where it answered a record (not an error or
+    a sentence)."""
+    return [
+        p.content
+        for p in request.parts
+        if isinstance(p, ToolReturnPart)
+        and p.tool_name == tool_name
+        and p.outcome == "success"
+        and isinstance(p.content, dict)
+    ]
+
+
 def _then_for_the_most_overdue(asked: str, request: ModelRequest) -> ModelResponse | None:
     """ "draft a follow-up for the most overdue RO": once the search found it, say which RO it
     is and draft (or open) that one. None when there is nothing more to do."""
@@ -110,14 +123,7 @@ def _then_for_the_most_overdue(asked: str, request: ModelRequest) -> ModelRespon
         return None
     verb = "draft_email" if DRAFT_WORDS.search(asked) else None
     verb = verb or ("get_repair_order" if OPEN_WORDS.search(asked) else None)
-    found = [
-        p.content
-        for p in request.parts
-        if isinstance(p, ToolReturnPart)
-        and p.tool_name == "search_repair_orders"
-        and p.outcome == "success"
-        and isinstance(p.content, dict)
-    ]
+    found = _answered(request, "search_repair_orders")
     if verb is None or not found or not found[0].get("items"):
         return None  # a question ("which is the most overdue RO?"), or none is overdue
     ro = found[0]["items"][0]
@@ -142,13 +148,7 @@ def _then_stock_for_the_ro(asked: str, request: ModelRequest) -> ModelResponse |
     if not STOCK_FOR_AN_RO.search(asked):
         return None
     found = [
-        p.content["repair_order"]
-        for p in request.parts
-        if isinstance(p, ToolReturnPart)
-        and p.tool_name == "get_repair_order"
-        and p.outcome == "success"
-        and isinstance(p.content, dict)
-        and "repair_order" in p.content
+        a["repair_order"] for a in _answered(request, "get_repair_order") if "repair_order" in a
     ]
     if len(found) != 1:
         return None  # not found (answered as such), or several ROs: each card answers
