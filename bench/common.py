@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
-from domain.db import mysql_driver
+from domain.db import with_mysql_driver
 
-MARIADB_SERVER = f"mysql+{mysql_driver()}://root@127.0.0.1:3306"  # the driver production gets
+MARIADB_SERVER = with_mysql_driver("mysql://root@127.0.0.1:3306")  # the driver production gets
 # The checkout the benchmark runs from (`python -m bench.NAME` in it): what it measures, in this
 # process and in the ones it starts, even when the virtualenv's editable install points elsewhere.
 PROJECT_DIR = Path(__file__).resolve().parent.parent

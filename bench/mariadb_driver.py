@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from bench.chat import TURNS
 from bench.chat_processes import measure, production_desk, start_worker
@@ -33,7 +33,7 @@ DRIVERS = ("pymysql", "mysqldb")
 
 
 def with_driver(url: str, driver: str) -> str:
-    return f"mysql+{driver}://" + url.split("://", 1)[1]
+    return make_url(url).set(drivername=f"mysql+{driver}").render_as_string(hide_password=False)
 
 
 def reads(db_url: str, rows: int = 50_000, points: int = 2_000, repeats: int = 5) -> dict:

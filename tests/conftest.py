@@ -24,15 +24,15 @@ from sqlalchemy import Engine, create_engine, text
 
 from bootstrap import bootstrap
 from config import load_settings
-from domain.db import make_engine, mysql_driver
+from domain.db import make_engine, with_mysql_driver
 from domain.migrate import upgrade
 from domain.models import Base
 from jobs.app import App
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-# on the driver production gets (domain.db.mysql_driver)
-MARIADB_SERVER_URL = os.environ.get(
-    "GT_TEST_MARIADB_URL", f"mysql+{mysql_driver()}://root@127.0.0.1:3306"
+# a mysql:// URL on the driver production gets (domain.db.mysql_driver)
+MARIADB_SERVER_URL = with_mysql_driver(
+    os.environ.get("GT_TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306")
 )
 
 

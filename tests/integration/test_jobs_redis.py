@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 import redis
 from dramatiq import Worker
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from bootstrap import bootstrap
 from config import load_settings
@@ -127,7 +127,11 @@ def maria_jobs(request, mariadb_url, tmp_path) -> Iterator[tuple[App, list[str]]
 
     mode, _, driver = request.param.partition("+")
     if driver:
-        mariadb_url = f"mysql+{driver}://" + mariadb_url.split("://", 1)[1]
+        mariadb_url = (
+            make_url(mariadb_url)
+            .set(drivername=f"mysql+{driver}")
+            .render_as_string(hide_password=False)
+        )
     redis_url = request.getfixturevalue("redis_url") if mode == "redis" else ""
     settings = load_settings(
         database_url=mariadb_url, var_dir=tmp_path / "var", redis_url=redis_url
