@@ -403,6 +403,16 @@ CORPUS: list[tuple[str, str, dict]] = [
     ),
     ("ROs mentioning corrosion", "search_repair_orders", {"text": "corrosion"}),
     ("ROs about hydraulic pump", "search_repair_orders", {"text": "hydraulic pump"}),
+    # the notes named: not a shop called NOTES
+    ("list ROs with notes mentioning corrosion", "search_repair_orders", {"text": "corrosion"}),
+    ("ROs whose notes say corrosion", "search_repair_orders", {"text": "corrosion"}),
+    ("ROs with notes about the seal kit", "search_repair_orders", {"text": "seal kit"}),
+    (
+        "ROs at Avtech with notes mentioning seal",
+        "search_repair_orders",
+        {"text": "seal", "shop": "avtech"},
+    ),
+    ("open ROs with Avtech", "search_repair_orders", {"archive": "ACTIVE", "shop": "avtech"}),
     ("paid archive", "search_repair_orders", {"archive": "PAID"}),
     ("returns", "search_repair_orders", {"archive": "RETURNS"}),
     ("net archive ROs at avtech", "search_repair_orders", {"archive": "NET", "shop": "avtech"}),

@@ -179,6 +179,15 @@ AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s?(k\b)?"
 COST_SAID = r"(?:(?:final |estimated |repair )?costs?|costing|worth|valued at|priced at|estimates?)"
 OVER_MONEY = r"(?:over|more than|above|greater than|>|at least|exceeding)"
 UNDER_MONEY = r"(?:under|less than|below|<|at most|cheaper than)"
+# What an RO has or is asked about, never a shop's name: "ROs with margins" is not shop MARGINS.
+_NOT_A_SHOP_WORDS = (
+    "margin margins profit profits photo photos picture pictures image images quote quotes "
+    "quotation quotations note notes comment comments doc docs document documents paperwork "
+    "cert certs certificate certificates attachment attachments file files email emails mail "
+    "reply replies message messages invoice invoices price prices tracking eta etas cost costs "
+    "serial serials warranty core cores damage problems issues"
+)
+NOT_A_SHOP = frozenset(_NOT_A_SHOP_WORDS.split())
 # "at the shop", "with the vendor": where the unit is, not a shop's name
 AT_A_SHOP = r"(?:at|with|in)\s+(?:the\s+|a\s+)?(?:repair\s+)?(?:shops?|vendors?)"
 
@@ -411,8 +420,13 @@ def search_filters(raw: str, today: date) -> Found:
     if m and (period := span(m[1], today)):
         field_name = "status_date" if any(w in t for w in STATUS_WORDS) else "date_made"
         _put_period(args, field_name, period)
-    about = r"\b(?:about|mentioning|notes? (?:say|saying|mention|containing|with)|described as)"
-    m, t = _take(t, about + r"\s+[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)
+    # "mentioning corrosion", "with notes mentioning corrosion", "whose notes say corrosion"
+    about = (
+        r"\b(?:(?:with|whose|where|having|that have|which have) (?:the |their |any )?notes? "
+        r"(?:say|saying|mention|mentioning|containing|about|with)|"
+        r"about|mentioning|notes? (?:say|saying|mention|containing|with)|described as)"
+    )
+    m, t = _take(t, about + r"\s+(?:the |a |an )?[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)
     if m:
         args["text"] = m[1].strip()
     m, t = _take(t, r"\bin (?:the )?(active|net|paid|returns) (?:archive|sheet|tab)\b|"
@@ -450,10 +464,14 @@ def search_filters(raw: str, today: date) -> Found:
             _put_period(args, "status_date", period)
         elif m:
             found.notes.append(f'"{m[1]}" is not a date I understand')
-    m, t = _take(t, r"\b(?:at|from|with)\s+(?:shop\s+)?([a-z][\w&.' -]*?)" + STOP)
-    # not "at the shops" (every shop), nor a word that is no name ("overdue ... at late work")
-    if m and not re.fullmatch(ANY_SHOP, m[1].strip(" '")) and set(m[1].split()) - FILLER:
-        args["shop"] = m[1].strip(" '")
+    m = re.search(r"\b(?:at|from|with)\s+(?:shop\s+)?([a-z][\w&.' -]*?)" + STOP, t, re.I)
+    # not a thing an RO has ("ROs with photos", "with quotes over 5k"): left unread, and said
+    if m and not set(m[1].split()) & NOT_A_SHOP:
+        t = t[: m.start()] + " " * (m.end() - m.start()) + t[m.end() :]
+        # not "at the shops" (every shop), nor a word that is no name ("overdue ... at late
+        # work")
+        if not re.fullmatch(ANY_SHOP, m[1].strip(" '")) and set(m[1].split()) - FILLER:
+            args["shop"] = m[1].strip(" '")
     # "how many ROs does Avtech have open"
     m, t = _take(t, r"\b(?:does|do)\s+(?!we\b|you\b|i\b)([a-z][\w&.' -]*?)\s+(?:have|hold)\b")
     if m and "shop" not in args:

@@ -41,6 +41,10 @@ def test_each_request_becomes_its_tool_call(text, tool, args):
         ("low stock at avtech", "avtech"),
         ("ROs over $10000 that smell funny", "smell funny"),  # money (not RO 10000), then not
         ("ROs received next month", "next month"),  # a period it cannot read, beside a status
+        # a thing an RO has, not a shop's name (was: "No such shop MARGINS")
+        ("ROs with margins", "margins"),
+        ("overdue ROs with photos", "photos"),
+        ("open ROs with invoices at Avtech", "invoices"),
     ],
 )
 def test_what_it_cannot_read_it_says_instead_of_dropping(text, unread):
