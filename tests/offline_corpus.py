@@ -413,6 +413,13 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"text": "seal", "shop": "avtech"},
     ),
     ("open ROs with Avtech", "search_repair_orders", {"archive": "ACTIVE", "shop": "avtech"}),
+    # the time said before the place: still the time at the shop, not in the status
+    ("ROs over 30 days at the shop", "search_repair_orders", {"at_shop_for_more_than_days": 30}),
+    (
+        "which ROs have been more than 6 weeks with the vendor",
+        "search_repair_orders",
+        {"at_shop_for_more_than_days": 42},
+    ),
     ("paid archive", "search_repair_orders", {"archive": "PAID"}),
     ("returns", "search_repair_orders", {"archive": "RETURNS"}),
     ("net archive ROs at avtech", "search_repair_orders", {"archive": "NET", "shop": "avtech"}),
@@ -516,6 +523,8 @@ CORPUS: list[tuple[str, str, dict]] = [
     ("show me the shop for RO 38159", "get_repair_order", {"ro_number": "38159"}),
     ("tell me about shop Avtech Hydraulics", "get_shop", {"shop": "avtech hydraulics"}),
     ("contact for Avtech", "get_shop", {"shop": "avtech"}),
+    ("who is the contact at Avtech", "get_shop", {"shop": "avtech"}),
+    ("who's our contact person for moog", "get_shop", {"shop": "moog"}),
     ("what's the email for Avtech", "get_shop", {"shop": "avtech"}),
     (
         "set email of Avtech Hydraulics to repairs@avtech.example",

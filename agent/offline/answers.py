@@ -716,6 +716,33 @@ def _drafts(result: dict[str, Any], title: str) -> str:
     )
 
 
+# "email Avtech about 38462", "write to Moog re RO 38462": the shop the person named
+SHOP_WRITTEN_TO = re.compile(
+    r"\b(?:e-?mail|write to|chase|ping|nudge)\s+(?:the\s+)?([a-z][\w&.' -]*?)\s+"
+    r"(?:about|on|re|regarding|for|ref)\b",
+    re.I,
+)
+NOT_A_NAME = re.compile(r"\b(?:ro|ros|shop|vendor|them|him|her|it|a|an|follow[- ]?up)\b|\d", re.I)
+
+
+def other_shop_named(question: str, tool: str, content: Any) -> str:
+    """ "email Avtech about 38462" when RO 38462 is at Moog: the draft goes to the RO's shop,
+    and the reply says so before anything else, instead of letting "Avtech" stand."""
+    m = SHOP_WRITTEN_TO.search(question)
+    if tool != "draft_email" or not m or NOT_A_NAME.search(m[1]) or not isinstance(content, dict):
+        return ""
+    draft = content.get("draft") or {}
+    shop = draft.get("shop") or ""
+    named = m[1].strip(" '").lower()
+    if not shop or named in shop.lower() or shop.lower() in named:
+        return ""
+    ros = ", ".join(draft.get("ro_numbers") or [])
+    return (
+        f"Note: RO {ros} is with **{literal(shop, 80)}**, not “{literal(m[1].strip(), 40)}”: "
+        f"this draft is to {literal(shop, 80)}. Reject it if you meant another RO.\n\n"
+    )
+
+
 def _drafted(content: dict[str, Any]) -> str:
     d = content["draft"]
     lead = "RO {} already has a draft waiting" if content.get("already_pending") else "Drafted"

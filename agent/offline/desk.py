@@ -113,7 +113,8 @@ def shops(raw: str, t: str) -> ToolCallPart | None:
     # "email of Avtech Hydraulics", "what's the phone number for Avtech" (an RO's is a draft)
     if (
         m := re.match(
-            r"(?:what(?:'s| is) )?(?:the )?(?:e-?mail|phone|contact)(?: address| number)?"
+            r"(?:(?:what|who)(?:'s| is) )?(?:the |our )?(?:e-?mail|phone|contact)"
+            r"(?: address| number| person)?"
             r" (?:of|for|at) (?:the )?(?:shop |vendor )?(.+)$",
             t,
         )

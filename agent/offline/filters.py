@@ -383,12 +383,15 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, SERIAL)
     if m:
         args["serial_number"] = m[1].upper()
-    # "ROs at the shop over 60 days", "been with the vendor for more than 8 weeks": since
-    # drop-off, while the unit is there (not "at Avtech": a shop's name)
-    m, t = _take(t, rf"\b(?:been |sitting |sat )?{AT_A_SHOP}\s+(?:for\s+)?(?:more than|over|"
-                    rf"longer than|>|at least)\s*({COUNT})\s*(day|week|month)s?\b")  # fmt: skip
+    # "ROs at the shop over 60 days", "been with the vendor for more than 8 weeks", "over 30
+    # days at the shop": since drop-off, while the unit is there (not "at Avtech": a shop's name)
+    longer = (
+        rf"(?:for\s+)?(?:more than|over|longer than|>|at least)\s*({COUNT})\s*(day|week|month)s?"
+    )
+    there = rf"(?:been |sitting |sat )?{AT_A_SHOP}"
+    m, t = _take(t, rf"\b{there}\s+{longer}\b|\b{longer}\s+{there}\b")
     if m:
-        args["at_shop_for_more_than_days"] = _days(m[1], m[2])
+        args["at_shop_for_more_than_days"] = _days(m[1] or m[3], m[2] or m[4])
     # "which ROs have been at the shop the longest?": every unit at a shop, longest first
     m, t = _take(t, rf"\b(?:been |sitting |sat )?{AT_A_SHOP}\s+(?:the\s+)?longest\b|"
                     rf"\blongest\s+{AT_A_SHOP}")  # fmt: skip

@@ -21,7 +21,14 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
-from agent.offline.answers import changes_in, conditions_read, fewest_first, word, yes_or_no
+from agent.offline.answers import (
+    changes_in,
+    conditions_read,
+    fewest_first,
+    other_shop_named,
+    word,
+    yes_or_no,
+)
 from agent.offline.desk import LISTED, numbers_in
 from agent.offline.documents import document_request, file_calls
 from agent.offline.reports import export_last
@@ -68,7 +75,9 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
                 )
                 answers.append(first + word(part.tool_name, part.content))
             else:
-                first = fewest_first(asked, part.tool_name, part.content)
+                first = fewest_first(asked, part.tool_name, part.content) or other_shop_named(
+                    asked, part.tool_name, part.content
+                )
                 answers.append(first + word(part.tool_name, part.content))
         elif isinstance(part, RetryPromptPart):
             problem = part.content if isinstance(part.content, str) else "the request was not valid"

@@ -789,3 +789,31 @@ def test_what_was_taken_from_stock_in_a_period_is_said_to_be_unlisted(question):
     _, answer = understand(question, TODAY)
     assert isinstance(answer, str) and "can't list what was taken from stock" in answer
     assert "**low stock**" in answer  # where a part's use does show
+
+
+def _drafted_answer(question: str, shop: str) -> str:
+    call = ToolCallPart("draft_email", {"ro_number": "38462"}, tool_call_id="c1")
+    draft = {"ro_numbers": ["38462"], "shop": shop, "to": "repairs@moog.example",
+             "subject": "Repair Status: RO# G38462"}  # fmt: skip
+    history = [
+        ModelRequest(parts=[UserPromptPart(question)]),
+        ModelResponse(parts=[call]),
+        ModelRequest(parts=[ToolReturnPart(call.tool_name, {"draft": draft}, "c1")]),
+    ]
+    [text] = respond(history, _info()).parts
+    return text.content
+
+
+def test_a_draft_to_another_shop_than_the_one_named_says_so_first():
+    answer = _drafted_answer("email Avtech about 38462", "Moog Aircraft Repair")
+    assert answer.startswith("Note: RO 38462 is with **Moog Aircraft Repair**, not “Avtech”")
+    assert "Drafted: **Repair Status: RO# G38462** to repairs@moog.example" in answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["email Moog about 38462", "chase moog aircraft repair on 38462", "email the shop about 38462",
+     "email them about RO 38462", "draft an email for RO 38462"],
+)  # fmt: skip
+def test_a_draft_to_the_shop_named_or_to_no_shop_named_has_no_note(question):
+    assert _drafted_answer(question, "Moog Aircraft Repair").startswith("Drafted:")
