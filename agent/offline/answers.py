@@ -55,7 +55,27 @@ def yes_or_no(question: str, r: dict[str, Any]) -> str:
         or _when_back(question, r)
         or _overdue_answer(question, r)
         or _shipment_answer(question, r)
+        or _cost_answer(question, r)
     )
+
+
+COST_ASKED = (
+    r"\b(?:what did (?:we|it) (?:pay|cost)|how much (?:did|does|is|was|will)|"
+    r"(?:what(?:'s| is| was)|what are) (?:the |its )?(?:final |estimated |repair )?"
+    r"(?:cost|price|charge|quote|estimate)s?|cost of|price of|quote (?:for|on))\b"
+)
+
+
+def _cost_answer(question: str, r: dict[str, Any]) -> str:
+    """ "what did we pay for RO 38010?", "how much is RO 38010": the final cost, else that
+    there is none yet and what the estimate is; empty when the question is not that."""
+    if not re.search(COST_ASKED, question, re.I):
+        return ""
+    n, final, estimate = r["number"], r.get("final_cost"), r.get("estimated_cost")
+    quoted = f"the estimate is {_money(estimate)}" if estimate not in (None, "") else "no estimate"
+    if final not in (None, ""):
+        return f"RO {n}'s final cost is **{_money(final)}** ({quoted}).\n\n"
+    return f"RO {n} has **no final cost yet**; {quoted}.\n\n"
 
 
 HOW_LONG_THERE = (
@@ -135,7 +155,9 @@ def _shipment_answer(question: str, r: dict[str, Any]) -> str:
 def _when_back(question: str, r: dict[str, Any]) -> str:
     """ "when is RO 38010 due back?" answered with a date (its ETA) and where the unit is, not
     with a yes or no; empty when the question is not "when" about its coming back."""
-    when = re.search(r"^\W*(?:when|by when|what date|how soon|how long until)\b", question, re.I)
+    when = re.search(
+        r"^\W*(?:when|by when|what date|how soon|how long until)\b|\beta\b", question, re.I
+    )
     about = r"\b(?:back|return\w*|arriv\w*|deliver\w*|ship\w*|due|eta|expect\w*)\b"
     status = try_parse_status(r.get("status") or r.get("raw_status"))
     if not when or not re.search(about, question, re.I) or status is None:

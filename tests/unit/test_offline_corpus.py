@@ -404,6 +404,9 @@ def test_whether_one_ro_has_shipped_or_come_back_is_answered_from_its_status(que
          "RO 38010 has already come back: it is RECEIVED since 2026-11-20."),
         ("when will 38010 ship back?", {"status": "SCRAP"},
          "RO 38010 is not coming back: it ended SCRAP on 2026-11-20."),
+        ("what's the ETA on 38010", {"status": "APPROVED", "estimated_delivery": "2026-12-09"},
+         "RO 38010 is due back by 2026-12-09 (its ETA); it is at the shop, APPROVED since "
+         "2026-11-20."),
     ],
 )  # fmt: skip
 def test_when_one_ro_comes_back_is_answered_with_its_eta_not_yes_or_no(question, ro, said):
@@ -432,6 +435,22 @@ def test_how_long_one_ro_has_been_at_the_shop_is_counted_from_its_drop_off(quest
     assert answer.startswith(said + "\n\n**RO 38010**")
     if ro.get("days_at_shop") is not None:  # the card says it too
         assert "- Made — · dropped off 2026-10-21 (30 days at the shop)" in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "ro", "said"),
+    [
+        ("what did we pay for RO 38010?", {"final_cost": "1250.00", "estimated_cost": "1400.00"},
+         "RO 38010's final cost is **$1,250.00** (the estimate is $1,400.00)."),
+        ("how much is 38010", {"final_cost": None, "estimated_cost": "1400.00"},
+         "RO 38010 has **no final cost yet**; the estimate is $1,400.00."),
+        ("what's the cost of RO 38010", {"final_cost": None, "estimated_cost": None},
+         "RO 38010 has **no final cost yet**; no estimate."),
+    ],
+)  # fmt: skip
+def test_what_one_ro_cost_is_its_final_cost_else_that_there_is_none_yet(question, ro, said):
+    ro = {"number": "38010", "archive": "ACTIVE", "status": "IN WORK", **ro}
+    assert _answered(question, {"repair_order": ro}).startswith(said + "\n\n**RO 38010**")
 
 
 def _answered(question: str, looked_up: dict) -> str:
