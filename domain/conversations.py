@@ -72,11 +72,20 @@ class ApprovalService:
         operation: str | None = None,
     ) -> Approval:
         """Record a proposed change — once confirmed, the command `operation(**args)` at
-        `expected_version`; asking twice for the same tool call returns the first row."""
+        `expected_version`; asking twice for the same tool call returns the first row. A call id
+        another change already holds is refused (`Conflict`), never answered with that change."""
         with self._uow() as uow:
             s = uow.session
             existing = s.scalar(select(Approval).where(Approval.tool_call_id == tool_call_id))
             if existing is not None:
+                # the same call asked again (a retried turn) may preview newer values; another
+                # thread, tool or RO is another change
+                asked = (thread_id, tool_name, ro_number)
+                if (existing.thread_id, existing.tool_name, existing.ro_number) != asked:
+                    raise Conflict(
+                        "That change could not be proposed: its tool call id belongs to another "
+                        "change. Nothing was changed; ask again."
+                    )
                 return existing
             row = Approval(
                 thread_id=thread_id,

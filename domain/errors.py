@@ -12,8 +12,8 @@
      │    ├── StaleVersion        someone else changed the RO since you read it
      │    └── OutOfStock          no unit left to take (someone may have just taken the last)
      ├── Forbidden               your role does not allow it
- ├── NotAuthenticated        no valid credentials (API token or access token missing, expired,
- │                           revoked, forged, or its user disabled)
+     ├── NotAuthenticated        no valid credentials (API token or access token missing, expired,
+     │                           revoked, forged, or its user disabled)
      └── SignInRefused           a Microsoft sign-in we do not accept (tenant, token, role)
 
 Jobs pass the whole tree as `throws=`: none of these gets better by trying again.
