@@ -1139,13 +1139,50 @@ CORPUS: list[tuple[str, str, dict]] = [
     (
         "set ETA of 38462 to next tuesday",
         "update_repair_order",
-        {"ro_number": "38462", "changes": {"estimated_delivery": "next tuesday"}},
+        {"ro_number": "38462", "changes": {"estimated_delivery": "2026-11-24"}},
     ),
     (
         "set eta for RO 38462 to 12/15",
         "update_repair_order",
-        {"ro_number": "38462", "changes": {"estimated_delivery": "12/15"}},
+        {"ro_number": "38462", "changes": {"estimated_delivery": "2026-12-15"}},
     ),
+    # said in November, a January date is next January (TODAY is 2026-11-20)
+    (
+        "set the ETA of 38462 to 1/8",
+        "update_repair_order",
+        {"ro_number": "38462", "changes": {"estimated_delivery": "2027-01-08"}},
+    ),
+    (
+        "change next update of 38462 to in 2 weeks",
+        "update_repair_order",
+        {"ro_number": "38462", "changes": {"next_update": "2026-12-04"}},
+    ),
+    # the verb is the status; an archive said as "the Paid archive" is an archive, not a status
+    ("cancel RO 38462", "update_status", {"ro_number": "38462", "new_status": "CANCELLED"}),
+    ("scrap 38463", "update_status", {"ro_number": "38463", "new_status": "SCRAP"}),
+    (
+        "move 38462 to the paid archive",
+        "archive_repair_order",
+        {"ro_number": "38462", "archive": "PAID"},
+    ),
+    (
+        "mark 38462 shipped with tracking 1Z999AA10123",
+        "update_status",
+        {"ro_number": "38462", "new_status": "shipped"},
+    ),
+    (
+        "mark 38035 shipped with tracking 1Z999AA10123",
+        "update_status",
+        {"ro_number": "38035", "new_status": "shipped"},
+    ),
+    (
+        "add a note to RO 38011: shop called, seal kit on order",
+        "get_repair_order",
+        {"ro_number": "38011"},
+    ),
+    # a note is added to the RO's notes: the RO is looked up first (its notes then proposed)
+    ("add a note to 38462: shop called, seal kit", "get_repair_order", {"ro_number": "38462"}),
+    ("note on RO 38463 - customer asked to expedite", "get_repair_order", {"ro_number": "38463"}),
     (
         "set cost of 38462 to 1500",
         "update_repair_order",
@@ -1382,6 +1419,14 @@ README_EXAMPLES: list[tuple[str, str]] = [
     ("returns", "an archive: returns, net, paid"),
     ("set RO 38018 to APPROVED", "a status change (you confirm)"),
     ("mark 38035 received", "the same, said another way"),
+    (
+        "mark 38035 shipped with tracking 1Z999AA10123",
+        "the status and the tracking number, each its own card · **cancel RO 38035**",
+    ),
+    (
+        "add a note to RO 38011: shop called, seal kit on order",
+        "the line added under the RO's notes (you see old and new, and confirm)",
+    ),
     (
         "set ETA of RO 38011 to 2026-12-15",
         "also cost, final cost, tracking, notes, shop ref, terms",

@@ -35,9 +35,11 @@ from agent.offline.reports import export_last
 from agent.offline.requests import (
     DRAFT_WORDS,
     MOST_OVERDUE,
+    NOTE_ADDED,
     OPEN_WORDS,
     REFERS_TO_AN_RO,
     STOCK_FOR_AN_RO,
+    TRACKING_SAID,
     understand,
 )
 
@@ -51,6 +53,8 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     if prompt is None and (then := _then_for_the_most_overdue(asked, request)):
         return then
     if prompt is None and (then := _then_stock_for_the_ro(asked, request)):
+        return then
+    if prompt is None and (then := _then_note_added(asked, request)):
         return then
     answers: list[str] = []
     for part in request.parts:
@@ -109,7 +113,7 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     planned = _about_the_ro_in_focus(text, planned, messages, today)
     if isinstance(planned, str):
         return ModelResponse(parts=[TextPart(planned)])
-    return ModelResponse(parts=_each_ro_asked_for(text, planned))
+    return ModelResponse(parts=_each_ro_asked_for(text, planned) + _tracking_with(text, planned))
 
 
 def _answered(request: ModelRequest, tool_name: str) -> list[dict[str, Any]]:
@@ -146,7 +150,7 @@ def _then_for_the_most_overdue(asked: str, request: ModelRequest) -> ModelRespon
         f"The most overdue open RO{among} is **{ro['number']}** "
         f"({ro.get('shop_name') or 'no shop'}; follow-up was due {ro.get('next_update')}).\n\n"
     )
-    call = ToolCallPart(verb, {"ro_number": ro["number"]}, tool_call_id="most-overdue")
+    call = ToolCallPart(verb, {"ro_number": ro["number"]})  # a new call id: see _then_note_added
     return ModelResponse(parts=[TextPart(said), call])
 
 
@@ -168,10 +172,30 @@ def _then_stock_for_the_ro(asked: str, request: ModelRequest) -> ModelResponse |
         return ModelResponse(parts=[TextPart(said)])
     what = f" ({ro['part_description']})" if ro.get("part_description") else ""
     said = f"RO {ro['number']} is for P/N **{part}**{what}. Stock of that part number:\n\n"
-    call = ToolCallPart(
-        "search_inventory", {"query": part, "limit": 10}, tool_call_id="stock-for-ro"
-    )
+    call = ToolCallPart("search_inventory", {"query": part, "limit": 10})
     return ModelResponse(parts=[TextPart(said), call])
+
+
+def _then_note_added(asked: str, request: ModelRequest) -> ModelResponse | None:
+    """ "add a note to 38462: shop called": once the RO was looked up, its notes with the new
+    line added are proposed as a change (the card shows old and new; nothing is replaced
+    unseen). None when the message was not that, or the lookup found no RO."""
+    said = NOTE_ADDED.match(" ".join(asked.split()))
+    if not said:
+        return None
+    found = [
+        a["repair_order"] for a in _answered(request, "get_repair_order") if "repair_order" in a
+    ]
+    if len(found) != 1:
+        return None
+    ro, line = found[0], said[2].strip()
+    notes = f"{ro['notes'].rstrip()}\n{line}" if (ro.get("notes") or "").strip() else line
+    # a new call id each time (pydantic-ai's default): a change is keyed by its call id, and a
+    # fixed one would find the first note's change again
+    call = ToolCallPart(
+        "update_repair_order", {"ro_number": ro["number"], "changes": {"notes": notes}}
+    )
+    return ModelResponse(parts=[call])
 
 
 MAX_LOOKUPS = 5  # ROs looked up for one message ("RO 38010, 38011 and 38012")
@@ -197,6 +221,23 @@ def _each_ro_asked_for(text: str, planned: ToolCallPart) -> list[ToolCallPart]:
             "get_repair_order", {"ro_number": n}, tool_call_id=f"{planned.tool_call_id}-{i}"
         )
         for i, n in enumerate(numbers[:MAX_LOOKUPS])
+    ]
+
+
+def _tracking_with(text: str, planned: ToolCallPart) -> list[ToolCallPart]:
+    """ "mark 38462 shipped with tracking 1Z999": the tracking number is a second change, with
+    its own card, beside the status change (each confirmed or cancelled on its own)."""
+    said = TRACKING_SAID.search(" ".join(text.split()))
+    if planned.tool_name != "update_status" or not said:
+        return []
+    number = planned.args_as_dict()["ro_number"]
+    changes = {"tracking_number": said[1]}
+    return [
+        ToolCallPart(
+            "update_repair_order",
+            {"ro_number": number, "changes": changes},
+            tool_call_id=f"{planned.tool_call_id}-tracking",
+        )
     ]
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic_ai.messages import ToolCallPart
 
 from agent.offline.changes import feed_request
+from agent.offline.dates import day
 from agent.offline.desk import bulk, follow_ups, shops
 from agent.offline.filters import (
     CHANGES_ASKED,
@@ -41,6 +42,7 @@ I'm the offline assistant (no AI model is configured, so I understand these requ
 - **low stock** — parts to reorder
 - **set RO 38462 to APPROVED** — change a status (you confirm first)
 - **set ETA of RO 38462 to 2026-12-15** — also cost, final cost, tracking, notes, shop ref, terms
+- **add a note to RO 38462: shop called** — a line added under its notes (you confirm)
 - **archive RO 38462** — move it where its status sends it (or **archive RO 38462 to paid**)
 - **use part 066-50008 on RO 38462** — take one from stock
 - after an RO's lookup or change, *it* is that RO: *set it to RECEIVED*, *archive it*, *its history*
@@ -90,6 +92,15 @@ FIELD_CHANGES = (
     rf"{_SET}(?:the\s+)?{_FIELD}\s+(?:of|for|on)\s+{_RO}\s+to\s+(?P<value>.+)$",
     rf"{_SET}{_RO}(?:'s)?\s+{_FIELD}\s+to\s+(?P<value>.+)$",
 )
+DATE_FIELDS = {"estimated_delivery", "next_update"}
+# "mark 38462 shipped with tracking 1Z999": the tracking number said with a status
+TRACKING_SAID = re.compile(
+    r"\s*[,;]?\s*(?:with|and|,)\s+(?:the\s+|a\s+)?tracking(?:\s+(?:number|no\.?|#))?\s*"
+    r"(?:is\s+|of\s+)?[:#]?\s*([a-z0-9][\w\-]{3,})\s*[.!]?$",
+    re.I,
+)
+# "cancel RO 38462", "scrap 38462": the verb is the status
+STATUS_VERBS = {"cancel": "CANCELLED", "scrap": "SCRAP"}
 ARCHIVES = {
     "active": "ACTIVE",
     "net": "NET",
@@ -143,6 +154,16 @@ STOCK_FOR_AN_RO = re.compile(
 )
 
 
+# "add a note to 38462: shop called", "note on RO 38462 - waiting on seal kit": the RO is looked
+# up, then its notes with this line added are proposed (agent/offline/model.py)
+NOTE_ADDED = re.compile(
+    r"^(?:please\s+)?(?:(?:add|append|put|log|leave|write)\s+(?:a\s+|this\s+)?note\s+"
+    r"(?:to|on|for|in)|add\s+to\s+(?:the\s+)?notes\s+(?:of|on|for)|note\s+(?:on|for|to))\s+"
+    r"(?:ro\s*#?\s*)?g?(\d{3,9})\s*(?:[:,;]|-|–|saying|that says|that)\s*[\"'“]?(.+?)[\"'”]?$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 # "draft a follow-up for the most overdue RO", "open the oldest overdue one": the open RO whose
 # follow-up fell due longest ago; found first, then acted on (agent/offline/model.py)
 MOST_OVERDUE = re.compile(
@@ -185,6 +206,8 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         note, call = understand(REFERS_TO_AN_RO.sub(f"RO {m[1]}", m[2], count=1), today)
         if isinstance(call, ToolCallPart) and call.args_as_dict().get("ro_number") == m[1]:
             return note, call
+    if m := NOTE_ADDED.match(raw):  # the note may hold any words: before every other rule
+        return None, _call("get_repair_order", ro_number=m[1])
     # before the email and status rules: a new RO's notes or a shop's email can hold any words
     if (call := new_repair_order(raw, t, today)) or (call := new_shop(raw, t)):
         return None, call
@@ -239,8 +262,13 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         return None, _call("sync_excel", full=not re.search(r"\b(waiting|changes|now)\b", t))
     for pattern in FIELD_CHANGES:
         if m := re.match(pattern, raw, re.I):
-            changes = {FIELDS[m["field"].lower()]: m["value"].strip()}
-            return None, _call("update_repair_order", ro_number=m["ro"], changes=changes)
+            field, value = FIELDS[m["field"].lower()], m["value"].strip()
+            # "next friday", "in 2 weeks", "tomorrow": the date, which the preview shows
+            if field in DATE_FIELDS and (when := day(value.rstrip(".!"), today)):
+                if when < today - timedelta(days=60) and not re.search(r"\d{4}|/\d+/", value):
+                    when = _next_year(when)  # "1/5" said in December: January
+                value = when.isoformat()
+            return None, _call("update_repair_order", ro_number=m["ro"], changes={field: value})
     if call := bulk(raw, t, today):
         return None, call
     if call := _one_status_change(raw):
@@ -251,7 +279,7 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         raw,
         re.I,
     ):
-        target = ARCHIVES.get((m[2] or "").lower())
+        target = _archive_named(m[2] or "")
         if m[2] and target is None:
             return None, f'"{m[2]}" is not an archive. Use Active, Net, Paid or Returns.'
         return None, _call("archive_repair_order", ro_number=m[1], archive=target)
@@ -399,6 +427,9 @@ def low_stock_request(t: str) -> tuple[str | None, ToolCallPart] | None:
 
 
 def _one_status_change(raw: str) -> ToolCallPart | None:
+    raw = TRACKING_SAID.sub("", raw)  # the tracking number is its own change (model.py)
+    if m := re.match(rf"(?:please\s+)?(cancel|scrap)\s+(?:the\s+)?{NUMBER}$", raw, re.I):
+        return _call("update_status", ro_number=m[2], new_status=STATUS_VERBS[m[1].lower()])
     status_change = re.match(
         rf"(?:please\s+)?(?:set|mark|change|move|update)\s+(?:the\s+)?"
         rf"(?:status\s+of\s+)?{NUMBER}\s+(?:status\s+)?(?:(?:to|as)\s+)?(.+)$",
@@ -407,13 +438,24 @@ def _one_status_change(raw: str) -> ToolCallPart | None:
     )
     if (
         (m := status_change)
-        and m[2].strip().lower() not in ARCHIVES
+        and _archive_named(m[2]) is None
         and (try_parse_status(m[2]) or re.search(r"\b(?:to|as)\s+", raw[: m.start(2)], re.I))
     ):
         return _call("update_status", ro_number=m[1], new_status=m[2].strip())
     if (m := re.match(rf"{NUMBER}\s+is\s+(?:now\s+)?(.+)$", raw, re.I)) and try_parse_status(m[2]):
         return _call("update_status", ro_number=m[1], new_status=m[2].strip())
     return None
+
+
+def _next_year(when: date) -> date:
+    """The same day a year on (Feb 29 becomes Feb 28)."""
+    return when.replace(year=when.year + 1, day=min(when.day, 28 if when.month == 2 else 31))
+
+
+def _archive_named(text: str) -> str | None:
+    """ "paid", "the Paid archive", "net tab": the archive named, else None."""
+    m = re.fullmatch(r"(?:the\s+)?(\w+)(?:\s+(?:archive|sheet|tab))?", text.strip(), re.I)
+    return ARCHIVES.get(m[1].lower()) if m else None
 
 
 def _status_in(text: str) -> str | None:

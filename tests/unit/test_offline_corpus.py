@@ -836,3 +836,45 @@ def test_a_draft_to_another_shop_than_the_one_named_says_so_first():
 )  # fmt: skip
 def test_a_draft_to_the_shop_named_or_to_no_shop_named_has_no_note(question):
     assert _drafted_answer(question, "Moog Aircraft Repair").startswith("Drafted:")
+
+
+def _after_lookup(question: str, ro: dict) -> list:
+    """The offline model's next parts once RO `ro` was looked up for `question`."""
+    [lookup] = respond([ModelRequest(parts=[UserPromptPart(question)])], _info()).parts
+    history = [
+        ModelRequest(parts=[UserPromptPart(question)]),
+        ModelResponse(parts=[lookup]),
+        ModelRequest(
+            parts=[ToolReturnPart("get_repair_order", {"repair_order": ro}, lookup.tool_call_id)]
+        ),
+    ]
+    return respond(history, _info()).parts
+
+
+def test_a_note_added_is_proposed_as_the_notes_with_that_line_after_them():
+    ro = {"number": "38462", "notes": "Quote requested by phone"}
+    [call] = _after_lookup("add a note to 38462: shop called, waiting on seal kit", ro)
+    assert (call.tool_name, call.args) == (
+        "update_repair_order",
+        {"ro_number": "38462",
+         "changes": {"notes": "Quote requested by phone\nshop called, waiting on seal kit"}},
+    )  # fmt: skip
+    [first] = _after_lookup("note on RO 38462 - expedite", {"number": "38462", "notes": None})
+    assert first.args["changes"] == {"notes": "expedite"}
+    # each proposal is its own change: a change is keyed by its tool call id (a fixed id found
+    # the first note's change again, for another RO)
+    [again] = _after_lookup("note on RO 38462 - expedite", {"number": "38462", "notes": None})
+    assert again.tool_call_id != first.tool_call_id
+
+
+def test_a_tracking_number_said_with_a_status_is_a_second_change():
+    parts = respond(
+        [ModelRequest(parts=[UserPromptPart("mark 38462 shipped with tracking 1Z999AA10123")])],
+        _info(),
+    ).parts
+    assert [(p.tool_name, p.args) for p in parts] == [
+        ("update_status", {"ro_number": "38462", "new_status": "shipped"}),
+        ("update_repair_order",
+         {"ro_number": "38462", "changes": {"tracking_number": "1Z999AA10123"}}),
+    ]  # fmt: skip
+    assert len({p.tool_call_id for p in parts}) == 2
