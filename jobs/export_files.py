@@ -41,10 +41,12 @@ def parse_format(value: object) -> str:
     return fmt
 
 
-def safe_name(stem: str, fmt: str, today: date) -> str:
-    """A file name with no path, no spaces and no surprises, unique per request."""
+def safe_name(stem: str, fmt: str, today: date, unique: str | None = None) -> str:
+    """A file name with no path, no spaces and no surprises, unique per request (`unique`, a
+    job's id, else random: a job tried again writes the same file, not a second one)."""
     clean = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")[:60] or "export"
-    return f"{clean}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}.{fmt}"
+    tag = re.sub(r"[^a-f0-9]", "", (unique or "").lower())[:12] or uuid.uuid4().hex[:6]
+    return f"{clean}-{today:%Y%m%d}-{tag}.{fmt}"
 
 
 class Sheet:
@@ -118,10 +120,11 @@ def write_file(
     date_cols=(),
     money_cols=(),
     progress_after_s: float = PROGRESS_AFTER_S,
+    unique: str | None = None,
 ) -> dict[str, Any]:
     """Write `rows` under `headers`; `progress(written, total)` every 100 rows once the writing
     has taken `progress_after_s`. Returns {path, name, mime, format, rows}."""
-    name = safe_name(stem, fmt, today)
+    name = safe_name(stem, fmt, today, unique)
     path = exports_dir / name
     sheet = Sheet(path, fmt, title, date_cols, money_cols)
     started, written = time.monotonic(), 0

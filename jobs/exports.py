@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from domain.errors import InvalidInput
@@ -23,7 +24,7 @@ from domain.ro_export import batches, count_matches
 from domain.ro_query import RoQuery
 from integrations.excel.layout import COLUMNS, DATE_COLUMNS, HEADERS, MONEY_COLUMNS, number_cell
 from jobs.app import App
-from jobs.excel.progress import JobProgress
+from jobs.excel.progress import JobProgress, read_job
 from jobs.export_files import Progress, parse_format, write_file
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def write_ro_list(
     progress: Progress | None = None,
     *,
     progress_after_s: float | None = None,
+    unique: str | None = None,
 ) -> dict[str, Any]:
     """Write every match of `query` (`total` of them) to a file; returns its description."""
     today = app.today()
@@ -122,6 +124,7 @@ def write_ro_list(
         progress,
         date_cols=DATE_COLUMNS,
         money_cols=MONEY_COLUMNS,
+        unique=unique,
         **extra,
     )
     result.update(what="ro_list", filters=query.described(), total=total, truncated=False)
@@ -130,7 +133,15 @@ def write_ro_list(
 
 def export_ro_file(app: App, job_id: str, format: str, filters: dict[str, Any]) -> None:
     """Background task: write the RO-list file, reporting done/total into job `job_id`; the
-    row's `detail` holds the file ({path, name, mime, rows, ...}) when it is done."""
+    row's `detail` holds the file ({path, name, mime, rows, ...}) when it is done.
+
+    Idempotent: a message delivered again after the job is done (its acknowledgement lost)
+    finds the file written and leaves it and the row as they are; an attempt tried again after
+    a crash writes the same file name, over its own unfinished part."""
+    job = read_job(app, job_id)
+    if job is not None and job["state"] == "done" and Path(job["detail"]["path"]).exists():
+        log.info("export_ro_file: job %s is done already (%s)", job_id, job["detail"]["name"])
+        return
     progress = JobProgress(app, job_id)
     progress.start()
     try:
@@ -147,6 +158,7 @@ def export_ro_file(app: App, job_id: str, format: str, filters: dict[str, Any]) 
             total,
             lambda done, expected: progress(done, expected, "writing rows"),
             progress_after_s=0.0,
+            unique=job_id,
         )
     except Exception as exc:
         progress.failed_by(exc)

@@ -264,3 +264,28 @@ def test_a_failing_background_export_says_so(big, monkeypatch):
     row = exports.export_progress(ctx(big), job)
     assert row["state"] == "failed" and "disk full" in row["error"]
     assert file_of(row) is None and _files(big) == []
+
+
+def test_a_background_export_delivered_again_writes_one_file(big):
+    """A message delivered twice (its acknowledgement lost after the file was written) leaves
+    the file and the job as they were; an attempt after a crash (kill -9 mid-write leaves its
+    `.partial`) writes the same name over it, so no stray part is left."""
+    from jobs import exports as ro_lists
+    from jobs.export_files import safe_name
+
+    job = exports.export_ro_list(ctx(big), "csv", FILTERS)["job_id"]
+    name = safe_name(ro_lists.stem_of(ro_lists.search_filters(FILTERS)), "csv", big.today(), job)
+    _exports_dir(big).mkdir(parents=True, exist_ok=True)
+    (_exports_dir(big) / f"{name}.partial").write_text("60000,half a row")  # the crashed try
+    ro_lists.export_ro_file(big, job, "csv", FILTERS)
+    first = exports.export_progress(ctx(big), job)
+    assert first["state"] == "done" and first["detail"]["name"] == name
+    assert _files(big) == [name]
+    written = (_exports_dir(big) / name).stat().st_mtime_ns
+    ro_lists.export_ro_file(big, job, "csv", FILTERS)  # delivered again
+    assert _files(big) == [name]
+    assert (_exports_dir(big) / name).stat().st_mtime_ns == written
+    again = exports.export_progress(ctx(big), job)
+    assert (again["detail"], again["finished_at"]) == (first["detail"], first["finished_at"])
+    with (_exports_dir(big) / name).open(encoding="utf-8-sig") as f:
+        assert len(list(csv.reader(f))) == 1 + MATCHING
