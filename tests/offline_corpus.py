@@ -1421,7 +1421,8 @@ README_EXAMPLES: list[tuple[str, str]] = [
     ("mark 38035 received", "the same, said another way"),
     (
         "mark 38035 shipped with tracking 1Z999AA10123",
-        "the status and the tracking number, each its own card · **cancel RO 38035**",
+        "the status, then (once it is done) the tracking number; you confirm each · "
+        "**cancel RO 38035**",
     ),
     (
         "add a note to RO 38011: shop called, seal kit on order",

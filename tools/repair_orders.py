@@ -335,6 +335,9 @@ async def update_status(
     RECEIVED and later need a release certificate matching the RO's part and serial; the
     confirmation shows any mismatch. Where that is enforced, only an approver can go ahead
     without one, giving the reason.
+    To change fields of the same RO too (a tracking number when it ships), call
+    update_repair_order after this change is confirmed, not beside it: each change is checked
+    against the RO as it was read, so of two waiting on one RO the second confirmed is refused.
 
     Args:
         ro_number: The RO number, e.g. "38462".

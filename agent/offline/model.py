@@ -56,6 +56,8 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         return then
     if prompt is None and (then := _then_note_added(asked, request)):
         return then
+    if prompt is None and (then := _then_tracking(asked, request)):
+        return then
     answers: list[str] = []
     for part in request.parts:
         if isinstance(part, ToolReturnPart):
@@ -113,7 +115,7 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     planned = _about_the_ro_in_focus(text, planned, messages, today)
     if isinstance(planned, str):
         return ModelResponse(parts=[TextPart(planned)])
-    return ModelResponse(parts=_each_ro_asked_for(text, planned) + _tracking_with(text, planned))
+    return ModelResponse(parts=_each_ro_asked_for(text, planned))
 
 
 def _answered(request: ModelRequest, tool_name: str) -> list[dict[str, Any]]:
@@ -198,6 +200,24 @@ def _then_note_added(asked: str, request: ModelRequest) -> ModelResponse | None:
     return ModelResponse(parts=[call])
 
 
+def _then_tracking(asked: str, request: ModelRequest) -> ModelResponse | None:
+    """ "mark 38462 shipped with tracking 1Z999": once the status change is applied, the
+    tracking number is proposed — after it, not beside it: two changes waiting on one RO would
+    each be checked against the version both were read at, and the second confirmed refused."""
+    said = TRACKING_SAID.search(" ".join(asked.split()))
+    if not said:
+        return None
+    applied = [a for a in _answered(request, "update_status") if a.get("changes")]
+    if len(applied) != 1:
+        return None  # cancelled, refused (answered as such), or not a status change
+    number = applied[0]["repair_order"]["number"]
+    lead = word("update_status", applied[0]) + "\n\nNow the tracking number:\n\n"
+    call = ToolCallPart(
+        "update_repair_order", {"ro_number": number, "changes": {"tracking_number": said[1]}}
+    )
+    return ModelResponse(parts=[TextPart(lead), call])
+
+
 MAX_LOOKUPS = 5  # ROs looked up for one message ("RO 38010, 38011 and 38012")
 
 
@@ -221,23 +241,6 @@ def _each_ro_asked_for(text: str, planned: ToolCallPart) -> list[ToolCallPart]:
             "get_repair_order", {"ro_number": n}, tool_call_id=f"{planned.tool_call_id}-{i}"
         )
         for i, n in enumerate(numbers[:MAX_LOOKUPS])
-    ]
-
-
-def _tracking_with(text: str, planned: ToolCallPart) -> list[ToolCallPart]:
-    """ "mark 38462 shipped with tracking 1Z999": the tracking number is a second change, with
-    its own card, beside the status change (each confirmed or cancelled on its own)."""
-    said = TRACKING_SAID.search(" ".join(text.split()))
-    if planned.tool_name != "update_status" or not said:
-        return []
-    number = planned.args_as_dict()["ro_number"]
-    changes = {"tracking_number": said[1]}
-    return [
-        ToolCallPart(
-            "update_repair_order",
-            {"ro_number": number, "changes": changes},
-            tool_call_id=f"{planned.tool_call_id}-tracking",
-        )
     ]
 
 

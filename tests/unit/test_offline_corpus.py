@@ -867,14 +867,32 @@ def test_a_note_added_is_proposed_as_the_notes_with_that_line_after_them():
     assert again.tool_call_id != first.tool_call_id
 
 
-def test_a_tracking_number_said_with_a_status_is_a_second_change():
-    parts = respond(
-        [ModelRequest(parts=[UserPromptPart("mark 38462 shipped with tracking 1Z999AA10123")])],
-        _info(),
-    ).parts
-    assert [(p.tool_name, p.args) for p in parts] == [
-        ("update_status", {"ro_number": "38462", "new_status": "shipped"}),
-        ("update_repair_order",
-         {"ro_number": "38462", "changes": {"tracking_number": "1Z999AA10123"}}),
-    ]  # fmt: skip
-    assert len({p.tool_call_id for p in parts}) == 2
+def test_a_tracking_number_said_with_a_status_is_proposed_once_the_status_is_applied():
+    asked = "mark 38462 shipped with tracking 1Z999AA10123"
+    [status] = respond([ModelRequest(parts=[UserPromptPart(asked)])], _info()).parts
+    assert (status.tool_name, status.args) == (
+        "update_status",
+        {"ro_number": "38462", "new_status": "shipped"},
+    )  # one card at a time: two waiting on one RO, the second confirmed would be stale
+
+    def after(content, outcome="success"):
+        returned = ToolReturnPart("update_status", content, status.tool_call_id)
+        returned.outcome = outcome
+        history = [
+            ModelRequest(parts=[UserPromptPart(asked)]),
+            ModelResponse(parts=[status]),
+            ModelRequest(parts=[returned]),
+        ]
+        return respond(history, _info()).parts
+
+    applied = {"repair_order": {"number": "38462", "status": "SHIPPED", "archive": "ACTIVE"},
+               "changes": [{"field": "status", "old": "IN WORK", "new": "SHIPPED"}]}  # fmt: skip
+    lead, tracking = after(applied)
+    assert "status IN WORK → **SHIPPED**" in lead.content
+    assert lead.content.endswith("Now the tracking number:\n\n")
+    assert (tracking.tool_name, tracking.args) == (
+        "update_repair_order",
+        {"ro_number": "38462", "changes": {"tracking_number": "1Z999AA10123"}},
+    )
+    [cancelled] = after("Cancelled.", outcome="denied")
+    assert cancelled.content == "Cancelled — nothing was changed."
