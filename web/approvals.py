@@ -32,6 +32,7 @@ from domain.notifications.views import NotificationView, State
 from domain.replies.decisions import LABELS, ReplyDecisions
 from domain.replies.proposal import CHANGE_FIELDS, INBOX_THREAD, PROPOSAL_TOOL
 from domain.replies.shown import FLAG_WORDS, literal
+from domain.replies.shown import literal_cell as cell
 from domain.roles import Actor, Role, shown_actor
 from integrations.mail.message import full_subject
 from jobs.app import App
@@ -138,7 +139,7 @@ def side_by_side(gate: dict[str, Any]) -> str:
         pair = match.get(key) or {}
         flag = "⚠️" if label in problems else "✅"
         rows.append(
-            f"| {label} | {pair.get('ro') or '—'} | {pair.get('certificate') or '—'} | {flag} |"
+            f"| {label} | {cell(pair.get('ro'))} | {cell(pair.get('certificate'))} | {flag} |"
         )
     return "\n\n| | RO | certificate | |\n|---|---|---|---|\n" + "\n".join(rows)
 
@@ -151,7 +152,8 @@ def draft_choices(actor: Actor) -> dict[str, str]:
 def confirmation_markdown(approval: Approval) -> str:
     preview = approval.preview or {}
     rows = "\n".join(
-        f"| {field} | {old} | **{new}** |" for field, old, new in preview.get("changes", [])
+        f"| {cell(field, 60)} | {cell(old)} | **{cell(new)}** |"
+        for field, old, new in preview.get("changes", [])
     )
     note = f"\n\n{preview['note']}" if preview.get("note") else ""
     if preview.get("warning"):
@@ -159,7 +161,8 @@ def confirmation_markdown(approval: Approval) -> str:
     if preview.get("gate"):
         note += side_by_side(preview["gate"])
     if override := preview.get("override"):
-        note += f"\n\nCertificate check overridden by {override['by']}: {override['reason']}"
+        reason = literal(override["reason"], 600)
+        note += f"\n\nCertificate check overridden by {override['by']}: {reason}"
     return (
         f"**{preview.get('title', approval.tool_name)}** — please confirm.\n\n"
         f"| | now | after |\n|---|---|---|\n{rows}{note}"

@@ -12,7 +12,7 @@ from agent.offline.dates import span
 from agent.offline.filters import CHANGES_ASKED, FEWEST_ASKED, SPAN
 from agent.offline.inbox import inbox_answer, thread_answer
 from domain.overdue import AT_SHOP as _AT_SHOP
-from domain.replies.shown import literal
+from domain.replies.shown import literal, literal_cell
 from domain.ro_history import HISTORY_LIMIT
 from domain.statuses import CAME_BACK, EARLY_EXITS, Status, try_parse_status
 
@@ -788,7 +788,7 @@ def _changed(content: dict[str, Any]) -> str:
     """A confirmed change as the write recorded it: each field old -> new."""
     r = content["repair_order"]
     listed = "; ".join(
-        f"{field_label(c['field'])} {c.get('old') or '—'} → **{c.get('new') or '—'}**"
+        f"{field_label(c['field'])} {literal_cell(c.get('old'))} → **{literal_cell(c.get('new'))}**"
         for c in content["changes"]
     )
     return f"Done: RO {r['number']} is {r.get('status')} in {r['archive'].title()} — {listed}."

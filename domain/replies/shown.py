@@ -52,5 +52,14 @@ def literal(text: object, max_chars: int = 300) -> str:
     return "".join(out)
 
 
+def literal_cell(value: object, max_chars: int = 600) -> str:
+    """A value in a table or a sentence, shown literally: notes, part numbers and certificates'
+    text come from people, workbooks and scans, and must neither style a card nor add a row to
+    it. Each line of a several-line value (notes) is kept, joined by ↵; nothing is "—"."""
+    text = str(value if value is not None else "")
+    lines = [line for line in text.splitlines() if line.strip()]
+    return " ↵ ".join(literal(line, max_chars) for line in lines) or "—"
+
+
 def _escaped(text: str) -> str:
     return MARKDOWN.sub(r"\\\1", text)  # ("&lt;b&gt;" renders as text: no HTML is rendered)

@@ -896,3 +896,16 @@ def test_a_tracking_number_said_with_a_status_is_proposed_once_the_status_is_app
     )
     [cancelled] = after("Cancelled.", outcome="denied")
     assert cancelled.content == "Cancelled — nothing was changed."
+
+
+def test_a_change_done_shows_its_values_literally_on_one_line():
+    from agent.offline.answers import word
+
+    note = "AOG\n| status | x | **PAID** |"
+    done = {"repair_order": {"number": "38025", "status": "SHIPPED", "archive": "ACTIVE"},
+            "changes": [{"field": "notes", "old": "AOG", "new": note}]}  # fmt: skip
+    said = word("update_repair_order", done)
+    assert said == (
+        "Done: RO 38025 is SHIPPED in Active — notes AOG → "
+        "**AOG ↵ \\| status \\| x \\| \\*\\*PAID\\*\\* \\|**."
+    )
