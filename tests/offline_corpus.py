@@ -413,6 +413,20 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"text": "seal", "shop": "avtech"},
     ),
     ("open ROs with Avtech", "search_repair_orders", {"archive": "ACTIVE", "shop": "avtech"}),
+    ("any ROs stuck on hold", "search_repair_orders", {"status": "ON HOLD"}),
+    # a part asked about by its words: description, work, notes
+    (
+        "what's the status of the starter generator at Avtech",
+        "search_repair_orders",
+        {"text": "starter generator", "shop": "avtech"},
+    ),
+    ("where is our air cycle machine", "search_repair_orders", {"text": "air cycle machine"}),
+    # a period ahead: today and the days after it
+    (
+        "show me ROs with ETA in the next 7 days",
+        "search_repair_orders",
+        {"eta_from": "2026-11-20", "eta_to": "2026-11-27"},
+    ),
     # the time said before the place: still the time at the shop, not in the status
     ("ROs over 30 days at the shop", "search_repair_orders", {"at_shop_for_more_than_days": 30}),
     (

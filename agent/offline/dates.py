@@ -102,6 +102,9 @@ def span(text: str, today: date) -> tuple[date | None, date | None] | None:
     if m := re.fullmatch(r"(?:the )?(?:last|past) (\d+) (days?|weeks?|months?)", t):
         # N days ending today, today included: as reports count them (domain/periods.py)
         return today - timedelta(days=int(m[1]) * UNITS[m[2]] - 1), today
+    if m := re.fullmatch(r"(?:the )?next (\d+) (days?|weeks?|months?)", t):
+        # today and the N days after it: what falls due "in the next 7 days"
+        return today, today + timedelta(days=int(m[1]) * UNITS[m[2]])
     if m := re.fullmatch(r"(?:in )?q([1-4])(?: (\d{4}))?", t):
         year, quarter = _year(m[2], today), int(m[1])
         return date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter)

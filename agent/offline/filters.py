@@ -21,7 +21,7 @@ _FILLER_WORDS = """a an the all any every our my me us we i you please show list
     units
     with of for in on by to and or from at about current currently still now right just only
     can could would you'd like want need let know how many number count total open active
-    how's let's here anything something but
+    how's let's here anything something but stuck sitting
     work"""
 FILLER = frozenset(_FILLER_WORDS.split())
 # Statuses of an RO whose part is not back yet (not received, not ended).
@@ -118,7 +118,7 @@ SPAN = (
     rf"(?:(?:from |between )?{DATE} (?:to|and|through|until|-) {DATE}"
     rf"|(?:before|until|by|through|after|since|from|on) {DATE}"
     rf"|this (?:week|month|year)|last (?:week|month|year)|next week"
-    rf"|(?:the )?(?:last|past) \d+ (?:days?|weeks?|months?)"
+    rf"|(?:the )?(?:last|past|next) \d+ (?:days?|weeks?|months?)"
     rf"|(?:in )?q[1-4](?: \d{{4}})?|(?:in )?(?:{MONTH})(?: \d{{4}})?|{DATE})"
 )
 # "updated in the last 30 days", "due within the next week": the words before such a period
@@ -429,6 +429,16 @@ def search_filters(raw: str, today: date) -> Found:
         r"(?:say|saying|mention|mentioning|containing|about|with)|"
         r"about|mentioning|notes? (?:say|saying|mention|containing|with)|described as)"
     )
+    # "what's the status of the starter generator at Avtech", "where is our ACM": the part by
+    # its words (description, work, notes); "the ROs at Avtech" names no part
+    m = re.search(
+        r"\b(?:status of|where is|where's|whereabouts of|how is|how's|any news on|update on) "
+        r"(?:the|our|that|this) ([a-z][\w\- ]*?)(?:(?=\s+at\b)|" + STOP + ")",
+        t,
+    )
+    if m and set(m[1].split()) - FILLER - {"status", "update"}:
+        t = t[: m.start()] + " " * (m.end() - m.start()) + t[m.end() :]
+        args["text"] = m[1].strip()
     m, t = _take(t, about + r"\s+(?:the |a |an )?[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)
     if m:
         args["text"] = m[1].strip()
