@@ -75,6 +75,7 @@ def combinations(sample: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "sent out (drop-off) range": {"dropped_off_from": month, "dropped_off_to": TODAY},
         "open, cost over $10k": {"archive": "ACTIVE", "cost_over": 10000},
         "cost over $10k + shop": {"cost_over": 10000, "shop": "avtech"},
+        "open, most expensive first": {"archive": "ACTIVE", "sort": "-cost"},
         "page 5 of active (cursor)": {"archive": "ACTIVE", "page": 5},
     }
 
@@ -156,13 +157,19 @@ def naive(
 
     found = [r for r in rows if keep(r)]
     attr = SORTS[q.sort.lstrip("-")]
-    blanks = [r for r in found if getattr(r, attr) is None]
-    valued = [r for r in found if getattr(r, attr) is not None]
+
+    def value(r):  # "cost" is no column: the final cost, else the estimate
+        if attr == "cost":
+            return r.final_cost if r.final_cost is not None else r.estimated_cost
+        return getattr(r, attr)
+
+    blanks = [r for r in found if value(r) is None]
+    valued = [r for r in found if value(r) is not None]
     if q.sort.startswith("-"):
-        valued.sort(key=lambda r: (getattr(r, attr), r.id), reverse=True)
+        valued.sort(key=lambda r: (value(r), r.id), reverse=True)
         ordered = valued + sorted(blanks, key=lambda r: r.id, reverse=True)
     else:
-        valued.sort(key=lambda r: (getattr(r, attr), r.id))
+        valued.sort(key=lambda r: (value(r), r.id))
         ordered = valued + sorted(blanks, key=lambda r: r.id)
     return len(found), ordered[q.offset : q.offset + q.limit]
 

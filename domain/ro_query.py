@@ -36,6 +36,7 @@ SORTS = {
     "eta": "estimated_delivery",
     "last_updated": "last_updated",
     "dropped_off": "date_dropped_off",
+    "cost": "cost",  # not a column: the final cost, else the estimate (domain/costs.py)
 }
 # (name of the range, field people know it by)
 DATE_RANGES = (

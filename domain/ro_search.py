@@ -129,6 +129,12 @@ def _counts_by(
     return sorted(counted, key=lambda group: (-group[1], group[0]))
 
 
+def sort_column(name: str) -> ColumnElement[Any]:
+    """What a sort name orders by: a column, or for "cost" what the totals count (the final
+    cost, else the estimate)."""
+    return ro_cost() if name == "cost" else getattr(RO, SORTS[name])
+
+
 def _page(session: Session, query: RoQuery, conditions: list[ColumnElement[bool]]) -> list[Row]:
     """`limit + 1` rows from `offset` in the query's order, blanks in the sort column last.
 
@@ -139,7 +145,7 @@ def _page(session: Session, query: RoQuery, conditions: list[ColumnElement[bool]
     """
     want = query.limit + 1
     descending = query.sort.startswith("-")
-    column = getattr(RO, SORTS[query.sort.lstrip("-")])
+    column = sort_column(query.sort.lstrip("-"))
     # (Run on the session: its hook still hides deleted ROs, as for ORM rows.)
     page = view_rows().where(*conditions)
 

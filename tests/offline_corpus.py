@@ -414,6 +414,12 @@ CORPUS: list[tuple[str, str, dict]] = [
     ),
     ("open ROs with Avtech", "search_repair_orders", {"archive": "ACTIVE", "shop": "avtech"}),
     ("any ROs stuck on hold", "search_repair_orders", {"status": "ON HOLD"}),
+    # by cost as the totals count it (the final cost, else the estimate)
+    ("what's our biggest open RO", "search_repair_orders", {"sort": "-cost", "archive": "ACTIVE"}),
+    ("the most expensive open ROs", "search_repair_orders", {"sort": "-cost", "archive": "ACTIVE"}),
+    ("most expensive ROs at Avtech", "search_repair_orders", {"sort": "-cost", "shop": "avtech"}),
+    ("cheapest open ROs", "search_repair_orders", {"sort": "cost", "archive": "ACTIVE"}),
+    ("open ROs sorted by cost", "search_repair_orders", {"sort": "-cost", "archive": "ACTIVE"}),
     # a part asked about by its words: description, work, notes
     (
         "what's the status of the starter generator at Avtech",
@@ -1419,6 +1425,7 @@ README_EXAMPLES: list[tuple[str, str]] = [
         "what are the open ROs at Avtech worth?",
         "any list's costs summed: final cost where there is one, else the estimate",
     ),
+    ("the most expensive open ROs", "by cost, highest first (**cheapest** for lowest first)"),
     (
         "ROs due back before EOM",
         "dates as people say them: EOM, next Tuesday, 12/15, Q3, last month",

@@ -106,6 +106,8 @@ SortName = Literal[
     "-last_updated",
     "dropped_off",
     "-dropped_off",
+    "cost",
+    "-cost",
 ]
 
 
@@ -242,7 +244,8 @@ async def search_repair_orders(
             status "SHIPPED" for "shipped with no tracking number", ["eta"] for "no ETA yet",
             ["next_update"] for "open ROs nobody will be reminded to chase".
         sort: next_update (soonest follow-up first; the default for ACTIVE), ro_number,
-            date_made, status_date, eta, last_updated, dropped_off; a leading "-" for
+            date_made, status_date, eta, last_updated, dropped_off, cost (the final cost,
+            else the estimate: "-cost" for "the most expensive open ROs"); a leading "-" for
             newest/highest first
             (the default otherwise is "-ro_number").
         limit: How many to return in this page (1-100).

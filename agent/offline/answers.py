@@ -368,7 +368,7 @@ def _search(result: dict[str, Any]) -> str:
     if not items:
         return f"No repair orders{where}."
     at_shop = "at_shop_since_before" in shown
-    cost = "cost_over" in shown or "cost_under" in shown
+    cost = "cost_over" in shown or "cost_under" in shown or shown.get("sort") in ("cost", "-cost")
     in_status = "status_before" in shown or shown.get("sort") in ("status_date", "-status_date")
     rows = "\n".join(_ro_line(r, at_shop, cost, in_status) for r in items)
     first = (result.get("offset") or 0) + 1

@@ -206,6 +206,7 @@ SORT_SAID = {
     "drop-off date": "dropped_off",
     "days at the shop": "dropped_off",
     "ro number": "ro_number",
+    "cost": "-cost",  # "sorted by cost": the most expensive first
     "ro": "ro_number",
 }
 
@@ -349,6 +350,11 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, r"\boldest(?: first)?\b")  # "the oldest open RO": the list, oldest first
     if m:
         args["sort"] = "date_made"
+    # "our biggest open RO", "the most expensive ROs at Avtech": by cost as the totals count it
+    m, t = _take(t, r"\b(?:biggest|largest|most expensive|costliest|priciest|highest[- ]cost|"
+                    r"(?:cheapest|least expensive|lowest[- ]cost))(?: first)?\b")  # fmt: skip
+    if m:
+        args["sort"] = "cost" if re.search(r"cheap|least|lowest", m[0]) else "-cost"
     m, t = _take(t, rf"\b(?:sorted|ordered|sort) by (?:the )?({'|'.join(SORT_SAID)})\b")
     if m:
         args["sort"] = SORT_SAID[m[1]]

@@ -573,6 +573,23 @@ def test_cost_filters_read_the_final_cost_else_the_estimate(running):
         RoQuery.build({"cost_over": 500, "cost_under": 100}, TODAY)
 
 
+def test_sorting_by_cost_reads_the_final_cost_else_the_estimate_blanks_last(running):
+    costs = {38001: ("1000.50", None), 38002: ("9000.00", "300.00"), 38004: (None, "0.00"),
+             38010: ("99.99", "5000.00")}  # fmt: skip
+    _set_costs(running, costs)  # 38003 and 38005 have neither: last, either way
+    assert find(running, sort="-cost") == [38010, 38001, 38002, 38004, 38005, 38003]
+    assert find(running, sort="cost") == [38004, 38002, 38001, 38010, 38003, 38005]
+    with running.session() as s:  # page by page, the same order
+        seen, cursor = [], None
+        for _ in range(6):
+            raw = {"sort": "cost", "limit": 2, **({"cursor": cursor} if cursor else {})}
+            page = search(s, RoQuery.build(raw, TODAY), TODAY)
+            seen += [int(ro.number) for ro in page.items]
+            if (cursor := page.next_cursor) is None:
+                break
+    assert seen == [38004, 38002, 38001, 38010, 38003, 38005]
+
+
 def test_totals_sum_every_match_final_cost_else_the_estimate(running):
     # number: (estimated, final); 38003 and 38005 have no cost at all
     costs = {38001: ("1000.50", None), 38002: ("250.25", "300.00"), 38004: (None, "0.00"),
