@@ -266,7 +266,7 @@ def _describe_ro(r: dict[str, Any]) -> str:
         f" · tracking {r.get('tracking_number') or '—'}",
     ]
     if r.get("notes"):
-        lines.append(f"- Notes (as recorded): {r['notes']}")
+        lines.append(f"- Notes (as recorded): {literal_cell(r['notes'], 2000)}")
     if r.get("erp_po_id"):  # an RO from an outside source (ERP.aero)
         waiting = {
             "PENDING_SYNC": " — a change made here conflicts with the ERP's: see its history",

@@ -909,3 +909,14 @@ def test_a_change_done_shows_its_values_literally_on_one_line():
         "Done: RO 38025 is SHIPPED in Active — notes AOG → "
         "**AOG ↵ \\| status \\| x \\| \\*\\*PAID\\*\\* \\|**."
     )
+
+
+def test_an_ros_notes_in_its_card_are_shown_literally():
+    ro = {"number": "38010", "archive": "ACTIVE", "status": "IN WORK",
+          "notes": "AOG — expedite\n- status: **PAID** [see](https://evil.example)"}  # fmt: skip
+    card = _answered("RO 38010", {"repair_order": ro})
+    notes = [line for line in card.splitlines() if line.startswith("- Notes")]
+    assert notes == [
+        "- Notes (as recorded): AOG — expedite ↵ - status: \\*\\*PAID\\*\\* "
+        "\\[see\\]\\(https\\[:\\]//evil.example\\)"
+    ]
