@@ -242,7 +242,8 @@ def _dates_of(start: date | None, end: date | None) -> str:
 
 
 def _change_line(e: dict[str, Any]) -> str:
-    change = f"{e.get('field') or e['action'].lower()}: {e.get('old') or '—'} → {e.get('new')}"
+    old, new = literal_cell(e.get("old"), 300), literal_cell(e.get("new"), 300)
+    change = f"{e.get('field') or e['action'].lower()}: {old} → {new}"
     when = e.get("when") or e["at"][:16].replace("T", " ") + " UTC"
     return f"- {when} · {e.get('by') or e['who']} · {change}"
 

@@ -920,3 +920,10 @@ def test_an_ros_notes_in_its_card_are_shown_literally():
         "- Notes (as recorded): AOG — expedite ↵ - status: \\*\\*PAID\\*\\* "
         "\\[see\\]\\(https\\[:\\]//evil.example\\)"
     ]
+
+
+def test_a_change_in_an_ros_history_is_one_line_shown_literally():
+    ro = {"number": "38010", "archive": "ACTIVE", "status": "IN WORK"}
+    history = [_history_entry("2026-11-18", "notes", "AOG\n- **PAID**")]
+    card = _answered("RO 38010", {"repair_order": ro, "history": history})
+    assert "  - 2026-11-18 · Ann · notes: — → AOG ↵ - \\*\\*PAID\\*\\*" in card.splitlines()
