@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from typing import Any
 
 from agent.offline.changes import feed_answer
-from agent.offline.dates import span
-from agent.offline.filters import CHANGES_ASKED, FEWEST_ASKED, SPAN
+from agent.offline.filters import FEWEST_ASKED
 from agent.offline.inbox import inbox_answer, thread_answer
-from domain.overdue import AT_SHOP as _AT_SHOP
+from agent.offline.wording import change_line, days_ago, money
 from domain.replies.shown import literal, literal_cell
-from domain.ro_history import HISTORY_LIMIT
-from domain.statuses import CAME_BACK, EARLY_EXITS, Status, try_parse_status
-
-
-def _money(value: Any) -> str:
-    return "—" if value in (None, "") else f"${float(value):,.2f}"
 
 
 def _ro_line(
@@ -32,9 +24,9 @@ def _ro_line(
     if cost:  # asked by cost: what each one costs, as the filter read it
         final = r.get("final_cost")
         late += (
-            f" · {_money(final)}"
+            f" · {money(final)}"
             if final is not None
-            else (f" · {_money(r.get('estimated_cost'))} estimate")
+            else (f" · {money(r.get('estimated_cost'))} estimate")
         )
     if r.get("eta_passed"):  # the shop is late: a different fact from our overdue follow-up
         late += f" · ETA passed {r['days_eta_passed']} d ago"
@@ -47,211 +39,10 @@ def _ro_line(
     )
 
 
-def yes_or_no(question: str, r: dict[str, Any]) -> str:
-    """ "is RO 38010 overdue?", "has it shipped?" answered before the RO's card: yes or no, and
-    why. Empty when the question is neither."""
-    return (
-        _how_long_there(question, r)
-        or _when_back(question, r)
-        or _overdue_answer(question, r)
-        or _shipment_answer(question, r)
-        or _cost_answer(question, r)
-    )
-
-
-COST_ASKED = (
-    r"\b(?:what did (?:we|it) (?:pay|cost)|how much (?:did|does|is|was|will)|"
-    r"(?:what(?:'s| is| was)|what are) (?:the |its )?(?:final |estimated |repair )?"
-    r"(?:cost|price|charge|quote|estimate)s?|cost of|price of|quote (?:for|on))\b"
-)
-
-
-def _cost_answer(question: str, r: dict[str, Any]) -> str:
-    """ "what did we pay for RO 38010?", "how much is RO 38010": the final cost, else that
-    there is none yet and what the estimate is; empty when the question is not that."""
-    if not re.search(COST_ASKED, question, re.I):
-        return ""
-    n, final, estimate = r["number"], r.get("final_cost"), r.get("estimated_cost")
-    quoted = f"the estimate is {_money(estimate)}" if estimate not in (None, "") else "no estimate"
-    if final not in (None, ""):
-        return f"RO {n}'s final cost is **{_money(final)}** ({quoted}).\n\n"
-    return f"RO {n} has **no final cost yet**; {quoted}.\n\n"
-
-
-HOW_LONG_THERE = (
-    r"\bhow long\b.*\b(?:at|with|in) (?:the )?(?:shop|vendor|repair)\b|"
-    r"\bhow long\b.*\b(?:been|sat|sitting) (?:there|out)\b|\bdays at (?:the )?shop\b"
-)
-
-
-def _how_long_there(question: str, r: dict[str, Any]) -> str:
-    """ "how long has RO 38010 been at the shop?" answered with days since drop-off while it is
-    there, else where it is; empty when the question is not that."""
-    if not re.search(HOW_LONG_THERE, question, re.I):
-        return ""
-    n, dropped = r["number"], r.get("date_dropped_off")
-    status = r.get("status") or r.get("raw_status") or "no status"
-    since = f"{status} since {r.get('status_date') or '—'}"
-    days = r.get("days_at_shop")
-    if days is not None:
-        return (
-            f"RO {n} has been at the shop **{days} day{'s' if days != 1 else ''}** (dropped off "
-            f"{dropped}; {since}).\n\n"
-        )
-    if try_parse_status(status) in _AT_SHOP and not dropped:
-        return f"RO {n} is at the shop ({since}), but no drop-off date is recorded.\n\n"
-    where = f"dropped off {dropped}; " if dropped else ""
-    return f"RO {n} is not at the shop now ({where}{since}).\n\n"
-
-
-def _overdue_answer(question: str, r: dict[str, Any]) -> str:
-    if not re.search(r"\b(?:overdue|late|past due|behind)\b", question, re.I):
-        return ""
-    n, due = r["number"], r.get("next_update")
-    if r.get("is_overdue"):
-        days = r["days_overdue"]
-        return f"**Yes** — RO {n} is {days} days overdue: its follow-up was due {due}.\n\n"
-    if r.get("archive") != "ACTIVE":
-        return (
-            f"**No** — RO {n} is in the {r['archive'].title()} archive, so it is not overdue.\n\n"
-        )
-    if due:
-        return f"**No** — RO {n} is not overdue: its next follow-up is due {due}.\n\n"
-    return f"**No** — RO {n} has no follow-up date, so it is not overdue.\n\n"
-
-
-# Where an RO is on its way back from the shop, by status (domain/statuses.py's lifecycle).
-_SHIPPED_BACK = {Status.SHIPPED}
-_ENDED_THERE = EARLY_EXITS.difference(CAME_BACK)  # BER, scrapped, cancelled: not coming back
-
-
-def _shipment_answer(question: str, r: dict[str, Any]) -> str:
-    """ "has RO 38010 shipped?", "is RO 38010 back?" answered before the card from its status;
-    empty when the question is neither, or the status is not one the desk's list knows."""
-    shipped = re.search(r"\b(?:shipped|ship|shipping|sent back|on its way)\b", question, re.I)
-    back = re.search(r"\b(?:back|received|receive|arrived|arrive|delivered)\b", question, re.I)
-    status = try_parse_status(r.get("status") or r.get("raw_status"))
-    if not (shipped or back) or status is None:
-        return ""
-    n, since = r["number"], r.get("status_date") or "—"
-    tracking = f", tracking {r['tracking_number']}" if r.get("tracking_number") else ""
-    eta = f"; ETA {r['estimated_delivery']}" if r.get("estimated_delivery") else ""
-    if status in CAME_BACK:
-        return f"**Yes** — RO {n} has come back: it is {status} since {since}.\n\n"
-    if status in _SHIPPED_BACK:
-        if back:
-            return f"**Not yet** — RO {n} is on its way back: SHIPPED since {since}{tracking}.\n\n"
-        return f"**Yes** — RO {n} was shipped back: SHIPPED since {since}{tracking}.\n\n"
-    if status in _ENDED_THERE:
-        return f"**No** — RO {n} ended {status} on {since}; no shipment back is recorded.\n\n"
-    if status == Status.TO_SEND:
-        return f"**No** — RO {n} has not gone to the shop yet: TO SEND since {since}.\n\n"
-    return (
-        f"**No** — RO {n} has not shipped back yet: it is at the shop, {status} since "
-        f"{since}{eta}.\n\n"
-    )
-
-
-def _when_back(question: str, r: dict[str, Any]) -> str:
-    """ "when is RO 38010 due back?" answered with a date (its ETA) and where the unit is, not
-    with a yes or no; empty when the question is not "when" about its coming back."""
-    when = re.search(
-        r"^\W*(?:when|by when|what date|how soon|how long until)\b|\beta\b", question, re.I
-    )
-    about = r"\b(?:back|return\w*|arriv\w*|deliver\w*|ship\w*|due|eta|expect\w*)\b"
-    status = try_parse_status(r.get("status") or r.get("raw_status"))
-    if not when or not re.search(about, question, re.I) or status is None:
-        return ""
-    n, since, eta = r["number"], r.get("status_date") or "—", r.get("estimated_delivery")
-    if status in CAME_BACK:
-        return f"RO {n} has already come back: it is {status} since {since}.\n\n"
-    if status in _ENDED_THERE:
-        return f"RO {n} is not coming back: it ended {status} on {since}.\n\n"
-    if not eta:
-        expected = f"RO {n} has no ETA recorded"
-    elif r.get("eta_passed"):
-        expected = f"RO {n} was due back by {eta} — its ETA passed {_days_ago(r)}"
-    else:
-        expected = f"RO {n} is due back by {eta} (its ETA)"
-    if status in _SHIPPED_BACK:
-        tracking = f", tracking {r['tracking_number']}" if r.get("tracking_number") else ""
-        return f"{expected}; it is on its way: SHIPPED since {since}{tracking}.\n\n"
-    if status == Status.TO_SEND:
-        return f"{expected}; it has not gone to the shop yet: TO SEND since {since}.\n\n"
-    return f"{expected}; it is at the shop, {status} since {since}.\n\n"
-
-
-def _days_ago(r: dict[str, Any]) -> str:
-    days = r["days_eta_passed"]
-    return f"{days} day{'s' if days != 1 else ''} ago"
-
-
-def changes_in(question: str, content: dict[str, Any], today: date) -> str:
-    """ "what changed on RO 38010 last week?" answered before the RO's card with the changes in
-    that period (the desk's days), or that there were none; empty when no period was asked."""
-    if not re.search(CHANGES_ASKED, question, re.I):
-        return ""
-    n = content["repair_order"]["number"]
-    m = re.search(rf"\b(?:in |during |over |for )?({SPAN})(?=\W|$)", question.lower())
-    period = span(m[1], today) if m else None
-    if period is None:
-        if said := re.search(PERIOD_SAID, question.lower()):
-            return (
-                f"Note: I could not read “{said[0]}” as a period — so the history below is "
-                f"RO {n}'s latest changes, not cut to it.\n\n"
-            )
-        return ""
-    start, end = period
-    entries = content.get("history") or []
-    label = m[0].strip() + _dates_of(start, end)
-    inside = [
-        e
-        for e in entries
-        if (start is None or e["day"] >= start.isoformat())
-        and (end is None or e["day"] <= end.isoformat())
-    ]
-    # The history holds the newest changes only: say so if the period reaches past them.
-    shorter = (
-        f" (the history I have goes back to {entries[-1]['day']})"
-        if len(entries) >= HISTORY_LIMIT and start and entries[-1]["day"] > start.isoformat()
-        else ""
-    )
-    if not inside:
-        last = f" — its last change was {entries[0]['when']}" if entries else ""
-        return f"**No changes** to RO {n} {label}{last}{shorter}.\n\n"
-    lines = "\n".join(_change_line(e) for e in inside[:20])
-    more = f"\n- … and {len(inside) - 20} more" if len(inside) > 20 else ""
-    count = f"{len(inside)} change{'s' if len(inside) != 1 else ''}"
-    return f"**{count}** to RO {n} {label}{shorter}:\n{lines}{more}\n\n"
-
-
-# "in smarch", "during the audit": a period asked for that SPAN could not read (not "on RO 38010")
-PERIOD_SAID = (
-    r"\b(?:in|during|over|since|from|before|after|between|until)\s+(?!ro\b|ros\b|#|g?\d)\w+"
-    r"(?:\s+(?!ro\b|ros\b|on\b|at\b|for\b|and\b|g?\d)\w+){0,2}"
-)
-
-
-def _dates_of(start: date | None, end: date | None) -> str:
-    """The days a period label stands for: "since monday" → " (from 2026-11-30)"."""
-    if start and end:
-        return f" ({start})" if start == end else f" ({start} – {end})"
-    if start:
-        return f" (from {start})"
-    return f" (up to {end})" if end else ""
-
-
-def _change_line(e: dict[str, Any]) -> str:
-    old, new = literal_cell(e.get("old"), 300), literal_cell(e.get("new"), 300)
-    change = f"{e.get('field') or e['action'].lower()}: {old} → {new}"
-    when = e.get("when") or e["at"][:16].replace("T", " ") + " UTC"
-    return f"- {when} · {e.get('by') or e['who']} · {change}"
-
-
 def _describe_ro(r: dict[str, Any]) -> str:
     late = f" — **{r['days_overdue']} days overdue**" if r.get("is_overdue") else ""
     if r.get("eta_passed"):
-        late += f" — **ETA passed {_days_ago(r)}**, not received"
+        late += f" — **ETA passed {days_ago(r)}**, not received"
     status = r.get("status") or r.get("raw_status")
     lines = [
         f"**RO {r['number']}** ({r['archive'].title()}) · **{status}**"
@@ -262,7 +53,7 @@ def _describe_ro(r: dict[str, Any]) -> str:
         f"terms {r.get('terms') or '—'} · ref {r.get('shop_ref') or '—'}",
         f"- Made {r.get('date_made') or '—'} · dropped off {r.get('date_dropped_off') or '—'}"
         + (f" ({r['days_at_shop']} days at the shop)" if r.get("days_at_shop") is not None else ""),
-        f"- Cost: estimate {_money(r.get('estimated_cost'))} · final {_money(r.get('final_cost'))}",
+        f"- Cost: estimate {money(r.get('estimated_cost'))} · final {money(r.get('final_cost'))}",
         f"- Next update {r.get('next_update') or '—'} · ETA {r.get('estimated_delivery') or '—'}"
         f" · tracking {r.get('tracking_number') or '—'}",
     ]
@@ -295,7 +86,7 @@ def conditions_read(filters: dict[str, Any]) -> str:
     for name, value in filters.items():
         label = name.replace("_", " ")
         if name in ("cost_over", "cost_under"):  # as the totals count it
-            shown.append(f"{label} {_money(value)} (final cost, else the estimate)")
+            shown.append(f"{label} {money(value)} (final cost, else the estimate)")
         elif isinstance(value, dict):
             ends = [f"from {value['from']}" if value.get("from") else "", f"to {value['to']}"
                     if value.get("to") else ""]  # fmt: skip
@@ -394,14 +185,14 @@ def _totals(result: dict[str, Any], per: str | None = None) -> str:
     ros = t["ros"]
     parts = []
     if t["with_final"]:
-        parts.append(f"final costs {_money(t['final'])} on {t['with_final']}")
+        parts.append(f"final costs {money(t['final'])} on {t['with_final']}")
     if t["estimate_only"]:
-        parts.append(f"estimates {_money(t['estimated'])} on {t['estimate_only']} without one")
+        parts.append(f"estimates {money(t['estimated'])} on {t['estimate_only']} without one")
     if t["no_cost"]:
         parts.append(f"{t['no_cost']} with no cost recorded")
     together = "Together" if per is None else f"All {ros} together"
     said = (
-        f"{together}: **{_money(t['value'])}** — "
+        f"{together}: **{money(t['value'])}** — "
         + "; ".join(parts)
         + (" (the final cost where there is one, else the estimate).")
     )
@@ -416,7 +207,7 @@ def _totals(result: dict[str, Any], per: str | None = None) -> str:
 def _history(entries: list[dict[str, Any]], limit: int = 5) -> str:
     if not entries:
         return ""
-    lines = ["  " + _change_line(e) for e in entries[:limit]]
+    lines = ["  " + change_line(e) for e in entries[:limit]]
     more = f" (newest {limit} of {len(entries)})" if len(entries) > limit else ""
     return "\n- History" + more + ":\n" + "\n".join(lines)
 
@@ -550,12 +341,12 @@ def _report(content: dict[str, Any]) -> str:
     head = f"**{content.get('title', kind)}** — {period}"
     if kind.startswith("spend"):
         line = (
-            f"{summary.get('ros', 0)} ROs, {_money(summary.get('spend'))} (final "
-            f"{_money(summary.get('final'))} + estimates {_money(summary.get('estimated'))} for "
+            f"{summary.get('ros', 0)} ROs, {money(summary.get('spend'))} (final "
+            f"{money(summary.get('final'))} + estimates {money(summary.get('estimated'))} for "
             f"{summary.get('estimate_only_ros', 0)} ROs without a final cost)"
         )
         if summary.get("top"):
-            line += f"; most with {summary['top']} ({_money(summary.get('top_spend'))})"
+            line += f"; most with {summary['top']} ({money(summary.get('top_spend'))})"
     elif kind in ("turnaround", "quote_latency"):
         line = (
             f"{summary.get('ros', 0)} ROs: median {summary.get('median_days')} days, mean "
@@ -673,7 +464,7 @@ def _dashboard(s: dict[str, Any]) -> str:
         f"({s['overdue_30_plus']} by 30+ days), {s['due_today']} due today.\n\n"
         f"Waiting quote {s['waiting_quote']} · approved {s['approved']} · in work "
         f"{s['in_work']} · shipping {s['shipping']}. Active estimate "
-        f"{_money(s['total_estimated_value'])}; archived final {_money(s['total_final_value'])}."
+        f"{money(s['total_estimated_value'])}; archived final {money(s['total_final_value'])}."
         f"\n\nArchives: Net {s['approved_net']} · Paid {s['approved_paid']} · Returns: RAI "
         f"{s['rai']}, BER {s['ber']}, cancelled {s['cancel']}, scrapped {s['scrapped']}."
     )

@@ -21,16 +21,10 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 
-from agent.offline.answers import (
-    changes_in,
-    conditions_read,
-    fewest_first,
-    other_shop_named,
-    word,
-    yes_or_no,
-)
+from agent.offline.answers import conditions_read, fewest_first, other_shop_named, word
 from agent.offline.desk import LISTED, numbers_in
 from agent.offline.documents import document_request, file_calls
+from agent.offline.one_ro import changes_in, yes_or_no
 from agent.offline.reports import export_last
 from agent.offline.requests import (
     DRAFT_WORDS,

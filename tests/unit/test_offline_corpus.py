@@ -497,7 +497,7 @@ def test_what_changed_on_one_ro_in_a_period_is_those_changes_before_its_card(que
 
 
 def test_a_period_past_the_history_kept_is_said():
-    from agent.offline.answers import changes_in
+    from agent.offline.one_ro import changes_in
     from domain.ro_history import HISTORY_LIMIT
 
     history = [_history_entry("2026-11-18", "notes", str(i)) for i in range(HISTORY_LIMIT)]
@@ -516,7 +516,7 @@ def test_a_period_past_the_history_kept_is_said():
     ["what changed on RO 38010 in smarch?", "history of 38010 during the audit"],
 )
 def test_a_period_that_cannot_be_read_is_said_not_dropped(question):
-    from agent.offline.answers import changes_in
+    from agent.offline.one_ro import changes_in
 
     content = {"repair_order": {"number": "38010"}, "history": []}
     said = changes_in(question, content, TODAY)
