@@ -30,6 +30,7 @@ from agent.offline.requests import (
     DRAFT_WORDS,
     MOST_OVERDUE,
     NOTE_ADDED,
+    NUMBER,
     OPEN_WORDS,
     REFERS_TO_AN_RO,
     STOCK_FOR_AN_RO,
@@ -83,6 +84,7 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
             problem = part.content if isinstance(part.content, str) else "the request was not valid"
             answers.append(f"I couldn't do that: {problem}")
     if prompt is None and answers:
+        answers += _tracking_not_set(asked, request)
         note, _ = understand(asked, today)  # what it could not honour
         looked_up = [p for p in request.parts if getattr(p, "tool_name", "") == "get_repair_order"]
         rest = _not_looked_up(asked) if len(looked_up) > 1 else ""
@@ -194,6 +196,9 @@ def _then_note_added(asked: str, request: ModelRequest) -> ModelResponse | None:
     return ModelResponse(parts=[call])
 
 
+ALREADY = "The RO is already "  # domain/statuses.py: the status asked is the one it has
+
+
 def _then_tracking(asked: str, request: ModelRequest) -> ModelResponse | None:
     """ "mark 38462 shipped with tracking 1Z999": once the status change is applied, the
     tracking number is proposed — after it, not beside it: two changes waiting on one RO would
@@ -202,14 +207,40 @@ def _then_tracking(asked: str, request: ModelRequest) -> ModelResponse | None:
     if not said:
         return None
     applied = [a for a in _answered(request, "update_status") if a.get("changes")]
-    if len(applied) != 1:
+    already = [
+        p for p in request.parts
+        if isinstance(p, ToolReturnPart) and p.tool_name == "update_status"
+        and str(p.content).startswith(ALREADY)
+    ]  # fmt: skip
+    number = re.search(rf"\b{NUMBER}\b", asked, re.I)
+    if len(applied) == 1:
+        number = applied[0]["repair_order"]["number"]
+        lead = word("update_status", applied[0]) + "\n\nNow the tracking number:\n\n"
+    elif len(already) == 1 and number:  # "already SHIPPED": the tracking number still wanted
+        number = number[1]
+        lead = f"{already[0].content} Its tracking number:\n\n"
+    else:
         return None  # cancelled, refused (answered as such), or not a status change
-    number = applied[0]["repair_order"]["number"]
-    lead = word("update_status", applied[0]) + "\n\nNow the tracking number:\n\n"
     call = ToolCallPart(
         "update_repair_order", {"ro_number": number, "changes": {"tracking_number": said[1]}}
     )
     return ModelResponse(parts=[TextPart(lead), call])
+
+
+def _tracking_not_set(asked: str, request: ModelRequest) -> list[str]:
+    """ "mark 38462 shipped with tracking 1Z999" when the status change was refused or
+    cancelled: the tracking number was not proposed either, and the answer says so."""
+    said = TRACKING_SAID.search(" ".join(asked.split()))
+    status = [
+        p for p in request.parts
+        if isinstance(p, ToolReturnPart) and p.tool_name == "update_status"
+        and not str(p.content).startswith("Not decided yet")
+    ]  # fmt: skip
+    if not said or not status or _answered(request, "update_status"):
+        return []
+    if any(str(p.content).startswith(ALREADY) for p in status):
+        return []  # proposed all the same (_then_tracking)
+    return [f"The tracking number {said[1]} was not set either."]
 
 
 MAX_LOOKUPS = 5  # ROs looked up for one message ("RO 38010, 38011 and 38012")

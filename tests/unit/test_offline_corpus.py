@@ -895,7 +895,15 @@ def test_a_tracking_number_said_with_a_status_is_proposed_once_the_status_is_app
         {"ro_number": "38462", "changes": {"tracking_number": "1Z999AA10123"}},
     )
     [cancelled] = after("Cancelled.", outcome="denied")
-    assert cancelled.content == "Cancelled — nothing was changed."
+    assert cancelled.content == (
+        "Cancelled — nothing was changed.\n\nThe tracking number 1Z999AA10123 was not set either."
+    )
+    [refused] = after("RAI is final; the status cannot change any more.", outcome="failed")
+    assert refused.content.endswith("The tracking number 1Z999AA10123 was not set either.")
+    # already in that status: the tracking number is what is still wanted
+    lead, tracking = after("The RO is already SHIPPED.", outcome="failed")
+    assert lead.content == "The RO is already SHIPPED. Its tracking number:\n\n"
+    assert tracking.args == {"ro_number": "38462", "changes": {"tracking_number": "1Z999AA10123"}}
 
 
 def test_a_change_done_shows_its_values_literally_on_one_line():
