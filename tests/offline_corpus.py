@@ -414,6 +414,25 @@ CORPUS: list[tuple[str, str, dict]] = [
     ),
     ("open ROs with Avtech", "search_repair_orders", {"archive": "ACTIVE", "shop": "avtech"}),
     ("any ROs stuck on hold", "search_repair_orders", {"status": "ON HOLD"}),
+    ("what's waiting on approval", "pending_approvals", {}),
+    ("list ROs where the ETA slipped", "search_repair_orders", {"eta_passed": True}),
+    # back but not paid: RECEIVED or COMPLETE — never the Paid archive
+    (
+        "which units are back but not paid",
+        "search_repair_orders",
+        {"status": "RECEIVED, COMPLETE"},
+    ),
+    (
+        "unpaid ROs at Avtech",
+        "search_repair_orders",
+        {"status": "RECEIVED, COMPLETE", "shop": "avtech"},
+    ),
+    # a list by follow-up date, not a follow-up email
+    (
+        "ROs to follow up tomorrow",
+        "search_repair_orders",
+        {"next_update_from": "2026-11-21", "next_update_to": "2026-11-21"},
+    ),
     # by cost as the totals count it (the final cost, else the estimate)
     ("what's our biggest open RO", "search_repair_orders", {"sort": "-cost", "archive": "ACTIVE"}),
     ("the most expensive open ROs", "search_repair_orders", {"sort": "-cost", "archive": "ACTIVE"}),

@@ -147,6 +147,8 @@ def follow_ups(t: str) -> ToolCallPart | None:
     Avtech"."""
     if not re.search(r"\b(?:follow[- ]?ups?|chase|nudge)\b", t):
         return None
+    if re.search(r"\bros?\b.*\bto (?:follow[- ]?up|chase)\b", t):
+        return None  # "ROs to follow up tomorrow": a list by follow-up date, not a draft
     if re.search(r"\b(?:every|all|each)\s+(?:the\s+)?shops?\b|\bshops? (?:that|with)\b", t):
         return _call("draft_follow_ups_by_shop")
     m = re.search(r"\b(?:with|on|to)\s+(?:shop\s+)?([a-z][\w&.' -]+?)(?:\s+about.*)?$", t)

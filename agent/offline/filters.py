@@ -359,8 +359,9 @@ def search_filters(raw: str, today: date) -> Found:
     if m:
         args["sort"] = SORT_SAID[m[1]]
 
-    m, t = _take(t, r"\b(?:eta (?:has )?(?:passed|gone by|missed)|past (?:their |the )?eta|"
-                    r"late against (?:their |the )?eta|missed (?:their |the )?eta)\b")  # fmt: skip
+    m, t = _take(t, r"\b(?:eta (?:has |have )?(?:passed|gone by|missed|slipped|slid)|"
+                    r"past (?:their |the )?eta|late against (?:their |the )?eta|"
+                    r"missed (?:their |the )?eta)\b")  # fmt: skip
     if m:
         args["eta_passed"] = True
     # "overdue by more than 30 days": the follow-up date that long ago (not the time in a status)
@@ -448,6 +449,12 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, about + r"\s+(?:the |a |an )?[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)
     if m:
         args["text"] = m[1].strip()
+    # "back but not paid", "unpaid ROs", "awaiting payment": the unit came back, the RO is not
+    # paid yet (RECEIVED or COMPLETE) — never the Paid archive
+    m, t = _take(t, r"\b(?:(?:came |come |is |are )?back,? (?:but |and )?)?(?:not (?:yet )?paid|"
+                    r"unpaid|awaiting payment|waiting (?:on|for) payment)\b")  # fmt: skip
+    if m:
+        args["status"] = f"{Status.RECEIVED.value}, {Status.COMPLETE.value}"
     m, t = _take(t, r"\bin (?:the )?(active|net|paid|returns) (?:archive|sheet|tab)\b|"
                     r"\b(active|net|paid|returns) (?:archive|sheet|tab)\b")  # fmt: skip
     if m:

@@ -238,7 +238,7 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
                 "Which RO should I draft the email for? e.g. **draft a follow-up for RO 38462**."
             )
     if ("pending" in t and re.search(r"approv|confirm", t)) or re.search(
-        r"\bwaiting (?:on|for) me\b", t
+        r"\bwaiting (?:on|for) (?:me|(?:an? |my )?(?:approval|confirmation|confirm))\b", t
     ):
         return None, _call("pending_approvals")
     if re.search(r"\b(dashboard|stats|statistics|summary|overview|figures)\b", t):
