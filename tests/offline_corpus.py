@@ -427,6 +427,18 @@ CORPUS: list[tuple[str, str, dict]] = [
         "search_repair_orders",
         {"status": "RECEIVED, COMPLETE", "shop": "avtech"},
     ),
+    # not back yet (not yet shipped back: before SHIPPED too)
+    (
+        "anything not received",
+        "search_repair_orders",
+        {"status": NOT_BACK},
+    ),
+    (
+        "ROs that haven't shipped yet",
+        "search_repair_orders",
+        {"status": "TO SEND, WAITING QUOTE, APPROVED, IN WORK, ON HOLD"},
+    ),
+    ("approved but not shipped", "search_repair_orders", {"status": "APPROVED"}),
     # a list by follow-up date, not a follow-up email
     (
         "ROs to follow up tomorrow",

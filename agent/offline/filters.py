@@ -104,7 +104,8 @@ STOP = (
     r"(?=\s+(?:for|with|that|which|where|waiting|older|since|before|after|made|created|"
     r"opened|from|to|in|on|by|eta|due|over|more|overdue|late|sorted|whose|status|sn|s/n|"
     r"serial|part|p/n|pn|updated|next|between|this|last|past|and|"
-    r"is|are|was|were|has|have|had|still|currently|now|right now|at the moment|not|no)\b|"
+    r"is|are|was|were|has|have|had|still|currently|now|right now|at the moment|not|no|"
+    r"except|excluding|besides|but)\b|"
     r"[?.!,;]|$)"
 )
 # "what changed", "anything happen", "its history": a question about an RO's changes
@@ -449,6 +450,17 @@ def search_filters(raw: str, today: date) -> Found:
     m, t = _take(t, about + r"\s+(?:the |a |an )?[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)
     if m:
         args["text"] = m[1].strip()
+    # "not received", "haven't come back yet", "not shipped yet": the part is not back (not yet
+    # shipped back: before SHIPPED too); a status said outright ("approved but not shipped")
+    # replaces this below
+    m, t = _take(t, r"\b(?:not|(?:has|have|had|is|are|was|were)n'?t|never)\s+(?:yet\s+)?"
+                    r"(?:been\s+)?(received|back|come back|came back|returned|shipped(?: back)?)"
+                    r"(?:\s+yet)?\b")  # fmt: skip
+    if m:
+        not_back = [
+            s for s in NOT_BACK.split(", ") if not m[1].startswith("shipped") or s != "SHIPPED"
+        ]
+        args["status"] = ", ".join(not_back)
     # "back but not paid", "unpaid ROs", "awaiting payment": the unit came back, the RO is not
     # paid yet (RECEIVED or COMPLETE) — never the Paid archive
     m, t = _take(t, r"\b(?:(?:came |come |is |are )?back,? (?:but |and )?)?(?:not (?:yet )?paid|"

@@ -375,6 +375,8 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         r"\b(?:ros?|repair orders?|orders|which|list|show|anything|everything|what'?s)\b",
         re.sub(RO_NAMED, " ", t),
     )
+    if negated := _negated(t, found):
+        return None, negated
     if (found.args and not found.leftover) or (listing and (found.args or not found.leftover)):
         return describe_leftover(found), _call("search_repair_orders", **found.args)
     # "ROs over 10000": a number compared is no RO number, and without "$" no sure cost either
@@ -445,6 +447,30 @@ def _one_status_change(raw: str) -> ToolCallPart | None:
     if (m := re.match(rf"{NUMBER}\s+is\s+(?:now\s+)?(.+)$", raw, re.I)) and try_parse_status(m[2]):
         return _call("update_status", ro_number=m[1], new_status=m[2].strip())
     return None
+
+
+# A "not" no rule read ("open ROs not at Avtech", "not overdue"): the filter after it would list
+# the opposite of what was asked
+_NEGATION_WORDS = (
+    "not except excluding besides nor isn't aren't wasn't weren't haven't hasn't hadn't "
+    "don't doesn't didn't isnt arent havent hasnt dont doesnt didnt"
+)
+NEGATIONS = frozenset(_NEGATION_WORDS.split())
+
+
+def _negated(t: str, found: Found) -> str | None:
+    """Refuse a search whose "not" was left unread, rather than list its opposite."""
+    if not NEGATIONS.intersection(found.leftover):
+        return None
+    words = t.split()
+    at = next(i for i, w in enumerate(words) if w in NEGATIONS)
+    said = " ".join(words[at : at + 4])
+    return (
+        f"I can't search for ROs that are *not* something (“{said}”): the search would list "
+        "the opposite, so I listed nothing. Ask for what they are instead — e.g. **open ROs "
+        "by status** or **open ROs by shop** counts them all, and **not received**, **not "
+        "paid** or **not updated in 30 days** I do understand."
+    )
 
 
 def _next_year(when: date) -> date:

@@ -935,3 +935,17 @@ def test_a_change_in_an_ros_history_is_one_line_shown_literally():
     history = [_history_entry("2026-11-18", "notes", "AOG\n- **PAID**")]
     card = _answered("RO 38010", {"repair_order": ro, "history": history})
     assert "  - 2026-11-18 · Ann · notes: — → AOG ↵ - \\*\\*PAID\\*\\*" in card.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("asked", "said"),
+    [("open ROs not at Avtech", "not at avtech"),
+     ("open ROs that are not overdue", "not overdue"),
+     ("ROs not in work", "not in work"),
+     ("ROs at Avtech except the AOG ones", "except the aog ones"),
+     ("ROs that aren't waiting quote", "aren't waiting quote")],
+)  # fmt: skip
+def test_a_not_no_rule_reads_is_refused_not_searched_as_its_opposite(asked, said):
+    note, answer = understand(asked, TODAY)
+    assert note is None and isinstance(answer, str)
+    assert answer.startswith(f"I can't search for ROs that are *not* something (“{said}”)")
