@@ -439,6 +439,10 @@ CORPUS: list[tuple[str, str, dict]] = [
         {"status": "TO SEND, WAITING QUOTE, APPROVED, IN WORK, ON HOLD"},
     ),
     ("approved but not shipped", "search_repair_orders", {"status": "APPROVED"}),
+    # stock said as people say it
+    ("how many starters do we have", "search_inventory", {"query": "starter", "limit": 10}),
+    ("where is part 9550-C stored", "search_inventory", {"query": "9550-C", "limit": 10}),
+    ("what's out of stock", "low_stock", {"threshold": 1}),
     # a list by follow-up date, not a follow-up email
     (
         "ROs to follow up tomorrow",

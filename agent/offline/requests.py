@@ -131,7 +131,7 @@ def _stock_words(query: str) -> str:
     MS24567-12 in stock" searches MS24567-12, "search stock for NAS1026C1816" NAS1026C1816."""
     query = re.sub(r"^(?:stock|inventory)\s+(?:for\s+|of\s+)?", "", query, flags=re.I)
     return re.sub(
-        rf"\s+(?:{ON_HAND}|available)(?:\s+(?:now|today))?$",
+        rf"\s+(?:{ON_HAND}|available|stored|kept|located|shelved)(?:\s+(?:now|today))?$",
         "",
         query,
         flags=re.I,
@@ -329,6 +329,13 @@ def understand(text: str, today: date) -> tuple[str | None, ToolCallPart | str]:
         )
         if query := " ".join(asked.split()):
             return None, _call("search_inventory", query=query, limit=10)
+    # "how many starters do we have (left)": stock of that word (one starter, many starters)
+    counted = re.fullmatch(
+        r"how many ([a-z][a-z\- ]*?) (?:do|have) we (?:have|got)(?: left| in stock| on hand)?", t
+    )
+    if counted and not re.search(r"\b(?:ros?|repair orders?|orders|shops?|vendors?)\b", counted[1]):
+        words = [re.sub(r"(?<=[a-z]{3})s$", "", w) for w in counted[1].split()]
+        return None, _call("search_inventory", query=" ".join(words), limit=10)
     if m := re.match(
         r"(?:please\s+)?(?:find|search(?: for)?|look ?up|do we have|stock of|"
         r"where is|where are)\s+(?:an?\s+|any\s+)?(?:part\s+)(.+)$|"
@@ -406,7 +413,9 @@ COMPARED_NUMBER = (
     r"(?<![$\w])(over|above|under|below|more than|less than|greater than|at least)\s+"
     r"g?(\d{3,9})\b(?!\s*(?:dollars|usd|k\b|days?|weeks?|months?|years?)|[.,]\d)"
 )
-LOW_STOCK = r"\blow[- ]stock\b|\breorder\w*|\brunning low\b|\blow on\b"
+LOW_STOCK = (
+    r"\blow[- ]stock\b|\breorder\w*|\brunning low\b|\blow on\b|\bout of stock\b|\bnone left\b"
+)
 # Words that ask for the low-stock list and say nothing more.
 LOW_STOCK_FILLER = (
     r"\b(?:what|what'?s|which|show|me|list|the|any|all|parts?|items?|are|is|we|do|does|on|of|"
@@ -421,10 +430,13 @@ def low_stock_request(t: str) -> tuple[str | None, ToolCallPart] | None:
     if not re.search(LOW_STOCK, t):
         return None
     args = {}
+    if re.search(r"\bout of stock\b|\bnone left\b", t):  # a total of 0 (or below): under 1
+        args["threshold"] = 1
     if m := re.search(r"\b(?:under|below|less than|fewer than)\s+(\d+)\b", t):
         args["threshold"] = int(m[1])
         t = t.replace(m[0], " ")
     rest = re.findall(r"[\w'#/\-]+", re.sub(rf"{LOW_STOCK}|{LOW_STOCK_FILLER}", " ", t))
+    rest = [w for w in rest if w != "'s"]  # "what's out of stock"
     return describe_leftover(Found(leftover=rest)), _call("low_stock", **args)
 
 
