@@ -34,7 +34,9 @@ CHAINLIT_NOISE = (
     "Running in CI mode",  # `chainlit run` reads CI=true from the environment (test machines)
 )
 # Loggers that report routine work at INFO: heard from only at WARNING in the chat process.
-ROUTINE = ("apscheduler", "dramatiq", "jobs.scheduler", "jobs.runtime")
+# "jobs" is every job's: on the embedded default they run in the chat process, and a scheduled
+# Excel sync's "Rewrote the workbook" every few minutes is no news on the person's terminal.
+ROUTINE = ("apscheduler", "dramatiq", "jobs")
 
 
 class _DropNoise(logging.Filter):

@@ -53,5 +53,10 @@ def test_chainlits_routine_messages_are_dropped_and_its_warnings_kept(caplog, lo
         log.info("Missing custom logo. Falling back to default logo.")
         log.warning("Translated markdown file for de-DE not found. Defaulting to chainlit.md.")
         logging.getLogger("apscheduler.scheduler").info("Adding job tentatively -- it will be")
+        logging.getLogger("jobs.excel.actor").info("excel_sync: Rewrote the workbook: 650 ROs")
+        logging.getLogger("jobs.exports").warning("export_ro_file: the disk is full")
         log.warning("Something is really wrong")
-    assert [r.getMessage() for r in caplog.records] == ["Something is really wrong"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "export_ro_file: the disk is full",
+        "Something is really wrong",
+    ]
