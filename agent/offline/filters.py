@@ -536,9 +536,14 @@ def search_filters(raw: str, today: date) -> Found:
     return found
 
 
+def words_of(t: str) -> list[str]:
+    """The words of a request as the rules count them ("haven't", "066-50008", "#5" whole)."""
+    return re.findall(r"[\w'#/\-]+", t)
+
+
 def _unread(t: str) -> list[str]:
     """The words of `t` no rule took that ask for something (not filler)."""
-    return [w for w in re.findall(r"[\w'#/\-]+", t) if w not in FILLER]
+    return [w for w in words_of(t) if w not in FILLER]
 
 
 def describe_leftover(found: Found) -> str | None:

@@ -18,6 +18,7 @@ from agent.offline.filters import (
     Found,
     describe_leftover,
     search_filters,
+    words_of,
 )
 from agent.offline.glossary import meaning
 from agent.offline.inbox import reply_request
@@ -435,7 +436,7 @@ def low_stock_request(t: str) -> tuple[str | None, ToolCallPart] | None:
     if m := re.search(r"\b(?:under|below|less than|fewer than)\s+(\d+)\b", t):
         args["threshold"] = int(m[1])
         t = t.replace(m[0], " ")
-    rest = re.findall(r"[\w'#/\-]+", re.sub(rf"{LOW_STOCK}|{LOW_STOCK_FILLER}", " ", t))
+    rest = words_of(re.sub(rf"{LOW_STOCK}|{LOW_STOCK_FILLER}", " ", t))
     rest = [w for w in rest if w != "'s"]  # "what's out of stock"
     return describe_leftover(Found(leftover=rest)), _call("low_stock", **args)
 
@@ -474,7 +475,7 @@ def _negated(t: str, found: Found) -> str | None:
     """Refuse a search whose "not" was left unread, rather than list its opposite."""
     if not NEGATIONS.intersection(found.leftover):
         return None
-    words = t.split()
+    words = words_of(t)  # as the leftover was counted ("not," is the word "not")
     at = next(i for i, w in enumerate(words) if w in NEGATIONS)
     said = " ".join(words[at : at + 4])
     return (

@@ -943,7 +943,9 @@ def test_a_change_in_an_ros_history_is_one_line_shown_literally():
      ("open ROs that are not overdue", "not overdue"),
      ("ROs not in work", "not in work"),
      ("ROs at Avtech except the AOG ones", "except the aog ones"),
-     ("ROs that aren't waiting quote", "aren't waiting quote")],
+     ("ROs that aren't waiting quote", "aren't waiting quote"),
+     ("open ROs not, at Avtech", "not at avtech"),  # punctuation: was a StopIteration
+     ("ROs (not overdue)", "not overdue")],
 )  # fmt: skip
 def test_a_not_no_rule_reads_is_refused_not_searched_as_its_opposite(asked, said):
     note, answer = understand(asked, TODAY)
