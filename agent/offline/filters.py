@@ -26,6 +26,10 @@ _FILLER_WORDS = """a an the all any every our my me us we i you please show list
 FILLER = frozenset(_FILLER_WORDS.split())
 # Statuses of an RO whose part is not back yet (not received, not ended).
 NOT_BACK = ", ".join(s.value for s in Status if s not in BACK_OR_DONE)
+# ... and not shipped back either ("haven't shipped yet")
+NOT_SHIPPED_BACK = ", ".join(
+    s.value for s in Status if s not in BACK_OR_DONE and s is not Status.SHIPPED
+)
 SERIAL = (
     r"\b(?:serial|s/?n|sn)\b\s*(?:number\b|no\.?|#)?\s*[:#]?\s*((?=[\w\-./]*\d)[a-z0-9][\w\-./]*)"
 )
@@ -217,7 +221,12 @@ def _take(text: str, pattern: str, flags: int = re.I) -> tuple[re.Match[str] | N
     m = re.search(pattern, text, flags)
     if not m:
         return None, text
-    return m, text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+    return m, _blank(text, m)
+
+
+def _blank(text: str, m: re.Match[str]) -> str:
+    """`text` with what `m` matched blanked out (the positions of the rest kept)."""
+    return text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
 
 
 def _days(count: str, unit: str) -> int:
@@ -445,7 +454,7 @@ def search_filters(raw: str, today: date) -> Found:
         t,
     )
     if m and set(m[1].split()) - FILLER - {"status", "update"}:
-        t = t[: m.start()] + " " * (m.end() - m.start()) + t[m.end() :]
+        t = _blank(t, m)
         args["text"] = m[1].strip()
     m, t = _take(t, about + r"\s+(?:the |a |an )?[\"']?([a-z0-9][\w\- ]*?)[\"']?" + STOP)
     if m:
@@ -457,10 +466,7 @@ def search_filters(raw: str, today: date) -> Found:
                     r"(?:been\s+)?(received|back|come back|came back|returned|shipped(?: back)?)"
                     r"(?:\s+yet)?\b")  # fmt: skip
     if m:
-        not_back = [
-            s for s in NOT_BACK.split(", ") if not m[1].startswith("shipped") or s != "SHIPPED"
-        ]
-        args["status"] = ", ".join(not_back)
+        args["status"] = NOT_SHIPPED_BACK if m[1].startswith("shipped") else NOT_BACK
     # "back but not paid", "unpaid ROs", "awaiting payment": the unit came back, the RO is not
     # paid yet (RECEIVED or COMPLETE) — never the Paid archive
     m, t = _take(t, r"\b(?:(?:came |come |is |are )?back,? (?:but |and )?)?(?:not (?:yet )?paid|"
@@ -505,7 +511,7 @@ def search_filters(raw: str, today: date) -> Found:
     m = re.search(r"\b(?:at|from|with)\s+(?:shop\s+)?([a-z][\w&.' -]*?)" + STOP, t, re.I)
     # not a thing an RO has ("ROs with photos", "with quotes over 5k"): left unread, and said
     if m and not set(m[1].split()) & NOT_A_SHOP:
-        t = t[: m.start()] + " " * (m.end() - m.start()) + t[m.end() :]
+        t = _blank(t, m)
         # not "at the shops" (every shop), nor a word that is no name ("overdue ... at late
         # work")
         if not re.fullmatch(ANY_SHOP, m[1].strip(" '")) and set(m[1].split()) - FILLER:

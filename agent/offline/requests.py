@@ -414,9 +414,8 @@ COMPARED_NUMBER = (
     r"(?<![$\w])(over|above|under|below|more than|less than|greater than|at least)\s+"
     r"g?(\d{3,9})\b(?!\s*(?:dollars|usd|k\b|days?|weeks?|months?|years?)|[.,]\d)"
 )
-LOW_STOCK = (
-    r"\blow[- ]stock\b|\breorder\w*|\brunning low\b|\blow on\b|\bout of stock\b|\bnone left\b"
-)
+OUT_OF_STOCK = r"\bout of stock\b|\bnone left\b"  # a total of 0 (or below): under 1
+LOW_STOCK = rf"\blow[- ]stock\b|\breorder\w*|\brunning low\b|\blow on\b|{OUT_OF_STOCK}"
 # Words that ask for the low-stock list and say nothing more.
 LOW_STOCK_FILLER = (
     r"\b(?:what|what'?s|which|show|me|list|the|any|all|parts?|items?|are|is|we|do|does|on|of|"
@@ -431,7 +430,7 @@ def low_stock_request(t: str) -> tuple[str | None, ToolCallPart] | None:
     if not re.search(LOW_STOCK, t):
         return None
     args = {}
-    if re.search(r"\bout of stock\b|\bnone left\b", t):  # a total of 0 (or below): under 1
+    if re.search(OUT_OF_STOCK, t):
         args["threshold"] = 1
     if m := re.search(r"\b(?:under|below|less than|fewer than)\s+(\d+)\b", t):
         args["threshold"] = int(m[1])
