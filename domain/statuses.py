@@ -138,9 +138,13 @@ def allowed_next(current: Status | None) -> frozenset[Status]:
     return frozenset(nexts)
 
 
+# How a change to the status an RO already has is refused (the offline model reads it).
+ALREADY = "The RO is already"
+
+
 def check_transition(current: Status | None, new: Status) -> None:
     if current == new:
-        raise InvalidTransition(f"The RO is already {new}.")
+        raise InvalidTransition(f"{ALREADY} {new}.")
     allowed = allowed_next(current)
     if new not in allowed:
         if not allowed:

@@ -37,6 +37,10 @@ from agent.offline.requests import (
     TRACKING_SAID,
     understand,
 )
+from domain.statuses import ALREADY
+
+# How a run answers a change nobody has decided yet (agent/turns.py UNDECIDED): not an answer
+NOT_DECIDED = "Not decided yet"
 
 
 def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
@@ -45,18 +49,14 @@ def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     today = _today(info)
     asked = _last_prompt(messages)  # the person's message these tool results answer
     prompt = next((p for p in reversed(request.parts) if isinstance(p, UserPromptPart)), None)
-    if prompt is None and (then := _then_for_the_most_overdue(asked, request)):
-        return then
-    if prompt is None and (then := _then_stock_for_the_ro(asked, request)):
-        return then
-    if prompt is None and (then := _then_note_added(asked, request)):
-        return then
-    if prompt is None and (then := _then_tracking(asked, request)):
-        return then
+    if prompt is None:  # tool results: a request that goes on once they are in
+        for follow_up in FOLLOW_UPS:
+            if then := follow_up(asked, request):
+                return then
     answers: list[str] = []
     for part in request.parts:
         if isinstance(part, ToolReturnPart):
-            if part.outcome == "denied" and str(part.content).startswith("Not decided yet"):
+            if part.outcome == "denied" and str(part.content).startswith(NOT_DECIDED):
                 continue
             if part.outcome == "denied":
                 answers.append("Cancelled — nothing was changed.")
@@ -152,18 +152,21 @@ def _then_for_the_most_overdue(asked: str, request: ModelRequest) -> ModelRespon
     return ModelResponse(parts=[TextPart(said), call])
 
 
-def _then_stock_for_the_ro(asked: str, request: ModelRequest) -> ModelResponse | None:
-    """ "what's in stock for RO 38462": once the RO was looked up, say which part it is for and
-    search stock for that part number. None when the question was not about stock, or the lookup
-    found no RO (its error is answered as it is)."""
-    if not STOCK_FOR_AN_RO.search(asked):
-        return None
+def _the_ro_looked_up(request: ModelRequest) -> dict[str, Any] | None:
+    """The one RO this request's lookup found; None when it found none (its error is answered
+    as it is) or several ROs were looked up (each card answers)."""
     found = [
         a["repair_order"] for a in _answered(request, "get_repair_order") if "repair_order" in a
     ]
-    if len(found) != 1:
-        return None  # not found (answered as such), or several ROs: each card answers
-    ro = found[0]
+    return found[0] if len(found) == 1 else None
+
+
+def _then_stock_for_the_ro(asked: str, request: ModelRequest) -> ModelResponse | None:
+    """ "what's in stock for RO 38462": once the RO was looked up, say which part it is for and
+    search stock for that part number. None when the question was not about stock, or the lookup
+    found no RO."""
+    if not STOCK_FOR_AN_RO.search(asked) or (ro := _the_ro_looked_up(request)) is None:
+        return None
     part = (ro.get("part_number") or "").strip()
     if not part:
         said = f"RO {ro['number']} has no part number, so I cannot look its part up in stock."
@@ -179,14 +182,9 @@ def _then_note_added(asked: str, request: ModelRequest) -> ModelResponse | None:
     line added are proposed as a change (the card shows old and new; nothing is replaced
     unseen). None when the message was not that, or the lookup found no RO."""
     said = NOTE_ADDED.match(" ".join(asked.split()))
-    if not said:
+    if not said or (ro := _the_ro_looked_up(request)) is None:
         return None
-    found = [
-        a["repair_order"] for a in _answered(request, "get_repair_order") if "repair_order" in a
-    ]
-    if len(found) != 1:
-        return None
-    ro, line = found[0], said[2].strip()
+    line = said[2].strip()
     notes = f"{ro['notes'].rstrip()}\n{line}" if (ro.get("notes") or "").strip() else line
     # a new call id each time (pydantic-ai's default): a change is keyed by its call id, and a
     # fixed one would find the first note's change again
@@ -196,28 +194,35 @@ def _then_note_added(asked: str, request: ModelRequest) -> ModelResponse | None:
     return ModelResponse(parts=[call])
 
 
-ALREADY = "The RO is already "  # domain/statuses.py: the status asked is the one it has
+def _tracking_said(asked: str) -> re.Match[str] | None:
+    """ "mark 38462 shipped with tracking 1Z999": the tracking number said with a status."""
+    return TRACKING_SAID.search(" ".join(asked.split()))
+
+
+def _status_answers(request: ModelRequest) -> list[ToolReturnPart]:
+    """This request's answers from update_status, but for changes nobody has decided yet."""
+    return [
+        p for p in request.parts
+        if isinstance(p, ToolReturnPart) and p.tool_name == "update_status"
+        and not str(p.content).startswith(NOT_DECIDED)
+    ]  # fmt: skip
 
 
 def _then_tracking(asked: str, request: ModelRequest) -> ModelResponse | None:
     """ "mark 38462 shipped with tracking 1Z999": once the status change is applied, the
     tracking number is proposed — after it, not beside it: two changes waiting on one RO would
-    each be checked against the version both were read at, and the second confirmed refused."""
-    said = TRACKING_SAID.search(" ".join(asked.split()))
-    if not said:
+    each be checked against the version both were read at, and the second confirmed refused.
+    When the RO already had that status, the tracking number is what is still wanted."""
+    if not (said := _tracking_said(asked)):
         return None
     applied = [a for a in _answered(request, "update_status") if a.get("changes")]
-    already = [
-        p for p in request.parts
-        if isinstance(p, ToolReturnPart) and p.tool_name == "update_status"
-        and str(p.content).startswith(ALREADY)
-    ]  # fmt: skip
-    number = re.search(rf"\b{NUMBER}\b", asked, re.I)
+    already = [p for p in _status_answers(request) if str(p.content).startswith(ALREADY)]
+    named = re.search(rf"\b{NUMBER}\b", asked, re.I)
     if len(applied) == 1:
         number = applied[0]["repair_order"]["number"]
         lead = word("update_status", applied[0]) + "\n\nNow the tracking number:\n\n"
-    elif len(already) == 1 and number:  # "already SHIPPED": the tracking number still wanted
-        number = number[1]
+    elif len(already) == 1 and named:
+        number = named[1]
         lead = f"{already[0].content} Its tracking number:\n\n"
     else:
         return None  # cancelled, refused (answered as such), or not a status change
@@ -230,17 +235,16 @@ def _then_tracking(asked: str, request: ModelRequest) -> ModelResponse | None:
 def _tracking_not_set(asked: str, request: ModelRequest) -> list[str]:
     """ "mark 38462 shipped with tracking 1Z999" when the status change was refused or
     cancelled: the tracking number was not proposed either, and the answer says so."""
-    said = TRACKING_SAID.search(" ".join(asked.split()))
-    status = [
-        p for p in request.parts
-        if isinstance(p, ToolReturnPart) and p.tool_name == "update_status"
-        and not str(p.content).startswith("Not decided yet")
-    ]  # fmt: skip
+    said, status = _tracking_said(asked), _status_answers(request)
     if not said or not status or _answered(request, "update_status"):
         return []
     if any(str(p.content).startswith(ALREADY) for p in status):
         return []  # proposed all the same (_then_tracking)
     return [f"The tracking number {said[1]} was not set either."]
+
+
+# What may follow tool results before they are answered, in this order.
+FOLLOW_UPS = (_then_for_the_most_overdue, _then_stock_for_the_ro, _then_note_added, _then_tracking)
 
 
 MAX_LOOKUPS = 5  # ROs looked up for one message ("RO 38010, 38011 and 38012")

@@ -951,3 +951,10 @@ def test_a_not_no_rule_reads_is_refused_not_searched_as_its_opposite(asked, said
     note, answer = understand(asked, TODAY)
     assert note is None and isinstance(answer, str)
     assert answer.startswith(f"I can't search for ROs that are *not* something (“{said}”)")
+
+
+def test_the_offline_model_knows_the_runs_words_for_an_undecided_change():
+    from agent.offline.model import NOT_DECIDED
+    from agent.turns import UNDECIDED
+
+    assert UNDECIDED.startswith(NOT_DECIDED)
