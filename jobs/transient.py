@@ -17,6 +17,7 @@ import sqlalchemy.exc as sa_exc
 from dramatiq import Retry
 from dramatiq.middleware import TimeLimitExceeded
 
+from domain.db import mysqlclient
 from domain.errors import RoTrackerError
 from integrations.errors import ExcelTransient
 
@@ -35,11 +36,7 @@ _CODED_ERRORS: tuple[type[BaseException], ...] = (
     pymysql.err.InternalError,
 )
 _INTERFACE_ERRORS: tuple[type[BaseException], ...] = (pymysql.err.InterfaceError,)
-try:
-    import MySQLdb
-except ImportError:  # PyMySQL only
-    pass
-else:
+if (MySQLdb := mysqlclient()) is not None:
     _CODED_ERRORS += (MySQLdb.OperationalError, MySQLdb.InternalError)
     _INTERFACE_ERRORS += (MySQLdb.InterfaceError,)
 
