@@ -453,15 +453,22 @@ def test_what_one_ro_cost_is_its_final_cost_else_that_there_is_none_yet(question
     assert _answered(question, {"repair_order": ro}).startswith(said + "\n\n**RO 38010**")
 
 
-def _answered(question: str, looked_up: dict) -> str:
-    """The offline model's answer to `question` once RO 38010 was looked up as `looked_up`."""
-    call = ToolCallPart("get_repair_order", {"ro_number": "38010"}, tool_call_id="c1")
+def _after(question: str, call: ToolCallPart, content, outcome: str = "success") -> list:
+    """The offline model's next parts once `call`, made for `question`, answered `content`."""
+    returned = ToolReturnPart(call.tool_name, content, call.tool_call_id)
+    returned.outcome = outcome
     history = [
         ModelRequest(parts=[UserPromptPart(question)]),
         ModelResponse(parts=[call]),
-        ModelRequest(parts=[ToolReturnPart(call.tool_name, looked_up, "c1")]),
+        ModelRequest(parts=[returned]),
     ]
-    [text] = respond(history, _info()).parts
+    return respond(history, _info()).parts
+
+
+def _answered(question: str, looked_up: dict) -> str:
+    """The offline model's answer to `question` once RO 38010 was looked up as `looked_up`."""
+    call = ToolCallPart("get_repair_order", {"ro_number": "38010"}, tool_call_id="c1")
+    [text] = _after(question, call, looked_up)
     return text.content
 
 
@@ -814,12 +821,7 @@ def _drafted_answer(question: str, shop: str) -> str:
     call = ToolCallPart("draft_email", {"ro_number": "38462"}, tool_call_id="c1")
     draft = {"ro_numbers": ["38462"], "shop": shop, "to": "repairs@moog.example",
              "subject": "Repair Status: RO# G38462"}  # fmt: skip
-    history = [
-        ModelRequest(parts=[UserPromptPart(question)]),
-        ModelResponse(parts=[call]),
-        ModelRequest(parts=[ToolReturnPart(call.tool_name, {"draft": draft}, "c1")]),
-    ]
-    [text] = respond(history, _info()).parts
+    [text] = _after(question, call, {"draft": draft})
     return text.content
 
 
@@ -841,14 +843,7 @@ def test_a_draft_to_the_shop_named_or_to_no_shop_named_has_no_note(question):
 def _after_lookup(question: str, ro: dict) -> list:
     """The offline model's next parts once RO `ro` was looked up for `question`."""
     [lookup] = respond([ModelRequest(parts=[UserPromptPart(question)])], _info()).parts
-    history = [
-        ModelRequest(parts=[UserPromptPart(question)]),
-        ModelResponse(parts=[lookup]),
-        ModelRequest(
-            parts=[ToolReturnPart("get_repair_order", {"repair_order": ro}, lookup.tool_call_id)]
-        ),
-    ]
-    return respond(history, _info()).parts
+    return _after(question, lookup, {"repair_order": ro})
 
 
 def test_a_note_added_is_proposed_as_the_notes_with_that_line_after_them():
@@ -876,14 +871,7 @@ def test_a_tracking_number_said_with_a_status_is_proposed_once_the_status_is_app
     )  # one card at a time: two waiting on one RO, the second confirmed would be stale
 
     def after(content, outcome="success"):
-        returned = ToolReturnPart("update_status", content, status.tool_call_id)
-        returned.outcome = outcome
-        history = [
-            ModelRequest(parts=[UserPromptPart(asked)]),
-            ModelResponse(parts=[status]),
-            ModelRequest(parts=[returned]),
-        ]
-        return respond(history, _info()).parts
+        return _after(asked, status, content, outcome)
 
     applied = {"repair_order": {"number": "38462", "status": "SHIPPED", "archive": "ACTIVE"},
                "changes": [{"field": "status", "old": "IN WORK", "new": "SHIPPED"}]}  # fmt: skip
