@@ -120,9 +120,13 @@ def serving_pid(server: subprocess.Popen) -> int:
 def cpu_s(pid: int) -> float:
     """CPU time (user + system) the process has used so far: unlike latency, hardly changed by
     other work on a shared machine."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return stat_fields(Path(f"/proc/{pid}/stat"))[1]
+
+
+def stat_fields(stat: Path) -> tuple[int, float]:
+    """A `/proc/PID/stat` file's process group and CPU time (user + system) so far."""
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return int(fields[2]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.chat import TURNS, cpu_s, gt, pct
+from bench.chat import TURNS, cpu_s, gt, pct, stat_fields
 from bench.chat_client import ChatClient
 from bench.chat_tier import chat_tier
 from bench.common import checkout_env, emit, temporary_database
@@ -83,11 +83,11 @@ def group_cpu_s(pgid: int) -> float:
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            group, cpu = stat_fields(stat)
         except OSError:  # gone meanwhile
             continue
-        if int(fields[2]) == pgid:
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        if group == pgid:
+            total += cpu
     return total
 
 
